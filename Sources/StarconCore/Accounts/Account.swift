@@ -1,0 +1,51 @@
+/// A member of the network.
+public struct Account: Sendable, Equatable {
+    public let id: Int64
+    public var username: String
+    public var displayName: String
+    public var bio: String
+    public var kind: AccountKind
+    public var role: Role
+    public var status: AccountStatus
+    public var statusReason: String
+    public var registrationNote: String
+    /// The member's chosen UI language; nil means "from the browser".
+    public var language: String?
+    public var emailOnly: Bool
+    public var expiresAt: Int64?
+    public var createdAt: Int64
+    public var lastSeenAt: Int64?
+
+    public var isAdmin: Bool { role == .admin }
+    public var isModerator: Bool { role == .admin || role == .moderator }
+}
+
+/// The badge an admin sets: what kind of member this is.
+public enum AccountKind: String, Sendable, CaseIterable, Codable {
+    case person, official, organisation, company, visitor
+}
+
+public enum Role: String, Sendable, CaseIterable, Codable {
+    case member, moderator, admin
+}
+
+public enum AccountStatus: String, Sendable, CaseIterable, Codable {
+    /// May sign in and use every part.
+    case active
+    /// Registered while the instance requires approval; waits in the admins' queue.
+    case pending
+    /// Stopped by a moderator or admin; refused on every surface.
+    case suspended
+    /// A registration an admin turned down.
+    case rejected
+}
+
+/// How newcomers join; set by an admin.
+public enum RegistrationMode: String, Sendable, CaseIterable {
+    /// Only with an invitation link (the default: closed networks are closed).
+    case invitation
+    /// Anyone may ask; an admin approves.
+    case approval
+    /// Anyone may join.
+    case open
+}

@@ -1,0 +1,265 @@
+import SQLKit
+
+/// Members: creating, finding, signing in, profiles, and the admin actions on them.
+/// Every rule about who may do what to an account is here, so it holds on every surface.
+public struct AccountService: Sendable {
+    let database: any Database
+    let ids: IDGenerator
+    let clock: Clock
+    let hasher: PasswordHasher
+    let audit: AuditLog
+    public var throttle = LoginThrottle()
+
+    public struct NewAccount: Sendable {
+        public var username: String
+        public var displayName: String?
+        public var password: String
+        public var role: Role = .member
+        public var kind: AccountKind = .person
+        public var status: AccountStatus = .active
+        public var language: String? = nil
+        public var emailOnly = false
+        public var registrationNote = ""
+        public var invitedBy: Int64? = nil
+
+        public init(username: String, displayName: String? = nil, password: String) {
+            self.username = username
+            self.displayName = displayName
+            self.password = password
+        }
+    }
+
+    /// Validates and hashes outside the transaction, then inserts inside `db`.
+    func prepare(_ new: NewAccount) async throws -> (NewAccount, String) {
+        try AccountRules.validateUsername(new.username)
+        try AccountRules.validatePassword(new.password)
+        try AccountRules.validateLanguage(new.language)
+        var cleaned = new
+        cleaned.displayName = try AccountRules.cleanDisplayName(new.displayName ?? new.username)
+        cleaned.registrationNote = String(AccountRules.stripControls(new.registrationNote, keepNewlines: true).prefix(1000))
+        return (cleaned, try await hasher.hash(new.password))
+    }
+
+    func insert(_ new: NewAccount, passwordHash: String, db: any SQLDatabase) async throws -> Account {
+        let key = new.username.lowercased()
+        if try await db.raw("SELECT id FROM accounts WHERE username_key = \(bind: key)").first() != nil {
+            throw CoreError(.conflict, "username_taken", field: "username")
+        }
+        let id = ids.next()
+        let now = clock.nowMilliseconds()
+        try await db.raw("""
+            INSERT INTO accounts (id, username, username_key, display_name, bio, kind, role, status, registration_note,
+                language, password_hash, email_only, invited_by, created_at)
+            VALUES (\(bind: id), \(bind: new.username), \(bind: key), \(bind: new.displayName ?? new.username), '',
+                \(bind: new.kind.rawValue), \(bind: new.role.rawValue), \(bind: new.status.rawValue), \(bind: new.registrationNote),
+                \(bind: new.language), \(bind: passwordHash), \(bind: new.emailOnly ? 1 : 0), \(bind: new.invitedBy), \(bind: now))
+            """).run()
+        return try await Self.find(id: id, db: db)!
+    }
+
+    /// Creates an account directly (the command line, the first-run setup, tests).
+    public func create(_ new: NewAccount) async throws -> Account {
+        let (cleaned, hash) = try await prepare(new)
+        return try await database.write { db in
+            let account = try await insert(cleaned, passwordHash: hash, db: db)
+            try await audit.record(actor: nil, action: "account.create", target: account.username, detail: account.role.rawValue, db: db)
+            return account
+        }
+    }
+
+    public func find(id: Int64) async throws -> Account? {
+        try await database.read { db in try await Self.find(id: id, db: db) }
+    }
+
+    public func find(username: String) async throws -> Account? {
+        try await database.read { db in try await Self.find(username: username, db: db) }
+    }
+
+    static func find(id: Int64, db: any SQLDatabase) async throws -> Account? {
+        try await db.raw("SELECT \(unsafeRaw: AccountRow.columns) FROM accounts WHERE id = \(bind: id)").first().map(AccountRow.decode)
+    }
+
+    static func find(username: String, db: any SQLDatabase) async throws -> Account? {
+        try await db.raw("SELECT \(unsafeRaw: AccountRow.columns) FROM accounts WHERE username_key = \(bind: username.lowercased())")
+            .first().map(AccountRow.decode)
+    }
+
+    /// Accounts newest first, optionally of one status; keyset-paged by id.
+    public func list(status: AccountStatus? = nil, before: Int64? = nil, limit: Int = 50) async throws -> [Account] {
+        try await database.read { db in
+            let filter: SQLQueryString = status.map { "AND status = \(bind: $0.rawValue)" } ?? ""
+            return try await db.raw("""
+                SELECT \(unsafeRaw: AccountRow.columns) FROM accounts WHERE id < \(bind: before ?? Int64.max) \(filter)
+                ORDER BY id DESC LIMIT \(bind: limit)
+                """).all().map(AccountRow.decode)
+        }
+    }
+
+    public func count(status: AccountStatus) async throws -> Int {
+        try await database.read { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM accounts WHERE status = \(bind: status.rawValue)").first()!.decode(column: "n", as: Int.self)
+        }
+    }
+
+    public func adminExists() async throws -> Bool {
+        try await database.read { db in try await Self.adminExists(db: db) }
+    }
+
+    static func adminExists(db: any SQLDatabase) async throws -> Bool {
+        try await db.raw("SELECT id FROM accounts WHERE role = 'admin' AND status = 'active' LIMIT 1").first() != nil
+    }
+
+    /// Checks a username and password. Throttled per account and per address; the same answer and about the
+    /// same time for an unknown name as for a wrong password.
+    public func authenticate(username: String, password: String, address: String) async throws -> Account {
+        let now = clock.nowMilliseconds()
+        let stored: (Account, String)? = try await database.read { db in
+            try await throttle.check(username: username, address: address, db: db, now: now)
+            guard let row = try await db.raw("""
+                SELECT \(unsafeRaw: AccountRow.columns), password_hash FROM accounts WHERE username_key = \(bind: username.lowercased())
+                """).first() else { return nil }
+            return (try AccountRow.decode(row), try row.decode(column: "password_hash", as: String.self))
+        }
+        let passwordMatches = try await hasher.verify(password, hash: stored?.1 ?? PasswordHasher.decoyHash)
+        guard let account = stored?.0, passwordMatches, account.status != .rejected else {
+            try await database.write { db in try await throttle.recordFailure(username: username, address: address, db: db, now: now) }
+            throw CoreError(.unauthenticated, "login_failed")
+        }
+        try await database.write { db in try await throttle.recordSuccess(username: username, db: db) }
+        try Self.ensureMaySignIn(account, now: now)
+        return account
+    }
+
+    /// The status rules for signing in and for every request with a session or token.
+    public static func ensureMaySignIn(_ account: Account, now: Int64) throws(CoreError) {
+        switch account.status {
+        case .active: break
+        case .pending: throw CoreError(.forbidden, "account_pending")
+        case .suspended: throw CoreError(.forbidden, "account_suspended")
+        case .rejected: throw CoreError(.unauthenticated, "login_failed")
+        }
+        if let expiry = account.expiresAt, expiry <= now { throw CoreError(.forbidden, "account_expired") }
+    }
+
+    public struct ProfileChange: Sendable {
+        public var displayName: String
+        public var bio: String
+        /// nil: follow the browser.
+        public var language: String?
+        public init(displayName: String, bio: String, language: String?) {
+            self.displayName = displayName
+            self.bio = bio
+            self.language = language
+        }
+    }
+
+    public func updateProfile(of account: Account, _ change: ProfileChange) async throws -> Account {
+        let displayName = try AccountRules.cleanDisplayName(change.displayName)
+        let bio = try AccountRules.cleanBio(change.bio)
+        try AccountRules.validateLanguage(change.language)
+        return try await database.write { db in
+            try await db.raw("""
+                UPDATE accounts SET display_name = \(bind: displayName), bio = \(bind: bio), language = \(bind: change.language)
+                WHERE id = \(bind: account.id)
+                """).run()
+            return try await Self.find(id: account.id, db: db)!
+        }
+    }
+
+    public func setLanguage(of account: Account, to language: String?) async throws {
+        try AccountRules.validateLanguage(language)
+        try await database.write { db in
+            try await db.raw("UPDATE accounts SET language = \(bind: language) WHERE id = \(bind: account.id)").run()
+        }
+    }
+
+    /// Changes the password after checking the current one; ends every other session of the account.
+    public func changePassword(of account: Account, current: String, new: String, keepSession: Int64?) async throws {
+        let hash: String = try await database.read { db in
+            try await db.raw("SELECT password_hash FROM accounts WHERE id = \(bind: account.id)").first()!.decode(column: "password_hash", as: String.self)
+        }
+        guard try await hasher.verify(current, hash: hash) else { throw CoreError.invalid("password_wrong", field: "current_password") }
+        try AccountRules.validatePassword(new)
+        let newHash = try await hasher.hash(new)
+        try await database.write { db in
+            try await db.raw("UPDATE accounts SET password_hash = \(bind: newHash) WHERE id = \(bind: account.id)").run()
+            try await db.raw("DELETE FROM sessions WHERE account_id = \(bind: account.id) AND id <> \(bind: keepSession ?? 0)").run()
+            try await audit.record(actor: account.id, action: "account.password", target: account.username, db: db)
+        }
+    }
+
+    /// Records that the member was seen; callers rate-limit this (it is a write).
+    public func touch(_ accountID: Int64) async throws {
+        let now = clock.nowMilliseconds()
+        try await database.write { db in
+            try await db.raw("UPDATE accounts SET last_seen_at = \(bind: now) WHERE id = \(bind: accountID)").run()
+        }
+    }
+
+    // MARK: Admin actions
+
+    public struct AdminChange: Sendable {
+        public var role: Role?
+        public var kind: AccountKind?
+        public var expiresAt: Int64??
+        public init(role: Role? = nil, kind: AccountKind? = nil, expiresAt: Int64?? = nil) {
+            self.role = role
+            self.kind = kind
+            self.expiresAt = expiresAt
+        }
+    }
+
+    /// Role and kind are an admin's to set. An admin cannot demote themself, so an instance never loses
+    /// its last admin by accident.
+    public func adminUpdate(actor: Account, target id: Int64, _ change: AdminChange) async throws -> Account {
+        guard actor.isAdmin else { throw CoreError.forbidden }
+        return try await database.write { db in
+            guard var target = try await Self.find(id: id, db: db) else { throw CoreError.notFound }
+            if let role = change.role, role != target.role {
+                if target.id == actor.id { throw CoreError.invalid("cannot_demote_self", field: "role") }
+                target.role = role
+                try await audit.record(actor: actor.id, action: "account.role", target: target.username, detail: role.rawValue, db: db)
+            }
+            if let kind = change.kind, kind != target.kind {
+                target.kind = kind
+                try await audit.record(actor: actor.id, action: "account.kind", target: target.username, detail: kind.rawValue, db: db)
+            }
+            if let expiresAt = change.expiresAt {
+                target.expiresAt = expiresAt
+            }
+            try await db.raw("""
+                UPDATE accounts SET role = \(bind: target.role.rawValue), kind = \(bind: target.kind.rawValue),
+                    expires_at = \(bind: target.expiresAt) WHERE id = \(bind: target.id)
+                """).run()
+            return target
+        }
+    }
+
+    /// Suspends (or lifts a suspension). Moderators may suspend members; only admins may suspend staff.
+    /// A suspension ends every session at once.
+    public func setSuspended(actor: Account?, target id: Int64, suspended: Bool, reason: String) async throws -> Account {
+        if let actor, !actor.isModerator { throw CoreError.forbidden }
+        let reason = String(AccountRules.stripControls(reason).trimmingWhitespace().prefix(500))
+        if suspended && reason.isEmpty { throw CoreError.invalid("reason_required", field: "reason") }
+        return try await database.write { db in
+            guard var target = try await Self.find(id: id, db: db) else { throw CoreError.notFound }
+            if let actor {
+                if target.id == actor.id { throw CoreError.invalid("cannot_suspend_self") }
+                if target.isModerator && !actor.isAdmin { throw CoreError.forbidden }
+            }
+            guard target.status == .active || target.status == .suspended else { throw CoreError.invalid("not_a_member") }
+            target.status = suspended ? .suspended : .active
+            target.statusReason = suspended ? reason : ""
+            try await db.raw("""
+                UPDATE accounts SET status = \(bind: target.status.rawValue), status_reason = \(bind: target.statusReason)
+                WHERE id = \(bind: target.id)
+                """).run()
+            if suspended {
+                try await db.raw("DELETE FROM sessions WHERE account_id = \(bind: target.id)").run()
+            }
+            try await audit.record(actor: actor?.id, action: suspended ? "account.suspend" : "account.unsuspend",
+                                   target: target.username, detail: reason, db: db)
+            return target
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Logging
+
+/// Every core service over one store, built once and shared by every surface.
+public final class Core: Sendable {
+    public let database: any Database
+    public let clock: Clock
+    public let ids: IDGenerator
+    public let settings: Settings
+    public let audit: AuditLog
+    public let accounts: AccountService
+    public let sessions: SessionService
+    public let invitations: InvitationService
+    public let registration: RegistrationService
+    public let setup: SetupService
+
+    public init(database: any Database, clock: Clock = .system, hasher: PasswordHasher = PasswordHasher()) {
+        self.database = database
+        self.clock = clock
+        let ids = IDGenerator(clock: clock)
+        self.ids = ids
+        let settings = Settings(database: database)
+        self.settings = settings
+        let audit = AuditLog(database: database, ids: ids, clock: clock)
+        self.audit = audit
+        let accounts = AccountService(database: database, ids: ids, clock: clock, hasher: hasher, audit: audit)
+        self.accounts = accounts
+        self.sessions = SessionService(database: database, ids: ids, clock: clock)
+        self.invitations = InvitationService(database: database, ids: ids, clock: clock, audit: audit)
+        self.registration = RegistrationService(database: database, clock: clock, accounts: accounts, settings: settings, audit: audit)
+        self.setup = SetupService(database: database, accounts: accounts, audit: audit)
+    }
+
+    /// Opens the store and brings its schema up to date.
+    public static func open(_ location: DatabaseLocation, logger: Logger, clock: Clock = .system) async throws -> Core {
+        let database = try await DatabaseOpener.open(location, logger: logger)
+        do {
+            try await Migrator.migrate(database, now: clock.nowMilliseconds())
+        } catch {
+            await database.close()
+            throw error
+        }
+        return Core(database: database, clock: clock)
+    }
+}

@@ -1,0 +1,89 @@
+import Logging
+import NIOConcurrencyHelpers
+import PostgresKit
+import SQLKit
+
+/// PostgreSQL through PostgresNIO's connection pool (`PostgresClient`), which runs in its own task.
+public final class PostgresDatabase: Database {
+    public let engine = DatabaseEngine.postgres
+    private let client: PostgresClient
+    private let runTask: Task<Void, Never>
+    private let logger: Logger
+    private let leased = NIOLockedValueBox(0)
+    static let maximumConnections = 20
+
+    private init(client: PostgresClient, runTask: Task<Void, Never>, logger: Logger) {
+        self.client = client
+        self.runTask = runTask
+        self.logger = logger
+    }
+
+    public static func open(url: String, logger: Logger) async throws -> PostgresDatabase {
+        let redacted = DatabaseLocation.redacted(url)
+        guard let sqlConfiguration = try? SQLPostgresConfiguration(url: url) else {
+            throw ConfigurationError("--database \(redacted) is not a valid PostgreSQL URL (postgres://user:pass@host:port/db)")
+        }
+        let core = sqlConfiguration.coreConfiguration
+        guard let host = core.host, let port = core.port else {
+            throw ConfigurationError("--database \(redacted) must name a host and port")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: core.username, password: core.password,
+            database: core.database, tls: .disable)
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(5)
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .notice)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
+        let task = Task { await client.run() }
+        let database = PostgresDatabase(client: client, runTask: task, logger: quiet)
+        do {
+            try await withTimeout(seconds: 8) { try await database.ping() }
+        } catch {
+            await database.close()
+            throw ConfigurationError("cannot reach PostgreSQL at \(redacted): \(String(reflecting: error).prefix(200))")
+        }
+        return database
+    }
+
+    public var openConnections: Int { leased.withLockedValue { $0 } }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        leased.withLockedValue { $0 += 1 }
+        defer { leased.withLockedValue { $0 -= 1 } }
+        return try await client.withConnection { connection in
+            try await body(connection.sql(queryLogLevel: nil))
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        leased.withLockedValue { $0 += 1 }
+        defer { leased.withLockedValue { $0 -= 1 } }
+        return try await client.withTransaction(logger: logger) { connection in
+            try await body(connection.sql(queryLogLevel: nil))
+        }
+    }
+
+    public func close() async {
+        runTask.cancel()
+        _ = await runTask.value
+    }
+}
+
+/// Runs `body`, failing with `TimeoutError` when it takes longer than `seconds`.
+public func withTimeout<T: Sendable>(seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            throw TimeoutError()
+        }
+        let result = try await group.next()!
+        group.cancelAll()
+        return result
+    }
+}
+
+public struct TimeoutError: Error, CustomStringConvertible {
+    public var description: String { "timed out" }
+}

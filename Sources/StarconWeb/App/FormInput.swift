@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+import StarconCore
+
+/// A submitted `application/x-www-form-urlencoded` form whose CSRF token has been checked.
+/// The only way to read a form is through `FormInput.read`, so no handler can forget the check.
+struct FormInput: Sendable {
+    private let fields: [String: String]
+
+    subscript(_ name: String) -> String? { fields[name] }
+
+    func text(_ name: String) -> String { fields[name] ?? "" }
+
+    static let csrfField = "_csrf"
+
+    static func read(_ request: Request, context: WebContext, csrf: CSRFTokens) async throws -> FormInput {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        } catch {
+            throw PageError(.contentTooLarge, messageKey: "error_form_too_large")
+        }
+        guard let fields = parse(String(buffer: buffer)) else { throw PageError(.badRequest, messageKey: "error.invalid_input") }
+        let form = FormInput(fields: fields)
+        guard let seed = context.csrfSeed, let token = form[csrfField], csrf.verify(token, seed: seed) else {
+            throw PageError(.forbidden, messageKey: "error_csrf")
+        }
+        return form
+    }
+
+    /// Parses URL-encoded pairs; nil when a value is not valid percent-encoded UTF-8.
+    static func parse(_ body: String) -> [String: String]? {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = decode(parts[0]) else { return nil }
+            guard let value = parts.count > 1 ? decode(parts[1]) : "" else { return nil }
+            fields[name] = value
+        }
+        return fields
+    }
+
+    private static func decode(_ text: Substring) -> String? {
+        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+}
+
+/// CSRF tokens: an HMAC of the session (or pre-session) token under the instance's form secret, so they need
+/// no storage, differ per session, and die with it.
+struct CSRFTokens: Sendable {
+    let secret: String
+
+    func token(seed: String) -> String { Secrets.hmac("csrf:" + seed, key: secret) }
+
+    func verify(_ token: String, seed: String) -> Bool {
+        Secrets.constantTimeEquals(token, self.token(seed: seed))
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+import Logging
+import StarconCore
+
+/// Settings of the web front end, from the command line.
+public struct WebConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// The instance's name, shown in titles (the mail domain).
+    public var instanceName: String
+    /// The address members use to reach the server, for links in invitations and the setup link.
+    public var publicURL: String
+
+    public init(host: String, port: Int, instanceName: String, publicURL: String) {
+        self.host = host
+        self.port = port
+        self.instanceName = instanceName
+        self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+    }
+}
+
+/// Builds the router with every web route and middleware, over one `Core`.
+public func buildRouter(core: Core, configuration: WebConfiguration, logger: Logger) async throws -> Router<WebContext> {
+    let secret = try await core.settings.getOrCreate(.formSecret) { Secrets.token() }
+    let csrf = CSRFTokens(secret: secret)
+    let renderer = try await Renderer(
+        catalogues: try Catalogues.bundled(), assets: try Assets.bundled(), csrf: csrf, instanceName: configuration.instanceName)
+    let web = WebServices(
+        core: core, renderer: renderer, csrf: csrf,
+        cookies: CookieFactory(secure: configuration.publicURL.hasPrefix("https://")),
+        publicURL: configuration.publicURL, logger: logger)
+    let metrics = WebMetrics.bootstrap()
+
+    let router = Router(context: WebContext.self)
+    // Middleware first: Hummingbird binds a route to the middleware present when the route is added.
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: CompressionMiddleware())
+    router.add(middleware: PageMiddleware(web: web))
+    OpsRoutes(web: web, metrics: metrics).add(to: router)
+    AuthRoutes(web: web).add(to: router)
+    SettingsRoutes(web: web).add(to: router)
+    AdminRoutes(web: web).add(to: router)
+    SectionRoutes(web: web).add(to: router)
+    return router
+}
+
+/// The HTTP listener as a `Service` for the process's `ServiceGroup`.
+public func buildApplication(
+    core: Core, configuration: WebConfiguration, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    let router = try await buildRouter(core: core, configuration: configuration, logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Starcon"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}

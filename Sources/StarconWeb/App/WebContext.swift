@@ -1,0 +1,35 @@
+import Hummingbird
+import Logging
+import NIOCore
+import StarconCore
+
+/// Per-request state for the web UI: who is signed in, in which language, and the seed of the CSRF token.
+public struct WebContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    /// The signed-in member, if any (set by `PageMiddleware`).
+    public var member: Account?
+    public var session: Session?
+    /// The session token from the cookie; the CSRF token of a signed-in member is derived from it.
+    public var sessionToken: String?
+    /// The anonymous visitor's pre-session cookie; the CSRF token of a signed-out visitor is derived from it.
+    public var preSession: String?
+    public var language: Language = .fallback
+    /// A notice from the previous request (set by `PageMiddleware` from the flash cookie).
+    var flash: Flash?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Forms are small; uploads will raise this on their own routes.
+    public var maxUploadSize: Int { 256 * 1024 }
+
+    /// The client address as text, for throttling and the sessions page.
+    public var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+
+    /// What the CSRF token is bound to: the session when signed in, else the pre-session cookie.
+    var csrfSeed: String? { sessionToken ?? preSession }
+}

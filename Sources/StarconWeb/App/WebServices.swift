@@ -1,0 +1,73 @@
+import Hummingbird
+import Logging
+import StarconCore
+
+/// What the web front end needs, built once: the core, the renderer, CSRF and cookie settings.
+struct WebServices: Sendable {
+    let core: Core
+    let renderer: Renderer
+    let csrf: CSRFTokens
+    let cookies: CookieFactory
+    let publicURL: String
+    let logger: Logger
+
+    func form(_ request: Request, _ context: WebContext) async throws -> FormInput {
+        try await FormInput.read(request, context: context, csrf: csrf)
+    }
+
+    /// The signed-in member, or a redirect to the sign-in page.
+    func member(_ context: WebContext) throws -> Account {
+        guard let member = context.member else { throw LoginRequired() }
+        return member
+    }
+
+    func staff(_ context: WebContext) throws -> Account {
+        let member = try member(context)
+        guard member.isModerator else { throw PageError.forbidden }
+        return member
+    }
+
+    func admin(_ context: WebContext) throws -> Account {
+        let member = try member(context)
+        guard member.isAdmin else { throw PageError.forbidden }
+        return member
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    /// A redirect that shows `flash` on the next page.
+    func redirect(_ location: String, flash: Flash) -> Response {
+        var response = Self.redirect(location)
+        response.setCookie(cookies.make(CookieName.flash, flash.cookieValue, maxAge: 60))
+        return response
+    }
+
+    /// The error's message in the member's language, for a form.
+    func message(for error: CoreError, _ context: WebContext) -> String {
+        renderer.catalogue(context).text("error.\(error.key)", error.messageValues)
+    }
+
+    /// Runs `body`; a `CoreError` of kind invalid/conflict/throttled/unauthenticated becomes the form page
+    /// again with the message, via `onError`. Other errors go to the error page.
+    func handlingFormErrors(
+        _ context: WebContext, _ body: () async throws -> Response,
+        onError: (CoreError, String) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await body()
+        } catch let error as CoreError where error.kind != .notFound && !(error.kind == .forbidden && error.key == "forbidden") {
+            return try await onError(error, message(for: error, context))
+        }
+    }
+
+    /// Only same-site paths are followed after sign-in or a language switch.
+    static func safeLocalPath(_ path: String?) -> String? {
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\"),
+              !path.contains("\r"), !path.contains("\n") else { return nil }
+        return path
+    }
+}
+
+struct LoginRequired: Error {}

@@ -1,0 +1,204 @@
+import Hummingbird
+import StarconCore
+
+/// Administration: how people join, members (roles, kinds, suspensions), invitations, approvals, audit log.
+/// Every action is authorised again in the core; these checks only decide what to show.
+struct AdminRoutes {
+    let web: WebServices
+    static let pageSize = 50
+
+    func add(to router: Router<WebContext>) {
+        router.get("/admin") { _, context in try await overview(context) }
+        router.post("/admin/registration") { request, context in try await setMode(request, context) }
+        router.get("/admin/members") { request, context in try await members(request, context) }
+        router.post("/admin/members/{id}") { request, context in try await updateMember(request, context) }
+        router.post("/admin/members/{id}/suspend") { request, context in try await suspend(request, context, suspended: true) }
+        router.post("/admin/members/{id}/unsuspend") { request, context in try await suspend(request, context, suspended: false) }
+        router.get("/admin/invitations") { _, context in try await invitations(context) }
+        router.post("/admin/invitations") { request, context in try await createInvitation(request, context) }
+        router.post("/admin/invitations/{id}/revoke") { request, context in try await revokeInvitation(request, context) }
+        router.get("/admin/approvals") { _, context in try await approvals(context) }
+        router.post("/admin/approvals/{id}") { request, context in try await decide(request, context) }
+        router.get("/admin/audit") { request, context in try await audit(request, context) }
+    }
+
+    private func adminPage(_ template: String, tab: String, _ context: WebContext, data: [String: Any],
+                           status: HTTPResponse.Status = .ok) throws -> Response {
+        let member = try web.staff(context)
+        let t = web.renderer.catalogue(context)
+        var tabs = [("/admin", "admin_overview", "overview"), ("/admin/members", "admin_members", "members"),
+                    ("/admin/invitations", "admin_invitations", "invitations")]
+        if member.isAdmin { tabs.append(("/admin/approvals", "admin_approvals", "approvals")) }
+        tabs.append(("/admin/audit", "admin_audit", "audit"))
+        var values = data
+        values["tabs"] = tabs.map { ["href": $0.0, "label": t.text($0.1), "current": $0.2 == tab] }
+        return web.renderer.page(template, title: t.text("admin_title"), section: .admin, data: values,
+                                 context: context, status: status)
+    }
+
+    private func id(_ context: WebContext) throws -> Int64 {
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw PageError.notFound }
+        return id
+    }
+
+    // MARK: Overview
+
+    private func overview(_ context: WebContext) async throws -> Response {
+        let member = try web.staff(context)
+        let t = web.renderer.catalogue(context)
+        let formatter = web.renderer.formatter(context)
+        let mode = try await web.core.registration.mode()
+        let active = try await web.core.accounts.count(status: .active)
+        let pending = try await web.core.accounts.count(status: .pending)
+        return try adminPage("admin_overview", tab: "overview", context, data: [
+            "can_set_mode": member.isAdmin,
+            "modes": RegistrationMode.allCases.map { ["value": $0.rawValue, "label": t.text("mode_\($0.rawValue)"), "selected": $0 == mode] },
+            "member_count": t.plural("admin_member_count", count: active, formatter: formatter),
+            "pending_count": pending > 0 ? t.plural("admin_pending_count", count: pending, formatter: formatter) : "",
+        ])
+    }
+
+    private func setMode(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.staff(context)
+        let form = try await web.form(request, context)
+        guard let mode = RegistrationMode(rawValue: form.text("mode")) else { throw PageError(.badRequest, messageKey: "error.invalid_input") }
+        try await web.core.registration.setMode(actor: member, mode)
+        return web.redirect("/admin", flash: Flash("admin_mode_saved"))
+    }
+
+    // MARK: Members
+
+    private func members(_ request: Request, _ context: WebContext) async throws -> Response {
+        let actor = try web.staff(context)
+        let t = web.renderer.catalogue(context)
+        let formatter = web.renderer.formatter(context)
+        let before = request.uri.queryParameters["before"].flatMap { Int64(String($0)) }
+        let page = try await web.core.accounts.list(before: before, limit: Self.pageSize)
+        let rows = page.map { account -> [String: Any] in
+            var row = web.renderer.memberValues(account, catalogue: t)
+            row["status"] = account.status.rawValue
+            row["status_label"] = t.text("status_\(account.status.rawValue)")
+            row["suspended"] = account.status == .suspended
+            row["can_suspend"] = account.status == .active && account.id != actor.id && (actor.isAdmin || !account.isModerator)
+            row["suspended_note"] = account.status == .suspended ? t.text("members_suspended_note", ["reason": account.statusReason]) : ""
+            row["joined"] = formatter.date(account.createdAt)
+            row["last_seen"] = account.lastSeenAt.map { formatter.dateTime($0) } ?? t.text("members_never")
+            row["editable"] = actor.isAdmin
+            row["roles"] = Role.allCases.map { ["value": $0.rawValue, "label": t.text("role_\($0.rawValue)"), "selected": $0 == account.role] }
+            row["kinds"] = AccountKind.allCases.map { ["value": $0.rawValue, "label": t.text("kind_\($0.rawValue)"), "selected": $0 == account.kind] }
+            return row
+        }
+        return try adminPage("admin_members", tab: "members", context, data: [
+            "members": rows,
+            "older": page.count == Self.pageSize ? "/admin/members?before=\(page.last!.id)" : "",
+        ])
+    }
+
+    private func updateMember(_ request: Request, _ context: WebContext) async throws -> Response {
+        let actor = try web.admin(context)
+        let form = try await web.form(request, context)
+        let change = AccountService.AdminChange(role: Role(rawValue: form.text("role")), kind: AccountKind(rawValue: form.text("kind")))
+        _ = try await web.core.accounts.adminUpdate(actor: actor, target: try id(context), change)
+        return web.redirect("/admin/members", flash: Flash("members_updated"))
+    }
+
+    private func suspend(_ request: Request, _ context: WebContext, suspended: Bool) async throws -> Response {
+        let actor = try web.staff(context)
+        let form = try await web.form(request, context)
+        _ = try await web.core.accounts.setSuspended(actor: actor, target: try id(context), suspended: suspended, reason: form.text("reason"))
+        return web.redirect("/admin/members", flash: Flash("members_updated"))
+    }
+
+    // MARK: Invitations
+
+    private func invitations(_ context: WebContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let actor = try web.staff(context)
+        let t = web.renderer.catalogue(context)
+        let formatter = web.renderer.formatter(context)
+        let now = web.core.clock.nowMilliseconds()
+        let rows = try await web.core.invitations.list(actor: actor).map { invitation -> [String: Any] in
+            let state = invitation.revoked ? t.text("invite_state_revoked")
+                : (invitation.isUsable(now: now) ? "" : t.text("invite_state_expired"))
+            return [
+                "id": String(invitation.id),
+                "link": "\(web.publicURL)/invite/\(invitation.code)",
+                "used": t.plural("invite_used", count: invitation.maxUses, ["used": formatter.number(invitation.uses)], formatter: formatter),
+                "expires": invitation.expiresAt.map { t.text("invite_expires", ["date": formatter.dateTime($0)]) } ?? t.text("invite_never_expires"),
+                "state": state,
+                "usable": invitation.isUsable(now: now),
+            ]
+        }
+        return try adminPage("admin_invitations", tab: "invitations", context, data: [
+            "invitations": rows, "error": error as Any,
+        ], status: status)
+    }
+
+    private func createInvitation(_ request: Request, _ context: WebContext) async throws -> Response {
+        let actor = try web.staff(context)
+        let form = try await web.form(request, context)
+        return try await web.handlingFormErrors(context) {
+            guard let uses = Int(form.text("uses")) else { throw CoreError.invalid("invite_uses", field: "uses") }
+            let daysText = form.text("expires_days")
+            guard daysText.isEmpty || Int(daysText) != nil else { throw CoreError.invalid("invite_days", field: "expires_days") }
+            _ = try await web.core.invitations.create(actor: actor, uses: uses, expiresInDays: Int(daysText))
+            return web.redirect("/admin/invitations", flash: Flash("invite_created"))
+        } onError: { error, message in
+            try await invitations(context, error: message, status: error.httpStatus)
+        }
+    }
+
+    private func revokeInvitation(_ request: Request, _ context: WebContext) async throws -> Response {
+        let actor = try web.staff(context)
+        _ = try await web.form(request, context)
+        try await web.core.invitations.revoke(actor: actor, id: try id(context))
+        return web.redirect("/admin/invitations", flash: Flash("invite_revoked"))
+    }
+
+    // MARK: Approvals
+
+    private func approvals(_ context: WebContext) async throws -> Response {
+        let actor = try web.admin(context)
+        let t = web.renderer.catalogue(context)
+        let formatter = web.renderer.formatter(context)
+        let rows = try await web.core.registration.pending(actor: actor).map { account -> [String: Any] in
+            var row = web.renderer.memberValues(account, catalogue: t)
+            row["note"] = account.registrationNote
+            row["joined"] = formatter.dateTime(account.createdAt)
+            return row
+        }
+        return try adminPage("admin_approvals", tab: "approvals", context, data: ["pending": rows])
+    }
+
+    private func decide(_ request: Request, _ context: WebContext) async throws -> Response {
+        let actor = try web.admin(context)
+        let form = try await web.form(request, context)
+        let approve = form.text("decision") == "approve"
+        let account = try await web.core.registration.decide(actor: actor, accountID: try id(context), approve: approve)
+        return web.redirect("/admin/approvals", flash: Flash(approve ? "approvals_approved" : "approvals_rejected", ["name": account.username]))
+    }
+
+    // MARK: Audit
+
+    private func audit(_ request: Request, _ context: WebContext) async throws -> Response {
+        let actor = try web.staff(context)
+        let t = web.renderer.catalogue(context)
+        let formatter = web.renderer.formatter(context)
+        let before = request.uri.queryParameters["before"].flatMap { Int64(String($0)) }
+        let entries = try await web.core.audit.list(actor: actor, before: before, limit: Self.pageSize)
+        var names: [Int64: String] = [:]
+        for id in Set(entries.compactMap(\.actorID)) {
+            names[id] = try await web.core.accounts.find(id: id)?.username
+        }
+        let rows = entries.map { entry -> [String: Any] in
+            [
+                "actor": entry.actorID.flatMap { names[$0] } ?? t.text("audit_system"),
+                "action": entry.action, "target": entry.target, "detail": entry.detail,
+                "when": formatter.dateTime(entry.createdAt),
+            ]
+        }
+        return try adminPage("admin_audit", tab: "audit", context, data: [
+            "entries": rows,
+            "older": entries.count == Self.pageSize ? "/admin/audit?before=\(entries.last!.id)" : "",
+        ])
+    }
+}

@@ -1,0 +1,30 @@
+import Hummingbird
+import StarconCore
+
+/// The parts of the network whose own issues are still open (feed, messenger, newsgroups, mail, search):
+/// each has its place in the navigation and says plainly that it is coming.
+struct SectionRoutes {
+    let web: WebServices
+
+    func add(to router: Router<WebContext>) {
+        router.get("/") { _, context in try home(context) }
+        for (path, section) in [("/messages", Renderer.Section.messages), ("/newsgroups", .newsgroups), ("/mail", .mail), ("/search", .search)] {
+            router.get(RouterPath(stringLiteral: path)) { _, context in try placeholder(section, context) }
+        }
+    }
+
+    private func home(_ context: WebContext) throws -> Response {
+        let member = try web.member(context)
+        let t = web.renderer.catalogue(context)
+        return web.renderer.page("section", title: t.text("home_title"), section: .feed, data: [
+            "heading": t.text("home_title"), "greeting": t.text("home_welcome", ["name": member.displayName]),
+        ], context: context)
+    }
+
+    private func placeholder(_ section: Renderer.Section, _ context: WebContext) throws -> Response {
+        _ = try web.member(context)
+        let t = web.renderer.catalogue(context)
+        let title = t.text("\(section.rawValue)_title")
+        return web.renderer.page("section", title: title, section: section, data: ["heading": title], context: context)
+    }
+}

@@ -1,0 +1,128 @@
+import Hummingbird
+import StarconCore
+
+/// A member's own settings: profile, language, password, sessions.
+struct SettingsRoutes {
+    let web: WebServices
+
+    func add(to router: Router<WebContext>) {
+        router.get("/settings") { _, context in try await profilePage(context) }
+        router.post("/settings") { request, context in try await saveProfile(request, context) }
+        router.get("/settings/password") { _, context in try passwordPage(context) }
+        router.post("/settings/password") { request, context in try await changePassword(request, context) }
+        router.get("/settings/sessions") { _, context in try await sessionsPage(context) }
+        router.post("/settings/sessions/{id}/revoke") { request, context in try await revokeSession(request, context) }
+        router.post("/language") { request, context in try await switchLanguage(request, context) }
+    }
+
+    private func settingsPage(_ template: String, tab: String, _ context: WebContext, data: [String: Any],
+                              status: HTTPResponse.Status = .ok) -> Response {
+        let t = web.renderer.catalogue(context)
+        var values = data
+        values["tabs"] = [("/settings", "settings_profile", "profile"), ("/settings/password", "settings_password", "password"),
+                          ("/settings/sessions", "settings_sessions", "sessions")]
+            .map { ["href": $0.0, "label": t.text($0.1), "current": $0.2 == tab] }
+        return web.renderer.page(template, title: t.text("settings_title"), section: .settings, data: values,
+                                 context: context, status: status)
+    }
+
+    // MARK: Profile
+
+    private func profilePage(_ context: WebContext, values: [String: String]? = nil, error: String? = nil,
+                             status: HTTPResponse.Status = .ok) async throws -> Response {
+        let member = try web.member(context)
+        let current = values ?? ["display_name": member.displayName, "bio": member.bio, "language": member.language ?? ""]
+        let t = web.renderer.catalogue(context)
+        let languages: [[String: Any]] = [["code": "", "name": t.text("field_language_auto"), "selected": current["language"] == ""]]
+            + Language.allCases.map { language in
+                ["code": language.rawValue, "name": web.renderer.catalogues[language].text("language_name"),
+                 "selected": current["language"] == language.rawValue]
+            }
+        return settingsPage("settings_profile", tab: "profile", context, data: [
+            "values": current, "language_options": languages, "error": error as Any,
+            "profile": web.renderer.memberValues(member, catalogue: t),
+        ], status: status)
+    }
+
+    private func saveProfile(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let form = try await web.form(request, context)
+        let values = ["display_name": form.text("display_name"), "bio": form.text("bio"), "language": form.text("language")]
+        return try await web.handlingFormErrors(context) {
+            let language = form.text("language").isEmpty ? nil : form.text("language")
+            _ = try await web.core.accounts.updateProfile(of: member, .init(
+                displayName: form.text("display_name"), bio: form.text("bio"), language: language))
+            return web.redirect("/settings", flash: Flash("settings_saved"))
+        } onError: { error, message in
+            try await profilePage(context, values: values, error: message, status: error.httpStatus)
+        }
+    }
+
+    // MARK: Password
+
+    private func passwordPage(_ context: WebContext, error: String? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
+        _ = try web.member(context)
+        return settingsPage("settings_password", tab: "password", context, data: ["error": error as Any], status: status)
+    }
+
+    private func changePassword(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let form = try await web.form(request, context)
+        return try await web.handlingFormErrors(context) {
+            guard form.text("new_password") == form.text("new_password_confirm") else {
+                throw CoreError.invalid("password_mismatch", field: "new_password")
+            }
+            try await web.core.accounts.changePassword(
+                of: member, current: form.text("current_password"), new: form.text("new_password"), keepSession: context.session?.id)
+            return web.redirect("/settings/password", flash: Flash("password_changed"))
+        } onError: { error, message in
+            try passwordPage(context, error: message, status: error.httpStatus)
+        }
+    }
+
+    // MARK: Sessions
+
+    private func sessionsPage(_ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let t = web.renderer.catalogue(context)
+        let formatter = web.renderer.formatter(context)
+        let sessions = try await web.core.sessions.list(for: member).map { session -> [String: Any] in
+            [
+                "id": String(session.id),
+                "device": DeviceName.describe(session.userAgent) ?? t.text("sessions_unknown_device"),
+                "address": session.address,
+                "last_used": formatter.dateTime(session.lastUsedAt),
+                "started": formatter.dateTime(session.createdAt),
+                "current": session.id == context.session?.id,
+            ]
+        }
+        return settingsPage("settings_sessions", tab: "sessions", context, data: ["sessions": sessions])
+    }
+
+    private func revokeSession(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        _ = try await web.form(request, context)
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw PageError.notFound }
+        try await web.core.sessions.revoke(id, of: member)
+        if id == context.session?.id {
+            var response = WebServices.redirect("/login")
+            response.setCookie(web.cookies.clear(CookieName.session))
+            return response
+        }
+        return web.redirect("/settings/sessions", flash: Flash("sessions_revoked"))
+    }
+
+    // MARK: Language
+
+    /// Signed in: saved on the account (so every device follows). Signed out: remembered in a cookie.
+    private func switchLanguage(_ request: Request, _ context: WebContext) async throws -> Response {
+        let form = try await web.form(request, context)
+        guard let language = Language(rawValue: form.text("lang")) else { throw PageError(.badRequest, messageKey: "error.language_unknown") }
+        var response = WebServices.redirect(WebServices.safeLocalPath(form["return_to"]) ?? "/")
+        if let member = context.member {
+            try await web.core.accounts.setLanguage(of: member, to: language.rawValue)
+        }
+        response.setCookie(web.cookies.make(CookieName.language, language.rawValue, maxAge: 365 * 86_400))
+        return response
+    }
+}

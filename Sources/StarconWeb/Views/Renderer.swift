@@ -1,0 +1,154 @@
+import Foundation
+import Hummingbird
+import Mustache
+import StarconCore
+
+/// Renders pages: a body template inside the layout, with the member's language, navigation, CSRF token,
+/// language switcher and announcement slot. Mustache escapes every `{{value}}`; only `{{{body}}}`, our own
+/// rendered HTML, is inserted raw.
+struct Renderer: Sendable {
+    let library: MustacheLibrary
+    let catalogues: Catalogues
+    let formatters: [Language: Formatters]
+    let assets: Assets
+    let csrf: CSRFTokens
+    let instanceName: String
+
+    init(catalogues: Catalogues, assets: Assets, csrf: CSRFTokens, instanceName: String) async throws {
+        guard let directory = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
+            throw CatalogueError("the Templates resource folder is missing from the build")
+        }
+        self.library = try await MustacheLibrary(directory: directory.path)
+        self.catalogues = catalogues
+        self.formatters = Dictionary(uniqueKeysWithValues: Language.allCases.map { ($0, Formatters(language: $0)) })
+        self.assets = assets
+        self.csrf = csrf
+        self.instanceName = instanceName
+    }
+
+    func catalogue(_ context: WebContext) -> Catalogue { catalogues[context.language] }
+    func formatter(_ context: WebContext) -> Formatters { formatters[context.language]! }
+
+    /// Which top-level section a page belongs to, for the navigation's current item.
+    enum Section: String { case feed, messages, newsgroups, mail, search, admin, settings, none }
+
+    func page(
+        _ template: String, title: String, section: Section = .none, data: [String: Any] = [:],
+        context: WebContext, status: HTTPResponse.Status = .ok
+    ) -> Response {
+        var values = layoutValues(title: title, section: section, context: context)
+        for (key, value) in data { values[key] = value }
+        let body = library.render(values, withTemplate: template) ?? ""
+        values["body"] = body
+        let html = library.render(values, withTemplate: "layout") ?? body
+        return Self.html(html, status: status)
+    }
+
+    static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    private func layoutValues(title: String, section: Section, context: WebContext) -> [String: Any] {
+        let catalogue = catalogue(context)
+        let t = catalogue.texts
+        var values: [String: Any] = [
+            "t": t,
+            "lang": context.language.rawValue,
+            "title": title,
+            "instance": instanceName,
+            "css": assets.url("app.css"),
+            "icon": assets.url("icon.svg"),
+            "csrf": context.csrfSeed.map { csrf.token(seed: $0) } ?? "",
+            "return_to": "",
+            "languages": Language.allCases.map { language in
+                ["code": language.rawValue, "name": catalogues[language].text("language_name"), "current": language == context.language]
+            },
+            "announcements": [[String: Any]](),
+        ]
+        if let flash = context.flash {
+            values["flash"] = catalogue.text(flash.key, flash.values)
+        }
+        if let member = context.member {
+            values["member"] = memberValues(member, catalogue: catalogue)
+            var nav: [[String: Any]] = [
+                ["href": "/", "label": t["nav_feed"] ?? "", "current": section == .feed],
+                ["href": "/messages", "label": t["nav_messages"] ?? "", "current": section == .messages],
+                ["href": "/newsgroups", "label": t["nav_newsgroups"] ?? "", "current": section == .newsgroups],
+                ["href": "/mail", "label": t["nav_mail"] ?? "", "current": section == .mail],
+                ["href": "/search", "label": t["nav_search"] ?? "", "current": section == .search],
+            ]
+            if member.isModerator {
+                nav.append(["href": "/admin", "label": t["nav_admin"] ?? "", "current": section == .admin])
+            }
+            values["nav"] = nav
+        }
+        return values
+    }
+
+    func memberValues(_ member: Account, catalogue: Catalogue) -> [String: Any] {
+        [
+            "id": String(member.id),
+            "username": member.username,
+            "display_name": member.displayName,
+            "kind": member.kind.rawValue,
+            "kind_label": catalogue.text("kind_\(member.kind.rawValue)"),
+            "show_badge": member.kind != .person,
+            "role_label": catalogue.text("role_\(member.role.rawValue)"),
+            "is_admin": member.isAdmin,
+            "is_staff": member.isModerator,
+        ]
+    }
+
+    /// The error page in the visitor's language.
+    func errorPage(status: HTTPResponse.Status, messageKey: String?, values: [String: String] = [:], context: WebContext) -> Response {
+        let catalogue = catalogue(context)
+        let code = status.code
+        let known = [403, 404].contains(code) ? code : (code >= 500 ? 500 : nil)
+        let title = known.map { catalogue.text("error_\($0)_title") } ?? catalogue.text("error_title")
+        var text = known.map { catalogue.text("error_\($0)_text") } ?? ""
+        if let messageKey { text = catalogue.text(messageKey, values) }
+        return page("error", title: title, data: ["code": code, "message": text], context: context, status: status)
+    }
+}
+
+/// A one-shot notice shown on the next page (after a redirect), carried in a cookie.
+struct Flash: Sendable {
+    let key: String
+    let values: [String: String]
+
+    /// Cookie form: key, then optional `name=value` pairs, each base64url-encoded, joined by dots.
+    var cookieValue: String {
+        ([key] + values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.map(Self.encode)).joined(separator: ".")
+    }
+
+    init(_ key: String, _ values: [String: String] = [:]) {
+        self.key = key
+        self.values = values
+    }
+
+    init?(cookieValue: String) {
+        let parts = cookieValue.split(separator: ".").map(String.init)
+        guard let first = parts.first, first.allSatisfy({ $0.isLetter || $0 == "_" }) else { return nil }
+        var values: [String: String] = [:]
+        for part in parts.dropFirst() {
+            guard let pair = Self.decode(part), let equals = pair.firstIndex(of: "=") else { return nil }
+            values[String(pair[..<equals])] = String(String(pair[pair.index(after: equals)...]).prefix(200))
+        }
+        self.key = first
+        self.values = values
+    }
+
+    private static func encode(_ text: String) -> String {
+        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    private static func decode(_ text: String) -> String? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64).flatMap { String(data: $0, encoding: .utf8) }
+    }
+}

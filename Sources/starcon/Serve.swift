@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StarconCore
+import StarconWeb
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run every part of Starcon in one process.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Address to listen on (env STARCON_HOST).") var host: String?
+    @Option(name: .customLong("http-port"), help: "HTTP port, 0 to disable (env STARCON_HTTP_PORT, default 8080).") var httpPort: Int?
+    @Option(name: .customLong("nntp-port"), help: "NNTP port, 0 to disable (env STARCON_NNTP_PORT, default 1119; the listener arrives with the newsgroups part).") var nntpPort: Int?
+    @Option(name: .customLong("smtp-port"), help: "SMTP port, 0 to disable (env STARCON_SMTP_PORT, default 2525; arrives with the mail part).") var smtpPort: Int?
+    @Option(name: .customLong("imap-port"), help: "IMAP port, 0 to disable (env STARCON_IMAP_PORT, default 1143; arrives with the mail part).") var imapPort: Int?
+    @Option(help: "Mail domain and instance name (env STARCON_DOMAIN, default starcon.local).") var domain: String?
+    @Option(name: .customLong("public-url"), help: "The URL members use to reach this server, for links (env STARCON_PUBLIC_URL). Default: http://HOST:PORT.") var publicURL: String?
+
+    func run() async throws {
+        let logger = Logs.bootstrap()
+        let host = self.host ?? Environment.value("HOST") ?? "127.0.0.1"
+        let httpPort = try port(self.httpPort, env: "HTTP_PORT", flag: "--http-port", default: 8080)
+        for (value, env, flag) in [(nntpPort, "NNTP_PORT", "--nntp-port"), (smtpPort, "SMTP_PORT", "--smtp-port"), (imapPort, "IMAP_PORT", "--imap-port")] {
+            _ = try port(value, env: env, flag: flag, default: 0)
+        }
+        let domain = self.domain ?? Environment.value("DOMAIN") ?? "starcon.local"
+        let displayHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        let publicURL = self.publicURL ?? Environment.value("PUBLIC_URL") ?? "http://\(displayHost):\(httpPort)"
+        guard publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://") else {
+            throw ConfigurationError("--public-url must start with http:// or https://")
+        }
+
+        let core = try await store.openCore(logger: logger)
+        var services: [any Service] = []
+        do {
+            try await core.settings.set(.publicURL, publicURL)
+            let setupToken = try await core.setup.issueTokenIfNeeded()
+            if httpPort != 0 {
+                let web = WebConfiguration(host: host, port: httpPort, instanceName: domain, publicURL: publicURL)
+                let app = try await buildApplication(core: core, configuration: web, logger: logger) { _ in
+                    var lines = ["Starcon is running at \(publicURL)"]
+                    if let setupToken {
+                        lines.append("No admin yet. Open this link once to create the first admin account:")
+                        lines.append("  \(publicURL)/setup/\(setupToken)")
+                    }
+                    FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+                }
+                services.append(app)
+            }
+            let storeDescription = try store.location().description
+            logger.info("starting", metadata: ["store": .string(storeDescription), "domain": .string(domain)])
+            var configuration = ServiceGroupConfiguration(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger)
+            // In-flight requests get this long to finish; then the group cancels what is left, so a stop
+            // never takes more than ten seconds.
+            configuration.maximumGracefulShutdownDuration = .seconds(8)
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            await core.database.close()
+            throw Self.configurationError(from: error, host: host, port: httpPort) ?? error
+        }
+        await core.database.close()
+        logger.info("stopped")
+    }
+
+    private func port(_ value: Int?, env: String, flag: String, default: Int) throws -> Int {
+        let port = try value ?? Environment.int(env, flag: flag) ?? `default`
+        guard (0...65535).contains(port) else { throw ConfigurationError("\(flag) \(port) is not a port number (0–65535)") }
+        return port
+    }
+
+    /// Turns a bind failure into a one-line configuration error.
+    static func configurationError(from error: any Error, host: String, port: Int) -> ConfigurationError? {
+        let text = String(describing: error)
+        if let io = error as? IOError, io.errnoCode == EADDRINUSE || text.contains("Address already in use") {
+            return ConfigurationError("cannot listen on \(host):\(port): the port is already in use")
+        }
+        if text.contains("Address already in use") {
+            return ConfigurationError("cannot listen on \(host):\(port): the port is already in use")
+        }
+        if text.contains("Permission denied") || text.contains("EACCES") {
+            return ConfigurationError("cannot listen on \(host):\(port): permission denied")
+        }
+        if text.contains("Cannot assign requested address") || text.contains("EADDRNOTAVAIL") || text.contains("could not resolve") {
+            return ConfigurationError("cannot listen on \(host):\(port): no such local address")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import StarconCore
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage members.", subcommands: [Add.self, List.self, Suspend.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a member. The password is read from standard input (never from a flag).")
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "Username: letters, digits and underscore.") var name: String
+        @Option(help: "member, moderator or admin.") var role: Role = .member
+        @Option(help: "person, official, organisation, company or visitor.") var kind: AccountKind = .person
+        @Flag(name: .customLong("email-only"), help: "An account that only uses mail (no feed or messenger).") var emailOnly = false
+        @Option(name: .customLong("display-name"), help: "Display name (default: the username).") var displayName: String?
+
+        func run() async throws {
+            let password = try PasswordInput.read()
+            let core = try await store.openCore(logger: Logs.quiet())
+            var new = AccountService.NewAccount(username: name, displayName: displayName, password: password)
+            new.role = role
+            new.kind = kind
+            new.emailOnly = emailOnly
+            let account = try await core.accounts.create(new)
+            print("created \(account.role.rawValue) \(account.username) (id \(account.id))")
+            await core.database.close()
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List members, newest first.")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Only accounts with this status (active, pending, suspended, rejected).") var status: AccountStatus?
+
+        func run() async throws {
+            let core = try await store.openCore(logger: Logs.quiet())
+            var before: Int64?
+            print(["USERNAME", "ROLE", "KIND", "STATUS", "CREATED", "DISPLAY NAME"].joined(separator: "\t"))
+            let formatter = ISO8601DateFormatter()
+            repeat {
+                let page = try await core.accounts.list(status: status, before: before, limit: 500)
+                for account in page {
+                    let created = formatter.string(from: Date(timeIntervalSince1970: Double(account.createdAt) / 1000))
+                    print([account.username, account.role.rawValue, account.kind.rawValue, account.status.rawValue, created,
+                           account.displayName].joined(separator: "\t"))
+                }
+                before = page.count == 500 ? page.last?.id : nil
+            } while before != nil
+            await core.database.close()
+        }
+    }
+
+    struct Suspend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Suspend a member on every surface and end their sessions.")
+        @OptionGroup var store: StoreOptions
+        @Argument var name: String
+        @Option(help: "Why; shown to moderators and kept in the audit log.") var reason: String
+
+        func run() async throws {
+            let core = try await store.openCore(logger: Logs.quiet())
+            guard let account = try await core.accounts.find(username: name) else {
+                await core.database.close()
+                throw CoreError.notFound
+            }
+            _ = try await core.accounts.setSuspended(actor: nil, target: account.id, suspended: true, reason: reason)
+            print("suspended \(account.username)")
+            await core.database.close()
+        }
+    }
+}
+
+extension Role: ExpressibleByArgument {}
+extension AccountKind: ExpressibleByArgument {}
+extension AccountStatus: ExpressibleByArgument {}
+
+/// Reads a password from standard input: without echo at a terminal, else the first line of the pipe.
+enum PasswordInput {
+    static func read() throws -> String {
+        let password: String?
+        if isatty(STDIN_FILENO) != 0 {
+            password = getpass("Password: ").map { String(cString: $0) }
+        } else {
+            password = readLine(strippingNewline: true)
+        }
+        guard let password, !password.isEmpty else {
+            throw ConfigurationError("no password on standard input (pipe it in, e.g. echo \"$PASSWORD\" | starcon user add NAME)")
+        }
+        return password
+    }
+}

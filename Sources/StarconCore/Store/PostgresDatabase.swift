@@ -59,8 +59,19 @@ public final class PostgresDatabase: Database {
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         leased.withLockedValue { $0 += 1 }
         defer { leased.withLockedValue { $0 -= 1 } }
-        return try await client.withTransaction(logger: logger) { connection in
-            try await body(connection.sql(queryLogLevel: nil))
+        // Our own BEGIN/COMMIT rather than PostgresClient.withTransaction, so a rule the body breaks
+        // reaches the caller as itself (a CoreError), as on SQLite, not wrapped in a transaction error.
+        return try await client.withConnection { connection in
+            let db = connection.sql(queryLogLevel: nil)
+            try await db.raw("BEGIN").run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
         }
     }
 

@@ -37,11 +37,17 @@ struct Renderer: Sendable {
         context: WebContext, status: HTTPResponse.Status = .ok
     ) -> Response {
         var values = layoutValues(title: title, section: section, context: context)
-        for (key, value) in data { values[key] = value }
+        // An absent optional must be absent for Mustache, not the text "nil".
+        for (key, value) in data where !Self.isNil(value) { values[key] = value }
         let body = library.render(values, withTemplate: template) ?? ""
         values["body"] = body
         let html = library.render(values, withTemplate: "layout") ?? body
         return Self.html(html, status: status)
+    }
+
+    private static func isNil(_ value: Any) -> Bool {
+        let mirror = Mirror(reflecting: value)
+        return mirror.displayStyle == .optional && mirror.children.isEmpty
     }
 
     static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -12,16 +12,12 @@ struct InviteCommand: AsyncParsableCommand {
         @Option(help: "Days until it expires (1–365).") var expires = 7
 
         func run() async throws {
-            let core = try await store.openCore(logger: Logs.quiet())
-            do {
+            let link = try await store.withCore { core in
                 let invitation = try await core.invitations.create(actor: nil, uses: uses, expiresInDays: expires)
                 let base = try await core.settings.get(.publicURL) ?? "http://127.0.0.1:8080"
-                print("\(base)/invite/\(invitation.code)")
-            } catch {
-                await core.database.close()
-                throw error
+                return "\(base)/invite/\(invitation.code)"
             }
-            await core.database.close()
+            print(link)
         }
     }
 }

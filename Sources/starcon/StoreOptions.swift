@@ -37,6 +37,19 @@ struct StoreOptions: ParsableArguments {
         try DataDirectory.prepare(dataDirectory)
         return try await Core.open(location, logger: logger)
     }
+
+    /// Runs `body` with an open store and always closes it, also when `body` throws.
+    func withCore<T>(_ body: (Core) async throws -> T) async throws -> T {
+        let core = try await openCore(logger: Logs.quiet())
+        do {
+            let result = try await body(core)
+            await core.database.close()
+            return result
+        } catch {
+            await core.database.close()
+            throw error
+        }
+    }
 }
 
 enum Logs {
@@ -54,14 +67,17 @@ enum Logs {
     }
 
     /// Commands other than `serve` log only warnings, so their output stays readable.
-    static func quiet() -> Logger {
+    static func quiet() -> Logger { quietLogger }
+
+    /// Bootstrapped once, on first use (swift-log allows one bootstrap per process).
+    private static let quietLogger: Logger = {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .warning
             return handler
         }
         return Logger(label: "starcon")
-    }
+    }()
 }
 
 enum CommandMessages {

@@ -19,14 +19,12 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let password = try PasswordInput.read()
-            let core = try await store.openCore(logger: Logs.quiet())
             var new = AccountService.NewAccount(username: name, displayName: displayName, password: password)
             new.role = role
             new.kind = kind
             new.emailOnly = emailOnly
-            let account = try await core.accounts.create(new)
+            let account = try await store.withCore { core in try await core.accounts.create(new) }
             print("created \(account.role.rawValue) \(account.username) (id \(account.id))")
-            await core.database.close()
         }
     }
 
@@ -36,7 +34,10 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "Only accounts with this status (active, pending, suspended, rejected).") var status: AccountStatus?
 
         func run() async throws {
-            let core = try await store.openCore(logger: Logs.quiet())
+            try await store.withCore { core in try await list(core) }
+        }
+
+        private func list(_ core: Core) async throws {
             var before: Int64?
             print(["USERNAME", "ROLE", "KIND", "STATUS", "CREATED", "DISPLAY NAME"].joined(separator: "\t"))
             let formatter = ISO8601DateFormatter()
@@ -49,7 +50,6 @@ struct UserCommand: AsyncParsableCommand {
                 }
                 before = page.count == 500 ? page.last?.id : nil
             } while before != nil
-            await core.database.close()
         }
     }
 
@@ -60,14 +60,11 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "Why; shown to moderators and kept in the audit log.") var reason: String
 
         func run() async throws {
-            let core = try await store.openCore(logger: Logs.quiet())
-            guard let account = try await core.accounts.find(username: name) else {
-                await core.database.close()
-                throw CoreError.notFound
+            let account = try await store.withCore { core in
+                guard let account = try await core.accounts.find(username: name) else { throw CoreError.notFound }
+                return try await core.accounts.setSuspended(actor: nil, target: account.id, suspended: true, reason: reason)
             }
-            _ = try await core.accounts.setSuspended(actor: nil, target: account.id, suspended: true, reason: reason)
             print("suspended \(account.username)")
-            await core.database.close()
         }
     }
 }

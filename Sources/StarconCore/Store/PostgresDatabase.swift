@@ -49,20 +49,13 @@ public final class PostgresDatabase: Database {
     public var openConnections: Int { leased.withLockedValue { $0 } }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        leased.withLockedValue { $0 += 1 }
-        defer { leased.withLockedValue { $0 -= 1 } }
-        return try await client.withConnection { connection in
-            try await body(connection.sql(queryLogLevel: nil))
-        }
+        try await withConnection { db in try await body(db) }
     }
 
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        leased.withLockedValue { $0 += 1 }
-        defer { leased.withLockedValue { $0 -= 1 } }
         // Our own BEGIN/COMMIT rather than PostgresClient.withTransaction, so a rule the body breaks
         // reaches the caller as itself (a CoreError), as on SQLite, not wrapped in a transaction error.
-        return try await client.withConnection { connection in
-            let db = connection.sql(queryLogLevel: nil)
+        try await withConnection { db in
             try await db.raw("BEGIN").run()
             do {
                 let result = try await body(db)
@@ -71,6 +64,40 @@ public final class PostgresDatabase: Database {
             } catch {
                 try? await db.raw("ROLLBACK").run()
                 throw error
+            }
+        }
+    }
+
+    /// How long a request waits for a connection. The pool itself would wait for ever while the server
+    /// is down; this turns that into an error the surfaces can answer (a 500 page, a 503 health check).
+    static let leaseTimeout = Duration.seconds(10)
+
+    private func withConnection<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let hasConnection = NIOLockedValueBox(false)
+        let client = self.client
+        let leased = self.leased
+        return try await withoutActuallyEscaping(body) { body in
+            try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        hasConnection.withLockedValue { $0 = true }
+                        leased.withLockedValue { $0 += 1 }
+                        defer { leased.withLockedValue { $0 -= 1 } }
+                        return try await body(connection.sql(queryLogLevel: nil))
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: Self.leaseTimeout)
+                    if hasConnection.withLockedValue({ $0 }) { return nil }
+                    throw StoreUnavailableError()
+                }
+                while let next = try await group.next() {
+                    if let value = next {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw StoreUnavailableError()
             }
         }
     }
@@ -93,6 +120,11 @@ public func withTimeout<T: Sendable>(seconds: Double, _ body: @escaping @Sendabl
         group.cancelAll()
         return result
     }
+}
+
+/// The store did not answer in time (PostgreSQL down or every connection busy).
+public struct StoreUnavailableError: Error, CustomStringConvertible {
+    public var description: String { "the database did not answer in time" }
 }
 
 public struct TimeoutError: Error, CustomStringConvertible {

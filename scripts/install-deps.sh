@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what building and testing Starcon needs, only when it is missing:
+#   build:  zlib headers (gzip), the Swift toolchain is expected at /opt/swift or on PATH
+#   tests:  PostgreSQL server, headless Chromium with its driver, a Python venv with the test clients
+# Usage: scripts/install-deps.sh [build|test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-test}
+
+packages=(zlib1g-dev)
+if [ "$what" = test ]; then
+  packages+=(postgresql chromium chromium-driver)
+fi
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$what" = test ]; then
+  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import selenium, requests, pytest" 2>/dev/null; then
+    python3 -m venv .venv
+    .venv/bin/pip install -q --disable-pip-version-check -r tests/e2e/requirements.txt
+  fi
+fi

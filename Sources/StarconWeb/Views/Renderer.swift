@@ -37,17 +37,34 @@ struct Renderer: Sendable {
         context: WebContext, status: HTTPResponse.Status = .ok
     ) -> Response {
         var values = layoutValues(title: title, section: section, context: context)
-        // An absent optional must be absent for Mustache, not the text "nil".
-        for (key, value) in data where !Self.isNil(value) { values[key] = value }
+        for (key, value) in data {
+            if let kept = Self.prune(value) { values[key] = kept }
+        }
         let body = library.render(values, withTemplate: template) ?? ""
         values["body"] = body
         let html = library.render(values, withTemplate: "layout") ?? body
         return Self.html(html, status: status)
     }
 
-    private static func isNil(_ value: Any) -> Bool {
-        let mirror = Mirror(reflecting: value)
-        return mirror.displayStyle == .optional && mirror.children.isEmpty
+    /// Mustache treats any present value, even "" or a nil optional, as true in `{{#section}}`; page data
+    /// drops those, so an empty text is simply absent (and an absent optional never prints "nil").
+    static func prune(_ value: Any) -> Any? {
+        switch value {
+        case let text as String:
+            return text.isEmpty ? nil : text
+        case let dictionary as [String: String]:
+            return dictionary.filter { !$0.value.isEmpty }
+        case let dictionary as [String: Any]:
+            return dictionary.compactMapValues(prune)
+        case let array as [[String: Any]]:
+            return array.map { $0.compactMapValues(prune) }
+        default:
+            let mirror = Mirror(reflecting: value)
+            if mirror.displayStyle == .optional {
+                return mirror.children.first.flatMap { prune($0.value) }
+            }
+            return value
+        }
     }
 
     static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {

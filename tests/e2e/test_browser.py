@@ -1,0 +1,167 @@
+"""Key journeys in a real headless Chromium (Debian's chromium and chromedriver), JavaScript on, as a
+member would click through them."""
+import os
+import re
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service as ChromeService
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import PASSWORD, Server
+from webclient import WebClient
+
+ARTIFACTS = os.environ.get("STARCON_TEST_ARTIFACTS", os.path.join(os.path.dirname(__file__), "../../test-artifacts"))
+
+
+def make_browser(language="en-US"):
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1200,900", f"--lang={language}"]:
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"intl.accept_languages": language})
+    service = ChromeService(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    return webdriver.Chrome(options=options, service=service)
+
+
+@pytest.fixture
+def browser():
+    driver = make_browser()
+    yield driver
+    driver.quit()
+
+
+def fill(driver, fields):
+    for name, value in fields.items():
+        element = driver.find_element(By.NAME, name)
+        element.clear()
+        element.send_keys(value)
+
+
+def click_and_wait(driver, element):
+    """Clicks something that loads a new page and waits until the old page is gone."""
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(old_page))
+    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def submit(driver, form_action):
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, f'form[action="{form_action}"] button[type="submit"]'))
+
+
+def screenshot(driver, name):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    driver.save_screenshot(os.path.join(ARTIFACTS, name + ".png"))
+
+
+def test_first_run_to_korean_member_journey(data_dir, browser):
+    srv = Server(data_dir).start()
+    try:
+        # First-run setup: the admin opens the printed link.
+        browser.get(srv.setup_url)
+        fill(browser, {"username": "admin", "display_name": "Administrator", "password": PASSWORD, "password_confirm": PASSWORD})
+        submit(browser, srv.setup_url.replace(srv.url, ""))
+        assert browser.current_url.endswith("/admin")
+        assert "Welcome to" in browser.page_source
+
+        # The admin creates an invitation.
+        browser.get(srv.url + "/admin/invitations")
+        fill(browser, {"uses": "1", "expires_days": "3"})
+        submit(browser, "/admin/invitations")
+        link = browser.find_element(By.CSS_SELECTOR, "input.link-field").get_attribute("value")
+        assert "/invite/" in link
+        screenshot(browser, "admin-invitations")
+
+        # A second device of the member, to revoke later.
+        other_device = WebClient(srv.url, user_agent="Mozilla/5.0 (Linux; Android 14) Chrome/126.0 Mobile Safari/537.36")
+
+        # The admin signs out; a newcomer registers with the link.
+        submit(browser, "/logout")
+        assert "/login" in browser.current_url
+        browser.get(link)
+        fill(browser, {"username": "jiwoo", "display_name": "박지우", "password": PASSWORD, "password_confirm": PASSWORD})
+        submit(browser, "/register")
+        assert "박지우" in browser.find_element(By.CSS_SELECTOR, ".me-name").text
+
+        # Signs out and in again.
+        submit(browser, "/logout")
+        fill(browser, {"username": "jiwoo", "password": PASSWORD})
+        submit(browser, "/login")
+        assert "박지우" in browser.find_element(By.CSS_SELECTOR, ".me-name").text
+        other_device.login("jiwoo")
+
+        # Switches to Korean and sees Korean pages.
+        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, 'form.languages button[value="ko"]'))
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
+        nav = browser.find_element(By.CSS_SELECTOR, "nav.nav").text
+        assert "피드" in nav and "메시지" in nav and "뉴스그룹" in nav
+        browser.get(srv.url + "/settings/sessions")
+        assert "로그인 기기" in browser.page_source
+        screenshot(browser, "sessions-ko")
+
+        # Revokes the other session.
+        rows = browser.find_elements(By.CSS_SELECTOR, "ul.sessions li.row")
+        assert len(rows) == 2
+        other = [row for row in rows if "badge-current" not in row.get_attribute("innerHTML")][0]
+        click_and_wait(browser, other.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+        assert len(browser.find_elements(By.CSS_SELECTOR, "ul.sessions li.row")) == 1
+        assert other_device.get("/settings").url.endswith("/login?next=/settings")
+
+        # Signs out.
+        submit(browser, "/logout")
+        assert "/login" in browser.current_url
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
+        browser.get(srv.url + "/settings")
+        assert "/login" in browser.current_url
+    finally:
+        srv.stop()
+
+
+def test_wrong_password_shows_a_clear_message(server, browser):
+    WebClient(server.url).setup_admin(server.setup_url)
+    browser.get(server.url + "/login")
+    fill(browser, {"username": "admin", "password": "not the password"})
+    submit(browser, "/login")
+    error = browser.find_element(By.CSS_SELECTOR, ".form-error").text
+    assert "wrong" in error
+    assert "/login" in browser.current_url
+    screenshot(browser, "login-wrong-password")
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(server, browser):
+    WebClient(server.url).setup_admin(server.setup_url)
+    browser.get(server.url + "/login")
+    # Remove the token from the real form before submitting it, as a forged cross-site form would lack it.
+    browser.execute_script("document.querySelector('form[action=\"/login\"] input[name=_csrf]').remove()")
+    fill(browser, {"username": "admin", "password": PASSWORD})
+    submit(browser, "/login")
+    assert "403" in browser.find_element(By.CSS_SELECTOR, ".error-code").text
+    browser.get(server.url + "/settings")
+    assert "/login" in browser.current_url  # not signed in
+
+
+def catalogue(language):
+    import json
+    path = os.path.join(os.path.dirname(__file__), f"../../Sources/StarconWeb/Locales/{language}.json")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+@pytest.mark.parametrize("language", ["en", "ko", "ru", "zh", "ja"])
+def test_login_page_in_every_language_on_a_phone(server, language):
+    needle = catalogue(language)["login_title"]
+    driver = make_browser(language)
+    try:
+        driver.set_window_size(390, 844)
+        driver.get(server.url + "/login")
+        assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
+        assert needle in driver.find_element(By.TAG_NAME, "h1").text
+        # Nothing overflows the phone's width.
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
+        screenshot(driver, f"login-{language}-phone")
+    finally:
+        driver.quit()

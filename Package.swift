@@ -65,6 +65,13 @@ let package = Package(
         ),
         .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore"]),
         .testTarget(
+            name: "starconTests",
+            dependencies: [
+                "starcon",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "StarconWebTests",
             dependencies: [
                 "StarconWeb",

@@ -113,6 +113,8 @@ def test_environment_variables_configure_every_flag(data_dir):
 
 
 def test_commands_work_while_the_server_runs(any_server):
+    migrated = any_server.cli("migrate")
+    assert migrated.returncode == 0 and "up to date" in migrated.stdout, migrated.stderr
     assert any_server.cli("user", "add", "live", stdin=PASSWORD).returncode == 0
     invite = any_server.cli("invite", "create", "--uses", "3", "--expires", "2")
     assert invite.returncode == 0, invite.stderr

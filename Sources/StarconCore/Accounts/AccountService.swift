@@ -188,14 +188,6 @@ public struct AccountService: Sendable {
         }
     }
 
-    /// Records that the member was seen; callers rate-limit this (it is a write).
-    public func touch(_ accountID: Int64) async throws {
-        let now = clock.nowMilliseconds()
-        try await database.write { db in
-            try await db.raw("UPDATE accounts SET last_seen_at = \(bind: now) WHERE id = \(bind: accountID)").run()
-        }
-    }
-
     // MARK: Admin actions
 
     public struct AdminChange: Sendable {

@@ -31,6 +31,23 @@ extension Database {
     }
 }
 
+extension SQLDatabase {
+    /// Runs `body` between `begin` and COMMIT on this connection, rolling back when it throws. The caller
+    /// guarantees nothing else uses the connection meanwhile (the SQLite writer lock, a leased PostgreSQL
+    /// connection).
+    func transaction<T: Sendable>(begin: String = "BEGIN", _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await raw("\(unsafeRaw: begin)").run()
+        do {
+            let result = try await body(self)
+            try await raw("COMMIT").run()
+            return result
+        } catch {
+            try? await raw("ROLLBACK").run()
+            throw error
+        }
+    }
+}
+
 /// Opens the database named by a `--database` URL.
 public enum DatabaseOpener {
     public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> any Database {

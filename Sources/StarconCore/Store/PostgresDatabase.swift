@@ -8,14 +8,12 @@ public final class PostgresDatabase: Database {
     public let engine = DatabaseEngine.postgres
     private let client: PostgresClient
     private let runTask: Task<Void, Never>
-    private let logger: Logger
     private let leased = NIOLockedValueBox(0)
     static let maximumConnections = 20
 
-    private init(client: PostgresClient, runTask: Task<Void, Never>, logger: Logger) {
+    private init(client: PostgresClient, runTask: Task<Void, Never>) {
         self.client = client
         self.runTask = runTask
-        self.logger = logger
     }
 
     public static func open(url: String, logger: Logger) async throws -> PostgresDatabase {
@@ -36,7 +34,7 @@ public final class PostgresDatabase: Database {
         quiet.logLevel = max(logger.logLevel, .notice)
         let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
         let task = Task { await client.run() }
-        let database = PostgresDatabase(client: client, runTask: task, logger: quiet)
+        let database = PostgresDatabase(client: client, runTask: task)
         do {
             try await withTimeout(seconds: 8) { try await database.ping() }
         } catch {
@@ -55,17 +53,7 @@ public final class PostgresDatabase: Database {
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         // Our own BEGIN/COMMIT rather than PostgresClient.withTransaction, so a rule the body breaks
         // reaches the caller as itself (a CoreError), as on SQLite, not wrapped in a transaction error.
-        try await withConnection { db in
-            try await db.raw("BEGIN").run()
-            do {
-                let result = try await body(db)
-                try await db.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
-            }
-        }
+        try await withConnection { db in try await db.transaction(body) }
     }
 
     /// How long a request waits for a connection. The pool itself would wait for ever while the server

@@ -77,17 +77,8 @@ public final class SQLiteDatabase: Database {
 
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writeLock.withLock {
-            let db = writer.sql()
             // IMMEDIATE takes the write lock now, so two processes never deadlock upgrading a read lock.
-            try await db.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(db)
-                try await db.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
-            }
+            try await writer.sql().transaction(begin: "BEGIN IMMEDIATE", body)
         }
     }
 

@@ -34,8 +34,4 @@ public final class IDGenerator: Sendable {
         return millisecond << 22 | processTag << 14 | sequence
     }
 
-    /// The smallest id that could have been made at `milliseconds`; for time-bounded keyset queries.
-    public static func lowerBound(atMilliseconds milliseconds: Int64) -> Int64 {
-        (milliseconds - epochMilliseconds) << 22
-    }
 }

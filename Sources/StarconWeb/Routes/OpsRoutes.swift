@@ -58,8 +58,11 @@ public final class WebMetrics: Sendable {
 
     private init() {
         registry = PrometheusCollectorRegistry()
-        uptime = registry.makeGauge(name: "starcon_uptime_seconds", help: "Seconds since the server started")
-        storeConnections = registry.makeGauge(name: "starcon_store_connections", help: "Open (SQLite) or leased (PostgreSQL) store connections")
+        uptime = registry.makeGauge(descriptor: .init(
+            namespace: "starcon", metricName: "uptime", unitName: "seconds", helpText: "Seconds since the server started"))
+        storeConnections = registry.makeGauge(descriptor: .init(
+            namespace: "starcon", metricName: "store", unitName: "connections",
+            helpText: "Open (SQLite) or leased (PostgreSQL) store connections"))
     }
 
     func scrape(database: any Database) -> Response {

@@ -54,16 +54,29 @@ let package = Package(
                 .copy("Assets"),
             ]
         ),
+        .target(
+            name: "StarconNews",
+            dependencies: [
+                "StarconCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "starcon",
             dependencies: [
                 "StarconCore",
                 "StarconWeb",
+                "StarconNews",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore"]),
+        .testTarget(name: "StarconNewsTests", dependencies: ["StarconNews"]),
         .testTarget(
             name: "starconTests",
             dependencies: [

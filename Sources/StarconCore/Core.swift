@@ -12,8 +12,9 @@ public final class Core: Sendable {
     public let invitations: InvitationService
     public let registration: RegistrationService
     public let setup: SetupService
+    public let news: NewsService
 
-    public init(database: any Database, clock: Clock = .system, hasher: PasswordHasher = PasswordHasher()) {
+    public init(database: any Database, clock: Clock = .system, hasher: PasswordHasher = PasswordHasher(), domain: String = "starcon.local") {
         self.database = database
         self.clock = clock
         let ids = IDGenerator(clock: clock)
@@ -28,17 +29,22 @@ public final class Core: Sendable {
         self.invitations = InvitationService(database: database, ids: ids, clock: clock, audit: audit)
         self.registration = RegistrationService(database: database, clock: clock, accounts: accounts, settings: settings, audit: audit)
         self.setup = SetupService(database: database, accounts: accounts, audit: audit)
+        self.news = NewsService(database: database, ids: ids, clock: clock, audit: audit, domain: domain)
     }
 
     /// Opens the store and brings its schema up to date.
-    public static func open(_ location: DatabaseLocation, logger: Logger, clock: Clock = .system) async throws -> Core {
+    /// `domain` nil means the one the last `serve` recorded (so command-line tools agree with the server).
+    public static func open(_ location: DatabaseLocation, logger: Logger, clock: Clock = .system, domain: String? = nil) async throws -> Core {
         let database = try await DatabaseOpener.open(location, logger: logger)
         do {
             try await Migrator.migrate(database, now: clock.nowMilliseconds())
+            let settings = Settings(database: database)
+            var resolved = domain
+            if resolved == nil { resolved = try await settings.get(.domain) }
+            return Core(database: database, clock: clock, domain: resolved ?? "starcon.local")
         } catch {
             await database.close()
             throw error
         }
-        return Core(database: database, clock: clock)
     }
 }

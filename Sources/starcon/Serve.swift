@@ -3,8 +3,10 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import StarconCore
+import StarconNews
 import StarconWeb
 
 struct Serve: AsyncParsableCommand {
@@ -24,20 +26,27 @@ struct Serve: AsyncParsableCommand {
         let logger = Logs.bootstrap()
         let host = self.host ?? Environment.value("HOST") ?? "127.0.0.1"
         let httpPort = try port(self.httpPort, env: "HTTP_PORT", flag: "--http-port", default: 8080)
-        for (value, env, flag) in [(nntpPort, "NNTP_PORT", "--nntp-port"), (smtpPort, "SMTP_PORT", "--smtp-port"), (imapPort, "IMAP_PORT", "--imap-port")] {
+        let nntpPort = try port(self.nntpPort, env: "NNTP_PORT", flag: "--nntp-port", default: 1119)
+        for (value, env, flag) in [(smtpPort, "SMTP_PORT", "--smtp-port"), (imapPort, "IMAP_PORT", "--imap-port")] {
             _ = try port(value, env: env, flag: flag, default: 0)
         }
         let domain = self.domain ?? Environment.value("DOMAIN") ?? "starcon.local"
+        guard NewsgroupRules.isValidDomain(domain) else { throw ConfigurationError("--domain \(domain) is not a valid domain name") }
         let displayHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
         let publicURL = self.publicURL ?? Environment.value("PUBLIC_URL") ?? "http://\(displayHost):\(httpPort)"
         guard publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://") else {
             throw ConfigurationError("--public-url must start with http:// or https://")
         }
 
-        let core = try await store.openCore(logger: logger)
+        // Each listener's port is tried first, so a port in use is named in a one-line error before anything starts.
+        for (port, name) in [(httpPort, "HTTP"), (nntpPort, "NNTP")] where port != 0 {
+            try await Self.checkPortFree(host: host, port: port, name: name)
+        }
+        let core = try await store.openCore(logger: logger, domain: domain)
         var services: [any Service] = []
         do {
             try await core.settings.set(.publicURL, publicURL)
+            try await core.settings.set(.domain, domain)
             let setupToken = try await core.setup.issueTokenIfNeeded()
             if httpPort != 0 {
                 let web = WebConfiguration(host: host, port: httpPort, instanceName: domain, publicURL: publicURL)
@@ -50,6 +59,11 @@ struct Serve: AsyncParsableCommand {
                     FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
                 }
                 services.append(app)
+            }
+            if nntpPort != 0 {
+                let idle = try Environment.int("NNTP_IDLE_TIMEOUT", flag: "STARCON_NNTP_IDLE_TIMEOUT") ?? Int(NNTPLimits.idleTimeoutSeconds)
+                services.append(NNTPServer(
+                    core: core, configuration: .init(host: host, port: nntpPort, idleTimeout: .seconds(Int64(idle))), logger: logger))
             }
             let storeDescription = try store.location().description
             logger.info("starting", metadata: ["store": .string(storeDescription), "domain": .string(domain)])
@@ -73,6 +87,18 @@ struct Serve: AsyncParsableCommand {
         let port = try value ?? Environment.int(env, flag: flag) ?? `default`
         guard (0...65535).contains(port) else { throw ConfigurationError("\(flag) \(port) is not a port number (0–65535)") }
         return port
+    }
+
+    static func checkPortFree(host: String, port: Int, name: String) async throws {
+        do {
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: host, port: port).get()
+            try await channel.close()
+        } catch {
+            let reason = configurationError(from: error, host: host, port: port)?.message ?? "cannot listen on \(host):\(port): \(error)"
+            throw ConfigurationError("\(name) " + reason)
+        }
     }
 
     /// Turns a bind failure into a one-line configuration error.

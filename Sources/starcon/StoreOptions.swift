@@ -32,10 +32,10 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Checks the data directory, opens the store and migrates it.
-    func openCore(logger: Logger) async throws -> Core {
+    func openCore(logger: Logger, domain: String? = nil) async throws -> Core {
         let location = try location()
         try DataDirectory.prepare(dataDirectory)
-        return try await Core.open(location, logger: logger)
+        return try await Core.open(location, logger: logger, domain: domain)
     }
 
     /// Runs `body` with an open store and always closes it, also when `body` throws.
@@ -94,6 +94,9 @@ enum CommandMessages {
         "reason_required": "--reason must not be empty",
         "not_found": "no such account",
         "not_a_member": "this account is not an active member",
+        "group_name": "a group name is dot-separated lowercase letters, digits, +, - and _ (e.g. campus.sports)",
+        "group_exists": "this newsgroup already exists",
+        "group_description": "the description may be at most 200 characters long",
     ]
 
     static func describe(_ error: CoreError) -> String { texts[error.key] ?? error.key.replacingOccurrences(of: "_", with: " ") }

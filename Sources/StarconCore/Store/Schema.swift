@@ -71,5 +71,86 @@ public enum Schema {
             )
             """,
         ]),
+        Migration(2, "newsgroups and articles", [
+            """
+            CREATE TABLE newsgroups (
+                id BIGINT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                description TEXT NOT NULL DEFAULT '',
+                posting TEXT NOT NULL,
+                high BIGINT NOT NULL DEFAULT 0,
+                article_count BIGINT NOT NULL DEFAULT 0,
+                created_by TEXT NOT NULL DEFAULT '',
+                created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE newsgroup_moderators (
+                group_id BIGINT NOT NULL REFERENCES newsgroups (id) ON DELETE CASCADE,
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                PRIMARY KEY (group_id, account_id)
+            )
+            """,
+            """
+            CREATE TABLE articles (
+                id BIGINT PRIMARY KEY,
+                message_id TEXT NOT NULL UNIQUE,
+                author_id BIGINT NOT NULL REFERENCES accounts (id),
+                from_header TEXT NOT NULL,
+                author_name TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                newsgroups TEXT NOT NULL,
+                references_header TEXT NOT NULL DEFAULT '',
+                parent_id BIGINT,
+                thread_id BIGINT NOT NULL,
+                body TEXT NOT NULL,
+                extra_headers TEXT NOT NULL DEFAULT '',
+                posted_at BIGINT NOT NULL,
+                bytes BIGINT NOT NULL DEFAULT 0,
+                lines BIGINT NOT NULL DEFAULT 0,
+                status TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX articles_status_id ON articles (status, id)",
+            "CREATE INDEX articles_thread_id ON articles (thread_id, id)",
+            """
+            CREATE TABLE group_articles (
+                group_id BIGINT NOT NULL REFERENCES newsgroups (id) ON DELETE CASCADE,
+                number BIGINT NOT NULL,
+                article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                PRIMARY KEY (group_id, number)
+            )
+            """,
+            "CREATE INDEX group_articles_article ON group_articles (article_id)",
+            """
+            CREATE TABLE news_threads (
+                group_id BIGINT NOT NULL REFERENCES newsgroups (id) ON DELETE CASCADE,
+                thread_id BIGINT NOT NULL,
+                subject TEXT NOT NULL,
+                author_name TEXT NOT NULL,
+                last_number BIGINT NOT NULL,
+                last_posted_at BIGINT NOT NULL,
+                article_count BIGINT NOT NULL,
+                PRIMARY KEY (group_id, thread_id)
+            )
+            """,
+            "CREATE INDEX news_threads_activity ON news_threads (group_id, last_number)",
+            """
+            CREATE TABLE news_subscriptions (
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                group_id BIGINT NOT NULL REFERENCES newsgroups (id) ON DELETE CASCADE,
+                subscribed BIGINT NOT NULL DEFAULT 0,
+                read_up_to BIGINT NOT NULL DEFAULT 0,
+                PRIMARY KEY (account_id, group_id)
+            )
+            """,
+            """
+            CREATE TABLE news_reads (
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                PRIMARY KEY (account_id, article_id)
+            )
+            """,
+        ]),
     ]
 }

@@ -7,6 +7,8 @@ public struct Settings: Sendable {
     public enum Name: String, Sendable {
         case registrationMode = "registration_mode"
         case publicURL = "public_url"
+        /// The instance's domain as `serve --domain` last set it.
+        case domain
         case setupTokenDigest = "setup_token_digest"
         /// Key for HMACs the web layer makes (CSRF tokens); made once, kept in the store so every node agrees.
         case formSecret = "form_secret"

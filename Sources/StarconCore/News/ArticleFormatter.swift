@@ -1,0 +1,67 @@
+/// The canonical wire form of an article (RFC 5322 + RFC 5536 netnews headers), shared by NNTP and the web's
+/// "view source": the same bytes everywhere, so OVER's :bytes and :lines match what ARTICLE sends.
+public enum ArticleFormatter {
+    /// Header lines, without line endings, in a stable order.
+    public static func headers(_ article: Article, xref: [(group: String, number: Int64)], domain: String) -> [String] {
+        var headers = [
+            "Path: \(domain)!not-for-mail",
+            "From: \(article.fromHeader)",
+            "Newsgroups: \(article.newsgroups)",
+            "Subject: \(EncodedWords.encode(article.subject))",
+            "Date: \(RFC5322Date.format(article.postedAt))",
+            "Message-ID: \(article.messageID)",
+        ]
+        if !article.references.isEmpty { headers.append("References: \(article.references)") }
+        if !xref.isEmpty { headers.append("Xref: \(domain) " + xref.map { "\($0.group):\($0.number)" }.joined(separator: " ")) }
+        headers += [
+            "Lines: \(article.lines)",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: 8bit",
+        ]
+        headers += article.extraHeaders
+        return headers
+    }
+
+    /// Body lines, without line endings (not dot-stuffed; the NNTP encoder does that).
+    public static func bodyLines(_ article: Article) -> [String] {
+        article.body.isEmpty ? [] : article.body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// Octets of the article on the wire (CRLF line endings, headers, blank line, body), for :bytes.
+    static func byteCount(_ article: Article, xref: [(group: String, number: Int64)], domain: String) -> Int {
+        let lines = headers(article, xref: xref, domain: domain) + [""] + bodyLines(article)
+        return lines.reduce(0) { $0 + $1.utf8.count + 2 }
+    }
+
+    /// The From header for a member: display name (RFC 2047 when not ASCII) and their address.
+    static func fromHeader(displayName: String, username: String, domain: String) -> String {
+        let address = "<\(username.lowercased())@\(domain)>"
+        let name = displayName.replacingOccurrences(of: "\"", with: "'")
+        if name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
+            return "\"\(name)\" \(address)"
+        }
+        return "\(EncodedWords.encode(name)) \(address)"
+    }
+}
+
+import Foundation
+
+/// RFC 5322 §3.3 dates in UTC.
+public enum RFC5322Date {
+    public static func format(_ milliseconds: Int64) -> String {
+        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        let calendar = Self.calendar
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
+        let weekday = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][(c.weekday ?? 1) - 1]
+        let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][(c.month ?? 1) - 1]
+        func two(_ n: Int?) -> String { let n = n ?? 0; return n < 10 ? "0\(n)" : "\(n)" }
+        return "\(weekday), \(c.day ?? 1) \(month) \(c.year ?? 1970) \(two(c.hour)):\(two(c.minute)):\(two(c.second)) +0000"
+    }
+
+    private static var calendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }
+}

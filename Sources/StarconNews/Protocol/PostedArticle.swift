@@ -1,0 +1,123 @@
+import Foundation
+import StarconCore
+
+/// Parses an article a newsreader sent with POST (lines already un-dot-stuffed, without line endings) into a
+/// draft for the core. The From header is not trusted: the core posts as the authenticated member.
+///
+///     article = 1*header CRLF body   (RFC 5536 §3, RFC 5322 §2.2.3 folding)
+public enum PostedArticle {
+    public struct Rejection: Error, Equatable, Sendable {
+        public let reason: String
+    }
+
+    /// Headers kept from the poster and shown to readers; everything else is replaced or dropped.
+    static let keptHeaders: Set<String> = ["user-agent", "x-newsreader", "organization", "followup-to", "x-no-archive"]
+
+    public static func parse(_ lines: [Substring]) -> Result<ArticleDraft, Rejection> {
+        var headers: [(name: String, value: String)] = []
+        var index = 0
+        while index < lines.count, !lines[index].isEmpty {
+            let line = lines[index]
+            if line.first == " " || line.first == "\t" {
+                guard !headers.isEmpty else { return .failure(Rejection(reason: "Article has no headers")) }
+                headers[headers.count - 1].value += " " + line.trimmingCharacters(in: .whitespaces)
+            } else {
+                guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
+                    return .failure(Rejection(reason: index == 0 ? "Article has no headers" : "Malformed header line"))
+                }
+                let name = line[..<colon]
+                guard name.allSatisfy({ $0.isASCII && $0 != " " && $0 != "\t" }) else { return .failure(Rejection(reason: "Malformed header name")) }
+                headers.append((String(name), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            }
+            index += 1
+        }
+        guard !headers.isEmpty else { return .failure(Rejection(reason: "Article has no headers")) }
+        let body = Array(lines.dropFirst(index + 1))
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        }
+        guard let newsgroups = header("Newsgroups"), !newsgroups.isEmpty else { return .failure(Rejection(reason: "Missing Newsgroups header")) }
+        guard let rawSubject = header("Subject"), !rawSubject.isEmpty else { return .failure(Rejection(reason: "Missing Subject header")) }
+        let messageID = header("Message-ID")
+        if let messageID, !ArticleIDs.isValid(messageID) { return .failure(Rejection(reason: "Malformed Message-ID")) }
+
+        let contentType = header("Content-Type") ?? "text/plain"
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "text/plain"
+        guard mediaType == "text/plain" else { return .failure(Rejection(reason: "Only text/plain articles are accepted")) }
+        let charset = parameter("charset", in: contentType) ?? "utf-8"
+        let transfer = (header("Content-Transfer-Encoding") ?? "8bit").lowercased()
+        guard let text = decodeBody(body, transfer: transfer, charset: charset) else {
+            return .failure(Rejection(reason: "Body is not valid \(charset) text"))
+        }
+
+        let references = (header("References") ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        let extra = headers.filter { keptHeaders.contains($0.name.lowercased()) }.map { "\($0.name): \(String($0.value.prefix(300)))" }
+        return .success(ArticleDraft(
+            newsgroups: newsgroups.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+            subject: EncodedWords.decode(rawSubject),
+            body: text,
+            references: references,
+            messageID: messageID,
+            extraHeaders: extra))
+    }
+
+    static func parameter(_ name: String, in headerValue: String) -> String? {
+        for part in headerValue.split(separator: ";").dropFirst() {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0].lowercased() == name {
+                return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
+        }
+        return nil
+    }
+
+    static func decodeBody(_ lines: [Substring], transfer: String, charset: String) -> String? {
+        switch transfer {
+        case "7bit", "8bit", "binary":
+            var bytes = [UInt8]()
+            for (offset, line) in lines.enumerated() {
+                if offset > 0 { bytes.append(0x0A) }
+                bytes += Array(line.utf8)
+            }
+            return Charsets.decode(Data(bytes), charset: charset)
+        case "quoted-printable":
+            return Charsets.decode(QuotedPrintable.decode(lines), charset: charset)
+        case "base64":
+            guard let data = Data(base64Encoded: lines.joined(), options: .ignoreUnknownCharacters) else { return nil }
+            return Charsets.decode(data, charset: charset)?.replacingOccurrences(of: "\r\n", with: "\n")
+        default:
+            return nil
+        }
+    }
+}
+
+/// RFC 2045 §6.7 quoted-printable, decoding only.
+enum QuotedPrintable {
+    static func decode(_ lines: [Substring]) -> Data {
+        var bytes = [UInt8]()
+        for (offset, line) in lines.enumerated() {
+            var utf8 = Array(line.utf8)
+            while let last = utf8.last, last == 0x20 || last == 0x09 { utf8.removeLast() }
+            var softBreak = false
+            if utf8.last == UInt8(ascii: "=") {
+                utf8.removeLast()
+                softBreak = true
+            }
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                if byte == UInt8(ascii: "="), index + 2 < utf8.count,
+                   let value = UInt8(String(decoding: utf8[index + 1...index + 2], as: UTF8.self), radix: 16) {
+                    bytes.append(value)
+                    index += 3
+                } else {
+                    bytes.append(byte)
+                    index += 1
+                }
+            }
+            if !softBreak && offset < lines.count - 1 { bytes.append(0x0A) }
+        }
+        return Data(bytes)
+    }
+}

@@ -1,0 +1,131 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import StarconCore
+
+/// The NNTP listener (RFC 3977), a `Service` in the process's group. Each connection runs in its own task;
+/// one client's error or slowness never reaches another.
+public struct NNTPServer: Service {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        /// A connection with no input for this long is closed (during a POST too).
+        public var idleTimeout: TimeAmount
+
+        public init(host: String, port: Int, idleTimeout: TimeAmount = .seconds(NNTPLimits.idleTimeoutSeconds)) {
+            self.host = host
+            self.port = port
+            self.idleTimeout = idleTimeout
+        }
+    }
+
+    let core: Core
+    let configuration: Configuration
+    let logger: Logger
+    let onListening: @Sendable (Int) -> Void
+
+    public init(core: Core, configuration: Configuration, logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.core = core
+        self.configuration = configuration
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let idleTimeout = configuration.idleTimeout
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: configuration.host, port: configuration.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+                    try channel.pipeline.syncOperations.addHandler(IdleCloser())
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder(maxLength: NNTPLimits.maxCommandLine)))
+                    return try NIOAsyncChannel<InboundLine, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        logger.info("NNTP listening", metadata: ["port": .stringConvertible(server.channel.localAddress?.port ?? configuration.port)])
+        onListening(server.channel.localAddress?.port ?? configuration.port)
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await server.executeThenClose { clients in
+                    for try await client in clients {
+                        group.addTask { await serve(client) }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            server.channel.close(promise: nil)
+        }
+    }
+
+    private func serve(_ client: NIOAsyncChannel<InboundLine, ByteBuffer>) async {
+        let peer = client.channel.remoteAddress?.ipAddress ?? "unknown"
+        var logger = self.logger
+        logger[metadataKey: "nntp.peer"] = .string(peer)
+        let session = NNTPSession(core: core, peerAddress: peer)
+        do {
+            try await client.executeThenClose { inbound, outbound in
+                try await outbound.write(encode(session.greeting))
+                var collector: ArticleCollector?
+                for try await event in inbound {
+                    if var article = collector {
+                        if article.add(event) {
+                            collector = nil
+                            let response = await session.post(lines: article.lines, truncated: article.truncated)
+                            logger.info("nntp", metadata: ["command": "POST", "reply": .string(response.logDescription)])
+                            try await outbound.write(encode(response))
+                        } else if article.totalBytes > NNTPLimits.maxArticleBytes * 4 {
+                            try await outbound.write(encode(NNTPResponse(441, "Article too large")))
+                            return
+                        } else {
+                            collector = article
+                        }
+                        continue
+                    }
+                    guard case .line(let buffer) = event else {
+                        try await outbound.write(encode(.syntaxError("line too long")))
+                        continue
+                    }
+                    guard let line = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+                        try await outbound.write(encode(.syntaxError("command is not valid UTF-8")))
+                        continue
+                    }
+                    let (response, next) = await session.handle(line: line[...])
+                    logger.debug("nntp", metadata: ["reply": .string(response.logDescription)])
+                    try await outbound.write(encode(response))
+                    switch next {
+                    case .carryOn: break
+                    case .receiveArticle: collector = ArticleCollector()
+                    case .close: return
+                    }
+                }
+            }
+        } catch {
+            logger.debug("NNTP connection ended", metadata: ["error": .string(String(describing: type(of: error)))])
+        }
+    }
+
+    private func encode(_ response: NNTPResponse) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: response.lines == nil ? 64 : 4096)
+        response.encode(into: &buffer)
+        return buffer
+    }
+}
+
+/// Closes a connection when IdleStateHandler reports that nothing was read for the idle timeout.
+final class IdleCloser: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            var buffer = context.channel.allocator.buffer(capacity: 64)
+            buffer.writeString("400 Idle timeout, closing connection\r\n")
+            context.writeAndFlush(NIOAny(buffer)).whenComplete { _ in context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}

@@ -1,0 +1,380 @@
+import Logging
+import StarconCore
+
+/// One reader's conversation: who is signed in, which group and article are current. Turns each command
+/// into core calls and replies; knows nothing about sockets.
+public final class NNTPSession {
+    public enum Next: Equatable {
+        case carryOn
+        /// The client may now send the article's lines.
+        case receiveArticle
+        case close
+    }
+
+    let core: Core
+    let peerAddress: String
+    private(set) var member: Account?
+    private var pendingUser: String?
+    private var authFailures = 0
+    private var lastStatusCheck: Int64 = 0
+    private var group: Newsgroup?
+    private var current: Int64?
+
+    public init(core: Core, peerAddress: String) {
+        self.core = core
+        self.peerAddress = peerAddress
+    }
+
+    public var greeting: NNTPResponse { NNTPResponse(200, "\(core.news.domain) Starcon NNTP service ready, posting allowed") }
+
+    /// Handles one command line.
+    public func handle(line: Substring) async -> (NNTPResponse, Next) {
+        let now = core.clock.nowMilliseconds()
+        switch NNTPCommandParser.parse(line, now: now) {
+        case .failure(.unknownCommand): return (.unknownCommand, .carryOn)
+        case .failure(.syntax(let detail)): return (.syntaxError(detail), .carryOn)
+        case .success(let command):
+            do {
+                return try await handle(command, now: now)
+            } catch let error as CoreError {
+                return (Self.reply(to: error), .carryOn)
+            } catch {
+                return (.internalFault, .carryOn)
+            }
+        }
+    }
+
+    static func reply(to error: CoreError) -> NNTPResponse {
+        switch error.kind {
+        case .forbidden where error.key == "account_suspended": NNTPResponse(502, "Account suspended")
+        case .forbidden, .unauthenticated: NNTPResponse(480, "Authentication required")
+        default: NNTPResponse(403, "Internal fault")
+        }
+    }
+
+    private func handle(_ command: NNTPCommand, now: Int64) async throws -> (NNTPResponse, Next) {
+        switch command {
+        case .capabilities: return (capabilities(), .carryOn)
+        case .modeReader: return (NNTPResponse(200, "Reader mode, posting allowed"), .carryOn)
+        case .quit: return (NNTPResponse(205, "Bye"), .close)
+        case .date: return (NNTPResponse(111, CivilTime(milliseconds: now).compact), .carryOn)
+        case .help: return (NNTPResponse(100, "Help text follows", lines: Self.helpLines), .carryOn)
+        case .authinfoUser(let user): return (authinfoUser(user), .carryOn)
+        case .authinfoPass(let password): return try await authinfoPass(password)
+        default: break
+        }
+        guard let member = try await signedInMember(now: now) else {
+            return (.authenticationRequired, .carryOn)
+        }
+        switch command {
+        case .list(let keyword): return (try await list(keyword), .carryOn)
+        case .group(let name): return (try await selectGroup(name), .carryOn)
+        case .listGroup(let name, let range): return (try await listGroup(name, range), .carryOn)
+        case .next: return (try await step(forward: true), .carryOn)
+        case .last: return (try await step(forward: false), .carryOn)
+        case .article(let selector): return (try await retrieve(selector, code: 220, head: true, body: true), .carryOn)
+        case .head(let selector): return (try await retrieve(selector, code: 221, head: true, body: false), .carryOn)
+        case .body(let selector): return (try await retrieve(selector, code: 222, head: false, body: true), .carryOn)
+        case .stat(let selector): return (try await retrieve(selector, code: 223, head: false, body: false), .carryOn)
+        case .over(let selector): return (try await over(selector), .carryOn)
+        case .hdr(let field, let selector): return (try await hdr(field, selector), .carryOn)
+        case .newGroups(let since): return (try await newGroups(since), .carryOn)
+        case .newNews(let wildmat, let since): return (try await newNews(wildmat, since), .carryOn)
+        case .post:
+            guard !member.emailOnly else { return (NNTPResponse(440, "Posting not permitted"), .carryOn) }
+            return (NNTPResponse(340, "Send article to be posted. End with <CR-LF>.<CR-LF>"), .receiveArticle)
+        default: return (.unknownCommand, .carryOn)
+        }
+    }
+
+    /// The member, re-checked against the store at most every ten seconds, so a suspension ends reading
+    /// and posting on open connections too.
+    private func signedInMember(now: Int64) async throws -> Account? {
+        guard let member else { return nil }
+        if now - lastStatusCheck > 10_000 {
+            lastStatusCheck = now
+            guard let fresh = try await core.accounts.find(id: member.id), (try? AccountService.ensureMaySignIn(fresh, now: now)) != nil else {
+                self.member = nil
+                return nil
+            }
+            self.member = fresh
+        }
+        return self.member
+    }
+
+    // MARK: Capabilities and authentication
+
+    private func capabilities() -> NNTPResponse {
+        var lines = ["VERSION 2", "IMPLEMENTATION Starcon", "READER", "POST", "NEWNEWS",
+                     "LIST ACTIVE NEWSGROUPS OVERVIEW.FMT ACTIVE.TIMES HEADERS", "OVER MSGID", "HDR"]
+        if member == nil { lines.append("AUTHINFO USER") }
+        return NNTPResponse(101, "Capability list:", lines: lines)
+    }
+
+    private func authinfoUser(_ user: String) -> NNTPResponse {
+        guard member == nil else { return NNTPResponse(502, "Already authenticated") }
+        pendingUser = user
+        return NNTPResponse(381, "Password required")
+    }
+
+    private func authinfoPass(_ password: String) async throws -> (NNTPResponse, Next) {
+        guard member == nil else { return (NNTPResponse(502, "Already authenticated"), .carryOn) }
+        guard let user = pendingUser else { return (NNTPResponse(482, "Authentication commands issued out of sequence"), .carryOn) }
+        pendingUser = nil
+        do {
+            let account = try await core.accounts.authenticate(username: user, password: password, address: peerAddress)
+            member = account
+            lastStatusCheck = core.clock.nowMilliseconds()
+            return (NNTPResponse(281, "Authentication accepted"), .carryOn)
+        } catch let error as CoreError {
+            authFailures += 1
+            let next: Next = authFailures >= NNTPLimits.maxAuthFailures ? .close : .carryOn
+            switch error.kind {
+            case .throttled: return (NNTPResponse(481, "Too many failed attempts, try again later"), next)
+            case .forbidden: return (NNTPResponse(481, error.key == "account_suspended" ? "Account suspended" : "Account not active"), next)
+            default: return (NNTPResponse(481, "Authentication failed"), next)
+            }
+        }
+    }
+
+    // MARK: Groups
+
+    private func list(_ keyword: NNTPCommand.ListKeyword) async throws -> NNTPResponse {
+        switch keyword {
+        case .active(let wildmat):
+            let groups = try await core.news.groups().filter { wildmat?.matches($0.name) ?? true }
+            return NNTPResponse(215, "List of newsgroups follows", lines: groups.map { "\($0.name) \($0.high) \($0.low) \($0.posting.activeStatus)" })
+        case .newsgroups(let wildmat):
+            let groups = try await core.news.groups().filter { wildmat?.matches($0.name) ?? true }
+            return NNTPResponse(215, "List of newsgroups follows", lines: groups.map { "\($0.name)\t\(Self.oneLine($0.description))" })
+        case .activeTimes(let wildmat):
+            let groups = try await core.news.groups().filter { wildmat?.matches($0.name) ?? true }
+            return NNTPResponse(215, "List of newsgroups follows", lines: groups.map { "\($0.name) \($0.createdAt / 1000) \($0.createdBy)" })
+        case .overviewFormat:
+            return NNTPResponse(215, "Order of fields in overview database", lines: Self.overviewFormat)
+        case .headers:
+            return NNTPResponse(215, "Headers and metadata items supported", lines: [":", ":bytes", ":lines"])
+        }
+    }
+
+    static let overviewFormat = ["Subject:", "From:", "Date:", "Message-ID:", "References:", ":bytes", ":lines", "Xref:full"]
+
+    private func findGroup(_ name: String) async throws -> Newsgroup? {
+        try await core.news.group(named: name)
+    }
+
+    private func selectGroup(_ name: String) async throws -> NNTPResponse {
+        guard let found = try await findGroup(name) else { return .noSuchGroup }
+        group = found
+        current = found.articleCount > 0 ? found.low : nil
+        return NNTPResponse(211, "\(found.articleCount) \(found.low) \(found.high) \(found.name)")
+    }
+
+    private func listGroup(_ name: String?, _ range: ArticleRange?) async throws -> NNTPResponse {
+        let selected: Newsgroup
+        if let name {
+            guard let found = try await findGroup(name) else { return .noSuchGroup }
+            selected = found
+        } else {
+            guard let currentGroup = group, let refreshed = try await findGroup(currentGroup.name) else { return .noGroupSelected }
+            selected = refreshed
+        }
+        group = selected
+        current = selected.articleCount > 0 ? selected.low : nil
+        let low = range?.low ?? selected.low
+        let high = range?.high ?? selected.high
+        let numbers = try await core.news.numbers(in: selected, from: low, to: high, limit: NNTPLimits.maxRangeItems)
+        return NNTPResponse(211, "\(selected.articleCount) \(selected.low) \(selected.high) \(selected.name) list follows",
+                            lines: numbers.map(String.init))
+    }
+
+    private func step(forward: Bool) async throws -> NNTPResponse {
+        guard let group else { return .noGroupSelected }
+        guard let current else { return .noCurrentArticle }
+        guard let number = try await core.news.adjacentNumber(in: group, from: current, forward: forward),
+              let found = try await core.news.article(in: group, number: number) else {
+            return forward ? NNTPResponse(421, "No next article in this group") : NNTPResponse(422, "No previous article in this group")
+        }
+        self.current = number
+        return NNTPResponse(223, "\(number) \(found.article.messageID) Article found")
+    }
+
+    // MARK: Articles
+
+    private func retrieve(_ selector: ArticleSelector, code: Int, head: Bool, body: Bool) async throws -> NNTPResponse {
+        let number: Int64
+        let article: Article
+        let xref: [(group: String, number: Int64)]
+        switch selector {
+        case .messageID(let id):
+            guard let found = try await core.news.article(messageID: id) else { return .noSuchMessageID }
+            number = 0
+            article = found
+            xref = try await core.news.xref(articleID: found.id)
+        case .number(let requested):
+            guard let group else { return .noGroupSelected }
+            guard let found = try await core.news.article(in: group, number: requested) else { return .noSuchNumber }
+            current = requested
+            (number, article, xref) = (requested, found.article, found.xref)
+        case .current:
+            guard let group else { return .noGroupSelected }
+            guard let currentNumber = current, let found = try await core.news.article(in: group, number: currentNumber) else {
+                return .noCurrentArticle
+            }
+            (number, article, xref) = (currentNumber, found.article, found.xref)
+        }
+        var lines: [String]?
+        if head || body {
+            var collected: [String] = []
+            if head { collected += ArticleFormatter.headers(article, xref: xref, domain: core.news.domain) }
+            if head && body { collected.append("") }
+            if body { collected += ArticleFormatter.bodyLines(article) }
+            lines = collected
+        }
+        let what = head && body ? "Article follows" : head ? "Headers follow" : body ? "Body follows" : "Article exists"
+        return NNTPResponse(code, "\(number) \(article.messageID) \(what)", lines: lines)
+    }
+
+    // MARK: Overview
+
+    private func overviewEntries(_ selector: NNTPCommand.OverSelector?) async throws -> Result<[OverviewEntry], NNTPResponse> {
+        switch selector {
+        case .messageID(let id):
+            guard let article = try await core.news.article(messageID: id) else { return .failure(.noSuchMessageID) }
+            return .success([OverviewEntry(article: article)])
+        case .range(let range):
+            guard let group else { return .failure(.noGroupSelected) }
+            let entries = try await core.news.overview(in: group, from: range.low, to: range.high ?? Int64.max, limit: NNTPLimits.maxRangeItems)
+            return entries.isEmpty ? .failure(.emptyRange) : .success(entries)
+        case nil:
+            guard let group else { return .failure(.noGroupSelected) }
+            guard let current else { return .failure(.noCurrentArticle) }
+            let entries = try await core.news.overview(in: group, from: current, to: current, limit: 1)
+            return entries.isEmpty ? .failure(.noCurrentArticle) : .success(entries)
+        }
+    }
+
+    private func over(_ selector: NNTPCommand.OverSelector?) async throws -> NNTPResponse {
+        switch try await overviewEntries(selector) {
+        case .failure(let response): return response
+        case .success(let entries):
+            var lines: [String] = []
+            lines.reserveCapacity(entries.count)
+            for entry in entries {
+                let xref = try await xrefField(entry)
+                lines.append([String(entry.number), Self.oneLine(EncodedWords.encode(entry.subject)), Self.oneLine(entry.fromHeader),
+                              RFC5322Date.format(entry.postedAt), entry.messageID, entry.references, String(entry.bytes),
+                              String(entry.lines), "Xref: " + xref].joined(separator: "\t"))
+            }
+            return NNTPResponse(224, "Overview information follows", lines: lines)
+        }
+    }
+
+    private func xrefField(_ entry: OverviewEntry) async throws -> String {
+        let places: [(group: String, number: Int64)]
+        if entry.newsgroups.contains(",") || entry.number == 0 {
+            places = try await core.news.xref(articleID: entry.articleID)
+        } else {
+            places = [(group?.name ?? entry.newsgroups, entry.number)]
+        }
+        return core.news.domain + " " + places.map { "\($0.group):\($0.number)" }.joined(separator: " ")
+    }
+
+    private func hdr(_ field: String, _ selector: NNTPCommand.OverSelector?) async throws -> NNTPResponse {
+        switch try await overviewEntries(selector) {
+        case .failure(let response): return response
+        case .success(let entries):
+            var lines: [String] = []
+            for entry in entries {
+                lines.append("\(entry.number) \(Self.oneLine(try await headerValue(field, entry) ?? ""))")
+            }
+            return NNTPResponse(225, "Headers follow", lines: lines)
+        }
+    }
+
+    private func headerValue(_ field: String, _ entry: OverviewEntry) async throws -> String? {
+        switch field.lowercased() {
+        case "subject": return EncodedWords.encode(entry.subject)
+        case "from": return entry.fromHeader
+        case "date": return RFC5322Date.format(entry.postedAt)
+        case "message-id": return entry.messageID
+        case "references": return entry.references
+        case "newsgroups": return entry.newsgroups
+        case ":bytes", "bytes": return String(entry.bytes)
+        case ":lines", "lines": return String(entry.lines)
+        case "xref": return try await xrefField(entry)
+        default:
+            guard let article = try await core.news.article(id: entry.articleID) else { return nil }
+            let prefix = field.lowercased() + ":"
+            return ArticleFormatter.headers(article, xref: [], domain: core.news.domain)
+                .first { $0.lowercased().hasPrefix(prefix) }
+                .map { String($0.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces) }
+        }
+    }
+
+    private func newGroups(_ since: NNTPDateTime) async throws -> NNTPResponse {
+        let groups = try await core.news.groups(createdSince: since.millisecondsSince1970)
+        return NNTPResponse(231, "List of new newsgroups follows", lines: groups.map { "\($0.name) \($0.high) \($0.low) \($0.posting.activeStatus)" })
+    }
+
+    private func newNews(_ wildmat: Wildmat, _ since: NNTPDateTime) async throws -> NNTPResponse {
+        let ids = try await core.news.messageIDs(postedSince: since.millisecondsSince1970, inGroups: { wildmat.matches($0) },
+                                                 limit: NNTPLimits.maxRangeItems)
+        return NNTPResponse(230, "List of new articles follows", lines: ids)
+    }
+
+    // MARK: Posting
+
+    /// Finishes a POST with the article's lines (un-dot-stuffed), or the reason it was cut short.
+    public func post(lines: [Substring], truncated: Bool) async -> NNTPResponse {
+        guard !truncated else { return NNTPResponse(441, "Article too large or a line too long") }
+        guard let member = try? await signedInMember(now: core.clock.nowMilliseconds()) else { return .authenticationRequired }
+        switch PostedArticle.parse(lines) {
+        case .failure(let rejection):
+            return NNTPResponse(441, rejection.reason)
+        case .success(let draft):
+            do {
+                switch try await core.news.post(author: member, draft) {
+                case .published(let article): return NNTPResponse(240, "Article received \(article.messageID)")
+                case .queued(let article): return NNTPResponse(240, "Article received \(article.messageID), waiting for a moderator")
+                }
+            } catch let error as CoreError {
+                return NNTPResponse(441, Self.postingFailure(error))
+            } catch {
+                return NNTPResponse(441, "Posting failed")
+            }
+        }
+    }
+
+    static func postingFailure(_ error: CoreError) -> String {
+        switch error.key {
+        case "group_unknown": "No such newsgroup"
+        case "group_readonly": "Posting to this newsgroup is not permitted"
+        case "groups_too_many": "Too many newsgroups"
+        case "subject_empty": "Empty Subject"
+        case "subject_long": "Subject too long"
+        case "body_empty": "Empty article body"
+        case "body_long": "Article too large"
+        case "message_id_taken": "Duplicate Message-ID"
+        case "message_id_invalid": "Malformed Message-ID"
+        case "account_suspended": "Account suspended"
+        default: "Posting failed"
+        }
+    }
+
+    /// Tabs and line breaks would break an overview or HDR line.
+    static func oneLine(_ text: String) -> String {
+        guard text.contains(where: { $0 == "\t" || $0 == "\r" || $0 == "\n" }) else { return text }
+        return String(text.map { $0 == "\t" || $0 == "\r" || $0 == "\n" ? " " : $0 })
+    }
+
+    static let helpLines = [
+        "ARTICLE [message-id|number]", "AUTHINFO USER name", "AUTHINFO PASS password", "BODY [message-id|number]",
+        "CAPABILITIES", "DATE", "GROUP newsgroup", "HDR field [message-id|range]", "HEAD [message-id|number]", "HELP",
+        "LAST", "LIST [ACTIVE|NEWSGROUPS|ACTIVE.TIMES [wildmat]|OVERVIEW.FMT|HEADERS]", "LISTGROUP [newsgroup [range]]",
+        "MODE READER", "NEWGROUPS [yy]yymmdd hhmmss [GMT]", "NEWNEWS wildmat [yy]yymmdd hhmmss [GMT]", "NEXT",
+        "OVER [range|message-id]", "POST", "QUIT", "STAT [message-id|number]", "XHDR field [range]", "XOVER [range]",
+    ]
+}
+
+import Foundation

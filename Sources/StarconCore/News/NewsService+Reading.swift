@@ -60,7 +60,8 @@ extension NewsService {
     public func markGroupRead(_ account: Account, group: Newsgroup) async throws {
         try await database.write { db in
             try await db.raw("""
-                INSERT INTO news_subscriptions (account_id, group_id, subscribed, read_up_to) VALUES (\(bind: account.id), \(bind: group.id), 0, \(bind: group.high))
+                INSERT INTO news_subscriptions (account_id, group_id, subscribed, read_up_to)
+                VALUES (\(bind: account.id), \(bind: group.id), 0, (SELECT high FROM newsgroups WHERE id = \(bind: group.id)))
                 ON CONFLICT (account_id, group_id) DO UPDATE SET read_up_to = excluded.read_up_to
                 """).run()
             try await db.raw("""

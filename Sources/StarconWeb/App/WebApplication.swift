@@ -44,6 +44,7 @@ public func buildRouter(core: Core, configuration: WebConfiguration, logger: Log
     SettingsRoutes(web: web).add(to: router)
     AdminRoutes(web: web).add(to: router)
     SectionRoutes(web: web).add(to: router)
+    NewsRoutes(web: web).add(to: router)
     return router
 }
 

@@ -8,7 +8,7 @@ struct SectionRoutes {
 
     func add(to router: Router<WebContext>) {
         router.get("/") { _, context in try home(context) }
-        for (path, section) in [("/messages", Renderer.Section.messages), ("/newsgroups", .newsgroups), ("/mail", .mail), ("/search", .search)] {
+        for (path, section) in [("/messages", Renderer.Section.messages), ("/mail", .mail), ("/search", .search)] {
             router.get(RouterPath(stringLiteral: path)) { _, context in try placeholder(section, context) }
         }
     }

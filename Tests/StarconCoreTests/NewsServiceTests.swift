@@ -1,0 +1,154 @@
+import StarconCore
+import Testing
+
+@Suite("Newsgroups store")
+struct NewsServiceTests {
+    static let password = "correct horse battery"
+
+    static func member(_ core: Core, _ name: String, role: Role = .member) async throws -> Account {
+        var new = AccountService.NewAccount(username: name, displayName: name.capitalized, password: password)
+        new.role = role
+        return try await core.accounts.create(new)
+    }
+
+    @Test(arguments: TestEngine.all)
+    func numbersAreAssignedPerGroupAndNeverReused(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let kim = try await Self.member(core, "kim")
+            let admin = try await Self.member(core, "root", role: .admin)
+            _ = try await core.news.createGroup(actor: admin, name: "starcon.general", description: "General")
+            _ = try await core.news.createGroup(actor: nil, name: "campus.sports")
+            let first = try await core.news.post(author: kim, .init(newsgroups: ["starcon.general"], subject: "one", body: "1"))
+            let cross = try await core.news.post(author: kim, .init(newsgroups: ["starcon.general", "Campus.Sports"], subject: "both", body: "2"))
+            let xref = try await core.news.xref(articleID: cross.article.id)
+            #expect(xref.map { "\($0.group):\($0.number)" } == ["campus.sports:1", "starcon.general:2"])
+            try await core.news.cancel(actor: kim, articleID: cross.article.id)
+            let third = try await core.news.post(author: kim, .init(newsgroups: ["starcon.general"], subject: "three", body: "3"))
+            #expect(try await core.news.xref(articleID: third.article.id).first?.number == 3)
+            let general = try #require(try await core.news.group(named: "starcon.general"))
+            #expect(general.low == 1 && general.high == 3 && general.articleCount == 2)
+            #expect(try await core.news.numbers(in: general, from: 1, to: 10, limit: 10) == [1, 3])
+            let sports = try #require(try await core.news.group(named: "campus.sports"))
+            #expect(sports.articleCount == 0 && sports.low == sports.high + 1)
+            #expect(first.article.messageID.hasSuffix("@starcon.local>"))
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
+    func overviewComesFromColumnsAndMatchesTheWireForm(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let ivan = try await core.accounts.create(.init(username: "ivan", displayName: "Иван", password: Self.password))
+            let group = try await core.news.createGroup(actor: nil, name: "ru.talk")
+            let posted = try await core.news.post(author: ivan, .init(
+                newsgroups: ["ru.talk"], subject: "Привет всем", body: "строка 1\r\nстрока 2\n\n", extraHeaders: ["User-Agent: test"]))
+            let entry = try #require(try await core.news.overview(in: group, from: 1, to: 1, limit: 10).first)
+            #expect(entry.lines == 2 && entry.subject == "Привет всем")
+            let numbered = try #require(try await core.news.article(in: group, number: 1))
+            let wire = ArticleFormatter.headers(numbered.article, xref: numbered.xref, domain: "starcon.local") + [""]
+                + ArticleFormatter.bodyLines(numbered.article)
+            #expect(entry.bytes == wire.reduce(0) { $0 + $1.utf8.count + 2 })
+            #expect(wire.contains("Xref: starcon.local ru.talk:1"))
+            #expect(wire.contains { $0.hasPrefix("From: =?utf-8?B?") && $0.hasSuffix("<ivan@starcon.local>") })
+            #expect(wire.contains("User-Agent: test"))
+            #expect(posted.article.body == "строка 1\nстрока 2")
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
+    func repliesJoinTheirThread(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let a = try await Self.member(core, "alice")
+            let group = try await core.news.createGroup(actor: nil, name: "starcon.general")
+            let root = try await core.news.post(author: a, .init(newsgroups: ["starcon.general"], subject: "Lunch?", body: "Where?"))
+            let reply = try await core.news.post(author: a, .init(newsgroups: ["starcon.general"], subject: "Re: Lunch?", body: "Here",
+                                                                   references: [root.article.messageID]))
+            let nested = try await core.news.post(author: a, .init(newsgroups: ["starcon.general"], subject: "Re: Lunch?", body: "Ok",
+                                                                    references: ["<unknown@x>", root.article.messageID, reply.article.messageID]))
+            #expect(reply.article.threadID == root.article.id && reply.article.parentID == root.article.id)
+            #expect(nested.article.parentID == reply.article.id)
+            let threads = try await core.news.threads(in: group, for: a)
+            #expect(threads.count == 1 && threads[0].articleCount == 3 && threads[0].unread == 3 && threads[0].subject == "Lunch?")
+            try await core.news.markRead(a, articleIDs: [root.article.id])
+            #expect(try await core.news.threads(in: group, for: a)[0].unread == 2)
+            try await core.news.markGroupRead(a, group: group)
+            #expect(try await core.news.summaries(for: a).first?.unread == 0)
+            #expect(try await core.news.thread(root.article.id, in: group).map(\.number) == [1, 2, 3])
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
+    func postingRightsModerationAndCancellation(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let member = try await Self.member(core, "member")
+            let other = try await Self.member(core, "other")
+            let groupModerator = try await Self.member(core, "groupmod")
+            let staff = try await Self.member(core, "staff", role: .moderator)
+            let official = try await core.news.createGroup(actor: staff, name: "health.notices", posting: .readonly)
+            let moderated = try await core.news.createGroup(actor: staff, name: "starcon.announce", posting: .moderated)
+            _ = try await core.news.updateGroup(actor: staff, name: moderated.name, description: "", posting: .moderated, moderators: ["groupmod"])
+
+            await #expect(throws: CoreError(.forbidden, "group_readonly")) {
+                _ = try await core.news.post(author: member, .init(newsgroups: [official.name], subject: "x", body: "y"))
+            }
+            guard case .published = try await core.news.post(author: staff, .init(newsgroups: [official.name], subject: "Notice", body: "Wash hands")) else {
+                Issue.record("staff post to a read-only group was not published")
+                return
+            }
+            let queued = try await core.news.post(author: member, .init(newsgroups: [moderated.name], subject: "Please", body: "approve"))
+            guard case .queued(let pending) = queued else { Issue.record("not queued"); return }
+            #expect(try await core.news.group(named: moderated.name)?.articleCount == 0)
+            #expect(try await core.news.article(messageID: pending.messageID) == nil)
+            await #expect(throws: CoreError.forbidden) { _ = try await core.news.pending(actor: other, in: moderated) }
+            #expect(try await core.news.pending(actor: groupModerator, in: moderated).map(\.id) == [pending.id])
+            _ = try await core.news.decide(actor: groupModerator, articleID: pending.id, approve: true)
+            #expect(try await core.news.group(named: moderated.name)?.articleCount == 1)
+
+            let mine = try await core.news.post(author: member, .init(newsgroups: [moderated.name], subject: "mine", body: "text"))
+            _ = try await core.news.decide(actor: staff, articleID: mine.article.id, approve: true)
+            await #expect(throws: CoreError.forbidden) { try await core.news.cancel(actor: other, articleID: mine.article.id) }
+            try await core.news.cancel(actor: groupModerator, articleID: mine.article.id)
+            await #expect(throws: CoreError.notFound) { try await core.news.cancel(actor: member, articleID: mine.article.id) }
+            let log = try await core.audit.list(actor: staff)
+            #expect(log.contains { $0.action == "article.cancel" } && log.contains { $0.action == "article.approve" })
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
+    func badPostsChangeNothing(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let member = try await Self.member(core, "poster")
+            let admin = try await Self.member(core, "admin", role: .admin)
+            _ = try await core.news.createGroup(actor: nil, name: "a.b")
+            let cases: [(ArticleDraft, String)] = [
+                (.init(newsgroups: [], subject: "s", body: "b"), "groups_missing"),
+                (.init(newsgroups: ["no.such"], subject: "s", body: "b"), "group_unknown"),
+                (.init(newsgroups: ["a.b"], subject: "  ", body: "b"), "subject_empty"),
+                (.init(newsgroups: ["a.b"], subject: "s", body: " \n "), "body_empty"),
+                (.init(newsgroups: ["a.b"], subject: String(repeating: "s", count: 301), body: "b"), "subject_long"),
+                (.init(newsgroups: ["a.b"], subject: "s", body: String(repeating: "가", count: 200_000)), "body_long"),
+                (.init(newsgroups: ["a.b"], subject: "s", body: "b", messageID: "not-an-id"), "message_id_invalid"),
+            ]
+            for (draft, key) in cases {
+                do {
+                    _ = try await core.news.post(author: member, draft)
+                    Issue.record("accepted a post that should fail with \(key)")
+                } catch let error as CoreError {
+                    #expect(error.key == key)
+                }
+            }
+            _ = try await core.news.post(author: member, .init(newsgroups: ["a.b"], subject: "s", body: "b", messageID: "<fixed@client>"))
+            await #expect(throws: CoreError(.conflict, "message_id_taken", field: "message_id")) {
+                _ = try await core.news.post(author: member, .init(newsgroups: ["a.b"], subject: "s", body: "b", messageID: "<fixed@client>"))
+            }
+            _ = try await core.accounts.setSuspended(actor: admin, target: member.id, suspended: true, reason: "spam")
+            let suspended = try #require(try await core.accounts.find(id: member.id))
+            await #expect(throws: CoreError(.forbidden, "account_suspended")) {
+                _ = try await core.news.post(author: suspended, .init(newsgroups: ["a.b"], subject: "s", body: "b"))
+            }
+            #expect(try await core.news.group(named: "a.b")?.articleCount == 1)
+            await #expect(throws: CoreError.invalid("group_name", field: "name")) { _ = try await core.news.createGroup(actor: nil, name: "Bad Name") }
+            await #expect(throws: CoreError.forbidden) { _ = try await core.news.createGroup(actor: member, name: "x.y") }
+            await #expect(throws: CoreError(.conflict, "group_exists", field: "name")) { _ = try await core.news.createGroup(actor: nil, name: "A.B") }
+        }
+    }
+}

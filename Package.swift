@@ -76,7 +76,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore"]),
-        .testTarget(name: "StarconNewsTests", dependencies: ["StarconNews"]),
+        .testTarget(
+            name: "StarconNewsTests",
+            dependencies: [
+                "StarconNews",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "starconTests",
             dependencies: [

@@ -1,0 +1,87 @@
+import NIOCore
+import NIOEmbedded
+@testable import StarconNews
+import Testing
+
+@Suite("NNTP wire")
+struct WireTests {
+    @Test func responsesAreDotStuffedAndTerminated() {
+        var buffer = ByteBuffer()
+        NNTPResponse(220, "1 <a@b> Article follows", lines: ["Subject: x", "", ".leading", ".", "end"]).encode(into: &buffer)
+        #expect(String(buffer: buffer) == "220 1 <a@b> Article follows\r\nSubject: x\r\n\r\n..leading\r\n..\r\nend\r\n.\r\n")
+        var single = ByteBuffer()
+        NNTPResponse(480, "Authentication required").encode(into: &single)
+        #expect(String(buffer: single) == "480 Authentication required\r\n")
+    }
+
+    @Test func lineDecoderSplitsAndLimits() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(LineDecoder(maxLength: 10)))
+        try channel.writeInbound(ByteBuffer(string: "GROUP a\r\nQUI"))
+        try channel.writeInbound(ByteBuffer(string: "T\n" + String(repeating: "x", count: 25) + "\r\nDATE\r\n"))
+        var lines: [InboundLine] = []
+        while let line: InboundLine = try channel.readInbound() { lines.append(line) }
+        #expect(lines == [.line(ByteBuffer(string: "GROUP a")), .line(ByteBuffer(string: "QUIT")), .overlong, .line(ByteBuffer(string: "DATE"))])
+        _ = try channel.finish()
+    }
+
+    @Test func articleCollectorUnstuffsAndStopsAtTheDot() {
+        var collector = ArticleCollector()
+        let ends = ["Subject: x", "", "..starts with a dot", "."].map { collector.add(.line(ByteBuffer(string: $0))) }
+        #expect(ends == [false, false, false, true])
+        #expect(collector.lines == ["Subject: x", "", ".starts with a dot"])
+        #expect(!collector.truncated)
+    }
+}
+
+/// Random input into every parser: it must answer (success or a typed failure), never crash or hang.
+@Suite("NNTP fuzz")
+struct FuzzTests {
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state
+        }
+    }
+
+    static let keywords = ["ARTICLE", "HEAD", "BODY", "STAT", "GROUP", "LISTGROUP", "OVER", "XOVER", "HDR", "LIST", "NEWNEWS",
+                           "NEWGROUPS", "AUTHINFO", "MODE", "POST", "DATE", "NEXT", "LAST", "QUIT", "CAPABILITIES"]
+    static let pieces = [" ", "\t", "<", ">", "@", "-", "*", "!", ",", "[", "]", "^", "?", "0", "9", "12345678901234567",
+                         "a.b", "USER", "PASS", "GMT", "20250101", "000000", "ACTIVE", "\u{0}", "\u{7F}", "é", "한", "..", "="]
+
+    @Test func commandParserNeverCrashes() {
+        var generator = SeededGenerator(state: 42)
+        for _ in 0..<50_000 {
+            var line = Bool.random(using: &generator) ? Self.keywords.randomElement(using: &generator)! : ""
+            for _ in 0..<Int.random(in: 0...8, using: &generator) { line += Self.pieces.randomElement(using: &generator)! }
+            _ = NNTPCommandParser.parse(line[...], now: 1_764_000_000_000)
+            _ = Wildmat(line)?.matches("starcon.general")
+        }
+    }
+
+    @Test func articleParserNeverCrashes() {
+        var generator = SeededGenerator(state: 7)
+        let headerPieces = ["Newsgroups: a.b", "Subject: =?utf-8?B?", "?=", "=?utf-8?Q?=E", "Content-Type: text/plain; charset=",
+                            "Content-Transfer-Encoding: quoted-printable", "Content-Transfer-Encoding: base64", " folded", "",
+                            "References: <a@b> <", "Message-ID: <x@y>", "=", "=4", "=ZZ", "\t", ":", "한국어", "\u{0}"]
+        for _ in 0..<20_000 {
+            let lines = (0..<Int.random(in: 0...12, using: &generator)).map { _ in
+                Substring((0..<Int.random(in: 1...3, using: &generator)).map { _ in headerPieces.randomElement(using: &generator)! }.joined())
+            }
+            _ = PostedArticle.parse(lines)
+        }
+    }
+
+    @Test func lineDecoderNeverCrashesOnRandomBytes() throws {
+        var generator = SeededGenerator(state: 99)
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(LineDecoder(maxLength: 64)))
+        for _ in 0..<2_000 {
+            let bytes = (0..<Int.random(in: 0...200, using: &generator)).map { _ in
+                [UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8.random(in: 0...255, using: &generator)].randomElement(using: &generator)!
+            }
+            try channel.writeInbound(ByteBuffer(bytes: bytes))
+            while let _: InboundLine = try channel.readInbound() {}
+        }
+        _ = try channel.finish()
+    }
+}

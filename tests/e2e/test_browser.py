@@ -165,3 +165,63 @@ def test_login_page_in_every_language_on_a_phone(server, language):
         screenshot(driver, f"login-{language}-phone")
     finally:
         driver.quit()
+
+
+def test_newsgroup_web_and_newsreader_see_each_other(data_dir, browser):
+    import io
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import nntplib
+    from conftest import free_port
+    nntp_port = free_port()
+    srv = Server(data_dir, extra=["--nntp-port", str(nntp_port)])
+    srv.cli("group", "create", "starcon.general", "--description", "General discussion")
+    srv.start()
+    try:
+        WebClient(srv.url).setup_admin(srv.setup_url, username="admin")
+        browser.get(srv.url + "/login")
+        fill(browser, {"username": "admin", "password": PASSWORD})
+        submit(browser, "/login")
+
+        # A thread started on the web...
+        browser.get(srv.url + "/newsgroups/starcon.general")
+        fill(browser, {"subject": "점심 메뉴 추천", "body": "오늘 점심 뭐 먹을까요?"})
+        submit(browser, "/newsgroups/starcon.general/post")
+        assert "오늘 점심 뭐 먹을까요?" in browser.page_source
+
+        # ...is in the newsreader's overview, and a newsreader's reply...
+        reader = nntplib.NNTP("127.0.0.1", nntp_port)
+        reader.login("admin", PASSWORD)
+        _, count, first, last, _ = reader.group("starcon.general")
+        _, overview = reader.over((first, last))
+        web_post = overview[-1][1]
+        assert nntplib.decode_header(web_post["subject"]) == "점심 메뉴 추천"
+        reply = ("Newsgroups: starcon.general\r\nSubject: Re: 점심 메뉴 추천\r\n"
+                 f"References: {web_post['message-id']}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                 "> 오늘 점심 뭐 먹을까요?\r\n\r\n냉면 어때요?\r\n").encode()
+        reader.post(io.BytesIO(reply))
+
+        # ...shows on the web at once, in the same thread.
+        browser.refresh()
+        assert "냉면 어때요?" in browser.page_source
+        screenshot(browser, "newsgroup-thread")
+
+        # A web reply, quoting like a newsreader, reaches the overview with its References.
+        reply_links = browser.find_elements(By.LINK_TEXT, "Reply")
+        click_and_wait(browser, reply_links[-1])
+        body = browser.find_element(By.NAME, "body").get_attribute("value")
+        assert "> 냉면 어때요?" in body
+        browser.find_element(By.NAME, "body").send_keys("좋아요, 12시에 만나요.")
+        submit(browser, browser.find_element(By.CSS_SELECTOR, "form.stack").get_attribute("action").replace(srv.url, ""))
+        assert "12시에 만나요" in browser.page_source
+        _, count, first, last, _ = reader.group("starcon.general")
+        _, overview = reader.over((first, last))
+        assert count == 3
+        newest = overview[-1][1]
+        assert web_post["message-id"] in newest["references"]
+        _, article = reader.article(newest["message-id"])
+        assert "좋아요, 12시에 만나요." in b"\n".join(article.lines).decode()
+        reader.quit()
+    finally:
+        srv.stop()

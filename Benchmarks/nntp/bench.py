@@ -96,7 +96,7 @@ class Run:
     def want_more(self) -> bool:
         if self.stop or time.perf_counter() >= self.deadline:
             return False
-        if self.budget is not None:
+        if self.budget is not None and time.perf_counter() >= self.t_measure:  # warm-up is not counted
             if self.budget <= 0:
                 return False
             self.budget -= 1
@@ -124,7 +124,8 @@ class Run:
             resp = await c.expect(f"OVER {first}-{last}", ("224",))
             block = await c.read_multiline()
             lines = block.count(b"\r\n")
-            if lines == 0 or not block[:1].isdigit():
+            tab = block.find(b"\t", 0, 24)
+            if lines == 0 or tab <= 0 or not block[:tab].isdigit() or not first <= int(block[:tab]) <= last:
                 raise NNTPError(f"OVER {first}-{last} in {grp}: {lines} lines, {block[:60]!r}")
             expect = min(last, hi) - first + 1
             if lines < expect:

@@ -3,10 +3,11 @@
 #
 #   inn.sh install                         install inn2 if missing (apt-get), make sure no
 #                                          system-wide innd is left running
-#   inn.sh start DIR PORT [--auth USER:PASS]
+#   inn.sh start DIR PORT [--auth USER:PASS] [--set KEY=VALUE]...
 #                                          build a self-contained INN under DIR (config, db,
 #                                          spool, overview, logs, run sockets) and start innd
-#                                          on 127.0.0.1:PORT; readers get nnrpd (forked by innd)
+#                                          on 127.0.0.1:PORT; readers get nnrpd (forked by innd);
+#                                          --set overrides any inn.conf key (e.g. nnrpdcheckart=false)
 #   inn.sh create-groups DIR N [PREFIX]    ctlinnd newgroup PREFIX0..PREFIX(N-1) (default bench.g)
 #   inn.sh stop DIR                        ctlinnd shutdown, wait, reap every process of DIR
 #   inn.sh status DIR
@@ -86,14 +87,15 @@ instance_pids() {  # every process whose environment carries this instance's INN
 
 start_inn() {
   local dir=$1 port=$2; shift 2
-  local auth=""
+  local auth="" sets=()
   while [ $# -gt 0 ]; do
     case $1 in
       --auth) auth=$2; shift 2 ;;
+      --set) sets+=("$2"); shift 2 ;;
       *) die "unknown option $1" ;;
     esac
   done
-  [ -n "$dir" ] && [ -n "$port" ] || die "usage: inn.sh start DIR PORT [--auth USER:PASS]"
+  [ -n "$dir" ] && [ -n "$port" ] || die "usage: inn.sh start DIR PORT [--auth USER:PASS] [--set KEY=VALUE]..."
   install_inn
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
@@ -139,6 +141,8 @@ start_inn() {
   set_key "$c" nnrpdpostport "$port"
   set_key "$c" mta '"/bin/true %s"'
   set_key "$c" mailcmd /bin/true
+  local kv
+  for kv in "${sets[@]}"; do set_key "$c" "${kv%%=*}" "${kv#*=}"; done
 
   # storage: tradspool (one file per article, Debian's default)
   cat >"$dir/etc/storage.conf" <<'EOF'
@@ -275,5 +279,5 @@ case $cmd in
   create-groups) create_groups "$@" ;;
   stop) stop_inn "$@" ;;
   status) status_inn "$@" ;;
-  *) sed -n '2,14p' "$0"; exit 2 ;;
+  *) sed -n '2,16p' "$0"; exit 2 ;;
 esac

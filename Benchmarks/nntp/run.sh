@@ -21,6 +21,9 @@
 #   --inn-load METHOD     takethis (default, fastest) | ihave | post
 #   --inn-auth            make INN require AUTHINFO USER/PASS too (uses --user/--password,
 #                         default bench/bench), for a like-for-like comparison
+#   --inn-set KEY=VALUE   override an inn.conf key of the INN instance (repeatable),
+#                         e.g. --inn-set nnrpdcheckart=false
+#   --inn-label NAME      table label for INN (default INN)
 #   --keep                leave the INN instance directory (stopped) for inspection
 # Second server (e.g. Starcon; must already be running on a loopback address)
 #   --starcon-host H      default 127.0.0.1
@@ -40,7 +43,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 ARTICLES=100000 NGROUPS=10 SEED=1
 SCENARIOS=over,article,post CONNS=50 DURATION=10 WARMUP=1 REPEATS=3 PROCS=2 DELAYED_ACK=0
-NO_INN=0 INN_LOAD=takethis INN_AUTH=0 KEEP=0
+NO_INN=0 INN_LOAD=takethis INN_AUTH=0 KEEP=0 INN_SETS=() INN_LABEL=INN
 SC_HOST=127.0.0.1 SC_PORT="" SC_LABEL=Starcon SC_GROUPS_CMD="" SC_SKIP_LOAD=0 SC_LOAD_CONNS=8
 USER_="" PASS_="" MODE_READER=""
 OUT=""
@@ -59,6 +62,8 @@ while [ $# -gt 0 ]; do
     --no-inn) NO_INN=1; shift ;;
     --inn-load) INN_LOAD=$2; shift 2 ;;
     --inn-auth) INN_AUTH=1; shift ;;
+    --inn-set) INN_SETS+=(--set "$2"); shift 2 ;;
+    --inn-label) INN_LABEL=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --starcon-host) SC_HOST=$2; shift 2 ;;
     --starcon-port) SC_PORT=$2; shift 2 ;;
@@ -70,7 +75,7 @@ while [ $# -gt 0 ]; do
     --password) PASS_=$2; shift 2 ;;
     --mode-reader) MODE_READER=--mode-reader; shift ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -103,9 +108,9 @@ if [ "$NO_INN" = 0 ]; then
   INN_CRED=()
   if [ "$INN_AUTH" = 1 ]; then
     INN_CRED=(--user "${USER_:-bench}" --password "${PASS_:-bench}")
-    "$HERE/inn.sh" start "$INN_DIR" "$INN_PORT" --auth "${USER_:-bench}:${PASS_:-bench}"
+    "$HERE/inn.sh" start "$INN_DIR" "$INN_PORT" --auth "${USER_:-bench}:${PASS_:-bench}" "${INN_SETS[@]}"
   else
-    "$HERE/inn.sh" start "$INN_DIR" "$INN_PORT"
+    "$HERE/inn.sh" start "$INN_DIR" "$INN_PORT" "${INN_SETS[@]}"
   fi
   log "INN on 127.0.0.1:$INN_PORT, instance $INN_DIR"
   t=$(date +%s%N)
@@ -115,14 +120,14 @@ if [ "$NO_INN" = 0 ]; then
   python3 "$HERE/load.py" --host 127.0.0.1 --port "$INN_PORT" "${INN_CRED[@]}" \
     --groups "$NGROUPS" --articles "$ARTICLES" --seed "$SEED" --method "$INN_LOAD" \
     --connections $([ "$INN_LOAD" = post ] && echo 8 || echo 4) \
-    --label INN --jsonl "$RES" --json "$OUT/load-inn.json" >/dev/null
+    --label "$INN_LABEL" --jsonl "$RES" --json "$OUT/load-inn.json" >/dev/null
   du -sh "$INN_DIR/spool" "$INN_DIR/db" >&2 || true
   log "benchmarking INN"
-  python3 "$HERE/bench.py" --host 127.0.0.1 --port "$INN_PORT" "${INN_CRED[@]}" --label INN \
+  python3 "$HERE/bench.py" --host 127.0.0.1 --port "$INN_PORT" "${INN_CRED[@]}" --label "$INN_LABEL" \
     "${BENCH_ARGS[@]}" >"$OUT/bench-inn.out" 2>"$OUT/bench-inn.err" || { cat "$OUT/bench-inn.err" >&2; log "INN bench reported errors"; }
   grep -E '^bench:' "$OUT/bench-inn.err" >&2 || true
   if [ "$DELAYED_ACK" = 1 ]; then
-    python3 "$HERE/bench.py" --host 127.0.0.1 --port "$INN_PORT" "${INN_CRED[@]}" --label INN \
+    python3 "$HERE/bench.py" --host 127.0.0.1 --port "$INN_PORT" "${INN_CRED[@]}" --label "$INN_LABEL" \
       --no-quickack "${BENCH_ARGS[@]}" >"$OUT/bench-inn-delayedack.out" 2>"$OUT/bench-inn-delayedack.err" || true
     grep -E '^bench:' "$OUT/bench-inn-delayedack.err" >&2 || true
   fi

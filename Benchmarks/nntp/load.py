@@ -33,7 +33,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nntpcommon import (ArticleFactory, Conn, NNTPError, check_loopback, dot_stuff,  # noqa: E402
+from nntpcommon import (ArticleFactory, Conn, NNTPError, check_loopback, wire_block,  # noqa: E402
                         install_fast_loop, watchdog)
 
 
@@ -100,7 +100,7 @@ class Loader:
                 if resp[:3] != "335":
                     self.err(f"IHAVE {mid}: {resp}")
                     continue
-                c.send(dot_stuff(art) + b"\r\n.\r\n")
+                c.send(wire_block(art))
                 resp = await c.readline()
                 if resp[:3] == "235":
                     self.ok += 1
@@ -138,7 +138,7 @@ class Loader:
             while (i := self.take()) is not None:
                 await window.acquire()
                 mid, art = self.factory.make(i, transit=True)
-                c.send(f"TAKETHIS {mid}\r\n".encode() + dot_stuff(art) + b"\r\n.\r\n")
+                c.send(f"TAKETHIS {mid}\r\n".encode() + wire_block(art))
                 pending.put_nowait((mid, len(art)))
                 if pending.qsize() % 16 == 0:
                     await c.w.drain()

@@ -41,6 +41,11 @@ def dot_stuff(body: bytes) -> bytes:
     return body.replace(b"\r\n.", b"\r\n..")
 
 
+def wire_block(body: bytes) -> bytes:
+    """Dot-stuffed data block plus the terminating '.' line (body may or may not end in CRLF)."""
+    return dot_stuff(body) + (b".\r\n" if body.endswith(b"\r\n") else b"\r\n.\r\n")
+
+
 def dot_unstuff(block: bytes) -> bytes:
     if block.startswith(b".."):
         block = block[1:]
@@ -167,7 +172,7 @@ class Conn:
     async def post(self, article: bytes) -> str:
         """POST (RFC 3977 6.3.1); article uses CRLF line ends, not yet dot-stuffed."""
         await self.expect("POST", ("340",))
-        self.w.write(dot_stuff(article) + b"\r\n.\r\n")
+        self.w.write(wire_block(article))
         resp = await self.readline()
         if resp[:3] != "240":
             raise NNTPError(f"POST: expected 240, got {resp!r}")

@@ -5,10 +5,12 @@ extension NewsService {
     public func pending(actor: Account, in group: Newsgroup) async throws -> [Article] {
         guard try await mayModerate(actor, group) else { throw CoreError.forbidden }
         return try await database.read { db in
+            // The Newsgroups column is a comma-separated list; fencing it with commas matches whole names only.
             try await db.raw("""
-                SELECT \(unsafeRaw: ArticleRow.columns) FROM articles a WHERE a.status = 'pending'
+                SELECT \(unsafeRaw: ArticleRow.columns) FROM articles a
+                WHERE a.status = 'pending' AND (',' || a.newsgroups || ',') LIKE \(bind: "%," + group.name + ",%")
                 ORDER BY a.id LIMIT 500
-                """).all().map(ArticleRow.decode).filter { $0.newsgroups.split(separator: ",").contains(Substring(group.name)) }
+                """).all().map(ArticleRow.decode)
         }
     }
 

@@ -47,6 +47,13 @@ extension NewsService {
             """).first()!.decode(column: "n", as: Int.self)
     }
 
+    public func isSubscribed(_ account: Account, to group: Newsgroup) async throws -> Bool {
+        try await database.read { db in
+            try await db.raw("SELECT subscribed FROM news_subscriptions WHERE account_id = \(bind: account.id) AND group_id = \(bind: group.id)")
+                .first()?.decode(column: "subscribed", as: Int.self) == 1
+        }
+    }
+
     public func setSubscribed(_ account: Account, group: Newsgroup, _ subscribed: Bool) async throws {
         try await database.write { db in
             try await db.raw("""

@@ -102,7 +102,7 @@ struct NewsRoutes {
         let before = request.uri.queryParameters["before"].flatMap { Int64(String($0)) }
         let threads = try await web.core.news.threads(in: group, for: member, before: before, limit: Self.threadsPerPage)
         let moderates = try await web.core.news.mayModerate(member, group)
-        let summary = try await web.core.news.summaries(for: member).first { $0.group.id == group.id }
+        let subscribed = try await web.core.news.isSubscribed(member, to: group)
         let pending = moderates ? try await web.core.news.pending(actor: member, in: group).count : 0
         let mayPost = group.posting != .readonly || moderates
         return page("news_group", title: group.name, context, data: [
@@ -117,7 +117,7 @@ struct NewsRoutes {
                 ]
             },
             "older": threads.count == Self.threadsPerPage ? "\(groupPath(group))?before=\(threads.last!.lastNumber)" : "",
-            "subscribed": summary?.subscribed ?? false,
+            "subscribed": subscribed,
             "may_post": mayPost,
             "posting_note": group.posting == .moderated && !moderates ? t.text("news_moderated_note")
                 : (group.posting == .readonly && !moderates ? t.text("news_readonly_note") : ""),

@@ -143,3 +143,18 @@ def test_signals_stop_the_server_cleanly_within_10_seconds(data_dir, sig):
 def test_serve_prints_its_url_and_a_setup_link(server):
     assert f"Starcon is running at {server.url}" in server.stdout()
     assert server.setup_url and server.setup_url.startswith(server.url + "/setup/")
+
+
+def test_stop_with_open_newsreader_connections_is_quick(data_dir):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import nntplib
+    nntp_port = free_port()
+    srv = Server(data_dir, extra=["--nntp-port", str(nntp_port)]).start()
+    readers = [nntplib.NNTP("127.0.0.1", nntp_port) for _ in range(3)]
+    started = time.time()
+    assert srv.stop(signal.SIGTERM, timeout=12) == 0, srv.stderr()
+    assert time.time() - started < 10
+    for reader in readers:
+        reader.sock.close()

@@ -52,7 +52,17 @@ public struct NNTPServer: Service {
             try await withThrowingDiscardingTaskGroup { group in
                 try await server.executeThenClose { clients in
                     for try await client in clients {
-                        group.addTask { await serve(client) }
+                        group.addTask {
+                            // A stopping server tells each reader and closes its connection, so the shutdown
+                            // never waits for idle newsreaders.
+                            await withGracefulShutdownHandler {
+                                await serve(client)
+                            } onGracefulShutdown: {
+                                var goodbye = ByteBufferAllocator().buffer(capacity: 48)
+                                goodbye.writeString("400 Service shutting down\r\n")
+                                client.channel.writeAndFlush(goodbye).whenComplete { _ in client.channel.close(promise: nil) }
+                            }
+                        }
                     }
                 }
             }

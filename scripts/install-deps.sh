@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Starcon needs, only when it is missing:
 #   build:  zlib headers (gzip), the Swift toolchain is expected at /opt/swift or on PATH
-#   tests:  PostgreSQL server, headless Chromium with its driver, a Python venv with the test clients
+#   tests:  PostgreSQL server, headless Chromium with its driver, newsreaders (tin, suck/rpost, slrnpull)
+#           driven by tmux, a Python venv with the test clients
 # Usage: scripts/install-deps.sh [build|test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,7 @@ what=${1:-test}
 
 packages=(zlib1g-dev)
 if [ "$what" = test ]; then
-  packages+=(postgresql chromium chromium-driver)
+  packages+=(postgresql chromium chromium-driver tin suck slrnpull tmux)
 fi
 missing=()
 for package in "${packages[@]}"; do
@@ -23,8 +24,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "$what" = test ]; then
-  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import selenium, requests, pytest" 2>/dev/null; then
-    python3 -m venv .venv
+  # The venv is (re)filled whenever requirements.txt changed since it was last filled.
+  wanted=$(sha256sum tests/e2e/requirements.txt | cut -d' ' -f1)
+  if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.requirements-sha 2>/dev/null)" != "$wanted" ]; then
+    [ -x .venv/bin/python ] || python3 -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check -r tests/e2e/requirements.txt
+    echo "$wanted" > .venv/.requirements-sha
   fi
 fi

@@ -16,7 +16,7 @@ struct CommandParserTests {
         ("HEAD 7", .head(.number(7))), ("BODY <x.y@z>", .body(.messageID("<x.y@z>"))), ("STAT", .stat(.current)),
         ("OVER 1-100", .over(.range(ArticleRange(low: 1, high: 100)))), ("XOVER 5-", .over(.range(ArticleRange(low: 5, high: nil)))),
         ("OVER", .over(nil)), ("OVER <m@id>", .over(.messageID("<m@id>"))),
-        ("HDR Subject 1-3", .hdr(field: "Subject", .range(ArticleRange(low: 1, high: 3)))), ("XHDR from", .hdr(field: "from", nil)),
+        ("HDR Subject 1-3", .hdr(field: "Subject", .range(ArticleRange(low: 1, high: 3)))), ("XHDR from", .hdr(field: "from", nil, legacy: true)),
         ("LIST", .list(.active(nil))), ("LIST OVERVIEW.FMT", .list(.overviewFormat)), ("LIST HEADERS", .list(.headers)),
         ("LISTGROUP", .listGroup(group: nil, range: nil)), ("LISTGROUP a.b 3-9", .listGroup(group: "a.b", range: ArticleRange(low: 3, high: 9))),
         ("POST", .post), ("DATE", .date), ("HELP", .help), ("QUIT", .quit),

@@ -4,7 +4,7 @@ import Testing
 @Suite("Posted articles")
 struct PostedArticleTests {
     static func parse(_ text: String) -> Result<ArticleDraftSummary, PostedArticle.Rejection> {
-        PostedArticle.parse(text.split(separator: "\n", omittingEmptySubsequences: false).map { $0 })
+        PostedArticle.parse(text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.utf8) })
             .map { ArticleDraftSummary(groups: $0.newsgroups, subject: $0.subject, body: $0.body, references: $0.references, messageID: $0.messageID) }
     }
 

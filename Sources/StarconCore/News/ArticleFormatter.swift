@@ -1,13 +1,14 @@
 /// The canonical wire form of an article (RFC 5322 + RFC 5536 netnews headers), shared by NNTP and the web's
 /// "view source": the same bytes everywhere, so OVER's :bytes and :lines match what ARTICLE sends.
 public enum ArticleFormatter {
-    /// Header lines, without line endings, in a stable order.
+    /// Header lines, without line endings, in a stable order. A long Subject is folded over several lines
+    /// (RFC 5322 §2.2.3), so that no line passes 998 octets (§2.1.1).
     public static func headers(_ article: Article, xref: [(group: String, number: Int64)], domain: String) -> [String] {
         var headers = [
             "Path: \(domain)!not-for-mail",
             "From: \(article.fromHeader)",
             "Newsgroups: \(article.newsgroups)",
-            "Subject: \(EncodedWords.encode(article.subject))",
+        ] + folded("Subject: " + EncodedWords.encode(article.subject)) + [
             "Date: \(RFC5322Date.format(article.postedAt))",
             "Message-ID: \(article.messageID)",
         ]
@@ -21,6 +22,26 @@ public enum ArticleFormatter {
         ]
         headers += article.extraHeaders
         return headers
+    }
+
+    /// Splits a header line at spaces into lines of at most 78 octets where the words allow; continuation
+    /// lines start with a space. Encoded words are ≤ 75 octets, so an encoded header always fits.
+    static func folded(_ line: String) -> [String] {
+        guard line.utf8.count > 78 else { return [line] }
+        var lines: [String] = []
+        var current = ""
+        for word in line.split(separator: " ", omittingEmptySubsequences: false) {
+            if current.isEmpty {
+                current = String(word)
+            } else if !word.isEmpty, current.utf8.count + 1 + word.utf8.count > 78 {
+                lines.append(current)
+                current = " " + word
+            } else {
+                current += " " + word
+            }
+        }
+        lines.append(current)
+        return lines
     }
 
     /// Body lines, without line endings (not dot-stuffed; the NNTP encoder does that).

@@ -295,7 +295,7 @@ public struct NewsService: Sendable {
             let list = SQLList(groupIDs.map { SQLBind($0) })
             return try await db.raw("""
                 SELECT DISTINCT a.message_id, a.id FROM group_articles ga JOIN articles a ON a.id = ga.article_id
-                WHERE ga.group_id IN \(list) AND a.posted_at >= \(bind: since) ORDER BY a.id LIMIT \(bind: limit)
+                WHERE ga.group_id IN (\(list)) AND a.posted_at >= \(bind: since) ORDER BY a.id LIMIT \(bind: limit)
                 """).all().map { try $0.decode(column: "message_id", as: String.self) }
         }
     }

@@ -15,8 +15,8 @@ public enum NNTPCommand: Sendable, Equatable {
     case stat(ArticleSelector)
     /// OVER and XOVER; nil selects the current article.
     case over(OverSelector?)
-    /// HDR and XHDR.
-    case hdr(field: String, OverSelector?)
+    /// HDR and XHDR; `legacy` is XHDR, which answers 221 (RFC 2980 §2.6) where HDR answers 225.
+    case hdr(field: String, OverSelector?, legacy: Bool = false)
     case newGroups(since: NNTPDateTime)
     case newNews(groups: Wildmat, since: NNTPDateTime)
     case post

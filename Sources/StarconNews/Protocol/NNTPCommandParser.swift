@@ -42,7 +42,7 @@ public enum NNTPCommandParser {
             return overSelector(args.first).map(NNTPCommand.over)
         case "HDR", "XHDR":
             guard args.count == 1 || args.count == 2 else { return .failure(.syntax("HDR field [range|message-id]")) }
-            return overSelector(args.count == 2 ? args[1] : nil).map { NNTPCommand.hdr(field: String(args[0]), $0) }
+            return overSelector(args.count == 2 ? args[1] : nil).map { NNTPCommand.hdr(field: String(args[0]), $0, legacy: keyword == "XHDR") }
         case "NEWGROUPS":
             guard args.count == 2 || (args.count == 3 && args[2].uppercased() == "GMT"),
                   let since = NNTPDateTime(date: args[0], time: args[1], now: now) else {

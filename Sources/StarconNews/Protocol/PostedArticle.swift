@@ -13,11 +13,13 @@ public enum PostedArticle {
     /// Headers kept from the poster and shown to readers; everything else is replaced or dropped.
     static let keptHeaders: Set<String> = ["user-agent", "x-newsreader", "organization", "followup-to", "x-no-archive"]
 
-    public static func parse(_ lines: [Substring]) -> Result<ArticleDraft, Rejection> {
+    /// `lines` are the article's octets line by line. Headers are UTF-8 when they are valid UTF-8, else
+    /// Latin-1 (old readers send raw 8-bit); the body is decoded by its declared charset.
+    public static func parse(_ lines: [[UInt8]]) -> Result<ArticleDraft, Rejection> {
         var headers: [(name: String, value: String)] = []
         var index = 0
         while index < lines.count, !lines[index].isEmpty {
-            let line = lines[index]
+            let line = headerText(lines[index])
             if line.first == " " || line.first == "\t" {
                 guard !headers.isEmpty else { return .failure(Rejection(reason: "Article has no headers")) }
                 headers[headers.count - 1].value += " " + line.trimmingCharacters(in: .whitespaces)
@@ -62,6 +64,10 @@ public enum PostedArticle {
             extraHeaders: extra))
     }
 
+    static func headerText(_ bytes: [UInt8]) -> String {
+        String(validating: bytes, as: UTF8.self) ?? String(bytes.map { Character(Unicode.Scalar($0)) })
+    }
+
     static func parameter(_ name: String, in headerValue: String) -> String? {
         for part in headerValue.split(separator: ";").dropFirst() {
             let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -72,19 +78,19 @@ public enum PostedArticle {
         return nil
     }
 
-    static func decodeBody(_ lines: [Substring], transfer: String, charset: String) -> String? {
+    static func decodeBody(_ lines: [[UInt8]], transfer: String, charset: String) -> String? {
         switch transfer {
         case "7bit", "8bit", "binary":
             var bytes = [UInt8]()
             for (offset, line) in lines.enumerated() {
                 if offset > 0 { bytes.append(0x0A) }
-                bytes += Array(line.utf8)
+                bytes += line
             }
             return Charsets.decode(Data(bytes), charset: charset)
         case "quoted-printable":
             return Charsets.decode(QuotedPrintable.decode(lines), charset: charset)
         case "base64":
-            guard let data = Data(base64Encoded: lines.joined(), options: .ignoreUnknownCharacters) else { return nil }
+            guard let data = Data(base64Encoded: Data(lines.joined()), options: .ignoreUnknownCharacters) else { return nil }
             return Charsets.decode(data, charset: charset)?.replacingOccurrences(of: "\r\n", with: "\n")
         default:
             return nil
@@ -94,10 +100,10 @@ public enum PostedArticle {
 
 /// RFC 2045 §6.7 quoted-printable, decoding only.
 enum QuotedPrintable {
-    static func decode(_ lines: [Substring]) -> Data {
+    static func decode(_ lines: [[UInt8]]) -> Data {
         var bytes = [UInt8]()
         for (offset, line) in lines.enumerated() {
-            var utf8 = Array(line.utf8)
+            var utf8 = line
             while let last = utf8.last, last == 0x20 || last == 0x09 { utf8.removeLast() }
             var softBreak = false
             if utf8.last == UInt8(ascii: "=") {

@@ -1,9 +1,10 @@
 import NIOCore
 
 /// Collects the lines of a POSTed article until the "." line, undoing dot-stuffing and enforcing the size
-/// limit. Past the limit it keeps reading (to find the end) but stores nothing more.
+/// limit. Past the limit it keeps reading (to find the end) but stores nothing more. Lines stay bytes: the
+/// body's charset is only known once the headers are parsed.
 struct ArticleCollector {
-    private(set) var lines: [Substring] = []
+    private(set) var lines: [[UInt8]] = []
     private(set) var truncated = false
     private var bytes = 0
     /// Bytes seen in all, including what was dropped; past this the client is not sending an article.
@@ -17,9 +18,9 @@ struct ArticleCollector {
             totalBytes += NNTPLimits.maxArticleLine
             return false
         case .line(let buffer):
-            var text = String(decoding: buffer.readableBytesView, as: UTF8.self)[...]
-            if text == "." { return true }
-            if text.hasPrefix(".") { text = text.dropFirst() }
+            var text = buffer.readableBytesView[...]
+            if text.elementsEqual([UInt8(ascii: ".")]) { return true }
+            if text.first == UInt8(ascii: ".") { text = text.dropFirst() }
             totalBytes += buffer.readableBytes + 2
             guard !truncated else { return false }
             bytes += buffer.readableBytes + 2
@@ -27,7 +28,7 @@ struct ArticleCollector {
                 truncated = true
                 lines = []
             } else {
-                lines.append(text)
+                lines.append(Array(text))
             }
             return false
         }

@@ -77,7 +77,7 @@ public final class NNTPSession {
         case .body(let selector): return (try await retrieve(selector, code: 222, head: false, body: true), .carryOn)
         case .stat(let selector): return (try await retrieve(selector, code: 223, head: false, body: false), .carryOn)
         case .over(let selector): return (try await over(selector), .carryOn)
-        case .hdr(let field, let selector): return (try await hdr(field, selector), .carryOn)
+        case .hdr(let field, let selector, let legacy): return (try await hdr(field, selector, legacy: legacy), .carryOn)
         case .newGroups(let since): return (try await newGroups(since), .carryOn)
         case .newNews(let wildmat, let since): return (try await newNews(wildmat, since), .carryOn)
         case .post:
@@ -280,7 +280,7 @@ public final class NNTPSession {
         return core.news.domain + " " + places.map { "\($0.group):\($0.number)" }.joined(separator: " ")
     }
 
-    private func hdr(_ field: String, _ selector: NNTPCommand.OverSelector?) async throws -> NNTPResponse {
+    private func hdr(_ field: String, _ selector: NNTPCommand.OverSelector?, legacy: Bool) async throws -> NNTPResponse {
         switch try await overviewEntries(selector) {
         case .failure(let response): return response
         case .success(let entries):
@@ -288,7 +288,7 @@ public final class NNTPSession {
             for entry in entries {
                 lines.append("\(entry.number) \(Self.oneLine(try await headerValue(field, entry) ?? ""))")
             }
-            return NNTPResponse(225, "Headers follow", lines: lines)
+            return NNTPResponse(legacy ? 221 : 225, "Headers follow", lines: lines)
         }
     }
 
@@ -326,7 +326,7 @@ public final class NNTPSession {
     // MARK: Posting
 
     /// Finishes a POST with the article's lines (un-dot-stuffed), or the reason it was cut short.
-    public func post(lines: [Substring], truncated: Bool) async -> NNTPResponse {
+    public func post(lines: [[UInt8]], truncated: Bool) async -> NNTPResponse {
         guard !truncated else { return NNTPResponse(441, "Article too large or a line too long") }
         guard let member = try? await signedInMember(now: core.clock.nowMilliseconds()) else { return .authenticationRequired }
         switch PostedArticle.parse(lines) {

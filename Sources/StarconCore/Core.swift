@@ -13,6 +13,7 @@ public final class Core: Sendable {
     public let registration: RegistrationService
     public let setup: SetupService
     public let news: NewsService
+    public let oauth: OAuthService
 
     public init(database: any Database, clock: Clock = .system, hasher: PasswordHasher = PasswordHasher(), domain: String = "starcon.local") {
         self.database = database
@@ -30,6 +31,7 @@ public final class Core: Sendable {
         self.registration = RegistrationService(database: database, clock: clock, accounts: accounts, settings: settings, audit: audit)
         self.setup = SetupService(database: database, accounts: accounts, audit: audit)
         self.news = NewsService(database: database, ids: ids, clock: clock, audit: audit, domain: domain)
+        self.oauth = OAuthService(database: database, ids: ids, clock: clock, accounts: accounts)
     }
 
     /// Opens the store and brings its schema up to date.

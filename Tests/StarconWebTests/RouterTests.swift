@@ -29,14 +29,15 @@ struct RouterTests {
     }
 
     /// An admin's session posting to every POST route without the CSRF token: each is refused with 403 and
-    /// nothing changes. A new route with a form cannot forget the check.
+    /// nothing changes. A new route with a form cannot forget the check. The JSON API routes are left to the
+    /// next test: they ignore cookies, so a forged cross-site request carries no authority there.
     @Test func everyPostRouteRequiresTheCSRFToken() async throws {
         try await Self.withApp { core, router, app in
             var new = AccountService.NewAccount(username: "admin", password: "correct horse battery")
             new.role = .admin
             let admin = try await core.accounts.create(new)
             let (token, _) = try await core.sessions.start(for: admin, userAgent: "test", address: "127.0.0.1")
-            let posts = router.routes.filter { $0.method == .post }
+            let posts = router.routes.filter { $0.method == .post && !APIMiddleware.isAPI($0.path.description) }
                 .map { $0.path.description.replacingOccurrences(of: #"\{[a-z]+\}"#, with: "1", options: .regularExpression) }
             #expect(posts.count >= 10)
             let auditBefore = try await core.audit.list(actor: admin).count
@@ -53,6 +54,31 @@ struct RouterTests {
             }
             #expect(try await core.registration.mode() == .invitation)
             #expect(try await core.audit.list(actor: admin).count == auditBefore)
+        }
+    }
+
+    /// The API's state-changing routes with a signed-in browser's cookie but no bearer token: the cookie
+    /// grants nothing, so each answers with a JSON error and no registered app, token or change appears.
+    @Test func apiRoutesIgnoreTheSessionCookie() async throws {
+        try await Self.withApp { core, router, app in
+            var new = AccountService.NewAccount(username: "admin", password: "correct horse battery")
+            new.role = .admin
+            let admin = try await core.accounts.create(new)
+            let (token, _) = try await core.sessions.start(for: admin, userAgent: "test", address: "127.0.0.1")
+            let apiRoutes = router.routes.filter { $0.method != .get && APIMiddleware.isAPI($0.path.description) }
+                .map { ($0.method, $0.path.description.replacingOccurrences(of: #"\{[a-z_]+\}"#, with: "1", options: .regularExpression)) }
+            try await app.test(.router) { client in
+                for (method, path) in apiRoutes where path != "/api/v1/apps" && path != "/oauth/token" && path != "/oauth/revoke" {
+                    try await client.execute(
+                        uri: path, method: method,
+                        headers: [.cookie: "sc_session=\(token)", .contentType: "application/x-www-form-urlencoded"],
+                        body: ByteBuffer(string: "status=hello&text=hi")
+                    ) { response in
+                        #expect([.unauthorized, .notFound].contains(response.status), "\(path) answered \(response.status)")
+                        #expect(response.headers[.contentType]?.hasPrefix("application/json") == true, "\(path)")
+                    }
+                }
+            }
         }
     }
 

@@ -184,6 +184,8 @@ public struct AccountService: Sendable {
         try await database.write { db in
             try await db.raw("UPDATE accounts SET password_hash = \(bind: newHash) WHERE id = \(bind: account.id)").run()
             try await db.raw("DELETE FROM sessions WHERE account_id = \(bind: account.id) AND id <> \(bind: keepSession ?? 0)").run()
+            // App tokens go too: a password change is how a member takes back a stolen account.
+            try await db.raw("DELETE FROM oauth_tokens WHERE account_id = \(bind: account.id)").run()
             try await audit.record(actor: account.id, action: "account.password", target: account.username, db: db)
         }
     }

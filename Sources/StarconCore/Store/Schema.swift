@@ -152,5 +152,41 @@ public enum Schema {
             )
             """,
         ]),
+        Migration(3, "OAuth applications and tokens", [
+            """
+            CREATE TABLE oauth_apps (
+                id BIGINT PRIMARY KEY,
+                name TEXT NOT NULL,
+                website TEXT NOT NULL DEFAULT '',
+                redirect_uris TEXT NOT NULL,
+                scopes TEXT NOT NULL,
+                client_id TEXT NOT NULL UNIQUE,
+                client_secret_digest TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE oauth_codes (
+                code_digest TEXT PRIMARY KEY,
+                app_id BIGINT NOT NULL REFERENCES oauth_apps (id) ON DELETE CASCADE,
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                scopes TEXT NOT NULL,
+                redirect_uri TEXT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE oauth_tokens (
+                id BIGINT PRIMARY KEY,
+                token_digest TEXT NOT NULL UNIQUE,
+                app_id BIGINT REFERENCES oauth_apps (id) ON DELETE CASCADE,
+                account_id BIGINT REFERENCES accounts (id) ON DELETE CASCADE,
+                scopes TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                last_used_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX oauth_tokens_account ON oauth_tokens (account_id, id)",
+        ]),
     ]
 }

@@ -39,12 +39,14 @@ public func buildRouter(core: Core, configuration: WebConfiguration, logger: Log
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: CompressionMiddleware())
     router.add(middleware: PageMiddleware(web: web))
+    router.add(middleware: APIMiddleware())
     OpsRoutes(web: web, metrics: metrics).add(to: router)
     AuthRoutes(web: web).add(to: router)
     SettingsRoutes(web: web).add(to: router)
     AdminRoutes(web: web).add(to: router)
     SectionRoutes(web: web).add(to: router)
     NewsRoutes(web: web).add(to: router)
+    OAuthRoutes(web: web).add(to: router)
     return router
 }
 

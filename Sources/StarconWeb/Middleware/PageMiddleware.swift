@@ -10,7 +10,7 @@ struct PageMiddleware: RouterMiddleware {
 
     /// Paths that need no member or page chrome.
     static func isBare(_ path: String) -> Bool {
-        path.hasPrefix("/static/") || path == "/healthz" || path == "/metrics"
+        path.hasPrefix("/static/") || path == "/healthz" || path == "/metrics" || APIMiddleware.isAPI(path)
     }
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
@@ -60,8 +60,12 @@ struct PageMiddleware: RouterMiddleware {
         let renderer = web.renderer
         switch error {
         case is LoginRequired:
-            let next = request.method == .get ? "?next=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/") : ""
-            return WebServices.redirect("/login" + (request.uri.path == "/" ? "" : next))
+            // Back to the same page after signing in, query included (the OAuth consent page needs it).
+            let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+            var allowed = CharacterSet.urlQueryAllowed
+            allowed.remove(charactersIn: "&=?+#")
+            let next = request.method == .get && target != "/" ? "?next=" + (target.addingPercentEncoding(withAllowedCharacters: allowed) ?? "/") : ""
+            return WebServices.redirect("/login" + next)
         case let error as PageError:
             return renderer.errorPage(status: error.status, messageKey: error.messageKey, values: error.values, context: context)
         case let error as CoreError:

@@ -1,0 +1,49 @@
+import Hummingbird
+import StarconCore
+
+/// For the JSON APIs (`/api/…`, `/oauth/token`, `/oauth/revoke`): errors become `{"error": …}` with the
+/// right status. These paths never look at cookies, so they need no CSRF token: they are authorised by the
+/// bearer token alone.
+struct APIMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+
+    static func isAPI(_ path: String) -> Bool {
+        path.hasPrefix("/api/") || path == "/oauth/token" || path == "/oauth/revoke"
+    }
+
+    func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
+        guard Self.isAPI(request.uri.path) else { return try await next(request, context) }
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            var body: [String: Any] = ["error": error.message]
+            if let code = error.code { body = ["error": code, "error_description": error.message] }
+            return JSON.response(body, status: error.status)
+        } catch let error as CoreError {
+            var headers: HTTPFields = [:]
+            if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
+            return JSON.response(["error": APIMessages.text(error)], status: error.kind == .invalid ? .unprocessableContent : error.httpStatus,
+                                 headers: headers)
+        } catch let error as HTTPError {
+            return JSON.response(["error": error.status.reasonPhrase], status: error.status)
+        } catch {
+            context.logger.error("API request failed", metadata: ["error": .string(String(describing: type(of: error)))])
+            return JSON.response(["error": "Internal server error"], status: .internalServerError)
+        }
+    }
+}
+
+/// English messages for core errors in API answers (clients show them as they are).
+enum APIMessages {
+    static func text(_ error: CoreError) -> String {
+        switch error.key {
+        case "login_failed": "Invalid username or password"
+        case "login_throttled": "Too many failed attempts, try again later"
+        case "account_suspended": "Your account has been suspended"
+        case "account_pending": "Your account is waiting for approval"
+        case "not_found": "Record not found"
+        case "forbidden": "This action is not allowed"
+        default: error.key.replacingOccurrences(of: "_", with: " ")
+        }
+    }
+}

@@ -14,6 +14,9 @@ public final class Core: Sendable {
     public let setup: SetupService
     public let news: NewsService
     public let oauth: OAuthService
+    public let feed: FeedService
+    public let relationships: RelationshipService
+    public let notifications: NotificationService
 
     public init(database: any Database, clock: Clock = .system, hasher: PasswordHasher = PasswordHasher(), domain: String = "starcon.local") {
         self.database = database
@@ -32,6 +35,9 @@ public final class Core: Sendable {
         self.setup = SetupService(database: database, accounts: accounts, audit: audit)
         self.news = NewsService(database: database, ids: ids, clock: clock, audit: audit, domain: domain)
         self.oauth = OAuthService(database: database, ids: ids, clock: clock, accounts: accounts)
+        self.feed = FeedService(database: database, ids: ids, clock: clock)
+        self.relationships = RelationshipService(database: database, ids: ids, clock: clock)
+        self.notifications = NotificationService(database: database)
     }
 
     /// Opens the store and brings its schema up to date.

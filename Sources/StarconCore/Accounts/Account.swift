@@ -15,6 +15,8 @@ public struct Account: Sendable, Equatable {
     public var expiresAt: Int64?
     public var createdAt: Int64
     public var lastSeenAt: Int64?
+    /// Follow requests wait for the member's approval.
+    public var locked: Bool = false
 
     public var isAdmin: Bool { role == .admin }
     public var isModerator: Bool { role == .admin || role == .moderator }

@@ -4,8 +4,10 @@ import SQLKit
 enum AccountRow {
     static let columns = """
         id, username, display_name, bio, kind, role, status, status_reason, registration_note, language,
-        email_only, expires_at, created_at, last_seen_at
+        email_only, expires_at, created_at, last_seen_at, locked
         """
+    /// The same columns qualified with the alias `a`, for joins.
+    static let joinedColumns = columns.split(separator: ",").map { "a." + String(String($0).trimmingWhitespace()) }.joined(separator: ", ")
 
     static func decode(_ row: any SQLRow) throws -> Account {
         Account(
@@ -22,7 +24,8 @@ enum AccountRow {
             emailOnly: try row.decode(column: "email_only", as: Int.self) != 0,
             expiresAt: try row.decode(column: "expires_at", as: Int64?.self),
             createdAt: try row.decode(column: "created_at", as: Int64.self),
-            lastSeenAt: try row.decode(column: "last_seen_at", as: Int64?.self)
+            lastSeenAt: try row.decode(column: "last_seen_at", as: Int64?.self),
+            locked: try row.decode(column: "locked", as: Int.self) != 0
         )
     }
 }

@@ -188,5 +188,118 @@ public enum Schema {
             """,
             "CREATE INDEX oauth_tokens_account ON oauth_tokens (account_id, id)",
         ]),
+        Migration(4, "feed: statuses, follows, blocks, interactions, notifications", [
+            "ALTER TABLE accounts ADD COLUMN locked BIGINT NOT NULL DEFAULT 0",
+            """
+            CREATE TABLE statuses (
+                id BIGINT PRIMARY KEY,
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                text TEXT NOT NULL,
+                spoiler_text TEXT NOT NULL DEFAULT '',
+                visibility TEXT NOT NULL,
+                in_reply_to_id BIGINT,
+                in_reply_to_account_id BIGINT,
+                reblog_of_id BIGINT REFERENCES statuses (id) ON DELETE CASCADE,
+                language TEXT,
+                created_at BIGINT NOT NULL,
+                edited_at BIGINT,
+                replies_count BIGINT NOT NULL DEFAULT 0,
+                reblogs_count BIGINT NOT NULL DEFAULT 0,
+                favourites_count BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+            // The home timeline reads followed accounts' statuses newest first: one index range per author.
+            "CREATE INDEX statuses_account ON statuses (account_id, id)",
+            "CREATE INDEX statuses_reply ON statuses (in_reply_to_id, id)",
+            "CREATE UNIQUE INDEX statuses_reblog ON statuses (reblog_of_id, account_id)",
+            """
+            CREATE TABLE status_edits (
+                id BIGINT PRIMARY KEY,
+                status_id BIGINT NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+                text TEXT NOT NULL,
+                spoiler_text TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX status_edits_status ON status_edits (status_id, id)",
+            """
+            CREATE TABLE status_mentions (
+                status_id BIGINT NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                PRIMARY KEY (status_id, account_id)
+            )
+            """,
+            "CREATE INDEX status_mentions_account ON status_mentions (account_id, status_id)",
+            """
+            CREATE TABLE status_tags (
+                tag TEXT NOT NULL,
+                status_id BIGINT NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+                PRIMARY KEY (tag, status_id)
+            )
+            """,
+            """
+            CREATE TABLE favourites (
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                status_id BIGINT NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (account_id, status_id)
+            )
+            """,
+            "CREATE INDEX favourites_status ON favourites (status_id, created_at)",
+            """
+            CREATE TABLE bookmarks (
+                id BIGINT NOT NULL,
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                status_id BIGINT NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+                PRIMARY KEY (account_id, status_id)
+            )
+            """,
+            "CREATE INDEX bookmarks_order ON bookmarks (account_id, id)",
+            """
+            CREATE TABLE follows (
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                target_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (account_id, target_id)
+            )
+            """,
+            "CREATE INDEX follows_target ON follows (target_id, account_id)",
+            """
+            CREATE TABLE follow_requests (
+                id BIGINT NOT NULL,
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                target_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                PRIMARY KEY (account_id, target_id)
+            )
+            """,
+            "CREATE INDEX follow_requests_target ON follow_requests (target_id, id)",
+            """
+            CREATE TABLE blocks (
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                target_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                PRIMARY KEY (account_id, target_id)
+            )
+            """,
+            "CREATE INDEX blocks_target ON blocks (target_id, account_id)",
+            """
+            CREATE TABLE mutes (
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                target_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                PRIMARY KEY (account_id, target_id)
+            )
+            """,
+            """
+            CREATE TABLE notifications (
+                id BIGINT PRIMARY KEY,
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                type TEXT NOT NULL,
+                from_account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                status_id BIGINT REFERENCES statuses (id) ON DELETE CASCADE,
+                created_at BIGINT NOT NULL,
+                read BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+            "CREATE INDEX notifications_account ON notifications (account_id, id)",
+        ]),
     ]
 }

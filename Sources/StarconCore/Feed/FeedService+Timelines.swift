@@ -1,0 +1,123 @@
+import SQLKit
+
+/// A keyset page request, as Mastodon clients send it: `max_id` (older than), `since_id` (newer than, newest
+/// first), `min_id` (newer than, the ones just after it).
+public struct PageRequest: Sendable, Equatable {
+    public var maxID: Int64?
+    public var sinceID: Int64?
+    public var minID: Int64?
+    public var limit: Int
+
+    public init(maxID: Int64? = nil, sinceID: Int64? = nil, minID: Int64? = nil, limit: Int = FeedRules.defaultPageSize) {
+        self.maxID = maxID
+        self.sinceID = sinceID
+        self.minID = minID
+        self.limit = max(1, min(limit, FeedRules.maxPageSize))
+    }
+
+    /// `WHERE` conditions on `column` and the order to read in.
+    func bounds(_ column: String) -> (SQLQueryString, ascending: Bool) {
+        var clause: SQLQueryString = "\(unsafeRaw: column) < \(bind: maxID ?? Int64.max)"
+        if let lower = minID ?? sinceID { clause = clause + " AND \(unsafeRaw: column) > \(bind: lower)" }
+        return (clause, minID != nil)
+    }
+}
+
+/// A page of a timeline, newest first, with the cursors for the pages around it.
+public struct TimelinePage: Sendable {
+    public let items: [StatusView]
+    /// Cursor values of the newest and oldest item read (for `Link` headers), even when some were hidden.
+    public let newestCursor: Int64?
+    public let oldestCursor: Int64?
+}
+
+public enum Timeline: Sendable, Equatable {
+    /// Followed members' statuses and reposts, and one's own.
+    case home
+    /// Every public status on the network (Mastodon's public and local timelines are one here).
+    case network
+    /// One member's statuses and reposts.
+    case account(Int64)
+    /// Public statuses with a hashtag (normalised with `StatusText.validTag`).
+    case tag(String)
+    /// One's bookmarks, most recently bookmarked first (cursors are bookmark ids).
+    case bookmarks
+    /// One's favourites, most recent first.
+    case favourites
+}
+
+extension FeedService {
+    public func timeline(_ timeline: Timeline, viewer: Account, page: PageRequest = PageRequest()) async throws -> TimelinePage {
+        try await database.read { db in
+            let who = try await Viewer.load(viewer, db: db)
+            // Read a little more than asked, so hidden statuses (blocked, muted) rarely leave a page short.
+            let fetch = page.limit + 10
+            let (query, cursorColumn) = Self.query(timeline, viewer: who, page: page, fetch: fetch)
+            let rows = try await db.raw(query).all()
+            var pairs = try rows.map { (try StatusRow.decode($0), try $0.decode(column: "cursor", as: Int64.self)) }
+            if page.bounds(cursorColumn).ascending { pairs.reverse() }
+            let views = try await Self.views(pairs.map(\.0), viewer: who, db: db, timeline: timeline != .bookmarks && timeline != .favourites)
+            let visible = Set(views.map(\.status.id))
+            var kept = pairs.filter { visible.contains($0.0.id) }
+            if page.bounds(cursorColumn).ascending { kept = Array(kept.suffix(page.limit)) } else { kept = Array(kept.prefix(page.limit)) }
+            let keptIDs = Set(kept.map(\.0.id))
+            return TimelinePage(items: views.filter { keptIDs.contains($0.status.id) },
+                                newestCursor: kept.first?.1, oldestCursor: kept.last?.1)
+        }
+    }
+
+    private static func query(_ timeline: Timeline, viewer: Viewer, page: PageRequest, fetch: Int) -> (SQLQueryString, String) {
+        let me = viewer.account.id
+        let active = "a.status = 'active'"
+        switch timeline {
+        case .home:
+            let (bounds, ascending) = page.bounds("s.id")
+            return ("""
+                SELECT \(unsafeRaw: StatusRow.columns), s.id AS cursor FROM \(unsafeRaw: StatusRow.from)
+                WHERE s.account_id IN (SELECT target_id FROM follows WHERE account_id = \(bind: me) UNION ALL SELECT \(bind: me))
+                  AND s.visibility <> 'direct' AND \(unsafeRaw: active) AND \(bounds)
+                ORDER BY s.id \(unsafeRaw: ascending ? "ASC" : "DESC") LIMIT \(bind: fetch)
+                """, "s.id")
+        case .network:
+            let (bounds, ascending) = page.bounds("s.id")
+            return ("""
+                SELECT \(unsafeRaw: StatusRow.columns), s.id AS cursor FROM \(unsafeRaw: StatusRow.from)
+                WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL AND \(unsafeRaw: active) AND \(bounds)
+                ORDER BY s.id \(unsafeRaw: ascending ? "ASC" : "DESC") LIMIT \(bind: fetch)
+                """, "s.id")
+        case .account(let target):
+            let (bounds, ascending) = page.bounds("s.id")
+            let visibilities = target == me ? "'public', 'private', 'direct'"
+                : viewer.following.contains(target) ? "'public', 'private', 'direct'" : "'public', 'direct'"
+            return ("""
+                SELECT \(unsafeRaw: StatusRow.columns), s.id AS cursor FROM \(unsafeRaw: StatusRow.from)
+                WHERE s.account_id = \(bind: target) AND s.visibility IN (\(unsafeRaw: visibilities)) AND \(bounds)
+                ORDER BY s.id \(unsafeRaw: ascending ? "ASC" : "DESC") LIMIT \(bind: fetch)
+                """, "s.id")
+        case .tag(let tag):
+            let (bounds, ascending) = page.bounds("t.status_id")
+            return ("""
+                SELECT \(unsafeRaw: StatusRow.columns), t.status_id AS cursor FROM status_tags t JOIN statuses s ON s.id = t.status_id
+                JOIN accounts a ON a.id = s.account_id
+                WHERE t.tag = \(bind: tag) AND s.visibility = 'public' AND \(unsafeRaw: active) AND \(bounds)
+                ORDER BY t.status_id \(unsafeRaw: ascending ? "ASC" : "DESC") LIMIT \(bind: fetch)
+                """, "t.status_id")
+        case .bookmarks:
+            let (bounds, ascending) = page.bounds("b.id")
+            return ("""
+                SELECT \(unsafeRaw: StatusRow.columns), b.id AS cursor FROM bookmarks b JOIN statuses s ON s.id = b.status_id
+                JOIN accounts a ON a.id = s.account_id
+                WHERE b.account_id = \(bind: me) AND \(bounds)
+                ORDER BY b.id \(unsafeRaw: ascending ? "ASC" : "DESC") LIMIT \(bind: fetch)
+                """, "b.id")
+        case .favourites:
+            let (bounds, ascending) = page.bounds("f.created_at")
+            return ("""
+                SELECT \(unsafeRaw: StatusRow.columns), f.created_at AS cursor FROM favourites f JOIN statuses s ON s.id = f.status_id
+                JOIN accounts a ON a.id = s.account_id
+                WHERE f.account_id = \(bind: me) AND \(bounds)
+                ORDER BY f.created_at \(unsafeRaw: ascending ? "ASC" : "DESC") LIMIT \(bind: fetch)
+                """, "f.created_at")
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import SQLKit
+
+extension FeedService {
+    /// Statuses as `viewer` sees them, in the given order, leaving out what they may not see: the
+    /// mentions, tags, reposted originals and the viewer's own favourites, reposts and bookmarks are
+    /// each read with one query for the whole page.
+    static func views(_ statuses: [Status], viewer: Viewer, db: any SQLDatabase, timeline: Bool = false) async throws -> [StatusView] {
+        guard !statuses.isEmpty else { return [] }
+        let originalIDs = Set(statuses.compactMap(\.reblogOfID)).subtracting(statuses.map(\.id))
+        var byID: [Int64: Status] = [:]
+        for status in statuses { byID[status.id] = status }
+        if !originalIDs.isEmpty {
+            let originals = try await db.raw("""
+                SELECT \(unsafeRaw: StatusRow.columns) FROM \(unsafeRaw: StatusRow.from) WHERE s.id IN (\(list(originalIDs)))
+                """).all().map(StatusRow.decode)
+            for original in originals { byID[original.id] = original }
+        }
+        let allIDs = Set(byID.keys)
+        var mentions: [Int64: [Account]] = [:]
+        for row in try await db.raw("""
+            SELECT m.status_id AS m_status, \(unsafeRaw: AccountRow.joinedColumns)
+            FROM status_mentions m JOIN accounts a ON a.id = m.account_id WHERE m.status_id IN (\(list(allIDs)))
+            """).all() {
+            mentions[try row.decode(column: "m_status", as: Int64.self), default: []].append(try AccountRow.decode(row))
+        }
+        var tags: [Int64: [String]] = [:]
+        for row in try await db.raw("SELECT status_id, tag FROM status_tags WHERE status_id IN (\(list(allIDs)))").all() {
+            tags[try row.decode(column: "status_id", as: Int64.self), default: []].append(try row.decode(column: "tag", as: String.self))
+        }
+        func mine(_ query: SQLQueryString) async throws -> Set<Int64> {
+            Set(try await db.raw(query).all().map { try $0.decode(column: "status_id", as: Int64.self) })
+        }
+        let me = viewer.account.id
+        let favourited = try await mine("SELECT status_id FROM favourites WHERE account_id = \(bind: me) AND status_id IN (\(list(allIDs)))")
+        let bookmarked = try await mine("SELECT status_id FROM bookmarks WHERE account_id = \(bind: me) AND status_id IN (\(list(allIDs)))")
+        let reblogged = try await mine("SELECT reblog_of_id AS status_id FROM statuses WHERE account_id = \(bind: me) AND reblog_of_id IN (\(list(allIDs)))")
+
+        func view(_ id: Int64) -> StatusView? {
+            guard var status = byID[id] else { return nil }
+            status.mentions = mentions[id] ?? []
+            status.tags = (tags[id] ?? []).sorted()
+            guard viewer.canSee(status, mentioned: status.mentions.map(\.id)) else { return nil }
+            if timeline, !viewer.wantsInTimeline(status) { return nil }
+            var reblog: StatusView.Box?
+            if let originalID = status.reblogOfID {
+                guard let original = view(originalID) else { return nil }
+                reblog = StatusView.Box(original)
+            }
+            var result = StatusView(status: status, reblog: reblog)
+            result.favourited = favourited.contains(id)
+            result.bookmarked = bookmarked.contains(id)
+            result.reblogged = reblogged.contains(id)
+            return result
+        }
+        return statuses.compactMap { view($0.id) }
+    }
+
+    static func list(_ ids: some Collection<Int64>) -> SQLList {
+        SQLList(ids.map { SQLBind($0) })
+    }
+}

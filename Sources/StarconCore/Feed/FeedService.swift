@@ -1,0 +1,216 @@
+import SQLKit
+
+/// The feed: posting, editing and deleting statuses, and every rule about who sees what. Timelines,
+/// interactions and relationships are in the extensions beside this file.
+public struct FeedService: Sendable {
+    let database: any Database
+    let ids: IDGenerator
+    let clock: Clock
+
+    public struct NewStatus: Sendable {
+        public var text: String
+        public var spoilerText: String
+        public var visibility: Visibility
+        public var inReplyToID: Int64?
+        public var language: String?
+
+        public init(text: String, spoilerText: String = "", visibility: Visibility = .public, inReplyToID: Int64? = nil, language: String? = nil) {
+            self.text = text
+            self.spoilerText = spoilerText
+            self.visibility = visibility
+            self.inReplyToID = inReplyToID
+            self.language = language
+        }
+    }
+
+    // MARK: Posting
+
+    public func post(author: Account, _ new: NewStatus) async throws -> StatusView {
+        try Self.ensureActive(author)
+        let (text, spoiler) = try Self.validated(text: new.text, spoilerText: new.spoilerText)
+        let id = ids.next()
+        let now = clock.nowMilliseconds()
+        try await database.write { db in
+            var replyAccount: Int64?
+            if let parentID = new.inReplyToID {
+                guard let parent = try await Self.load(id: parentID, db: db), parent.reblogOfID == nil,
+                      try await Viewer.load(author, db: db).canSee(parent, mentioned: try await Self.mentionIDs(of: parentID, db: db)) else {
+                    throw CoreError(.notFound, "reply_target")
+                }
+                replyAccount = parent.author.id
+            }
+            try await db.raw("""
+                INSERT INTO statuses (id, account_id, text, spoiler_text, visibility, in_reply_to_id, in_reply_to_account_id, language, created_at)
+                VALUES (\(bind: id), \(bind: author.id), \(bind: text), \(bind: spoiler), \(bind: new.visibility.rawValue),
+                        \(bind: new.inReplyToID), \(bind: replyAccount), \(bind: new.language), \(bind: now))
+                """).run()
+            if let parentID = new.inReplyToID {
+                try await db.raw("UPDATE statuses SET replies_count = replies_count + 1 WHERE id = \(bind: parentID)").run()
+            }
+            var mentioned = try await Self.storeMentionsAndTags(statusID: id, author: author, text: text, db: db)
+            if let replyAccount, replyAccount != author.id, !mentioned.contains(replyAccount),
+               try await !Self.blocks(replyAccount, author.id, db: db) {
+                try await db.raw("INSERT INTO status_mentions (status_id, account_id) VALUES (\(bind: id), \(bind: replyAccount))").run()
+                mentioned.append(replyAccount)
+            }
+            for account in mentioned {
+                try await Notifications.add(to: account, type: .mention, from: author.id, status: id, ids: ids, now: now, db: db)
+            }
+        }
+        return try await view(id: id, viewer: author)!
+    }
+
+    /// Replaces the text of one's own status, keeping the earlier version in its history.
+    public func edit(actor: Account, id: Int64, text: String, spoilerText: String) async throws -> StatusView {
+        try Self.ensureActive(actor)
+        let (text, spoiler) = try Self.validated(text: text, spoilerText: spoilerText)
+        let now = clock.nowMilliseconds()
+        try await database.write { db in
+            guard let status = try await Self.load(id: id, db: db), status.reblogOfID == nil else { throw CoreError.notFound }
+            guard status.author.id == actor.id else { throw CoreError.forbidden }
+            guard status.text != text || status.spoilerText != spoiler else { return }
+            try await db.raw("""
+                INSERT INTO status_edits (id, status_id, text, spoiler_text, created_at)
+                VALUES (\(bind: ids.next()), \(bind: id), \(bind: status.text), \(bind: status.spoilerText), \(bind: status.editedAt ?? status.createdAt))
+                """).run()
+            try await db.raw("UPDATE statuses SET text = \(bind: text), spoiler_text = \(bind: spoiler), edited_at = \(bind: now) WHERE id = \(bind: id)").run()
+            try await db.raw("DELETE FROM status_tags WHERE status_id = \(bind: id)").run()
+            let before = Set(try await Self.mentionIDs(of: id, db: db))
+            let keep = status.inReplyToAccountID.map { [$0] } ?? []
+            try await db.raw("DELETE FROM status_mentions WHERE status_id = \(bind: id)").run()
+            let after = try await Self.storeMentionsAndTags(statusID: id, author: actor, text: text, db: db, keeping: keep.filter(before.contains))
+            for account in after where !before.contains(account) {
+                try await Notifications.add(to: account, type: .mention, from: actor.id, status: id, ids: ids, now: now, db: db)
+            }
+        }
+        return try await view(id: id, viewer: actor)!
+    }
+
+    /// Deletes a status (its author, or a moderator), with its reposts; replies stay, detached.
+    @discardableResult
+    public func delete(actor: Account, id: Int64) async throws -> Status {
+        try await database.write { db in
+            guard let status = try await Self.load(id: id, db: db) else { throw CoreError.notFound }
+            guard status.author.id == actor.id || actor.isModerator else { throw CoreError.forbidden }
+            if let parent = status.inReplyToID {
+                try await db.raw("UPDATE statuses SET replies_count = replies_count - 1 WHERE id = \(bind: parent) AND replies_count > 0").run()
+            }
+            if let original = status.reblogOfID {
+                try await db.raw("UPDATE statuses SET reblogs_count = reblogs_count - 1 WHERE id = \(bind: original) AND reblogs_count > 0").run()
+            }
+            try await db.raw("DELETE FROM statuses WHERE id = \(bind: id)").run()
+            return status
+        }
+    }
+
+    // MARK: Reading one status
+
+    /// The status as `viewer` sees it, or nil when it does not exist or is not theirs to see.
+    public func view(id: Int64, viewer: Account) async throws -> StatusView? {
+        try await database.read { db in
+            guard let status = try await Self.load(id: id, db: db) else { return nil }
+            return try await Self.views([status], viewer: try await Viewer.load(viewer, db: db), db: db).first
+        }
+    }
+
+    /// Earlier versions of an edited status, oldest first, then the current one.
+    public func history(id: Int64, viewer: Account) async throws -> [StatusEdit] {
+        guard let current = try await view(id: id, viewer: viewer)?.status else { throw CoreError.notFound }
+        let earlier = try await database.read { db in
+            try await db.raw("SELECT text, spoiler_text, created_at FROM status_edits WHERE status_id = \(bind: id) ORDER BY id").all().map {
+                StatusEdit(text: try $0.decode(column: "text", as: String.self), spoilerText: try $0.decode(column: "spoiler_text", as: String.self),
+                           createdAt: try $0.decode(column: "created_at", as: Int64.self))
+            }
+        }
+        return earlier + [StatusEdit(text: current.text, spoilerText: current.spoilerText, createdAt: current.editedAt ?? current.createdAt)]
+    }
+
+    /// The thread around a status: its ancestors from the root down, and its descendants in reading order.
+    public func context(id: Int64, viewer: Account) async throws -> (ancestors: [StatusView], descendants: [StatusView]) {
+        try await database.read { db in
+            guard let status = try await Self.load(id: id, db: db) else { throw CoreError.notFound }
+            let who = try await Viewer.load(viewer, db: db)
+            guard try await who.canSee(status, mentioned: try await Self.mentionIDs(of: id, db: db)) else { throw CoreError.notFound }
+            var ancestors: [Status] = []
+            var next = status.inReplyToID
+            while let parentID = next, ancestors.count < 100, let parent = try await Self.load(id: parentID, db: db) {
+                ancestors.insert(parent, at: 0)
+                next = parent.inReplyToID
+            }
+            var descendants: [Status] = []
+            var frontier = [id]
+            while !frontier.isEmpty, descendants.count < 500 {
+                let rows = try await db.raw("""
+                    SELECT \(unsafeRaw: StatusRow.columns) FROM \(unsafeRaw: StatusRow.from)
+                    WHERE s.in_reply_to_id IN (\(SQLList(frontier.map { SQLBind($0) }))) ORDER BY s.id
+                    """).all().map(StatusRow.decode)
+                descendants += rows
+                frontier = rows.map(\.id)
+            }
+            let ordered = Self.depthFirst(descendants, root: id)
+            return (try await Self.views(ancestors, viewer: who, db: db), try await Self.views(ordered, viewer: who, db: db))
+        }
+    }
+
+    /// Replies in reading order: each reply followed by its own replies, oldest first at every level.
+    static func depthFirst(_ statuses: [Status], root: Int64) -> [Status] {
+        let children = Dictionary(grouping: statuses, by: { $0.inReplyToID ?? 0 })
+        var result: [Status] = []
+        func walk(_ parent: Int64) {
+            for child in (children[parent] ?? []).sorted(by: { $0.id < $1.id }) {
+                result.append(child)
+                walk(child.id)
+            }
+        }
+        walk(root)
+        return result
+    }
+
+    // MARK: Rules
+
+    static func ensureActive(_ account: Account) throws {
+        guard account.status == .active, !account.emailOnly else { throw CoreError.forbidden }
+    }
+
+    static func validated(text: String, spoilerText: String) throws -> (String, String) {
+        let text = AccountRules.stripControls(text, keepNewlines: true).trimmingWhitespace()
+        let spoiler = AccountRules.stripControls(spoilerText).trimmingWhitespace()
+        guard !text.isEmpty else { throw CoreError.invalid("status_empty", field: "status") }
+        guard text.count <= FeedRules.maxCharacters else { throw CoreError.invalid("status_long", field: "status") }
+        guard spoiler.count <= FeedRules.maxSpoilerCharacters else { throw CoreError.invalid("spoiler_long", field: "spoiler_text") }
+        return (text, spoiler)
+    }
+
+    // MARK: Store helpers
+
+    static func load(id: Int64, db: any SQLDatabase) async throws -> Status? {
+        try await db.raw("SELECT \(unsafeRaw: StatusRow.columns) FROM \(unsafeRaw: StatusRow.from) WHERE s.id = \(bind: id)").first().map(StatusRow.decode)
+    }
+
+    static func mentionIDs(of statusID: Int64, db: any SQLDatabase) async throws -> [Int64] {
+        try await db.raw("SELECT account_id FROM status_mentions WHERE status_id = \(bind: statusID)").all().map { try $0.decode(column: "account_id", as: Int64.self) }
+    }
+
+    /// True when `blocker` has blocked `blocked`.
+    static func blocks(_ blocker: Int64, _ blocked: Int64, db: any SQLDatabase) async throws -> Bool {
+        try await db.raw("SELECT 1 AS x FROM blocks WHERE account_id = \(bind: blocker) AND target_id = \(bind: blocked)").first() != nil
+    }
+
+    /// Records the members a text mentions (active, and not blocking the author) and its hashtags; returns
+    /// the ids of the members mentioned, in order.
+    static func storeMentionsAndTags(statusID: Int64, author: Account, text: String, db: any SQLDatabase, keeping: [Int64] = []) async throws -> [Int64] {
+        var mentioned: [Int64] = keeping
+        for name in StatusText.mentions(text).prefix(FeedRules.maxMentions) {
+            guard let account = try await AccountService.find(username: name, db: db), account.status == .active,
+                  !mentioned.contains(account.id), try await !blocks(account.id, author.id, db: db) else { continue }
+            mentioned.append(account.id)
+        }
+        for account in mentioned {
+            try await db.raw("INSERT INTO status_mentions (status_id, account_id) VALUES (\(bind: statusID), \(bind: account))").run()
+        }
+        for tag in StatusText.hashtags(text).prefix(30) {
+            try await db.raw("INSERT INTO status_tags (tag, status_id) VALUES (\(bind: tag), \(bind: statusID)) ON CONFLICT DO NOTHING").run()
+        }
+        return mentioned.filter { $0 != author.id }
+    }
+}

@@ -1,0 +1,101 @@
+import SQLKit
+
+/// Who may see a status (Mastodon's names on the wire).
+public enum Visibility: String, Sendable, CaseIterable {
+    /// Everyone on the network.
+    case `public`
+    /// Followers, and the members it mentions.
+    case `private`
+    /// Only the members it mentions.
+    case direct
+
+    /// Mastodon's `unlisted` is shown like `public` here: a closed network has no wider audience to hide from.
+    public init?(api: String) {
+        switch api {
+        case "public", "unlisted": self = .public
+        case "private": self = .private
+        case "direct": self = .direct
+        default: return nil
+        }
+    }
+}
+
+/// A post in the feed. A repost is a status of its own whose `reblogOf` names the original.
+public struct Status: Sendable, Equatable {
+    public let id: Int64
+    public let author: Account
+    public var text: String
+    public var spoilerText: String
+    public let visibility: Visibility
+    public let inReplyToID: Int64?
+    public let inReplyToAccountID: Int64?
+    public let reblogOfID: Int64?
+    public let createdAt: Int64
+    public var editedAt: Int64?
+    public var repliesCount: Int
+    public var reblogsCount: Int
+    public var favouritesCount: Int
+    /// Members it mentions, in the order the text names them.
+    public var mentions: [Account] = []
+    public var tags: [String] = []
+}
+
+/// A status as one member sees it: the original behind a repost, and what this member has done with it.
+public struct StatusView: Sendable, Equatable {
+    public let status: Status
+    /// For a repost: the reposted status as the viewer sees it.
+    public let reblog: Box?
+    public var favourited = false
+    public var reblogged = false
+    public var bookmarked = false
+
+    /// Indirection so a view can hold the view of its original.
+    public final class Box: Sendable, Equatable {
+        public let view: StatusView
+        init(_ view: StatusView) { self.view = view }
+        public static func == (a: Box, b: Box) -> Bool { a.view == b.view }
+    }
+}
+
+/// One earlier version of an edited status.
+public struct StatusEdit: Sendable, Equatable {
+    public let text: String
+    public let spoilerText: String
+    public let createdAt: Int64
+}
+
+public enum FeedRules {
+    public static let maxCharacters = 5_000
+    public static let maxSpoilerCharacters = 500
+    public static let maxMentions = 50
+    public static let maxPageSize = 40
+    public static let defaultPageSize = 20
+}
+
+/// Reading `statuses` joined with their authors; the one place that knows the column names.
+enum StatusRow {
+    static let columns = """
+        s.id AS s_id, s.text AS s_text, s.spoiler_text AS s_spoiler, s.visibility AS s_visibility,
+        s.in_reply_to_id AS s_reply_id, s.in_reply_to_account_id AS s_reply_account, s.reblog_of_id AS s_reblog,
+        s.created_at AS s_created, s.edited_at AS s_edited, s.replies_count AS s_replies, s.reblogs_count AS s_reblogs,
+        s.favourites_count AS s_favourites, \(AccountRow.joinedColumns)
+        """
+    static let from = "statuses s JOIN accounts a ON a.id = s.account_id"
+
+    static func decode(_ row: any SQLRow) throws -> Status {
+        Status(
+            id: try row.decode(column: "s_id", as: Int64.self),
+            author: try AccountRow.decode(row),
+            text: try row.decode(column: "s_text", as: String.self),
+            spoilerText: try row.decode(column: "s_spoiler", as: String.self),
+            visibility: Visibility(rawValue: try row.decode(column: "s_visibility", as: String.self)) ?? .direct,
+            inReplyToID: try row.decode(column: "s_reply_id", as: Int64?.self),
+            inReplyToAccountID: try row.decode(column: "s_reply_account", as: Int64?.self),
+            reblogOfID: try row.decode(column: "s_reblog", as: Int64?.self),
+            createdAt: try row.decode(column: "s_created", as: Int64.self),
+            editedAt: try row.decode(column: "s_edited", as: Int64?.self),
+            repliesCount: try row.decode(column: "s_replies", as: Int.self),
+            reblogsCount: try row.decode(column: "s_reblogs", as: Int.self),
+            favouritesCount: try row.decode(column: "s_favourites", as: Int.self))
+    }
+}

@@ -1,0 +1,134 @@
+@testable import StarconCore
+import Testing
+
+@Suite("Feed store")
+struct FeedServiceTests {
+    static func member(_ core: Core, _ name: String) async throws -> Account {
+        try await core.accounts.create(.init(username: name, displayName: name.capitalized, password: "correct horse battery"))
+    }
+
+    @Test(arguments: TestEngine.all)
+    func homeTimelineShowsFollowedMembersNewestFirstWithKeysetPages(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee"), park = try await Self.member(core, "park")
+            _ = try await core.relationships.follow(kim, lee)
+            var posted: [Int64] = []
+            for n in 1...5 { posted.append(try await core.feed.post(author: lee, .init(text: "lee \(n)")).status.id) }
+            _ = try await core.feed.post(author: park, .init(text: "not followed"))
+            let own = try await core.feed.post(author: kim, .init(text: "mine")).status.id
+            let first = try await core.feed.timeline(.home, viewer: kim, page: PageRequest(limit: 3))
+            #expect(first.items.map(\.status.id) == [own, posted[4], posted[3]])
+            let second = try await core.feed.timeline(.home, viewer: kim, page: PageRequest(maxID: first.oldestCursor, limit: 3))
+            #expect(second.items.map(\.status.id) == [posted[2], posted[1], posted[0]])
+            let newer = try await core.feed.timeline(.home, viewer: kim, page: PageRequest(minID: posted[1], limit: 2))
+            #expect(newer.items.map(\.status.id) == [posted[3], posted[2]], "min_id: the ones just after it, newest first")
+            let network = try await core.feed.timeline(.network, viewer: kim)
+            #expect(network.items.count == 7)
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
+    func visibilityFollowersOnlyAndDirect(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee"), park = try await Self.member(core, "park")
+            _ = try await core.relationships.follow(kim, lee)
+            let followers = try await core.feed.post(author: lee, .init(text: "for followers", visibility: .private))
+            let direct = try await core.feed.post(author: lee, .init(text: "hi @park", visibility: .direct))
+            #expect(try await core.feed.view(id: followers.status.id, viewer: kim) != nil)
+            #expect(try await core.feed.view(id: followers.status.id, viewer: park) == nil)
+            #expect(try await core.feed.view(id: direct.status.id, viewer: park)?.status.mentions.map(\.username) == ["park"])
+            #expect(try await core.feed.view(id: direct.status.id, viewer: kim) == nil)
+            #expect(try await core.feed.timeline(.account(lee.id), viewer: park).items.map(\.status.id) == [direct.status.id])
+            await #expect(throws: CoreError.self) { try await core.feed.reblog(by: kim, statusID: followers.status.id) }
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
+    func blocksHideEverythingAndStopRepliesMentionsAndFollows(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee")
+            _ = try await core.relationships.follow(lee, kim)
+            let post = try await core.feed.post(author: kim, .init(text: "hello"))
+            let blocked = try await core.relationships.block(kim, lee)
+            #expect(blocked.blocking && !blocked.followedBy, "blocking ends the follow")
+            #expect(try await core.feed.view(id: post.status.id, viewer: lee) == nil)
+            #expect(try await core.feed.timeline(.network, viewer: lee).items.isEmpty)
+            await #expect(throws: CoreError.self) { try await core.feed.post(author: lee, .init(text: "reply", inReplyToID: post.status.id)) }
+            await #expect(throws: CoreError.self) { try await core.relationships.follow(lee, kim) }
+            let mention = try await core.feed.post(author: lee, .init(text: "@kim hi"))
+            #expect(mention.status.mentions.isEmpty)
+            #expect(try await core.notifications.list(for: kim).isEmpty)
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
+    func interactionsCountOnceAndNotify(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee")
+            let post = try await core.feed.post(author: kim, .init(text: "#서울 #Seoul #ｓｅｏｕｌ 사진"))
+            #expect(post.status.tags == ["seoul", "서울"])
+            _ = try await core.feed.add(.favourite, by: lee, statusID: post.status.id)
+            let twice = try await core.feed.add(.favourite, by: lee, statusID: post.status.id)
+            #expect(twice.favourited && twice.status.favouritesCount == 1)
+            let repost = try await core.feed.reblog(by: lee, statusID: post.status.id)
+            #expect(repost.reblog?.view.status.id == post.status.id && repost.reblog?.view.status.reblogsCount == 1)
+            #expect(try await core.feed.reblog(by: lee, statusID: post.status.id).status.id == repost.status.id)
+            let reply = try await core.feed.post(author: lee, .init(text: "좋아요", inReplyToID: post.status.id))
+            #expect(reply.status.mentions.map(\.username) == ["kim"], "a reply reaches the parent's author")
+            let kinds = try await core.notifications.list(for: kim).map(\.kind)
+            #expect(kinds == [.mention, .reblog, .favourite])
+            #expect(try await core.notifications.list(for: kim, excluding: [.mention]).count == 2)
+            let tagged = try await core.feed.timeline(.tag("서울"), viewer: lee)
+            #expect(tagged.items.map(\.status.id) == [post.status.id])
+            let context = try await core.feed.context(id: post.status.id, viewer: kim)
+            #expect(context.descendants.map(\.status.id) == [reply.status.id])
+            _ = try await core.feed.unreblog(by: lee, statusID: post.status.id)
+            let after = try #require(try await core.feed.view(id: post.status.id, viewer: kim))
+            #expect(after.status.reblogsCount == 0 && after.status.repliesCount == 1)
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
+    func editsKeepHistoryAndOnlyTheAuthorEditsOrDeletes(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee")
+            let post = try await core.feed.post(author: kim, .init(text: "first"))
+            await #expect(throws: CoreError.self) { try await core.feed.edit(actor: lee, id: post.status.id, text: "hacked", spoilerText: "") }
+            let edited = try await core.feed.edit(actor: kim, id: post.status.id, text: "second", spoilerText: "cw")
+            #expect(edited.status.text == "second" && edited.status.editedAt != nil)
+            #expect(try await core.feed.history(id: post.status.id, viewer: lee).map(\.text) == ["first", "second"])
+            await #expect(throws: CoreError.self) { try await core.feed.delete(actor: lee, id: post.status.id) }
+            try await core.feed.delete(actor: kim, id: post.status.id)
+            #expect(try await core.feed.view(id: post.status.id, viewer: kim) == nil)
+            await #expect(throws: CoreError.self) { try await core.feed.post(author: kim, .init(text: "   ")) }
+            await #expect(throws: CoreError.self) { try await core.feed.post(author: kim, .init(text: String(repeating: "가", count: 5_001))) }
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
+    func lockedAccountsApproveFollowRequests(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            var kim = try await Self.member(core, "kim")
+            let lee = try await Self.member(core, "lee")
+            try await core.relationships.setLocked(kim, true)
+            kim.locked = true
+            let asked = try await core.relationships.follow(lee, kim)
+            #expect(asked.requested && !asked.following)
+            #expect(try await core.relationships.accounts(.requests, of: kim.id).map(\.0.username) == ["lee"])
+            #expect(try await core.notifications.list(for: kim).map(\.kind) == [.followRequest])
+            let accepted = try await core.relationships.answerRequest(kim, from: lee.id, accept: true)
+            #expect(accepted.followedBy)
+            #expect(try await core.relationships.counts(kim.id) == AccountCounts(statuses: 0, followers: 1, following: 0))
+            #expect(try await core.notifications.list(for: kim).map(\.kind) == [.follow])
+        }
+    }
+
+    @Test func textPiecesFindTagsMentionsAndLinksInEveryScript() {
+        let pieces = StatusText.pieces("안녕 #한국어 and #Привет @kim_1 see https://intra.example/a?b=1. e-mail@x C# #123")
+        #expect(pieces.contains(.hashtag("한국어")) && pieces.contains(.hashtag("Привет")))
+        #expect(pieces.contains(.mention("kim_1")) && pieces.contains(.link("https://intra.example/a?b=1")))
+        #expect(!pieces.contains(.mention("x")) && !pieces.contains(.hashtag("123")))
+        #expect(StatusText.hashtags("#日本語 #ＴＯＫＹＯ #tokyo") == ["日本語", "tokyo"])
+        #expect(StatusText.validTag("bad tag") == nil && StatusText.validTag("#中文") == "中文")
+    }
+}

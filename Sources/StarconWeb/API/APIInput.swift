@@ -2,16 +2,28 @@ import Foundation
 import Hummingbird
 
 /// Parameters of an API request, from the query, a URL-encoded form or a JSON object, as Mastodon accepts them.
+/// A name may carry several values (`types[]=a&types[]=b`, a JSON array); `[]` is dropped from names.
 struct APIInput: Sendable {
-    private let values: [String: String]
+    private var values: [String: [String]] = [:]
 
-    subscript(_ name: String) -> String? { values[name] }
-    func text(_ name: String) -> String { values[name] ?? "" }
+    subscript(_ name: String) -> String? { values[name]?.first }
+    func text(_ name: String) -> String { values[name]?.first ?? "" }
+    func list(_ name: String) -> [String] { values[name] ?? [] }
+    func flag(_ name: String) -> Bool? { self[name].map { ["true", "1", "on", "yes"].contains($0.lowercased()) } }
+    func id(_ name: String) -> Int64? { self[name].flatMap { Int64($0) } }
+
+    private mutating func add(_ name: String, _ value: String) {
+        let key = name.hasSuffix("[]") ? String(name.dropLast(2)) : name
+        values[key, default: []].append(value)
+    }
 
     static func read(_ request: Request, context: some RequestContext) async throws -> APIInput {
-        var values: [String: String] = [:]
-        for (name, value) in request.uri.queryParameters { values[String(name)] = String(value) }
-        guard request.method == .post || request.method == .put || request.method == .patch else { return APIInput(values: values) }
+        var input = APIInput()
+        for (name, value) in request.uri.queryParameters {
+            // Clients send `types%5B%5D=…`; the name is percent-decoded here like the value.
+            input.add(String(name).removingPercentEncoding ?? String(name), String(value))
+        }
+        guard request.method == .post || request.method == .put || request.method == .patch else { return input }
         var request = request
         let body = try await request.collectBody(upTo: context.maxUploadSize)
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
@@ -21,17 +33,17 @@ struct APIInput: Sendable {
             }
             for (name, value) in object {
                 switch value {
-                case let text as String: values[name] = text
-                case let number as NSNumber: values[name] = number.stringValue
-                case let list as [Any]: values[name] = list.map { "\($0)" }.joined(separator: " ")
+                case let text as String: input.add(name, text)
+                case let number as NSNumber: input.add(name, number.stringValue)
+                case let list as [Any]: for item in list { input.add(name, "\(item)") }
                 default: break
                 }
             }
         } else if body.readableBytes > 0 {
-            guard let fields = FormInput.parse(String(buffer: body)) else { throw APIError(.badRequest, "The form body is not valid") }
-            for (name, value) in fields { values[name.hasSuffix("[]") ? String(name.dropLast(2)) : name] = value }
+            guard let pairs = FormInput.pairs(String(buffer: body)) else { throw APIError(.badRequest, "The form body is not valid") }
+            for (name, value) in pairs { input.add(name, value) }
         }
-        return APIInput(values: values)
+        return input
     }
 }
 

@@ -41,7 +41,13 @@ enum APIMessages {
         case "login_throttled": "Too many failed attempts, try again later"
         case "account_suspended": "Your account has been suspended"
         case "account_pending": "Your account is waiting for approval"
-        case "not_found": "Record not found"
+        case "not_found", "reply_target": "Record not found"
+        case "status_empty": "Validation failed: Text can't be blank"
+        case "status_long": "Validation failed: Text character limit of 5000 exceeded"
+        case "spoiler_long": "Validation failed: Spoiler text is too long"
+        case "reblog_private": "This action is not allowed"
+        case "blocked": "This action is not allowed"
+        case "follow_self", "block_self", "mute_self": "Validation failed: you cannot do that to yourself"
         case "forbidden": "This action is not allowed"
         default: error.key.replacingOccurrences(of: "_", with: " ")
         }

@@ -11,7 +11,7 @@ enum MastodonEntities {
             "username": account.username,
             "acct": account.username,
             "display_name": account.displayName,
-            "locked": false,
+            "locked": account.locked,
             "bot": false,
             "discoverable": true,
             "group": account.kind == .organisation,

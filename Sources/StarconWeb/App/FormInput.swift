@@ -31,14 +31,22 @@ struct FormInput: Sendable {
 
     /// Parses URL-encoded pairs; nil when a value is not valid percent-encoded UTF-8.
     static func parse(_ body: String) -> [String: String]? {
+        guard let pairs = pairs(body) else { return nil }
         var fields: [String: String] = [:]
+        for (name, value) in pairs { fields[name] = value }
+        return fields
+    }
+
+    /// Every name=value pair in order, repeated names included (`media_ids[]=1&media_ids[]=2`).
+    static func pairs(_ body: String) -> [(String, String)]? {
+        var pairs: [(String, String)] = []
         for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = decode(parts[0]) else { return nil }
             guard let value = parts.count > 1 ? decode(parts[1]) : "" else { return nil }
-            fields[name] = value
+            pairs.append((name, value))
         }
-        return fields
+        return pairs
     }
 
     private static func decode(_ text: Substring) -> String? {

@@ -47,6 +47,10 @@ public func buildRouter(core: Core, configuration: WebConfiguration, logger: Log
     SectionRoutes(web: web).add(to: router)
     NewsRoutes(web: web).add(to: router)
     OAuthRoutes(web: web).add(to: router)
+    let api = APISupport(web: web)
+    StatusAPIRoutes(api: api).add(to: router)
+    AccountAPIRoutes(api: api).add(to: router)
+    TimelineAPIRoutes(api: api).add(to: router)
     return router
 }
 

@@ -1,0 +1,61 @@
+import Foundation
+import StarconCore
+
+/// Mastodon's Status, Relationship and Notification entities.
+extension MastodonEntities {
+    struct Context {
+        let publicURL: String
+        let domain: String
+        let assets: Assets
+
+        func account(_ account: Account, counts: AccountCounts? = nil, includeSource: Bool = false) -> [String: Any] {
+            var json = MastodonEntities.account(account, publicURL: publicURL, domain: domain, assets: assets, includeSource: includeSource)
+            if let counts {
+                json["statuses_count"] = counts.statuses
+                json["followers_count"] = counts.followers
+                json["following_count"] = counts.following
+            }
+            return json
+        }
+
+        func status(_ view: StatusView) -> [String: Any] {
+            let status = view.status
+            let url = "\(publicURL)/@\(status.author.username)/\(status.id)"
+            var json: [String: Any] = [
+                "id": String(status.id), "uri": url, "url": url,
+                "created_at": JSON.iso8601(status.createdAt),
+                "edited_at": status.editedAt.map { JSON.iso8601($0) as Any } ?? NSNull(),
+                "account": account(status.author),
+                "content": view.reblog == nil ? StatusHTML.render(status, baseURL: publicURL) : "",
+                "visibility": status.visibility.rawValue,
+                "sensitive": !status.spoilerText.isEmpty, "spoiler_text": status.spoilerText,
+                "media_attachments": [Any](), "application": NSNull(),
+                "mentions": status.mentions.map { ["id": String($0.id), "username": $0.username, "acct": $0.username,
+                                                   "url": "\(publicURL)/@\($0.username)"] },
+                "tags": status.tags.map { ["name": $0, "url": "\(publicURL)/tags/\($0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0)"] },
+                "emojis": [Any](), "card": NSNull(), "poll": NSNull(),
+                "reblogs_count": status.reblogsCount, "favourites_count": status.favouritesCount, "replies_count": status.repliesCount,
+                "in_reply_to_id": status.inReplyToID.map { String($0) as Any } ?? NSNull(),
+                "in_reply_to_account_id": status.inReplyToAccountID.map { String($0) as Any } ?? NSNull(),
+                "reblog": view.reblog.map { self.status($0.view) as Any } ?? NSNull(),
+                "language": NSNull(),
+                "favourited": view.favourited, "reblogged": view.reblogged, "bookmarked": view.bookmarked,
+                "muted": false, "pinned": false,
+            ]
+            if view.reblog != nil { json["reblogged"] = view.reblog?.view.reblogged ?? false }
+            return json
+        }
+
+        func relationship(_ r: Relationship) -> [String: Any] {
+            ["id": String(r.id), "following": r.following, "showing_reblogs": r.following, "notifying": false, "languages": NSNull(),
+             "followed_by": r.followedBy, "blocking": r.blocking, "blocked_by": r.blockedBy, "muting": r.muting,
+             "muting_notifications": r.muting, "requested": r.requested, "requested_by": r.requestedBy,
+             "domain_blocking": false, "endorsed": false, "note": ""]
+        }
+
+        func notification(_ n: StarconCore.Notification, status: StatusView?) -> [String: Any] {
+            ["id": String(n.id), "type": n.kind.rawValue, "created_at": JSON.iso8601(n.createdAt),
+             "account": account(n.from), "status": status.map { self.status($0) as Any } ?? NSNull()]
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Hummingbird
+import StarconCore
+
+/// `/api/v1/statuses`: post, read, edit, delete, the thread, and favourites, reposts and bookmarks.
+struct StatusAPIRoutes {
+    let api: APISupport
+    var core: Core { api.web.core }
+
+    func add(to router: Router<WebContext>) {
+        router.post("/api/v1/statuses") { request, context in try await create(request, context) }
+        router.get("/api/v1/statuses/{id}") { request, context in
+            let viewer = try await api.member(request, "read:statuses")
+            guard let view = try await core.feed.view(id: try api.id(context), viewer: viewer) else { throw APIError.notFound }
+            return JSON.response(api.entities.status(view))
+        }
+        router.put("/api/v1/statuses/{id}") { request, context in
+            let actor = try await api.member(request, "write:statuses")
+            let input = try await APIInput.read(request, context: context)
+            let view = try await core.feed.edit(actor: actor, id: try api.id(context), text: input.text("status"), spoilerText: input.text("spoiler_text"))
+            return JSON.response(api.entities.status(view))
+        }
+        router.delete("/api/v1/statuses/{id}") { request, context in
+            let actor = try await api.member(request, "write:statuses")
+            let id = try api.id(context)
+            guard let view = try await core.feed.view(id: id, viewer: actor) else { throw APIError.notFound }
+            try await core.feed.delete(actor: actor, id: id)
+            var json = api.entities.status(view)
+            json["text"] = view.status.text
+            return JSON.response(json)
+        }
+        router.get("/api/v1/statuses/{id}/context") { request, context in
+            let viewer = try await api.member(request, "read:statuses")
+            let thread = try await core.feed.context(id: try api.id(context), viewer: viewer)
+            return JSON.response(["ancestors": thread.ancestors.map(api.entities.status), "descendants": thread.descendants.map(api.entities.status)])
+        }
+        router.get("/api/v1/statuses/{id}/history") { request, context in
+            let viewer = try await api.member(request, "read:statuses")
+            let id = try api.id(context)
+            guard let view = try await core.feed.view(id: id, viewer: viewer) else { throw APIError.notFound }
+            let edits = try await core.feed.history(id: id, viewer: viewer)
+            return JSON.response(edits.map { edit -> [String: Any] in
+                var status = view.status
+                status.text = edit.text
+                return ["content": StatusHTML.render(status, baseURL: api.web.publicURL), "spoiler_text": edit.spoilerText,
+                        "sensitive": !edit.spoilerText.isEmpty, "created_at": JSON.iso8601(edit.createdAt),
+                        "account": api.entities.account(view.status.author), "media_attachments": [Any](), "emojis": [Any]()]
+            })
+        }
+        for (path, interaction, undo) in [("favourite", FeedService.Interaction.favourite, false), ("unfavourite", .favourite, true),
+                                          ("bookmark", .bookmark, false), ("unbookmark", .bookmark, true)] {
+            router.post("/api/v1/statuses/{id}/\(path)") { request, context in
+                let actor = try await api.member(request, interaction == .favourite ? "write:favourites" : "write:bookmarks")
+                let id = try api.id(context)
+                let view = undo ? try await core.feed.remove(interaction, by: actor, statusID: id) : try await core.feed.add(interaction, by: actor, statusID: id)
+                return JSON.response(api.entities.status(view))
+            }
+        }
+        router.post("/api/v1/statuses/{id}/reblog") { request, context in
+            let actor = try await api.member(request, "write:statuses")
+            return JSON.response(api.entities.status(try await core.feed.reblog(by: actor, statusID: try api.id(context))))
+        }
+        router.post("/api/v1/statuses/{id}/unreblog") { request, context in
+            let actor = try await api.member(request, "write:statuses")
+            return JSON.response(api.entities.status(try await core.feed.unreblog(by: actor, statusID: try api.id(context))))
+        }
+        for (path, reposted) in [("favourited_by", false), ("reblogged_by", true)] {
+            router.get("/api/v1/statuses/{id}/\(path)") { request, context in
+                let viewer = try await api.member(request, "read:statuses")
+                let accounts = try await core.feed.accounts(who: .favourite, statusID: try api.id(context), viewer: viewer, reposted: reposted)
+                return JSON.response(accounts.map { api.entities.account($0) })
+            }
+        }
+    }
+
+    private func create(_ request: Request, _ context: WebContext) async throws -> Response {
+        let author = try await api.member(request, "write:statuses")
+        let input = try await APIInput.read(request, context: context)
+        guard input.list("media_ids").isEmpty else { throw APIError(.unprocessableContent, "Photos are not accepted yet") }
+        var visibility = Visibility.public
+        if let requested = input["visibility"], !requested.isEmpty {
+            guard let parsed = Visibility(api: requested) else { throw APIError(.unprocessableContent, "Validation failed: Visibility is not included in the list") }
+            visibility = parsed
+        }
+        var replyTo: Int64?
+        if let raw = input["in_reply_to_id"], !raw.isEmpty {
+            guard let id = Int64(raw) else { throw APIError.notFound }
+            replyTo = id
+        }
+        let view = try await core.feed.post(author: author, .init(text: input.text("status"), spoilerText: input.text("spoiler_text"),
+                                                                  visibility: visibility, inReplyToID: replyTo, language: input["language"]))
+        return JSON.response(api.entities.status(view))
+    }
+}

@@ -61,7 +61,13 @@ extension FeedService {
             var kept = pairs.filter { visible.contains($0.0.id) }
             if page.bounds(cursorColumn).ascending { kept = Array(kept.suffix(page.limit)) } else { kept = Array(kept.prefix(page.limit)) }
             let keptIDs = Set(kept.map(\.0.id))
-            return TimelinePage(items: views.filter { keptIDs.contains($0.status.id) },
+            // A status shows once per page: a repost of something already on it (or a second repost) is left out.
+            var shown = Set<Int64>()
+            let items = views.filter { view in
+                guard keptIDs.contains(view.status.id) else { return false }
+                return shown.insert(view.reblog?.view.status.id ?? view.status.id).inserted
+            }
+            return TimelinePage(items: items,
                                 newestCursor: kept.first?.1, oldestCursor: kept.last?.1)
         }
     }

@@ -11,6 +11,8 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
     /// The signed-in member, if any (set by `PageMiddleware`).
     public var member: Account?
     public var session: Session?
+    /// For the bell in the page header (read on page views only).
+    public var unreadNotifications = 0
     /// The session token from the cookie; the CSRF token of a signed-in member is derived from it.
     public var sessionToken: String?
     /// The anonymous visitor's pre-session cookie; the CSRF token of a signed-out visitor is derived from it.

@@ -26,6 +26,9 @@ struct PageMiddleware: RouterMiddleware {
                 if let (session, member) = try await web.core.sessions.resolve(token: token, address: context.clientAddress) {
                     context.member = member
                     context.session = session
+                    if request.method == .get {
+                        context.unreadNotifications = try await web.core.notifications.unreadCount(for: member)
+                    }
                     context.sessionToken = token
                     if let language = member.language.flatMap(Language.init(rawValue:)) { context.language = language }
                 } else {

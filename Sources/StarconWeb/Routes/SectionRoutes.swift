@@ -7,18 +7,9 @@ struct SectionRoutes {
     let web: WebServices
 
     func add(to router: Router<WebContext>) {
-        router.get("/") { _, context in try home(context) }
         for (path, section) in [("/messages", Renderer.Section.messages), ("/mail", .mail), ("/search", .search)] {
             router.get(RouterPath(stringLiteral: path)) { _, context in try placeholder(section, context) }
         }
-    }
-
-    private func home(_ context: WebContext) throws -> Response {
-        let member = try web.member(context)
-        let t = web.renderer.catalogue(context)
-        return web.renderer.page("section", title: t.text("home_title"), section: .feed, data: [
-            "heading": t.text("home_title"), "greeting": t.text("home_welcome", ["name": member.displayName]),
-        ], context: context)
     }
 
     private func placeholder(_ section: Renderer.Section, _ context: WebContext) throws -> Response {

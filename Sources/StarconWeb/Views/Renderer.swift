@@ -95,7 +95,12 @@ struct Renderer: Sendable {
             values["flash"] = catalogue.text(flash.key, flash.values)
         }
         if let member = context.member {
-            values["member"] = memberValues(member, catalogue: catalogue)
+            var me = memberValues(member, catalogue: catalogue)
+            if context.unreadNotifications > 0 {
+                me["unread"] = formatters[context.language]!.number(context.unreadNotifications)
+                me["unread_label"] = catalogue.plural("notifications_unread", count: context.unreadNotifications, formatter: formatters[context.language]!)
+            }
+            values["member"] = me
             var nav: [[String: Any]] = [
                 ["href": "/", "label": t["nav_feed"] ?? "", "current": section == .feed],
                 ["href": "/messages", "label": t["nav_messages"] ?? "", "current": section == .messages],

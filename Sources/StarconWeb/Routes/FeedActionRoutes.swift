@@ -1,0 +1,99 @@
+import Hummingbird
+import StarconCore
+
+/// The feed's forms: posting, replying, editing, deleting, favourites, reposts, bookmarks, follows, blocks,
+/// mutes and follow requests. Each sends the member back where they were.
+struct FeedActionRoutes {
+    let web: WebServices
+    let pages: FeedRoutes
+
+    func add(to router: Router<WebContext>) {
+        router.post("/statuses") { request, context in try await create(request, context) }
+        router.post("/statuses/{id}/edit") { request, context in try await edit(request, context) }
+        router.post("/statuses/{id}/{action}") { request, context in try await statusAction(request, context) }
+        router.post("/@{username}/{item}") { request, context in try await accountAction(request, context) }
+        router.post("/follow_requests/{id}/{decision}") { request, context in try await answer(request, context) }
+    }
+
+    private func back(_ form: FormInput, default path: String = "/") -> Response {
+        WebServices.redirect(WebServices.safeLocalPath(form["return_to"]) ?? path)
+    }
+
+    private func create(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let form = try await web.form(request, context)
+        let replyTo = form["in_reply_to_id"].flatMap { Int64($0) }
+        let visibility = Visibility(rawValue: form.text("visibility")) ?? .public
+        return try await web.handlingFormErrors(context) {
+            let view = try await web.core.feed.post(author: member, .init(text: form.text("text"), spoilerText: form.text("spoiler_text"),
+                                                                          visibility: visibility, inReplyToID: replyTo))
+            if replyTo != nil { return WebServices.redirect("/@\(member.username)/\(view.status.id)") }
+            return web.redirect(WebServices.safeLocalPath(form["return_to"]) ?? "/", flash: Flash("feed_posted"))
+        } onError: { error, message in
+            let values: [String: Any] = ["text": form.text("text"), "spoiler_text": form.text("spoiler_text"),
+                                         "visibility": visibility.rawValue, "error": message]
+            if let replyTo, let parent = try await web.core.feed.view(id: replyTo, viewer: member) {
+                return try await pages.statusPage(context, id: parent.status.id, username: parent.status.author.username,
+                                                  reply: values, status: error.httpStatus)
+            }
+            return try await pages.timelinePage(.home, tab: "home", request, context, composer: values, status: error.httpStatus)
+        }
+    }
+
+    private func edit(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let form = try await web.form(request, context)
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw PageError.notFound }
+        _ = try await web.core.feed.edit(actor: member, id: id, text: form.text("text"), spoilerText: form.text("spoiler_text"))
+        return web.redirect("/@\(member.username)/\(id)", flash: Flash("feed_saved"))
+    }
+
+    private func statusAction(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let form = try await web.form(request, context)
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw PageError.notFound }
+        let feed = web.core.feed
+        switch context.parameters.get("action") ?? "" {
+        case "favourite": _ = try await feed.add(.favourite, by: member, statusID: id)
+        case "unfavourite": _ = try await feed.remove(.favourite, by: member, statusID: id)
+        case "bookmark": _ = try await feed.add(.bookmark, by: member, statusID: id)
+        case "unbookmark": _ = try await feed.remove(.bookmark, by: member, statusID: id)
+        case "reblog": _ = try await feed.reblog(by: member, statusID: id)
+        case "unreblog": _ = try await feed.unreblog(by: member, statusID: id)
+        case "delete":
+            try await feed.delete(actor: member, id: id)
+            let returnTo = WebServices.safeLocalPath(form["return_to"]) ?? "/"
+            return web.redirect(returnTo.hasSuffix("/\(id)") ? "/" : returnTo, flash: Flash("feed_deleted"))
+        default: throw PageError.notFound
+        }
+        return back(form)
+    }
+
+    private func accountAction(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let form = try await web.form(request, context)
+        guard let target = try await web.core.accounts.find(username: context.parameters.get("username") ?? ""),
+              target.status == .active else { throw PageError.notFound }
+        let relationships = web.core.relationships
+        switch context.parameters.get("item") ?? "" {
+        case "follow": _ = try await relationships.follow(member, target)
+        case "unfollow": _ = try await relationships.unfollow(member, target)
+        case "block": _ = try await relationships.block(member, target)
+        case "unblock": _ = try await relationships.unblock(member, target)
+        case "mute": _ = try await relationships.mute(member, target)
+        case "unmute": _ = try await relationships.unmute(member, target)
+        default: throw PageError.notFound
+        }
+        return back(form, default: "/@\(target.username)")
+    }
+
+    private func answer(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let form = try await web.form(request, context)
+        guard let requester = context.parameters.get("id", as: Int64.self) else { throw PageError.notFound }
+        let decision = context.parameters.get("decision") ?? ""
+        guard decision == "accept" || decision == "reject" else { throw PageError.notFound }
+        _ = try await web.core.relationships.answerRequest(member, from: requester, accept: decision == "accept")
+        return back(form, default: "/notifications")
+    }
+}

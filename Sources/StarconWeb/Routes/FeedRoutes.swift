@@ -1,0 +1,174 @@
+import Foundation
+import Hummingbird
+import StarconCore
+
+/// The feed on the web, without JavaScript: timelines with a composer, a status with its thread, profiles,
+/// hashtags, bookmarks and notifications. Every rule is the core's, the same as the Mastodon API's.
+struct FeedRoutes {
+    let web: WebServices
+
+    func add(to router: Router<WebContext>) {
+        router.get("/") { request, context in try await timelinePage(.home, tab: "home", request, context) }
+        router.get("/network") { request, context in try await timelinePage(.network, tab: "network", request, context) }
+        router.get("/bookmarks") { request, context in try await timelinePage(.bookmarks, tab: "bookmarks", request, context) }
+        router.get("/tags/{tag}") { request, context in
+            guard let tag = context.parameters.get("tag")?.removingPercentEncoding.flatMap(StatusText.validTag) else { throw PageError.notFound }
+            return try await timelinePage(.tag(tag), tab: "tag", request, context, heading: "#" + tag)
+        }
+        router.get("/@{username}") { request, context in try await profile(request, context) }
+        router.get("/@{username}/{item}") { _, context in
+            try await statusPage(context, id: try statusID(context), username: context.parameters.get("username") ?? "")
+        }
+        router.get("/statuses/{id}") { _, context in try await statusRedirect(context) }
+        router.get("/statuses/{id}/edit") { _, context in try await editPage(context) }
+        router.get("/notifications") { _, context in try await notifications(context) }
+    }
+
+    func model(_ context: WebContext, _ member: Account, returnTo: String) -> StatusViewModel {
+        StatusViewModel(catalogue: web.renderer.catalogue(context), formatter: web.renderer.formatter(context), viewer: member, returnTo: returnTo)
+    }
+
+    private func page(_ template: String, title: String, _ context: WebContext, data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        web.renderer.page(template, title: title, section: .feed, data: data, context: context, status: status)
+    }
+
+    static func pageRequest(_ request: Request) -> PageRequest {
+        PageRequest(maxID: request.uri.queryParameters["max_id"].flatMap { Int64(String($0)) })
+    }
+
+    static func path(_ request: Request) -> String {
+        request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
+    }
+
+    // MARK: Timelines
+
+    func timelinePage(_ timeline: Timeline, tab: String, _ request: Request, _ context: WebContext, heading: String? = nil,
+                      composer: [String: Any]? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let member = try web.member(context)
+        let t = web.renderer.catalogue(context)
+        let result = try await web.core.feed.timeline(timeline, viewer: member, page: Self.pageRequest(request))
+        let models = model(context, member, returnTo: Self.path(request))
+        let title = heading ?? t.text("feed_tab_\(tab)")
+        var values: [String: Any] = [
+            "heading": title,
+            "tabs": ["home", "network", "bookmarks"].map { ["href": $0 == "home" ? "/" : "/\($0)", "label": t.text("feed_tab_\($0)"), "current": $0 == tab] },
+            "statuses": result.items.map { models.status($0) },
+            "empty": result.items.isEmpty,
+            "older": result.items.count >= PageRequest().limit ? result.oldestCursor.map { "\(request.uri.path)?max_id=\($0)" } ?? "" : "",
+            "show_composer": tab == "home",
+        ]
+        var form = composer ?? [:]
+        form["return_to"] = Self.path(request)
+        form["visibilities"] = models.visibilities(selected: Visibility(rawValue: form["visibility"] as? String ?? "") ?? .public)
+        values["composer"] = form
+        return page("feed", title: title, context, data: values, status: status)
+    }
+
+    // MARK: A status and its thread
+
+    /// The status id from `/statuses/{id}/…` or `/@user/{item}`.
+    func statusID(_ context: WebContext) throws -> Int64 {
+        guard let id = context.parameters.get("id", as: Int64.self) ?? context.parameters.get("item", as: Int64.self) else { throw PageError.notFound }
+        return id
+    }
+
+    private func statusRedirect(_ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        guard let view = try await web.core.feed.view(id: try statusID(context), viewer: member) else { throw PageError.notFound }
+        return WebServices.redirect("/@\(view.status.author.username)/\(view.status.id)")
+    }
+
+    func statusPage(_ context: WebContext, id: Int64, username: String, reply: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let member = try web.member(context)
+        let t = web.renderer.catalogue(context)
+        guard let view = try await web.core.feed.view(id: id, viewer: member),
+              view.status.author.username.lowercased() == username.lowercased() else { throw PageError.notFound }
+        let thread = try await web.core.feed.context(id: id, viewer: member)
+        let path = "/@\(view.status.author.username)/\(id)"
+        let models = model(context, member, returnTo: path)
+        let mentions = ([view.status.author] + view.status.mentions).filter { $0.id != member.id }.map { "@" + $0.username }
+        var form = reply
+        if form["text"] == nil { form["text"] = mentions.isEmpty ? "" : Array(NSOrderedSet(array: mentions)).map { "\($0)" }.joined(separator: " ") + " " }
+        form["in_reply_to_id"] = String(view.reblog?.view.status.id ?? id)
+        form["return_to"] = path
+        form["visibilities"] = models.visibilities(selected: view.status.visibility)
+        return page("status_page", title: t.text("feed_status_title", ["name": view.status.author.displayName]), context, data: [
+            "ancestors": thread.ancestors.map { models.status($0) },
+            "status": models.status(view, highlighted: true),
+            "descendants": thread.descendants.map { models.status($0) },
+            "composer": form,
+        ], status: status)
+    }
+
+    private func editPage(_ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let t = web.renderer.catalogue(context)
+        guard let view = try await web.core.feed.view(id: try statusID(context), viewer: member), view.reblog == nil,
+              view.status.author.id == member.id else { throw PageError.notFound }
+        return page("status_edit", title: t.text("feed_edit_title"), context, data: [
+            "action": "/statuses/\(view.status.id)/edit", "text": view.status.text, "spoiler": view.status.spoilerText,
+            "back": "/@\(member.username)/\(view.status.id)",
+        ])
+    }
+
+    // MARK: Profiles
+
+    private func profile(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let t = web.renderer.catalogue(context)
+        let formatter = web.renderer.formatter(context)
+        guard let account = try await web.core.accounts.find(username: context.parameters.get("username") ?? ""),
+              account.status == .active else { throw PageError.notFound }
+        let relationship = try await web.core.relationships.relationship(member, account.id)
+        guard !relationship.blockedBy else { throw PageError.notFound }
+        let counts = try await web.core.relationships.counts(account.id)
+        let result = try await web.core.feed.timeline(.account(account.id), viewer: member, page: Self.pageRequest(request))
+        let models = model(context, member, returnTo: Self.path(request))
+        let me = account.id == member.id
+        var actions: [[String: Any]] = []
+        if !me {
+            let follow = relationship.following ? "unfollow" : relationship.requested ? "unfollow" : "follow"
+            let followLabel = relationship.following ? "profile_unfollow" : relationship.requested ? "profile_cancel_request"
+                : account.locked ? "profile_request_follow" : "profile_follow"
+            actions.append(["action": follow, "label": t.text(followLabel), "primary": follow == "follow"])
+            actions.append(["action": relationship.muting ? "unmute" : "mute", "label": t.text(relationship.muting ? "profile_unmute" : "profile_mute")])
+            actions.append(["action": relationship.blocking ? "unblock" : "block", "label": t.text(relationship.blocking ? "profile_unblock" : "profile_block"), "danger": !relationship.blocking])
+        }
+        return page("profile", title: account.displayName, context, data: [
+            "account": models.author(account), "bio": account.bio, "locked": account.locked,
+            "joined": t.text("profile_joined", ["date": formatter.date(account.createdAt)]),
+            "counts": [
+                ["label": t.plural("profile_posts", count: counts.statuses, formatter: formatter)],
+                ["label": t.plural("profile_followers", count: counts.followers, formatter: formatter)],
+                ["label": t.plural("profile_following", count: counts.following, formatter: formatter)],
+            ],
+            "follows_you": relationship.followedBy && !me, "me": me,
+            "actions": actions, "action_base": "/@\(account.username)", "return_to": Self.path(request),
+            "statuses": result.items.map { models.status($0) }, "empty": result.items.isEmpty,
+            "older": result.items.count >= PageRequest().limit ? result.oldestCursor.map { "/@\(account.username)?max_id=\($0)" } ?? "" : "",
+        ])
+    }
+
+    // MARK: Notifications
+
+    private func notifications(_ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let t = web.renderer.catalogue(context)
+        let list = try await web.core.notifications.list(for: member, page: PageRequest(limit: FeedRules.maxPageSize))
+        let models = model(context, member, returnTo: "/notifications")
+        var items: [[String: Any]] = []
+        for notification in list {
+            let status = try await notification.statusID.asyncMap { try await web.core.feed.view(id: $0, viewer: member) } ?? nil
+            if notification.statusID != nil && status == nil { continue }
+            var item = models.notification(notification, status: status)
+            item["request_base"] = "/follow_requests/\(notification.from.id)"
+            items.append(item)
+        }
+        let requests = try await web.core.relationships.accounts(.requests, of: member.id)
+        try await web.core.notifications.markAllRead(for: member)
+        return page("notifications", title: t.text("notifications_title"), context, data: [
+            "notifications": items, "empty": items.isEmpty && requests.isEmpty, "has_requests": !requests.isEmpty,
+            "requests": requests.map { ["author": models.author($0.0), "request_base": "/follow_requests/\($0.0.id)"] as [String: Any] },
+        ])
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import StarconCore
+
+/// Template values for statuses, profiles and notifications, in the member's language.
+struct StatusViewModel {
+    let catalogue: Catalogue
+    let formatter: Formatters
+    let viewer: Account
+    /// Where action forms send the member back to.
+    let returnTo: String
+
+    func status(_ view: StatusView, highlighted: Bool = false) -> [String: Any] {
+        guard let original = view.reblog?.view else { return item(view, repostedBy: nil, highlighted: highlighted) }
+        return item(original, repostedBy: view.status.author, highlighted: highlighted)
+    }
+
+    private func item(_ view: StatusView, repostedBy: Account?, highlighted: Bool) -> [String: Any] {
+        let status = view.status
+        let own = status.author.id == viewer.id
+        let path = "/@\(status.author.username)/\(status.id)"
+        return [
+            "id": String(status.id), "path": path, "action_base": "/statuses/\(status.id)", "return_to": returnTo,
+            "author": author(status.author),
+            "date": formatter.dateTime(status.createdAt), "iso_date": JSON.iso8601(status.createdAt),
+            "edited": status.editedAt != nil,
+            "content": StatusHTML.render(status),
+            "spoiler": status.spoilerText,
+            "visibility": status.visibility == .public ? "" : catalogue.text("feed_visibility_\(status.visibility.rawValue)"),
+            "reposted_by": repostedBy.map { catalogue.text("feed_reposted_by", ["name": $0.displayName]) } ?? "",
+            "reply_to": status.inReplyToID.map { "/statuses/\($0)" } ?? "",
+            "replies": status.repliesCount > 0 ? formatter.number(status.repliesCount) : "",
+            "favourites": status.favouritesCount > 0 ? formatter.number(status.favouritesCount) : "",
+            "reblogs": status.reblogsCount > 0 ? formatter.number(status.reblogsCount) : "",
+            "favourited": view.favourited, "reblogged": view.reblogged, "bookmarked": view.bookmarked,
+            "can_reblog": status.visibility == .public && !own,
+            "own": own, "can_delete": own || viewer.isModerator, "highlighted": highlighted,
+        ]
+    }
+
+    func author(_ account: Account) -> [String: Any] {
+        ["display_name": account.displayName, "username": account.username, "path": "/@\(account.username)",
+         "initial": String(account.displayName.first ?? "?"),
+         "badge": account.kind == .person ? "" : catalogue.text("kind_\(account.kind.rawValue)"), "kind": account.kind.rawValue]
+    }
+
+    func notification(_ notification: StarconCore.Notification, status: StatusView?) -> [String: Any] {
+        [
+            "text": catalogue.text("notification_\(notification.kind.rawValue)", ["name": notification.from.displayName]),
+            "author": author(notification.from), "date": formatter.dateTime(notification.createdAt), "unread": !notification.read,
+            "status": status.map { self.status($0) } as Any,
+            "is_request": notification.kind == .followRequest,
+        ]
+    }
+
+    /// The composer's visibility choices, with `selected` marked.
+    func visibilities(selected: Visibility) -> [[String: Any]] {
+        Visibility.allCases.map { ["value": $0.rawValue, "label": catalogue.text("feed_visibility_\($0.rawValue)"), "selected": $0 == selected] }
+    }
+}

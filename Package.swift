@@ -22,11 +22,17 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
+        // libvips from Debian (libvips-dev), found with pkg-config, behind a small non-variadic C face.
+        .systemLibrary(name: "CLibVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        .target(name: "CVips", dependencies: ["CLibVips"]),
+        .target(name: "StarconMedia", dependencies: ["CVips", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "StarconCore",
             dependencies: [
+                "StarconMedia",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -47,6 +53,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
             ],
             resources: [
                 .copy("Templates"),
@@ -76,6 +83,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore"]),
+        .testTarget(name: "StarconMediaTests", dependencies: ["StarconMedia"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "StarconNewsTests",
             dependencies: [

@@ -130,7 +130,7 @@ public struct FeedService: Sendable {
         try await database.read { db in
             guard let status = try await Self.load(id: id, db: db) else { throw CoreError.notFound }
             let who = try await Viewer.load(viewer, db: db)
-            guard try await who.canSee(status, mentioned: try await Self.mentionIDs(of: id, db: db)) else { throw CoreError.notFound }
+            guard who.canSee(status, mentioned: try await Self.mentionIDs(of: id, db: db)) else { throw CoreError.notFound }
             var ancestors: [Status] = []
             var next = status.inReplyToID
             while let parentID = next, ancestors.count < 100, let parent = try await Self.load(id: parentID, db: db) {

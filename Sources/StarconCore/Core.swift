@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Every core service over one store, built once and shared by every surface.
@@ -17,8 +18,11 @@ public final class Core: Sendable {
     public let feed: FeedService
     public let relationships: RelationshipService
     public let notifications: NotificationService
+    public let media: MediaService
 
-    public init(database: any Database, clock: Clock = .system, hasher: PasswordHasher = PasswordHasher(), domain: String = "starcon.local") {
+    /// `mediaDirectory`: where uploaded photos are kept (the data directory's `media`).
+    public init(database: any Database, clock: Clock = .system, hasher: PasswordHasher = PasswordHasher(), domain: String = "starcon.local",
+                mediaDirectory: String = NSTemporaryDirectory() + "starcon-media") {
         self.database = database
         self.clock = clock
         let ids = IDGenerator(clock: clock)
@@ -38,18 +42,20 @@ public final class Core: Sendable {
         self.feed = FeedService(database: database, ids: ids, clock: clock)
         self.relationships = RelationshipService(database: database, ids: ids, clock: clock)
         self.notifications = NotificationService(database: database)
+        self.media = MediaService(database: database, ids: ids, clock: clock, directory: mediaDirectory)
     }
 
     /// Opens the store and brings its schema up to date.
     /// `domain` nil means the one the last `serve` recorded (so command-line tools agree with the server).
-    public static func open(_ location: DatabaseLocation, logger: Logger, clock: Clock = .system, domain: String? = nil) async throws -> Core {
+    public static func open(_ location: DatabaseLocation, logger: Logger, clock: Clock = .system, domain: String? = nil,
+                            mediaDirectory: String = NSTemporaryDirectory() + "starcon-media") async throws -> Core {
         let database = try await DatabaseOpener.open(location, logger: logger)
         do {
             try await Migrator.migrate(database, now: clock.nowMilliseconds())
             let settings = Settings(database: database)
             var resolved = domain
             if resolved == nil { resolved = try await settings.get(.domain) }
-            return Core(database: database, clock: clock, domain: resolved ?? "starcon.local")
+            return Core(database: database, clock: clock, domain: resolved ?? "starcon.local", mediaDirectory: mediaDirectory)
         } catch {
             await database.close()
             throw error

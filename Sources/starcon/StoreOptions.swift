@@ -35,7 +35,8 @@ struct StoreOptions: ParsableArguments {
     func openCore(logger: Logger, domain: String? = nil) async throws -> Core {
         let location = try location()
         try DataDirectory.prepare(dataDirectory)
-        return try await Core.open(location, logger: logger, domain: domain)
+        return try await Core.open(location, logger: logger, domain: domain,
+                                   mediaDirectory: (dataDirectory as NSString).appendingPathComponent("media"))
     }
 
     /// Runs `body` with an open store and always closes it, also when `body` throws.

@@ -27,6 +27,11 @@ extension FeedService {
         for row in try await db.raw("SELECT status_id, tag FROM status_tags WHERE status_id IN (\(list(allIDs)))").all() {
             tags[try row.decode(column: "status_id", as: Int64.self), default: []].append(try row.decode(column: "tag", as: String.self))
         }
+        var media: [Int64: [MediaAttachment]] = [:]
+        for row in try await db.raw("SELECT \(unsafeRaw: MediaRow.columns) FROM media m WHERE m.status_id IN (\(list(allIDs))) ORDER BY m.position, m.id").all() {
+            let attachment = try MediaRow.decode(row)
+            if let statusID = attachment.statusID { media[statusID, default: []].append(attachment) }
+        }
         func mine(_ query: SQLQueryString) async throws -> Set<Int64> {
             Set(try await db.raw(query).all().map { try $0.decode(column: "status_id", as: Int64.self) })
         }
@@ -39,6 +44,7 @@ extension FeedService {
             guard var status = byID[id] else { return nil }
             status.mentions = mentions[id] ?? []
             status.tags = (tags[id] ?? []).sorted()
+            status.media = media[id] ?? []
             guard viewer.canSee(status, mentioned: status.mentions.map(\.id)) else { return nil }
             if timeline, !viewer.wantsInTimeline(status) { return nil }
             var reblog: StatusView.Box?

@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 
 /// The feed: posting, editing and deleting statuses, and every rule about who sees what. Timelines,
@@ -13,8 +14,12 @@ public struct FeedService: Sendable {
         public var visibility: Visibility
         public var inReplyToID: Int64?
         public var language: String?
+        /// Ids of one's own unattached uploads (at most four).
+        public var mediaIDs: [Int64]
 
-        public init(text: String, spoilerText: String = "", visibility: Visibility = .public, inReplyToID: Int64? = nil, language: String? = nil) {
+        public init(text: String, spoilerText: String = "", visibility: Visibility = .public, inReplyToID: Int64? = nil, language: String? = nil,
+                    mediaIDs: [Int64] = []) {
+            self.mediaIDs = mediaIDs
             self.text = text
             self.spoilerText = spoilerText
             self.visibility = visibility
@@ -27,7 +32,9 @@ public struct FeedService: Sendable {
 
     public func post(author: Account, _ new: NewStatus) async throws -> StatusView {
         try Self.ensureActive(author)
-        let (text, spoiler) = try Self.validated(text: new.text, spoilerText: new.spoilerText)
+        let mediaIDs = Array(NSOrderedSet(array: new.mediaIDs)).compactMap { $0 as? Int64 }
+        guard mediaIDs.count <= MediaAttachment.maxPerStatus else { throw CoreError.invalid("media_count", field: "media_ids") }
+        let (text, spoiler) = try Self.validated(text: new.text, spoilerText: new.spoilerText, allowEmpty: !mediaIDs.isEmpty)
         let id = ids.next()
         let now = clock.nowMilliseconds()
         try await database.write { db in
@@ -47,6 +54,14 @@ public struct FeedService: Sendable {
             if let parentID = new.inReplyToID {
                 try await db.raw("UPDATE statuses SET replies_count = replies_count + 1 WHERE id = \(bind: parentID)").run()
             }
+            for (position, mediaID) in mediaIDs.enumerated() {
+                // Only one's own photo, and only once: a photo already on a status is not moved.
+                let attached = try await db.raw("""
+                    UPDATE media SET status_id = \(bind: id), position = \(bind: position)
+                    WHERE id = \(bind: mediaID) AND account_id = \(bind: author.id) AND status_id IS NULL RETURNING id
+                    """).first() != nil
+                guard attached else { throw CoreError.invalid("media_unknown", field: "media_ids") }
+            }
             var mentioned = try await Self.storeMentionsAndTags(statusID: id, author: author, text: text, db: db)
             if let replyAccount, replyAccount != author.id, !mentioned.contains(replyAccount),
                try await !Self.blocks(replyAccount, author.id, db: db) {
@@ -63,7 +78,10 @@ public struct FeedService: Sendable {
     /// Replaces the text of one's own status, keeping the earlier version in its history.
     public func edit(actor: Account, id: Int64, text: String, spoilerText: String) async throws -> StatusView {
         try Self.ensureActive(actor)
-        let (text, spoiler) = try Self.validated(text: text, spoilerText: spoilerText)
+        let hasMedia = try await database.read { db in
+            try await db.raw("SELECT 1 AS x FROM media WHERE status_id = \(bind: id)").first() != nil
+        }
+        let (text, spoiler) = try Self.validated(text: text, spoilerText: spoilerText, allowEmpty: hasMedia)
         let now = clock.nowMilliseconds()
         try await database.write { db in
             guard let status = try await Self.load(id: id, db: db), status.reblogOfID == nil else { throw CoreError.notFound }
@@ -172,10 +190,10 @@ public struct FeedService: Sendable {
         guard account.status == .active, !account.emailOnly else { throw CoreError.forbidden }
     }
 
-    static func validated(text: String, spoilerText: String) throws -> (String, String) {
+    static func validated(text: String, spoilerText: String, allowEmpty: Bool = false) throws -> (String, String) {
         let text = AccountRules.stripControls(text, keepNewlines: true).trimmingWhitespace()
         let spoiler = AccountRules.stripControls(spoilerText).trimmingWhitespace()
-        guard !text.isEmpty else { throw CoreError.invalid("status_empty", field: "status") }
+        guard !text.isEmpty || allowEmpty else { throw CoreError.invalid("status_empty", field: "status") }
         guard text.count <= FeedRules.maxCharacters else { throw CoreError.invalid("status_long", field: "status") }
         guard spoiler.count <= FeedRules.maxSpoilerCharacters else { throw CoreError.invalid("spoiler_long", field: "spoiler_text") }
         return (text, spoiler)

@@ -38,6 +38,8 @@ public struct Status: Sendable, Equatable {
     /// Members it mentions, in the order the text names them.
     public var mentions: [Account] = []
     public var tags: [String] = []
+    /// Attached photos, in the order they were given.
+    public var media: [MediaAttachment] = []
 }
 
 /// A status as one member sees it: the original behind a repost, and what this member has done with it.

@@ -301,5 +301,24 @@ public enum Schema {
             """,
             "CREATE INDEX notifications_account ON notifications (account_id, id)",
         ]),
+        Migration(5, "media: photos attached to statuses", [
+            """
+            CREATE TABLE media (
+                id BIGINT PRIMARY KEY,
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                status_id BIGINT REFERENCES statuses (id) ON DELETE SET NULL,
+                position BIGINT NOT NULL DEFAULT 0,
+                digest TEXT NOT NULL,
+                description TEXT NOT NULL DEFAULT '',
+                blurhash TEXT NOT NULL,
+                original_ext TEXT NOT NULL, original_width BIGINT NOT NULL, original_height BIGINT NOT NULL,
+                large_ext TEXT NOT NULL, large_width BIGINT NOT NULL, large_height BIGINT NOT NULL,
+                small_ext TEXT NOT NULL, small_width BIGINT NOT NULL, small_height BIGINT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX media_status ON media (status_id, id)",
+            "CREATE INDEX media_account ON media (account_id, id)",
+        ]),
     ]
 }

@@ -48,6 +48,13 @@ enum APIMessages {
         case "reblog_private": "This action is not allowed"
         case "blocked": "This action is not allowed"
         case "follow_self", "block_self", "mute_self": "Validation failed: you cannot do that to yourself"
+        case "media_type": "Validation failed: File content type is invalid (JPEG, PNG, WebP or GIF only)"
+        case "media_size": "Validation failed: File file size must be less than 16 MB"
+        case "media_pixels": "Validation failed: File dimensions are too large (33 megapixels at most)"
+        case "media_unreadable": "Validation failed: File could not be read as an image"
+        case "media_description": "Validation failed: Description is too long (1500 characters at most)"
+        case "media_count": "Validation failed: at most 4 photos per post"
+        case "media_unknown": "Validation failed: a media id is not one of your unattached uploads"
         case "forbidden": "This action is not allowed"
         default: error.key.replacingOccurrences(of: "_", with: " ")
         }

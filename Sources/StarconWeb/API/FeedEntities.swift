@@ -29,7 +29,7 @@ extension MastodonEntities {
                 "content": view.reblog == nil ? StatusHTML.render(status, baseURL: publicURL) : "",
                 "visibility": status.visibility.rawValue,
                 "sensitive": !status.spoilerText.isEmpty, "spoiler_text": status.spoilerText,
-                "media_attachments": [Any](), "application": NSNull(),
+                "media_attachments": status.media.map(media), "application": NSNull(),
                 "mentions": status.mentions.map { ["id": String($0.id), "username": $0.username, "acct": $0.username,
                                                    "url": "\(publicURL)/@\($0.username)"] },
                 "tags": status.tags.map { ["name": $0, "url": "\(publicURL)/tags/\($0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0)"] },
@@ -44,6 +44,18 @@ extension MastodonEntities {
             ]
             if view.reblog != nil { json["reblogged"] = view.reblog?.view.reblogged ?? false }
             return json
+        }
+
+        func media(_ media: MediaAttachment) -> [String: Any] {
+            func url(_ version: MediaAttachment.Version) -> String { "\(publicURL)/media/\(version.file(media.digest))" }
+            func meta(_ version: MediaAttachment.Version) -> [String: Any] {
+                ["width": version.width, "height": version.height, "size": "\(version.width)x\(version.height)",
+                 "aspect": version.height == 0 ? 1.0 : Double(version.width) / Double(version.height)]
+            }
+            return ["id": String(media.id), "type": "image", "url": url(media.large), "preview_url": url(media.small),
+                    "remote_url": NSNull(), "text_url": NSNull(), "preview_remote_url": NSNull(),
+                    "meta": ["original": meta(media.large), "small": meta(media.small), "focus": ["x": 0.0, "y": 0.0]],
+                    "description": media.description.isEmpty ? NSNull() as Any : media.description as Any, "blurhash": media.blurhash]
         }
 
         func relationship(_ r: Relationship) -> [String: Any] {

@@ -75,7 +75,11 @@ struct StatusAPIRoutes {
     private func create(_ request: Request, _ context: WebContext) async throws -> Response {
         let author = try await api.member(request, "write:statuses")
         let input = try await APIInput.read(request, context: context)
-        guard input.list("media_ids").isEmpty else { throw APIError(.unprocessableContent, "Photos are not accepted yet") }
+        var mediaIDs: [Int64] = []
+        for raw in input.list("media_ids") where !raw.isEmpty {
+            guard let id = Int64(raw) else { throw APIError(.unprocessableContent, "Validation failed: media_ids are not valid") }
+            mediaIDs.append(id)
+        }
         var visibility = Visibility.public
         if let requested = input["visibility"], !requested.isEmpty {
             guard let parsed = Visibility(api: requested) else { throw APIError(.unprocessableContent, "Validation failed: Visibility is not included in the list") }
@@ -87,7 +91,8 @@ struct StatusAPIRoutes {
             replyTo = id
         }
         let view = try await core.feed.post(author: author, .init(text: input.text("status"), spoilerText: input.text("spoiler_text"),
-                                                                  visibility: visibility, inReplyToID: replyTo, language: input["language"]))
+                                                                  visibility: visibility, inReplyToID: replyTo, language: input["language"],
+                                                                  mediaIDs: mediaIDs))
         return JSON.response(api.entities.status(view))
     }
 }

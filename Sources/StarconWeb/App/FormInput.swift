@@ -2,10 +2,13 @@ import Foundation
 import Hummingbird
 import StarconCore
 
-/// A submitted `application/x-www-form-urlencoded` form whose CSRF token has been checked.
-/// The only way to read a form is through `FormInput.read`, so no handler can forget the check.
+/// A submitted form (`application/x-www-form-urlencoded`, or `multipart/form-data` when it carries photos)
+/// whose CSRF token has been checked. The only way to read a form is through `FormInput.read`, so no
+/// handler can forget the check.
 struct FormInput: Sendable {
     private let fields: [String: String]
+    /// Files of a multipart form (empty otherwise).
+    private(set) var files: [MultipartInput.File] = []
 
     subscript(_ name: String) -> String? { fields[name] }
 
@@ -14,6 +17,19 @@ struct FormInput: Sendable {
     static let csrfField = "_csrf"
 
     static func read(_ request: Request, context: WebContext, csrf: CSRFTokens) async throws -> FormInput {
+        if MultipartInput.isMultipart(request) {
+            let parsed: MultipartInput?
+            do {
+                parsed = try await MultipartInput.read(request)
+            } catch {
+                throw PageError(.contentTooLarge, messageKey: "error_form_too_large")
+            }
+            guard let parsed else { throw PageError(.badRequest, messageKey: "error.invalid_input") }
+            var form = FormInput(fields: parsed.fields)
+            form.files = parsed.files.filter { !$0.data.isEmpty }
+            try form.verify(context: context, csrf: csrf)
+            return form
+        }
         var request = request
         let buffer: ByteBuffer
         do {
@@ -23,10 +39,14 @@ struct FormInput: Sendable {
         }
         guard let fields = parse(String(buffer: buffer)) else { throw PageError(.badRequest, messageKey: "error.invalid_input") }
         let form = FormInput(fields: fields)
-        guard let seed = context.csrfSeed, let token = form[csrfField], csrf.verify(token, seed: seed) else {
+        try form.verify(context: context, csrf: csrf)
+        return form
+    }
+
+    private func verify(context: WebContext, csrf: CSRFTokens) throws {
+        guard let seed = context.csrfSeed, let token = self[Self.csrfField], csrf.verify(token, seed: seed) else {
             throw PageError(.forbidden, messageKey: "error_csrf")
         }
-        return form
     }
 
     /// Parses URL-encoded pairs; nil when a value is not valid percent-encoded UTF-8.

@@ -54,6 +54,7 @@ public func buildRouter(core: Core, configuration: WebConfiguration, logger: Log
     StatusAPIRoutes(api: api).add(to: router)
     AccountAPIRoutes(api: api).add(to: router)
     TimelineAPIRoutes(api: api).add(to: router)
+    MediaAPIRoutes(api: api).add(to: router)
     return router
 }
 

@@ -10,7 +10,7 @@ struct PageMiddleware: RouterMiddleware {
 
     /// Paths that need no member or page chrome.
     static func isBare(_ path: String) -> Bool {
-        path.hasPrefix("/static/") || path == "/healthz" || path == "/metrics" || APIMiddleware.isAPI(path)
+        path.hasPrefix("/static/") || path.hasPrefix("/media/") || path == "/healthz" || path == "/metrics" || APIMiddleware.isAPI(path)
     }
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {

@@ -25,8 +25,15 @@ struct FeedActionRoutes {
         let replyTo = form["in_reply_to_id"].flatMap { Int64($0) }
         let visibility = Visibility(rawValue: form.text("visibility")) ?? .public
         return try await web.handlingFormErrors(context) {
+            let photos = form.files.filter { $0.field.hasPrefix("photo") }
+            guard photos.count <= MediaAttachment.maxPerStatus else { throw CoreError.invalid("media_count", field: "photo") }
+            var mediaIDs: [Int64] = []
+            for photo in photos {
+                let alt = form.text("alt" + photo.field.dropFirst("photo".count))
+                mediaIDs.append(try await web.core.media.upload(owner: member, data: photo.data, description: alt).id)
+            }
             let view = try await web.core.feed.post(author: member, .init(text: form.text("text"), spoilerText: form.text("spoiler_text"),
-                                                                          visibility: visibility, inReplyToID: replyTo))
+                                                                          visibility: visibility, inReplyToID: replyTo, mediaIDs: mediaIDs))
             if replyTo != nil { return WebServices.redirect("/@\(member.username)/\(view.status.id)") }
             return web.redirect(WebServices.safeLocalPath(form["return_to"]) ?? "/", flash: Flash("feed_posted"))
         } onError: { error, message in

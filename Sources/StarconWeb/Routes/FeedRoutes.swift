@@ -59,6 +59,7 @@ struct FeedRoutes {
         ]
         var form = composer ?? [:]
         form["return_to"] = Self.path(request)
+        form["photo_slots"] = StatusViewModel.photoSlots
         form["visibilities"] = models.visibilities(selected: Visibility(rawValue: form["visibility"] as? String ?? "") ?? .public)
         values["composer"] = form
         return page("feed", title: title, context, data: values, status: status)
@@ -91,6 +92,7 @@ struct FeedRoutes {
         if form["text"] == nil { form["text"] = mentions.isEmpty ? "" : Array(NSOrderedSet(array: mentions)).map { "\($0)" }.joined(separator: " ") + " " }
         form["in_reply_to_id"] = String(view.reblog?.view.status.id ?? id)
         form["return_to"] = path
+        form["photo_slots"] = StatusViewModel.photoSlots
         form["visibilities"] = models.visibilities(selected: view.status.visibility)
         return page("status_page", title: t.text("feed_status_title", ["name": view.status.author.displayName]), context, data: [
             "ancestors": thread.ancestors.map { models.status($0) },

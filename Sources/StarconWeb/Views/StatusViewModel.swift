@@ -34,6 +34,12 @@ struct StatusViewModel {
             "favourited": view.favourited, "reblogged": view.reblogged, "bookmarked": view.bookmarked,
             "can_reblog": status.visibility == .public && !own,
             "own": own, "can_delete": own || viewer.isModerator, "highlighted": highlighted,
+            "media": status.media.map { media -> [String: Any] in
+                ["small": "/media/\(media.small.file(media.digest))", "large": "/media/\(media.large.file(media.digest))",
+                 "original": "/media/\(media.original.file(media.digest))", "alt": media.description,
+                 "width": media.small.width, "height": media.small.height]
+            },
+            "media_count": status.media.count, "has_media": !status.media.isEmpty,
         ]
     }
 
@@ -51,6 +57,8 @@ struct StatusViewModel {
             "is_request": notification.kind == .followRequest,
         ]
     }
+
+    static let photoSlots = (1...MediaAttachment.maxPerStatus).map { ["n": $0] }
 
     /// The composer's visibility choices, with `selected` marked.
     func visibilities(selected: Visibility) -> [[String: Any]] {

@@ -1,0 +1,115 @@
+"""Photos through their real surfaces on both engines: Mastodon.py uploads with alt text, posting with
+media_ids, the files served (oriented, with no EXIF or GPS left, cached for a year), the web composer's
+multipart form, and every refusal: not an image, a decompression bomb, a stranger's photo, five photos."""
+import io
+from pathlib import Path
+
+import pytest
+import requests
+from mastodon import Mastodon, MastodonAPIError
+from PIL import Image
+
+from conftest import PASSWORD
+from webclient import WebClient
+
+FIXTURES = Path(__file__).resolve().parents[2] / "Tests" / "StarconMediaTests" / "Fixtures"
+
+
+def fixture(name):
+    return (FIXTURES / name).read_bytes()
+
+
+@pytest.fixture
+def photographers(any_server):
+    for name in ["minjun", "olga"]:
+        assert any_server.cli("user", "add", name, stdin=PASSWORD + "\n").returncode == 0
+    cid, secret = Mastodon.create_app("media e2e", scopes=["read", "write"], api_base_url=any_server.url)
+    clients = {}
+    for name in ["minjun", "olga"]:
+        api = Mastodon(client_id=cid, client_secret=secret, api_base_url=any_server.url, version_check_mode="none")
+        api.log_in(name, PASSWORD, scopes=["read", "write"])
+        clients[name] = api
+    return clients
+
+
+def test_upload_post_and_fetch_clean_oriented_photos(photographers):
+    minjun = photographers["minjun"]
+    media = minjun.media_post(io.BytesIO(fixture("oriented.jpg")), mime_type="image/jpeg", file_name="gps.jpg",
+                              description="빨강과 파랑")
+    assert media["type"] == "image" and media["description"] == "빨강과 파랑" and len(media["blurhash"]) == 28
+    assert media["meta"]["original"]["width"] == 40 and media["meta"]["original"]["height"] == 60, "EXIF orientation applied"
+    status = minjun.status_post("사진 #사진", media_ids=[media["id"]])
+    assert [m["id"] for m in status["media_attachments"]] == [media["id"]]
+    for url in [media["url"], media["preview_url"]]:
+        response = requests.get(url, timeout=10)
+        assert response.status_code == 200 and response.headers["Content-Type"] == "image/jpeg"
+        assert "immutable" in response.headers["Cache-Control"] and "max-age=31536000" in response.headers["Cache-Control"]
+        assert b"Exif" not in response.content and b"SpyCam" not in response.content
+        image = Image.open(io.BytesIO(response.content))
+        assert image.size == (40, 60) and not image.getexif(), "no metadata block survives"
+        again = requests.get(url, headers={"If-None-Match": response.headers["ETag"]}, timeout=10)
+        assert again.status_code == 304
+    seen = photographers["olga"].status(status["id"])
+    assert seen["media_attachments"][0]["preview_url"] == media["preview_url"]
+    updated = minjun.media_update(media["id"], description="Red and blue")
+    assert updated["description"] == "Red and blue"
+
+
+def test_png_gif_and_webp_are_accepted_and_text_chunks_stripped(photographers):
+    minjun = photographers["minjun"]
+    ids = []
+    for name, mime in [("alpha.png", "image/png"), ("anim.gif", "image/gif"), ("photo.webp", "image/webp")]:
+        media = minjun.media_post(io.BytesIO(fixture(name)), mime_type=mime, file_name=name)
+        ids.append(media["id"])
+        body = requests.get(media["url"], timeout=10).content
+        assert b"secret location" not in body
+    status = minjun.status_post("", media_ids=ids)
+    assert len(status["media_attachments"]) == 3, "a post may be photos only"
+
+
+def test_bad_photos_are_refused_and_change_nothing(photographers, any_server):
+    minjun, olga = photographers["minjun"], photographers["olga"]
+    url = any_server.url + "/api/v2/media"
+    auth = {"Authorization": f"Bearer {minjun.access_token}"}
+    for name, body, mime in [("notes.jpg", fixture("notes.txt"), "image/jpeg"), ("bomb.png", fixture("bomb.png"), "image/png"),
+                             ("x.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "image/svg+xml"),
+                             ("half.jpg", fixture("oriented.jpg")[:300], "image/jpeg"), ("empty.png", b"", "image/png")]:
+        response = requests.post(url, files={"file": (name, body, mime)}, headers=auth, timeout=30)
+        assert response.status_code == 422, (name, response.text)
+        assert set(response.json()) == {"error"}
+    assert requests.post(url, data={"description": "no file"}, headers=auth, timeout=10).status_code == 422
+    garbage = requests.post(url, data=b"--x\r\nnot multipart", headers=dict(auth, **{"Content-Type": "multipart/form-data; boundary=x"}),
+                            timeout=10)
+    assert garbage.status_code in (400, 422)
+    theirs = olga.media_post(io.BytesIO(fixture("photo.webp")), mime_type="image/webp")
+    with pytest.raises(MastodonAPIError) as refused:
+        minjun.status_post("not mine", media_ids=[theirs["id"]])
+    assert refused.value.args[1] == 422
+    five = [minjun.media_post(io.BytesIO(fixture("photo.webp")), mime_type="image/webp")["id"] for _ in range(5)]
+    with pytest.raises(MastodonAPIError):
+        minjun.status_post("too many", media_ids=five)
+    used = minjun.status_post("four", media_ids=five[:4])
+    with pytest.raises(MastodonAPIError):
+        olga.status_post("steal", media_ids=[five[0]])
+    assert len(used["media_attachments"]) == 4
+    assert requests.get(any_server.url + "/media/../../etc/passwd", timeout=10).status_code == 404
+    assert requests.get(any_server.url + "/media/" + "a" * 64 + "-small.jpg", timeout=10).status_code == 404
+    assert [s["content"] for s in minjun.timeline_public()] == ["<p>four</p>"]
+
+
+def test_web_composer_uploads_photos_with_alt_text(photographers, any_server):
+    web = WebClient(any_server.url)
+    web.login("minjun")
+    token = web.csrf("/")
+    response = web.session.post(any_server.url + "/statuses", data={
+        "_csrf": token, "text": "사진 두 장", "visibility": "public", "return_to": "/", "alt1": "빨강 파랑", "alt2": "초록"},
+        files={"photo1": ("a.jpg", fixture("oriented.jpg"), "image/jpeg"), "photo2": ("b.png", fixture("alpha.png"), "image/png"),
+               "photo3": ("", b"", "application/octet-stream")}, timeout=30)
+    assert response.status_code == 200 and "사진 두 장" in response.text
+    assert 'alt="빨강 파랑"' in response.text and 'alt="초록"' in response.text
+    refused = web.session.post(any_server.url + "/statuses", data={"_csrf": web.csrf("/"), "text": "bad", "visibility": "public"},
+                               files={"photo1": ("a.jpg", fixture("notes.txt"), "image/jpeg")}, timeout=30)
+    assert refused.status_code == 422 and "Only JPEG, PNG, WebP and GIF" in refused.text
+    forged = web.session.post(any_server.url + "/statuses", data={"_csrf": "forged", "text": "x"},
+                              files={"photo1": ("a.jpg", fixture("oriented.jpg"), "image/jpeg")}, timeout=30)
+    assert forged.status_code == 403

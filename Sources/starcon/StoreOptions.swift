@@ -98,6 +98,7 @@ enum CommandMessages {
         "group_name": "a group name is dot-separated lowercase letters, digits, +, - and _ (e.g. campus.sports)",
         "group_exists": "this newsgroup already exists",
         "group_description": "the description may be at most 200 characters long",
+        "demo_not_empty": "this instance already has posts; the demo network only fills an empty one",
     ]
 
     static func describe(_ error: CoreError) -> String { texts[error.key] ?? error.key.replacingOccurrences(of: "_", with: " ") }

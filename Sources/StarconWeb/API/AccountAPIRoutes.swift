@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import StarconCore
 
@@ -14,6 +15,28 @@ struct AccountAPIRoutes {
             guard let account = try await core.accounts.find(username: input.text("acct").split(separator: "@").first.map(String.init) ?? ""),
                   account.status == .active else { throw APIError.notFound }
             return JSON.response(api.entities.account(account, counts: try await core.relationships.counts(account.id)))
+        }
+        router.get("/api/v1/accounts/search") { request, context in
+            _ = try await api.member(request, "read:accounts")
+            let input = try await APIInput.read(request, context: context)
+            let found = try await core.accounts.search(input.text("q"), limit: Int(clamping: input.id("limit") ?? 20))
+            return JSON.response(found.map { api.entities.account($0) })
+        }
+        router.get("/api/v2/search") { request, context in
+            let viewer = try await api.member(request, "read:search")
+            let input = try await APIInput.read(request, context: context)
+            let query = input.text("q"), type = input.text("type")
+            var accounts: [[String: Any]] = [], hashtags: [[String: Any]] = []
+            if type.isEmpty || type == "accounts" {
+                accounts = try await core.accounts.search(query, limit: Int(clamping: input.id("limit") ?? 20))
+                    .filter { $0.id != viewer.id || query.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "@")) == $0.username.lowercased() }
+                    .map { api.entities.account($0) }
+            }
+            if type.isEmpty || type == "hashtags", let tag = StatusText.validTag(query) {
+                hashtags = [["name": tag, "url": "\(api.web.publicURL)/tags/\(tag.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? tag)",
+                             "history": [Any]()]]
+            }
+            return JSON.response(["accounts": accounts, "statuses": [Any](), "hashtags": hashtags])
         }
         router.get("/api/v1/accounts/relationships") { request, context in
             let viewer = try await api.member(request, "read:follows")

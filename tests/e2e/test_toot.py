@@ -1,0 +1,43 @@
+"""The `toot` command-line client against the real server on both engines: log in with a password, post
+with a photo and alt text, read timelines and notifications, follow and unfollow."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import PASSWORD
+
+TOOT = shutil.which("toot") or str(Path(sys.executable).with_name("toot"))
+PHOTO = Path(__file__).resolve().parents[2] / "Tests" / "StarconMediaTests" / "Fixtures" / "oriented.jpg"
+
+
+def toot(home, *args, stdin=None):
+    env = dict(os.environ, XDG_CONFIG_HOME=str(home), COLUMNS="120", NO_COLOR="1")
+    return subprocess.run([TOOT, *args], env=env, input=stdin, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(not Path(TOOT).exists(), reason="pip install toot")
+def test_toot_logs_in_posts_a_photo_follows_and_reads(any_server, tmp_path):
+    for name in ["minjun", "olga"]:
+        assert any_server.cli("user", "add", name, stdin=PASSWORD + "\n").returncode == 0
+    minjun, olga = tmp_path / "minjun", tmp_path / "olga"
+    for home, name in [(minjun, "minjun"), (olga, "olga")]:
+        result = toot(home, "login_cli", "-i", any_server.url, "-e", name, stdin=PASSWORD + "\n")
+        assert result.returncode == 0 and "Successfully logged in" in result.stdout, result.stdout + result.stderr
+    posted = toot(olga, "post", "Фото из toot #toot", "--media", str(PHOTO), "--description", "красный и синий")
+    assert posted.returncode == 0 and "/@olga/" in posted.stdout, posted.stderr
+    followed = toot(minjun, "follow", "olga")
+    assert followed.returncode == 0, followed.stdout + followed.stderr
+    home = toot(minjun, "timeline")
+    assert home.returncode == 0 and "Фото из toot" in home.stdout, home.stdout + home.stderr
+    assert toot(minjun, "post", "@olga 멋진 사진이에요").returncode == 0
+    notes = toot(olga, "notifications")
+    assert notes.returncode == 0 and "minjun" in notes.stdout and "now follows you" in notes.stdout and "mentioned you" in notes.stdout, notes.stdout
+    assert "Фото из toot" in toot(minjun, "timeline", "--public").stdout
+    assert toot(minjun, "unfollow", "olga").returncode == 0
+    assert "Фото из toot" not in toot(minjun, "timeline").stdout
+    whoami = toot(minjun, "whoami")
+    assert "@minjun" in whoami.stdout

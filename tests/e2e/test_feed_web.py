@@ -82,10 +82,13 @@ def test_reply_thread_interactions_and_notifications(members):
     for verb in ["favourite", "reblog", "bookmark"]:
         action(olga, f"/statuses/{status_id}/{verb}", "/network")
     assert "오늘 점심" in olga.get("/bookmarks").text
+    reacted = action(olga, f"/statuses/{status_id}/react-2764-fe0f", "/network")
+    assert re.search(r'class="reaction on"[^>]*>❤️ <span>1</span>', reacted.text), "the heart reaction is counted and marked"
     home = minjun.get("/").text
-    assert re.search(r'class="bell-count"[^>]*>3<', home), "the header counts unread notifications"
+    assert re.search(r'class="bell-count"[^>]*>4<', home), "the header counts unread notifications"
     notes = minjun.get("/notifications").text
-    for text in ["Ольга Петрова mentioned you", "Ольга Петрова liked your post", "Ольга Петрова shared your post"]:
+    for text in ["Ольга Петрова mentioned you", "Ольга Петрова liked your post", "Ольга Петрова shared your post",
+                 "Ольга Петрова reacted ❤️ to your post"]:
         assert text in notes
     assert "bell-count" not in minjun.get("/").text, "seen notifications are no longer counted"
     page = minjun.get(f"/@minjun/{status_id}").text

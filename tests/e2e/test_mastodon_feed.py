@@ -100,6 +100,15 @@ def test_thread_favourite_reblog_bookmark_and_notifications(feed):
     minjun.notifications_clear()
     assert minjun.notifications() == []
     assert yuki.status_unreblog(root["id"])["reblogs_count"] == 0
+    auth = {"Authorization": f"Bearer {olga.access_token}"}
+    reacted = requests.put(f"{feed['url']}/api/v1/pleroma/statuses/{root['id']}/reactions/%F0%9F%91%8D", headers=auth, timeout=10).json()
+    assert reacted["pleroma"]["emoji_reactions"] == [{"name": "👍", "count": 1, "me": True}]
+    assert requests.put(f"{feed['url']}/api/v1/pleroma/statuses/{root['id']}/reactions/%F0%9F%92%A9", headers=auth,
+                        timeout=10).status_code == 422, "only the offered reactions"
+    assert [n["type"] for n in minjun.notifications()] == ["pleroma:emoji_reaction"]
+    assert minjun.notifications()[0]["emoji"] == "👍"
+    removed = requests.delete(f"{feed['url']}/api/v1/pleroma/statuses/{root['id']}/reactions/%F0%9F%91%8D", headers=auth, timeout=10)
+    assert removed.json()["pleroma"]["emoji_reactions"] == []
     assert minjun.status(root["id"])["replies_count"] == 1
 
 

@@ -48,6 +48,39 @@ extension FeedService {
         return try await view(id: statusID, viewer: actor) ?? { throw CoreError.notFound }()
     }
 
+    /// Reacts with one of `FeedRules.reactions`; reacting twice with the same emoji changes nothing.
+    public func react(by actor: Account, statusID: Int64, emoji: String) async throws -> StatusView {
+        try Self.ensureActive(actor)
+        guard let emoji = Self.reaction(emoji) else { throw CoreError.invalid("reaction_unknown", field: "emoji") }
+        let now = clock.nowMilliseconds()
+        try await database.write { db in
+            let status = try await Self.visibleOriginal(statusID, to: actor, db: db)
+            let inserted = try await db.raw("""
+                INSERT INTO status_reactions (account_id, status_id, emoji, created_at) VALUES (\(bind: actor.id), \(bind: status.id), \(bind: emoji), \(bind: now))
+                ON CONFLICT DO NOTHING RETURNING status_id
+                """).first() != nil
+            if inserted {
+                try await Notifications.add(to: status.author.id, type: .reaction, from: actor.id, status: status.id, emoji: emoji, ids: ids, now: now, db: db)
+            }
+        }
+        return try await view(id: statusID, viewer: actor) ?? { throw CoreError.notFound }()
+    }
+
+    public func unreact(by actor: Account, statusID: Int64, emoji: String) async throws -> StatusView {
+        guard let emoji = Self.reaction(emoji) else { throw CoreError.invalid("reaction_unknown", field: "emoji") }
+        try await database.write { db in
+            let status = try await Self.visibleOriginal(statusID, to: actor, db: db)
+            try await db.raw("DELETE FROM status_reactions WHERE account_id = \(bind: actor.id) AND status_id = \(bind: status.id) AND emoji = \(bind: emoji)").run()
+        }
+        return try await view(id: statusID, viewer: actor) ?? { throw CoreError.notFound }()
+    }
+
+    /// The allowed emoji matching `text` (with or without the emoji variation selector).
+    static func reaction(_ text: String) -> String? {
+        let bare = text.unicodeScalars.filter { $0 != "\u{FE0F}" }
+        return FeedRules.reactions.first { String(String.UnicodeScalarView($0.unicodeScalars.filter { $0 != "\u{FE0F}" })) == String(String.UnicodeScalarView(bare)) }
+    }
+
     /// Reposts a public status to one's followers; returns the repost. Reposting twice returns the first.
     public func reblog(by actor: Account, statusID: Int64) async throws -> StatusView {
         try Self.ensureActive(actor)

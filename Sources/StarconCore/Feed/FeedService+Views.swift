@@ -32,6 +32,16 @@ extension FeedService {
             let attachment = try MediaRow.decode(row)
             if let statusID = attachment.statusID { media[statusID, default: []].append(attachment) }
         }
+        var reactions: [Int64: [String: Int]] = [:]
+        var myReactions: [Int64: Set<String>] = [:]
+        for row in try await db.raw("""
+            SELECT status_id, emoji, COUNT(*) AS n, MAX(CASE WHEN account_id = \(bind: viewer.account.id) THEN 1 ELSE 0 END) AS mine
+            FROM status_reactions WHERE status_id IN (\(list(allIDs))) GROUP BY status_id, emoji
+            """).all() {
+            let statusID = try row.decode(column: "status_id", as: Int64.self), emoji = try row.decode(column: "emoji", as: String.self)
+            reactions[statusID, default: [:]][emoji] = try row.decode(column: "n", as: Int.self)
+            if try row.decode(column: "mine", as: Int.self) == 1 { myReactions[statusID, default: []].insert(emoji) }
+        }
         func mine(_ query: SQLQueryString) async throws -> Set<Int64> {
             Set(try await db.raw(query).all().map { try $0.decode(column: "status_id", as: Int64.self) })
         }
@@ -45,6 +55,7 @@ extension FeedService {
             status.mentions = mentions[id] ?? []
             status.tags = (tags[id] ?? []).sorted()
             status.media = media[id] ?? []
+            status.reactions = FeedRules.reactions.compactMap { emoji in reactions[id]?[emoji].map { Status.Reaction(emoji: emoji, count: $0) } }
             guard viewer.canSee(status, mentioned: status.mentions.map(\.id)) else { return nil }
             if timeline, !viewer.wantsInTimeline(status) { return nil }
             var reblog: StatusView.Box?
@@ -56,6 +67,7 @@ extension FeedService {
             result.favourited = favourited.contains(id)
             result.bookmarked = bookmarked.contains(id)
             result.reblogged = reblogged.contains(id)
+            result.myReactions = myReactions[id] ?? []
             return result
         }
         return statuses.compactMap { view($0.id) }

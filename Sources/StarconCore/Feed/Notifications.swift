@@ -5,12 +5,16 @@ public struct Notification: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case mention, favourite, reblog, follow
         case followRequest = "follow_request"
+        /// An emoji reaction, named as Pleroma and Akkoma clients know it.
+        case reaction = "pleroma:emoji_reaction"
     }
 
     public let id: Int64
     public let kind: Kind
     public let from: Account
     public let statusID: Int64?
+    /// The emoji of a reaction.
+    public var emoji: String? = nil
     public let createdAt: Int64
     public let read: Bool
 }
@@ -18,8 +22,8 @@ public struct Notification: Sendable, Equatable {
 /// Writing notifications, from inside the feed's transactions.
 enum Notifications {
     /// Adds one, unless it is one's own doing or the recipient blocked or muted the actor.
-    static func add(to recipient: Int64, type: Notification.Kind, from actor: Int64, status: Int64?, ids: IDGenerator, now: Int64,
-                    db: any SQLDatabase) async throws {
+    static func add(to recipient: Int64, type: Notification.Kind, from actor: Int64, status: Int64?, emoji: String? = nil, ids: IDGenerator,
+                    now: Int64, db: any SQLDatabase) async throws {
         guard recipient != actor else { return }
         let silenced = try await db.raw("""
             SELECT 1 AS x FROM blocks WHERE account_id = \(bind: recipient) AND target_id = \(bind: actor)
@@ -27,8 +31,8 @@ enum Notifications {
             """).first() != nil
         guard !silenced else { return }
         try await db.raw("""
-            INSERT INTO notifications (id, account_id, type, from_account_id, status_id, created_at)
-            VALUES (\(bind: ids.next()), \(bind: recipient), \(bind: type.rawValue), \(bind: actor), \(bind: status), \(bind: now))
+            INSERT INTO notifications (id, account_id, type, from_account_id, status_id, emoji, created_at)
+            VALUES (\(bind: ids.next()), \(bind: recipient), \(bind: type.rawValue), \(bind: actor), \(bind: status), \(bind: emoji), \(bind: now))
             """).run()
     }
 }

@@ -40,6 +40,13 @@ public struct Status: Sendable, Equatable {
     public var tags: [String] = []
     /// Attached photos, in the order they were given.
     public var media: [MediaAttachment] = []
+    /// Emoji reactions, in the order of `FeedRules.reactions`, with how many members chose each.
+    public var reactions: [Reaction] = []
+
+    public struct Reaction: Sendable, Equatable {
+        public let emoji: String
+        public let count: Int
+    }
 }
 
 /// A status as one member sees it: the original behind a repost, and what this member has done with it.
@@ -50,6 +57,8 @@ public struct StatusView: Sendable, Equatable {
     public var favourited = false
     public var reblogged = false
     public var bookmarked = false
+    /// The emoji this member reacted with.
+    public var myReactions: Set<String> = []
 
     /// Indirection so a view can hold the view of its original.
     public final class Box: Sendable, Equatable {
@@ -71,6 +80,8 @@ public enum FeedRules {
     public static let maxSpoilerCharacters = 500
     public static let maxMentions = 50
     public static let maxPageSize = 40
+    /// The emoji members may react with: a small, friendly set that every platform draws.
+    public static let reactions = ["👍", "❤️", "😂", "😮", "😢", "🙏"]
     public static let defaultPageSize = 20
 }
 

@@ -295,13 +295,14 @@ public enum Schema {
                 type TEXT NOT NULL,
                 from_account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
                 status_id BIGINT REFERENCES statuses (id) ON DELETE CASCADE,
+                emoji TEXT,
                 created_at BIGINT NOT NULL,
                 read BIGINT NOT NULL DEFAULT 0
             )
             """,
             "CREATE INDEX notifications_account ON notifications (account_id, id)",
         ]),
-        Migration(5, "media: photos attached to statuses", [
+        Migration(5, "media: photos attached to statuses; emoji reactions", [
             """
             CREATE TABLE media (
                 id BIGINT PRIMARY KEY,
@@ -319,6 +320,15 @@ public enum Schema {
             """,
             "CREATE INDEX media_status ON media (status_id, id)",
             "CREATE INDEX media_account ON media (account_id, id)",
+            """
+            CREATE TABLE status_reactions (
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                status_id BIGINT NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+                emoji TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (status_id, emoji, account_id)
+            )
+            """,
         ]),
     ]
 }

@@ -48,6 +48,7 @@ enum APIMessages {
         case "reblog_private": "This action is not allowed"
         case "blocked": "This action is not allowed"
         case "follow_self", "block_self", "mute_self": "Validation failed: you cannot do that to yourself"
+        case "reaction_unknown": "Validation failed: this emoji is not one of the reactions"
         case "media_type": "Validation failed: File content type is invalid (JPEG, PNG, WebP or GIF only)"
         case "media_size": "Validation failed: File file size must be less than 16 MB"
         case "media_pixels": "Validation failed: File dimensions are too large (33 megapixels at most)"

@@ -41,6 +41,8 @@ extension MastodonEntities {
                 "language": NSNull(),
                 "favourited": view.favourited, "reblogged": view.reblogged, "bookmarked": view.bookmarked,
                 "muted": false, "pinned": false,
+                // Pleroma and Akkoma clients show these.
+                "pleroma": ["emoji_reactions": status.reactions.map { ["name": $0.emoji, "count": $0.count, "me": view.myReactions.contains($0.emoji)] }],
             ]
             if view.reblog != nil { json["reblogged"] = view.reblog?.view.reblogged ?? false }
             return json
@@ -66,8 +68,10 @@ extension MastodonEntities {
         }
 
         func notification(_ n: StarconCore.Notification, status: StatusView?) -> [String: Any] {
-            ["id": String(n.id), "type": n.kind.rawValue, "created_at": JSON.iso8601(n.createdAt),
-             "account": account(n.from), "status": status.map { self.status($0) as Any } ?? NSNull()]
+            var json: [String: Any] = ["id": String(n.id), "type": n.kind.rawValue, "created_at": JSON.iso8601(n.createdAt),
+                                       "account": account(n.from), "status": status.map { self.status($0) as Any } ?? NSNull()]
+            if let emoji = n.emoji { json["emoji"] = emoji }
+            return json
         }
     }
 }

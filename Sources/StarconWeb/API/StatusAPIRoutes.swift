@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import StarconCore
 
@@ -54,6 +55,22 @@ struct StatusAPIRoutes {
                 let view = undo ? try await core.feed.remove(interaction, by: actor, statusID: id) : try await core.feed.add(interaction, by: actor, statusID: id)
                 return JSON.response(api.entities.status(view))
             }
+        }
+        // Emoji reactions, as Pleroma and Akkoma clients call them.
+        router.put("/api/v1/pleroma/statuses/{id}/reactions/{emoji}") { request, context in
+            let actor = try await api.member(request, "write:favourites")
+            let emoji = context.parameters.get("emoji")?.removingPercentEncoding ?? ""
+            return JSON.response(api.entities.status(try await core.feed.react(by: actor, statusID: try api.id(context), emoji: emoji)))
+        }
+        router.delete("/api/v1/pleroma/statuses/{id}/reactions/{emoji}") { request, context in
+            let actor = try await api.member(request, "write:favourites")
+            let emoji = context.parameters.get("emoji")?.removingPercentEncoding ?? ""
+            return JSON.response(api.entities.status(try await core.feed.unreact(by: actor, statusID: try api.id(context), emoji: emoji)))
+        }
+        router.get("/api/v1/pleroma/statuses/{id}/reactions") { request, context in
+            let viewer = try await api.member(request, "read:statuses")
+            guard let view = try await core.feed.view(id: try api.id(context), viewer: viewer) else { throw APIError.notFound }
+            return JSON.response(view.status.reactions.map { ["name": $0.emoji, "count": $0.count, "me": view.myReactions.contains($0.emoji), "accounts": [Any]()] })
         }
         router.post("/api/v1/statuses/{id}/reblog") { request, context in
             let actor = try await api.member(request, "write:statuses")

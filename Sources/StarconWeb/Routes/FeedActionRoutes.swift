@@ -67,6 +67,11 @@ struct FeedActionRoutes {
         case "unbookmark": _ = try await feed.remove(.bookmark, by: member, statusID: id)
         case "reblog": _ = try await feed.reblog(by: member, statusID: id)
         case "unreblog": _ = try await feed.unreblog(by: member, statusID: id)
+        case let action where action.hasPrefix("react-") || action.hasPrefix("unreact-"):
+            let code = action.split(separator: "-", maxSplits: 1).last.map(String.init) ?? ""
+            let scalars = code.split(separator: "-").compactMap { UInt32($0, radix: 16).flatMap(Unicode.Scalar.init) }
+            let emoji = String(String.UnicodeScalarView(scalars))
+            if action.hasPrefix("react-") { _ = try await feed.react(by: member, statusID: id, emoji: emoji) } else { _ = try await feed.unreact(by: member, statusID: id, emoji: emoji) }
         case "delete":
             try await feed.delete(actor: member, id: id)
             let returnTo = WebServices.safeLocalPath(form["return_to"]) ?? "/"

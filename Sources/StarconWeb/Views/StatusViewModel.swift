@@ -40,6 +40,11 @@ struct StatusViewModel {
                  "width": media.small.width, "height": media.small.height]
             },
             "media_count": status.media.count, "has_media": !status.media.isEmpty,
+            "reactions": FeedRules.reactions.map { emoji -> [String: Any] in
+                let count = status.reactions.first { $0.emoji == emoji }?.count ?? 0
+                return ["emoji": emoji, "count": count > 0 ? formatter.number(count) : "", "mine": view.myReactions.contains(emoji),
+                        "code": emoji.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: "-")]
+            },
         ]
     }
 
@@ -51,7 +56,7 @@ struct StatusViewModel {
 
     func notification(_ notification: StarconCore.Notification, status: StatusView?) -> [String: Any] {
         [
-            "text": catalogue.text("notification_\(notification.kind.rawValue)", ["name": notification.from.displayName]),
+            "text": catalogue.text("notification_\(notification.kind.rawValue)", ["name": notification.from.displayName, "emoji": notification.emoji ?? ""]),
             "author": author(notification.from), "date": formatter.dateTime(notification.createdAt), "unread": !notification.read,
             "status": status.map { self.status($0) } as Any,
             "is_request": notification.kind == .followRequest,

@@ -123,6 +123,29 @@ struct FeedServiceTests {
         }
     }
 
+    @Test(arguments: TestEngine.all)
+    func homeFeedIsFannedOutBackfilledOnFollowAndEmptiedOnUnfollow(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee")
+            var posted: [Int64] = []
+            for n in 1...50 { posted.append(try await core.feed.post(author: lee, .init(text: "lee \(n)")).status.id) }
+            _ = try await core.relationships.follow(kim, lee)
+            var seen: [Int64] = []
+            var page = PageRequest(limit: 40)
+            while true {
+                let result = try await core.feed.timeline(.home, viewer: kim, page: page)
+                if result.items.isEmpty { break }
+                seen += result.items.map(\.status.id)
+                page = PageRequest(maxID: result.oldestCursor, limit: 40)
+            }
+            #expect(seen == posted.reversed(), "40 backfilled, the 10 older ones read from the statuses themselves")
+            let fresh = try await core.feed.post(author: lee, .init(text: "new", visibility: .private))
+            #expect(try await core.feed.timeline(.home, viewer: kim, page: PageRequest(limit: 1)).items.first?.status.id == fresh.status.id)
+            _ = try await core.relationships.unfollow(kim, lee)
+            #expect(try await core.feed.timeline(.home, viewer: kim).items.isEmpty)
+        }
+    }
+
     @Test func textPiecesFindTagsMentionsAndLinksInEveryScript() {
         let pieces = StatusText.pieces("안녕 #한국어 and #Привет @kim_1 see https://intra.example/a?b=1. e-mail@x C# #123")
         #expect(pieces.contains(.hashtag("한국어")) && pieces.contains(.hashtag("Привет")))

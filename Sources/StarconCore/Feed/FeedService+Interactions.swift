@@ -97,6 +97,7 @@ extension FeedService {
                 VALUES (\(bind: id), \(bind: actor.id), '', 'public', \(bind: original.id), \(bind: now))
                 """).run()
             try await db.raw("UPDATE statuses SET reblogs_count = reblogs_count + 1 WHERE id = \(bind: original.id)").run()
+            try await HomeFeed.fanOut(statusID: id, author: actor.id, visibility: .public, db: db)
             try await Notifications.add(to: original.author.id, type: .reblog, from: actor.id, status: original.id, ids: ids, now: now, db: db)
             return id
         }

@@ -55,6 +55,13 @@ extension FeedService {
             let (query, cursorColumn) = Self.query(timeline, viewer: who, page: page, fetch: fetch)
             let rows = try await db.raw(query).all()
             var pairs = try rows.map { (try StatusRow.decode($0), try $0.decode(column: "cursor", as: Int64.self)) }
+            if timeline == .home, pairs.count < fetch, !page.bounds("").ascending {
+                // Past what was fanned out (older history of accounts followed later): read the slow way.
+                var older = page
+                older.maxID = pairs.last?.1 ?? page.maxID
+                let rest = try await db.raw(Self.olderHome(viewer: who, page: older, fetch: fetch - pairs.count)).all()
+                pairs += try rest.map { (try StatusRow.decode($0), try $0.decode(column: "cursor", as: Int64.self)) }
+            }
             if page.bounds(cursorColumn).ascending { pairs.reverse() }
             let views = try await Self.views(pairs.map(\.0), viewer: who, db: db, timeline: timeline != .bookmarks && timeline != .favourites)
             let visible = Set(views.map(\.status.id))
@@ -72,18 +79,30 @@ extension FeedService {
         }
     }
 
+    /// Home statuses straight from the followed accounts, for history older than the fanned-out feed (the
+    /// feed query came back short, so nothing in `home_feed` is older than `page.maxID`).
+    private static func olderHome(viewer: Viewer, page: PageRequest, fetch: Int) -> SQLQueryString {
+        let me = viewer.account.id
+        return """
+            SELECT \(unsafeRaw: StatusRow.columns), s.id AS cursor FROM \(unsafeRaw: StatusRow.from)
+            WHERE s.account_id IN (SELECT target_id FROM follows WHERE account_id = \(bind: me) UNION ALL SELECT \(bind: me))
+              AND s.visibility <> 'direct' AND a.status = 'active' AND s.id < \(bind: page.maxID ?? Int64.max)
+            ORDER BY s.id DESC LIMIT \(bind: fetch)
+            """
+    }
+
     private static func query(_ timeline: Timeline, viewer: Viewer, page: PageRequest, fetch: Int) -> (SQLQueryString, String) {
         let me = viewer.account.id
         let active = "a.status = 'active'"
         switch timeline {
         case .home:
-            let (bounds, ascending) = page.bounds("s.id")
+            let (bounds, ascending) = page.bounds("h.status_id")
             return ("""
-                SELECT \(unsafeRaw: StatusRow.columns), s.id AS cursor FROM \(unsafeRaw: StatusRow.from)
-                WHERE s.account_id IN (SELECT target_id FROM follows WHERE account_id = \(bind: me) UNION ALL SELECT \(bind: me))
-                  AND s.visibility <> 'direct' AND \(unsafeRaw: active) AND \(bounds)
-                ORDER BY s.id \(unsafeRaw: ascending ? "ASC" : "DESC") LIMIT \(bind: fetch)
-                """, "s.id")
+                SELECT \(unsafeRaw: StatusRow.columns), h.status_id AS cursor FROM home_feed h JOIN statuses s ON s.id = h.status_id
+                JOIN accounts a ON a.id = s.account_id
+                WHERE h.account_id = \(bind: me) AND \(unsafeRaw: active) AND \(bounds)
+                ORDER BY h.status_id \(unsafeRaw: ascending ? "ASC" : "DESC") LIMIT \(bind: fetch)
+                """, "h.status_id")
         case .network:
             let (bounds, ascending) = page.bounds("s.id")
             return ("""

@@ -62,6 +62,7 @@ public struct FeedService: Sendable {
                     """).first() != nil
                 guard attached else { throw CoreError.invalid("media_unknown", field: "media_ids") }
             }
+            try await HomeFeed.fanOut(statusID: id, author: author.id, visibility: new.visibility, db: db)
             var mentioned = try await Self.storeMentionsAndTags(statusID: id, author: author, text: text, db: db)
             if let replyAccount, replyAccount != author.id, !mentioned.contains(replyAccount),
                try await !Self.blocks(replyAccount, author.id, db: db) {

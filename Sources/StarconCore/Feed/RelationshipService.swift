@@ -40,6 +40,7 @@ public struct RelationshipService: Sendable {
                 try await Notifications.add(to: target.id, type: .followRequest, from: actor.id, status: nil, ids: ids, now: now, db: db)
             } else {
                 try await db.raw("INSERT INTO follows (account_id, target_id, created_at) VALUES (\(bind: actor.id), \(bind: target.id), \(bind: now))").run()
+                try await HomeFeed.followed(follower: actor.id, target: target.id, db: db)
                 try await Notifications.add(to: target.id, type: .follow, from: actor.id, status: nil, ids: ids, now: now, db: db)
             }
         }
@@ -50,6 +51,7 @@ public struct RelationshipService: Sendable {
         try await database.write { db in
             try await db.raw("DELETE FROM follows WHERE account_id = \(bind: actor.id) AND target_id = \(bind: target.id)").run()
             try await db.raw("DELETE FROM follow_requests WHERE account_id = \(bind: actor.id) AND target_id = \(bind: target.id)").run()
+            try await HomeFeed.unfollowed(follower: actor.id, target: target.id, db: db)
         }
         return try await relationship(actor, target.id)
     }
@@ -62,6 +64,7 @@ public struct RelationshipService: Sendable {
             for (a, b) in [(actor.id, target.id), (target.id, actor.id)] {
                 try await db.raw("DELETE FROM follows WHERE account_id = \(bind: a) AND target_id = \(bind: b)").run()
                 try await db.raw("DELETE FROM follow_requests WHERE account_id = \(bind: a) AND target_id = \(bind: b)").run()
+                try await HomeFeed.unfollowed(follower: a, target: b, db: db)
             }
             try await db.raw("DELETE FROM notifications WHERE account_id = \(bind: actor.id) AND from_account_id = \(bind: target.id)").run()
         }
@@ -103,6 +106,7 @@ public struct RelationshipService: Sendable {
                     INSERT INTO follows (account_id, target_id, created_at) VALUES (\(bind: requester), \(bind: actor.id), \(bind: now))
                     ON CONFLICT DO NOTHING
                     """).run()
+                try await HomeFeed.followed(follower: requester, target: actor.id, db: db)
                 try await db.raw("DELETE FROM notifications WHERE account_id = \(bind: actor.id) AND from_account_id = \(bind: requester) AND type = 'follow_request'").run()
                 try await Notifications.add(to: actor.id, type: .follow, from: requester, status: nil, ids: ids, now: now, db: db)
             }

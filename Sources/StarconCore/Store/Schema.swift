@@ -301,6 +301,17 @@ public enum Schema {
             )
             """,
             "CREATE INDEX notifications_account ON notifications (account_id, id)",
+            // Home timelines, fanned out when a status is posted: reading one is a single index range,
+            // whatever the size of the network. `HomeFeed` keeps it.
+            """
+            CREATE TABLE home_feed (
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                status_id BIGINT NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+                author_id BIGINT NOT NULL,
+                PRIMARY KEY (account_id, status_id)
+            )
+            """,
+            "CREATE INDEX home_feed_author ON home_feed (account_id, author_id)",
         ]),
         Migration(5, "media: photos attached to statuses; emoji reactions", [
             """

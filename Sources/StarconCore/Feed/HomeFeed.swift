@@ -1,0 +1,35 @@
+import SQLKit
+
+/// Keeps the `home_feed` table: each member's home timeline, written when a status is posted (fan-out on
+/// write), so reading a home page costs one index range however large the network grows. Followed
+/// accounts' older statuses beyond what was fanned out are read the slow way (`FeedService.timeline`).
+enum HomeFeed {
+    /// How many of an account's latest statuses a new follower gets in their home timeline at once.
+    static let backfill = 40
+
+    /// Puts a new status (or repost) in its author's home and in every follower's. Direct statuses stay
+    /// out of home timelines.
+    static func fanOut(statusID: Int64, author: Int64, visibility: Visibility, db: any SQLDatabase) async throws {
+        guard visibility != .direct else { return }
+        try await db.raw("""
+            INSERT INTO home_feed (account_id, status_id, author_id)
+            SELECT account_id, \(bind: statusID), \(bind: author) FROM follows WHERE target_id = \(bind: author)
+            UNION ALL SELECT \(bind: author), \(bind: statusID), \(bind: author)
+            """).run()
+    }
+
+    /// After a follow: the followed account's latest statuses join the follower's home.
+    static func followed(follower: Int64, target: Int64, db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO home_feed (account_id, status_id, author_id)
+            SELECT \(bind: follower), id, account_id FROM statuses
+            WHERE account_id = \(bind: target) AND visibility <> 'direct' ORDER BY id DESC LIMIT \(bind: backfill)
+            ON CONFLICT DO NOTHING
+            """).run()
+    }
+
+    /// After an unfollow or a block: the account's statuses leave the member's home.
+    static func unfollowed(follower: Int64, target: Int64, db: any SQLDatabase) async throws {
+        try await db.raw("DELETE FROM home_feed WHERE account_id = \(bind: follower) AND author_id = \(bind: target)").run()
+    }
+}

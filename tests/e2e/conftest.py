@@ -43,6 +43,9 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra = list(extra)
+        if "--nntp-port" not in self.extra:
+            # Every server gets its own NNTP port, so tests never collide with another server on 1119.
+            self.extra += ["--nntp-port", str(free_port())]
         self.env = env or {}
         self.process = None
         self.setup_url = None

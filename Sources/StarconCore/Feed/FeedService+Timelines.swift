@@ -55,7 +55,7 @@ extension FeedService {
             let (query, cursorColumn) = Self.query(timeline, viewer: who, page: page, fetch: fetch)
             let rows = try await db.raw(query).all()
             var pairs = try rows.map { (try StatusRow.decode($0), try $0.decode(column: "cursor", as: Int64.self)) }
-            if timeline == .home, pairs.count < fetch, !page.bounds("").ascending {
+            if timeline == .home, pairs.count < fetch, page.minID == nil, page.sinceID == nil {
                 // Past what was fanned out (older history of accounts followed later): read the slow way.
                 var older = page
                 older.maxID = pairs.last?.1 ?? page.maxID

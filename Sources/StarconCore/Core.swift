@@ -17,6 +17,9 @@ public final class Core: Sendable {
     public let feed: FeedService
     public let relationships: RelationshipService
     public let notifications: NotificationService
+    /// Every change someone may be watching is published here after it is committed.
+    public let events: EventBus
+    public let messenger: MessengerService
 
     public init(database: any Database, clock: Clock = .system, hasher: PasswordHasher = PasswordHasher(), domain: String = "starcon.local") {
         self.database = database
@@ -38,6 +41,9 @@ public final class Core: Sendable {
         self.feed = FeedService(database: database, ids: ids, clock: clock)
         self.relationships = RelationshipService(database: database, ids: ids, clock: clock)
         self.notifications = NotificationService(database: database)
+        let events = EventBus()
+        self.events = events
+        self.messenger = MessengerService(database: database, ids: ids, clock: clock, events: events)
     }
 
     /// Opens the store and brings its schema up to date.

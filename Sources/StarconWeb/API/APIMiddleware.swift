@@ -49,7 +49,7 @@ enum APIMessages {
         case "blocked": "This action is not allowed"
         case "follow_self", "block_self", "mute_self": "Validation failed: you cannot do that to yourself"
         case "forbidden": "This action is not allowed"
-        default: error.key.replacingOccurrences(of: "_", with: " ")
+        default: MessengerAPIMessages.text(error.key) ?? error.key.replacingOccurrences(of: "_", with: " ")
         }
     }
 }

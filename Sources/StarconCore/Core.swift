@@ -19,6 +19,9 @@ public final class Core: Sendable {
     public let relationships: RelationshipService
     public let notifications: NotificationService
     public let media: MediaService
+    /// Every change someone may be watching is published here after it is committed.
+    public let events: EventBus
+    public let messenger: MessengerService
 
     /// `mediaDirectory`: where uploaded photos are kept (the data directory's `media`).
     public init(database: any Database, clock: Clock = .system, hasher: PasswordHasher = PasswordHasher(), domain: String = "starcon.local",
@@ -43,6 +46,9 @@ public final class Core: Sendable {
         self.relationships = RelationshipService(database: database, ids: ids, clock: clock)
         self.notifications = NotificationService(database: database)
         self.media = MediaService(database: database, ids: ids, clock: clock, directory: mediaDirectory)
+        let events = EventBus()
+        self.events = events
+        self.messenger = MessengerService(database: database, ids: ids, clock: clock, events: events)
     }
 
     /// Opens the store and brings its schema up to date.

@@ -341,5 +341,50 @@ public enum Schema {
             )
             """,
         ]),
+        // Migration 5 is reserved for media (photos); the Migrator applies whatever is missing, gaps included.
+        Migration(6, "messenger: conversations, members, messages", [
+            """
+            CREATE TABLE conversations (
+                id BIGINT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                title TEXT NOT NULL DEFAULT '',
+                direct_key TEXT UNIQUE,
+                created_by BIGINT REFERENCES accounts (id) ON DELETE SET NULL,
+                created_at BIGINT NOT NULL,
+                last_activity_at BIGINT NOT NULL,
+                last_message_id BIGINT
+            )
+            """,
+            """
+            CREATE TABLE conversation_members (
+                conversation_id BIGINT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                role TEXT NOT NULL,
+                joined_at BIGINT NOT NULL,
+                last_read_id BIGINT NOT NULL DEFAULT 0,
+                muted BIGINT NOT NULL DEFAULT 0,
+                PRIMARY KEY (conversation_id, account_id)
+            )
+            """,
+            "CREATE INDEX conversation_members_account ON conversation_members (account_id, conversation_id)",
+            """
+            CREATE TABLE messages (
+                id BIGINT PRIMARY KEY,
+                conversation_id BIGINT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+                sender_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                text TEXT NOT NULL,
+                -- The text lowercased in Swift (Unicode-aware on both engines), for search.
+                text_folded TEXT NOT NULL,
+                reply_to_id BIGINT,
+                client_key TEXT,
+                created_at BIGINT NOT NULL,
+                edited_at BIGINT
+            )
+            """,
+            // History and unread counts are ranges of one conversation's ids.
+            "CREATE INDEX messages_conversation ON messages (conversation_id, id)",
+            // A retried send (same client key) finds the first one instead of storing it twice.
+            "CREATE UNIQUE INDEX messages_client_key ON messages (sender_id, conversation_id, client_key)",
+        ]),
     ]
 }

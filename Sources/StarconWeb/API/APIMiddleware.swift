@@ -57,7 +57,7 @@ enum APIMessages {
         case "media_count": "Validation failed: at most 4 photos per post"
         case "media_unknown": "Validation failed: a media id is not one of your unattached uploads"
         case "forbidden": "This action is not allowed"
-        default: error.key.replacingOccurrences(of: "_", with: " ")
+        default: MessengerAPIMessages.text(error.key) ?? error.key.replacingOccurrences(of: "_", with: " ")
         }
     }
 }

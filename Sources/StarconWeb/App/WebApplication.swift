@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import StarconCore
 
@@ -22,6 +23,11 @@ public struct WebConfiguration: Sendable {
 
 /// Builds the router with every web route and middleware, over one `Core`.
 public func buildRouter(core: Core, configuration: WebConfiguration, logger: Logger) async throws -> Router<WebContext> {
+    try await buildRouters(core: core, configuration: configuration, logger: logger).http
+}
+
+/// The HTTP router, and the router that answers WebSocket upgrades (the messenger's stream).
+func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) async throws -> (http: Router<WebContext>, stream: Router<StreamContext>) {
     let secret = try await core.settings.getOrCreate(.formSecret) { Secrets.token() }
     let csrf = CSRFTokens(secret: secret)
     let renderer = try await Renderer(
@@ -55,7 +61,9 @@ public func buildRouter(core: Core, configuration: WebConfiguration, logger: Log
     AccountAPIRoutes(api: api).add(to: router)
     TimelineAPIRoutes(api: api).add(to: router)
     MediaAPIRoutes(api: api).add(to: router)
-    return router
+    MessengerAPIRoutes(api: api).add(to: router)
+    MessengerRoutes(web: web).add(to: router)
+    return (router, MessengerStream(web: web).router())
 }
 
 /// The HTTP listener as a `Service` for the process's `ServiceGroup`.
@@ -63,9 +71,10 @@ public func buildApplication(
     core: Core, configuration: WebConfiguration, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
-    let router = try await buildRouter(core: core, configuration: configuration, logger: logger)
+    let (router, streamRouter) = try await buildRouters(core: core, configuration: configuration, logger: logger)
     return Application(
         router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: streamRouter, configuration: .init(ws: MessengerStream.configuration)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Starcon"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)

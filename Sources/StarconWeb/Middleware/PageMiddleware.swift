@@ -28,6 +28,7 @@ struct PageMiddleware: RouterMiddleware {
                     context.session = session
                     if request.method == .get {
                         context.unreadNotifications = try await web.core.notifications.unreadCount(for: member)
+                        context.unreadMessages = try await web.core.messenger.unreadTotal(for: member)
                     }
                     context.sessionToken = token
                     if let language = member.language.flatMap(Language.init(rawValue:)) { context.language = language }

@@ -103,7 +103,10 @@ struct Renderer: Sendable {
             values["member"] = me
             var nav: [[String: Any]] = [
                 ["href": "/", "label": t["nav_feed"] ?? "", "current": section == .feed],
-                ["href": "/messages", "label": t["nav_messages"] ?? "", "current": section == .messages],
+                ["href": "/messages", "label": t["nav_messages"] ?? "", "current": section == .messages,
+                 "count": context.unreadMessages > 0 ? formatters[context.language]!.number(context.unreadMessages) : "",
+                 "count_label": context.unreadMessages > 0
+                     ? catalogue.plural("messenger_unread", count: context.unreadMessages, formatter: formatters[context.language]!) : ""],
                 ["href": "/newsgroups", "label": t["nav_newsgroups"] ?? "", "current": section == .newsgroups],
                 ["href": "/mail", "label": t["nav_mail"] ?? "", "current": section == .mail],
                 ["href": "/search", "label": t["nav_search"] ?? "", "current": section == .search],

@@ -1,0 +1,147 @@
+import NIOConcurrencyHelpers
+
+/// Something that happened, for whoever is watching: published on the `EventBus` after it is committed.
+///
+/// `audience` names the members who may see it; `everyone` events (announcements, the public timeline) go to
+/// every subscriber, and each surface filters them further if it must.
+public struct Event: Sendable {
+    public enum Audience: Sendable, Equatable {
+        case accounts(Set<Int64>)
+        case everyone
+
+        func contains(_ account: Int64) -> Bool {
+            switch self {
+            case .accounts(let set): set.contains(account)
+            case .everyone: true
+            }
+        }
+    }
+
+    public let audience: Audience
+    public let payload: EventPayload
+
+    public init(audience: Audience, payload: EventPayload) {
+        self.audience = audience
+        self.payload = payload
+    }
+
+    public init(to accounts: some Sequence<Int64>, _ payload: EventPayload) {
+        self.init(audience: .accounts(Set(accounts)), payload: payload)
+    }
+
+    /// The wire name of the event (`message`, `typing`, …).
+    public var kind: String { payload.kind }
+}
+
+/// What an event carries. Surfaces render these in their own terms (JSON frames for the messenger stream).
+public enum EventPayload: Sendable {
+    /// A new message. Messages are the only events stored, so a client that reconnects gets the ones it
+    /// missed from the store, by id; every other event is live only.
+    case message(Message)
+    case messageEdited(Message)
+    case messageDeleted(conversationID: Int64, messageID: Int64)
+    /// `account` has read `conversationID` up to message `upTo`.
+    case read(conversationID: Int64, accountID: Int64, upTo: Int64)
+    case typing(conversationID: Int64, account: Account)
+    /// A conversation was created or its members, title or admins changed; `removed` lists members who left
+    /// or were removed (they get this one event, then nothing more from the conversation).
+    case conversation(conversationID: Int64, removed: Set<Int64>)
+    /// The member can no longer use the network (suspended): streams for them end.
+    case accountEnded(accountID: Int64)
+    /// Anything else, already encoded as a JSON object by the part that publishes it.
+    case json(kind: String, object: String)
+
+    public var kind: String {
+        switch self {
+        case .message: "message"
+        case .messageEdited: "message_edited"
+        case .messageDeleted: "message_deleted"
+        case .read: "read"
+        case .typing: "typing"
+        case .conversation: "conversation"
+        case .accountEnded: "account_ended"
+        case .json(let kind, _): kind
+        }
+    }
+}
+
+/// The in-process event bus: services publish after they commit; each subscriber (a WebSocket, a streaming
+/// API connection, an IMAP IDLE) reads an `AsyncStream` of the events meant for its member.
+///
+/// Publishing never waits: each subscriber has a bounded buffer, and a subscriber that falls that far behind
+/// is ended (`EventSubscription.overflowed`) rather than slowing everyone; it resumes from the store.
+public final class EventBus: Sendable {
+    private struct Entry {
+        let continuation: AsyncStream<Event>.Continuation
+        let overflow: NIOLockedValueBox<Bool>
+    }
+
+    private struct State {
+        var nextID = 0
+        /// Subscribers by member; key nil holds those that receive every event.
+        var byAccount: [Int64?: [Int: Entry]] = [:]
+        var count = 0
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    public init() {}
+
+    /// Subscribes to the events whose audience includes `accountID` (every event when nil).
+    /// The subscription ends when the returned stream is dropped or its task is cancelled.
+    public func subscribe(accountID: Int64?, bufferLimit: Int = 2048) -> EventSubscription {
+        let overflow = NIOLockedValueBox(false)
+        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
+        let id = state.withLockedValue { state -> Int in
+            state.nextID += 1
+            state.byAccount[accountID, default: [:]][state.nextID] = Entry(continuation: continuation, overflow: overflow)
+            state.count += 1
+            return state.nextID
+        }
+        continuation.onTermination = { [weak self] _ in self?.remove(accountID, id) }
+        return EventSubscription(events: stream, overflow: overflow, end: { continuation.finish() })
+    }
+
+    private func remove(_ accountID: Int64?, _ id: Int) {
+        state.withLockedValue { state in
+            if state.byAccount[accountID]?.removeValue(forKey: id) != nil { state.count -= 1 }
+            if state.byAccount[accountID]?.isEmpty == true { state.byAccount[accountID] = nil }
+        }
+    }
+
+    /// Hands the event to every subscriber in its audience, in the order `publish` is called.
+    public func publish(_ event: Event) {
+        let targets: [Entry] = state.withLockedValue { state in
+            var targets = Array((state.byAccount[nil] ?? [:]).values)
+            switch event.audience {
+            case .everyone:
+                for (key, entries) in state.byAccount where key != nil { targets += entries.values }
+            case .accounts(let accounts):
+                for account in accounts { targets += (state.byAccount[account] ?? [:]).values }
+            }
+            return targets
+        }
+        for entry in targets {
+            if case .dropped = entry.continuation.yield(event) {
+                entry.overflow.withLockedValue { $0 = true }
+                entry.continuation.finish()
+            }
+        }
+    }
+
+    /// Open subscriptions (for metrics and tests).
+    public var subscriberCount: Int { state.withLockedValue { $0.count } }
+}
+
+/// One subscriber's events. `overflowed` tells, once the stream has ended, whether it ended because the
+/// subscriber fell too far behind (it should resume from the store) rather than being closed.
+public struct EventSubscription: Sendable {
+    public let events: AsyncStream<Event>
+    let overflow: NIOLockedValueBox<Bool>
+    let end: @Sendable () -> Void
+
+    public var overflowed: Bool { overflow.withLockedValue { $0 } }
+
+    /// Ends the subscription; the stream finishes after the events already buffered.
+    public func cancel() { end() }
+}

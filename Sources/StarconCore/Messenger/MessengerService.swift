@@ -1,0 +1,523 @@
+import SQLKit
+
+/// The messenger: 1:1 and group conversations, messages, read state, and every rule about who may see and
+/// do what. A member outside a conversation gets `notFound` for anything about it, so they learn nothing.
+///
+/// Ordering: a message's id is taken inside the write transaction while `sendLock` is held, and the event is
+/// published before the lock is released, so ids increase in commit order and every subscriber sees new
+/// messages in id order. That is what lets a client resume with "everything after the last id I saw".
+public struct MessengerService: Sendable {
+    let database: any Database
+    let ids: IDGenerator
+    let clock: Clock
+    public let events: EventBus
+    let sendLock: AsyncLock
+
+    init(database: any Database, ids: IDGenerator, clock: Clock, events: EventBus) {
+        self.database = database
+        self.ids = ids
+        self.clock = clock
+        self.events = events
+        self.sendLock = AsyncLock()
+    }
+
+    // MARK: Conversations
+
+    /// Starts a conversation with the named members. With exactly one other member (and `group` false) it is
+    /// the pair's 1:1 conversation, the same one every time; otherwise a new group with `title`, whose
+    /// creator is its admin.
+    public func start(creator: Account, usernames: [String], title: String = "", group: Bool = false) async throws -> ConversationView {
+        try FeedService.ensureActive(creator)
+        let title = try Self.cleanTitle(title)
+        var unique: [String] = []
+        for name in usernames.map({ $0.trimmingWhitespace() }).filter({ !$0.isEmpty }) {
+            let bare = name.hasPrefix("@") ? String(name.dropFirst()) : name
+            if !unique.contains(where: { $0.lowercased() == bare.lowercased() }) { unique.append(bare) }
+        }
+        let names = unique
+        guard !names.isEmpty else { throw CoreError.invalid("msg_no_members", field: "members") }
+        guard names.count < MessengerRules.maxGroupMembers else { throw CoreError.invalid("msg_group_full", field: "members") }
+        let now = clock.nowMilliseconds()
+        let conversationID: Int64 = try await database.write { db in
+            var others: [Account] = []
+            for name in names {
+                guard let account = try await AccountService.find(username: name, db: db), account.status == .active, !account.emailOnly else {
+                    throw CoreError.invalid("msg_unknown_member", field: "members")
+                }
+                if account.id != creator.id { others.append(account) }
+            }
+            guard !others.isEmpty else { throw CoreError.invalid("msg_no_members", field: "members") }
+            for other in others where try await Self.blockedEitherWay(creator.id, other.id, db: db) {
+                throw CoreError(.forbidden, "msg_blocked")
+            }
+            if others.count == 1 && !group {
+                let other = others[0]
+                let key = "\(min(creator.id, other.id)):\(max(creator.id, other.id))"
+                let id = ids.next()
+                try await db.raw("""
+                    INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, last_activity_at)
+                    VALUES (\(bind: id), 'direct', '', \(bind: key), \(bind: creator.id), \(bind: now), \(bind: now))
+                    ON CONFLICT DO NOTHING
+                    """).run()
+                let existing = try await db.raw("SELECT id FROM conversations WHERE direct_key = \(bind: key)").first()!
+                    .decode(column: "id", as: Int64.self)
+                for account in [creator.id, other.id] {
+                    try await Self.insertMember(existing, account, role: .member, now: now, db: db)
+                }
+                return existing
+            }
+            let id = ids.next()
+            try await db.raw("""
+                INSERT INTO conversations (id, kind, title, created_by, created_at, last_activity_at)
+                VALUES (\(bind: id), 'group', \(bind: title), \(bind: creator.id), \(bind: now), \(bind: now))
+                """).run()
+            try await Self.insertMember(id, creator.id, role: .admin, now: now, db: db)
+            for other in others { try await Self.insertMember(id, other.id, role: .member, now: now, db: db) }
+            return id
+        }
+        let view = try await conversation(id: conversationID, viewer: creator)
+        events.publish(Event(to: view.members.map(\.account.id), .conversation(conversationID: conversationID, removed: [])))
+        return view
+    }
+
+    /// The viewer's conversations, most recent activity first.
+    public func conversations(viewer: Account, limit: Int = 100) async throws -> [ConversationView] {
+        try await database.read { db in
+            let rows = try await db.raw("""
+                SELECT \(unsafeRaw: ConversationRow.columns) FROM conversations c
+                JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.account_id = \(bind: viewer.id)
+                ORDER BY c.last_activity_at DESC, c.id DESC LIMIT \(bind: max(1, min(limit, 500)))
+                """).all().map(ConversationRow.decode)
+            return try await Self.views(rows, viewer: viewer.id, db: db)
+        }
+    }
+
+    /// One conversation as the viewer sees it; `notFound` unless the viewer is a member.
+    public func conversation(id: Int64, viewer: Account) async throws -> ConversationView {
+        try await database.read { db in
+            guard let row = try await db.raw("""
+                SELECT \(unsafeRaw: ConversationRow.columns) FROM conversations c
+                JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.account_id = \(bind: viewer.id)
+                WHERE c.id = \(bind: id)
+                """).first() else { throw CoreError.notFound }
+            return try await Self.views([try ConversationRow.decode(row)], viewer: viewer.id, db: db)[0]
+        }
+    }
+
+    /// Unread messages over every conversation the member has not muted (for the page header).
+    public func unreadTotal(for account: Account) async throws -> Int {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT COUNT(m.id) AS n FROM conversation_members cm
+                JOIN messages m ON m.conversation_id = cm.conversation_id AND m.id > cm.last_read_id AND m.sender_id <> cm.account_id
+                WHERE cm.account_id = \(bind: account.id) AND cm.muted = 0
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    public func setTitle(actor: Account, conversationID: Int64, title: String) async throws -> ConversationView {
+        try FeedService.ensureActive(actor)
+        let title = try Self.cleanTitle(title)
+        let audience: [Int64] = try await database.write { db in
+            let (kind, role) = try await Self.membership(conversationID, actor.id, db: db)
+            guard kind == .group, role == .admin else { throw CoreError(.forbidden, "msg_not_admin") }
+            try await db.raw("UPDATE conversations SET title = \(bind: title) WHERE id = \(bind: conversationID)").run()
+            return try await Self.memberIDs(conversationID, db: db)
+        }
+        events.publish(Event(to: audience, .conversation(conversationID: conversationID, removed: [])))
+        return try await conversation(id: conversationID, viewer: actor)
+    }
+
+    /// Adds members to a group (its admins only).
+    public func addMembers(actor: Account, conversationID: Int64, usernames: [String]) async throws -> ConversationView {
+        try FeedService.ensureActive(actor)
+        let now = clock.nowMilliseconds()
+        let audience: [Int64] = try await database.write { db in
+            let (kind, role) = try await Self.membership(conversationID, actor.id, db: db)
+            guard kind == .group, role == .admin else { throw CoreError(.forbidden, "msg_not_admin") }
+            var members = Set(try await Self.memberIDs(conversationID, db: db))
+            let names = usernames.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+            guard !names.isEmpty else { throw CoreError.invalid("msg_no_members", field: "members") }
+            for name in names {
+                let bare = name.hasPrefix("@") ? String(name.dropFirst()) : name
+                guard let account = try await AccountService.find(username: bare, db: db), account.status == .active, !account.emailOnly else {
+                    throw CoreError.invalid("msg_unknown_member", field: "members")
+                }
+                guard !members.contains(account.id) else { throw CoreError(.conflict, "msg_already_member") }
+                guard try await !Self.blockedEitherWay(actor.id, account.id, db: db) else { throw CoreError(.forbidden, "msg_blocked") }
+                guard members.count < MessengerRules.maxGroupMembers else { throw CoreError.invalid("msg_group_full", field: "members") }
+                try await Self.insertMember(conversationID, account.id, role: .member, now: now, db: db)
+                members.insert(account.id)
+            }
+            return Array(members)
+        }
+        events.publish(Event(to: audience, .conversation(conversationID: conversationID, removed: [])))
+        return try await conversation(id: conversationID, viewer: actor)
+    }
+
+    /// Removes a member from a group (its admins only). Removing oneself is leaving, and returns nil.
+    public func removeMember(actor: Account, conversationID: Int64, accountID: Int64) async throws -> ConversationView? {
+        try FeedService.ensureActive(actor)
+        guard accountID != actor.id else { return try await leave(actor: actor, conversationID: conversationID) }
+        let audience: [Int64] = try await database.write { db in
+            let (kind, role) = try await Self.membership(conversationID, actor.id, db: db)
+            guard kind == .group, role == .admin else { throw CoreError(.forbidden, "msg_not_admin") }
+            let members = try await Self.memberIDs(conversationID, db: db)
+            guard members.contains(accountID) else { throw CoreError(.notFound, "msg_not_member") }
+            try await db.raw("DELETE FROM conversation_members WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: accountID)").run()
+            return members
+        }
+        events.publish(Event(to: audience, .conversation(conversationID: conversationID, removed: [accountID])))
+        return try await conversation(id: conversationID, viewer: actor)
+    }
+
+    /// Leaves a conversation. A group whose last admin leaves gets its longest-standing member as admin; an
+    /// empty conversation is deleted with its messages. A 1:1 conversation comes back when either member
+    /// starts it again or the other sends a message.
+    @discardableResult
+    public func leave(actor: Account, conversationID: Int64) async throws -> ConversationView? {
+        let audience: [Int64] = try await database.write { db in
+            let (kind, _) = try await Self.membership(conversationID, actor.id, db: db)
+            let members = try await Self.memberIDs(conversationID, db: db)
+            try await db.raw("DELETE FROM conversation_members WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: actor.id)").run()
+            if members.count == 1 {
+                try await db.raw("DELETE FROM conversations WHERE id = \(bind: conversationID)").run()
+            } else if kind == .group {
+                let admins = try await db.raw("""
+                    SELECT COUNT(*) AS n FROM conversation_members WHERE conversation_id = \(bind: conversationID) AND role = 'admin'
+                    """).first()!.decode(column: "n", as: Int.self)
+                if admins == 0, let next = try await db.raw("""
+                    SELECT account_id FROM conversation_members WHERE conversation_id = \(bind: conversationID)
+                    ORDER BY joined_at, account_id LIMIT 1
+                    """).first()?.decode(column: "account_id", as: Int64.self) {
+                    try await db.raw("""
+                        UPDATE conversation_members SET role = 'admin' WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: next)
+                        """).run()
+                }
+            }
+            return members
+        }
+        events.publish(Event(to: audience, .conversation(conversationID: conversationID, removed: [actor.id])))
+        return nil
+    }
+
+    public func setMuted(actor: Account, conversationID: Int64, muted: Bool) async throws -> ConversationView {
+        try await database.write { db in
+            _ = try await Self.membership(conversationID, actor.id, db: db)
+            try await db.raw("""
+                UPDATE conversation_members SET muted = \(bind: muted ? 1 : 0)
+                WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: actor.id)
+                """).run()
+        }
+        return try await conversation(id: conversationID, viewer: actor)
+    }
+
+    // MARK: Messages
+
+    /// Stores a message and returns it once it is committed. A retry with the same `clientKey` (same sender
+    /// and conversation) returns the message stored the first time, with `created` false, and stores nothing.
+    public func send(sender: Account, conversationID: Int64, text: String, replyTo: Int64? = nil, clientKey: String? = nil) async throws -> (message: Message, created: Bool) {
+        try FeedService.ensureActive(sender)
+        let text = try Self.cleanText(text)
+        let key = clientKey?.trimmingWhitespace()
+        if let key, key.count > MessengerRules.maxClientKeyLength { throw CoreError.invalid("msg_client_key", field: "client_key") }
+        let clientKey = key?.isEmpty == false ? key : nil
+        return try await sendLock.withLock {
+            let (message, created, audience) = try await database.write { db -> (Message, Bool, [Int64]) in
+                let (kind, _) = try await Self.membership(conversationID, sender.id, db: db)
+                if let clientKey, let row = try await db.raw("""
+                    SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
+                    WHERE m.sender_id = \(bind: sender.id) AND m.conversation_id = \(bind: conversationID) AND m.client_key = \(bind: clientKey)
+                    """).first() {
+                    return (try MessageRow.decode(row), false, [])
+                }
+                var members = try await Self.memberIDs(conversationID, db: db)
+                if kind == .direct {
+                    // The pair is in the conversation's key, so a member who left comes back with the message.
+                    let pair = try await db.raw("SELECT direct_key FROM conversations WHERE id = \(bind: conversationID)").first()!
+                        .decode(column: "direct_key", as: String.self).split(separator: ":").compactMap { Int64($0) }
+                    guard let other = pair.first(where: { $0 != sender.id }) else { throw CoreError.notFound }
+                    guard try await !Self.blockedEitherWay(sender.id, other, db: db) else { throw CoreError(.forbidden, "msg_blocked") }
+                    if !members.contains(other), let account = try await AccountService.find(id: other, db: db), account.status == .active {
+                        try await Self.insertMember(conversationID, other, role: .member, now: clock.nowMilliseconds(), db: db)
+                        members.append(other)
+                    }
+                }
+                if let replyTo {
+                    guard try await db.raw("""
+                        SELECT 1 AS x FROM messages WHERE id = \(bind: replyTo) AND conversation_id = \(bind: conversationID)
+                        """).first() != nil else { throw CoreError.invalid("msg_reply_target", field: "reply_to_id") }
+                }
+                let id = ids.next()
+                let now = clock.nowMilliseconds()
+                try await db.raw("""
+                    INSERT INTO messages (id, conversation_id, sender_id, text, text_folded, reply_to_id, client_key, created_at)
+                    VALUES (\(bind: id), \(bind: conversationID), \(bind: sender.id), \(bind: text), \(bind: Self.fold(text)),
+                            \(bind: replyTo), \(bind: clientKey), \(bind: now))
+                    """).run()
+                try await db.raw("""
+                    UPDATE conversations SET last_message_id = \(bind: id), last_activity_at = \(bind: now) WHERE id = \(bind: conversationID)
+                    """).run()
+                // What one sends, one has read.
+                try await db.raw("""
+                    UPDATE conversation_members SET last_read_id = \(bind: id)
+                    WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: sender.id)
+                    """).run()
+                let message = Message(id: id, conversationID: conversationID, sender: sender, text: text, replyToID: replyTo,
+                                      clientKey: clientKey, createdAt: now, editedAt: nil)
+                return (message, true, members)
+            }
+            if created { events.publish(Event(to: audience, .message(message))) }
+            return (message, created)
+        }
+    }
+
+    /// Replaces the text of one's own message.
+    public func edit(actor: Account, messageID: Int64, text: String) async throws -> Message {
+        try FeedService.ensureActive(actor)
+        let text = try Self.cleanText(text)
+        let now = clock.nowMilliseconds()
+        let (message, audience) = try await database.write { db -> (Message, [Int64]) in
+            var message = try await Self.loadVisible(messageID, viewer: actor.id, db: db)
+            guard message.sender.id == actor.id else { throw CoreError(.forbidden, "msg_not_sender") }
+            guard message.text != text else { return (message, []) }
+            try await db.raw("""
+                UPDATE messages SET text = \(bind: text), text_folded = \(bind: Self.fold(text)), edited_at = \(bind: now) WHERE id = \(bind: messageID)
+                """).run()
+            message.text = text
+            message.editedAt = now
+            return (message, try await Self.memberIDs(message.conversationID, db: db))
+        }
+        if !audience.isEmpty { events.publish(Event(to: audience, .messageEdited(message))) }
+        return message
+    }
+
+    /// Deletes one's own message.
+    @discardableResult
+    public func delete(actor: Account, messageID: Int64) async throws -> Message {
+        let (message, audience) = try await database.write { db -> (Message, [Int64]) in
+            let message = try await Self.loadVisible(messageID, viewer: actor.id, db: db)
+            guard message.sender.id == actor.id else { throw CoreError(.forbidden, "msg_not_sender") }
+            try await db.raw("UPDATE messages SET reply_to_id = NULL WHERE reply_to_id = \(bind: messageID)").run()
+            try await db.raw("DELETE FROM messages WHERE id = \(bind: messageID)").run()
+            try await db.raw("""
+                UPDATE conversations SET last_message_id = (SELECT MAX(id) FROM messages WHERE conversation_id = \(bind: message.conversationID))
+                WHERE id = \(bind: message.conversationID)
+                """).run()
+            return (message, try await Self.memberIDs(message.conversationID, db: db))
+        }
+        events.publish(Event(to: audience, .messageDeleted(conversationID: message.conversationID, messageID: messageID)))
+        return message
+    }
+
+    public func message(id: Int64, viewer: Account) async throws -> Message {
+        try await database.read { db in try await Self.loadVisible(id, viewer: viewer.id, db: db) }
+    }
+
+    /// History, newest first: the `limit` messages before `before` (or the newest), or, with `after`, the
+    /// `limit` messages just after it (still newest first).
+    public func messages(viewer: Account, conversationID: Int64, before: Int64? = nil, after: Int64? = nil, limit: Int = MessengerRules.defaultPageSize) async throws -> MessagePage {
+        let limit = max(1, min(limit, MessengerRules.maxPageSize))
+        return try await database.read { db in
+            _ = try await Self.membership(conversationID, viewer.id, db: db)
+            var rows: [Message]
+            if let after, before == nil {
+                rows = try await db.raw("""
+                    SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
+                    WHERE m.conversation_id = \(bind: conversationID) AND m.id > \(bind: after) ORDER BY m.id LIMIT \(bind: limit + 1)
+                    """).all().map(MessageRow.decode)
+                if rows.count > limit { rows.removeLast() }
+                rows.reverse()
+                let older = try await db.raw("""
+                    SELECT 1 AS x FROM messages WHERE conversation_id = \(bind: conversationID) AND id <= \(bind: after) LIMIT 1
+                    """).first() != nil
+                return MessagePage(messages: rows, hasOlder: older)
+            }
+            let upper = before ?? Int64.max
+            let lower = after ?? 0
+            rows = try await db.raw("""
+                SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
+                WHERE m.conversation_id = \(bind: conversationID) AND m.id < \(bind: upper) AND m.id > \(bind: lower)
+                ORDER BY m.id DESC LIMIT \(bind: limit + 1)
+                """).all().map(MessageRow.decode)
+            let hasOlder = rows.count > limit
+            if hasOlder { rows.removeLast() }
+            return MessagePage(messages: rows, hasOlder: hasOlder)
+        }
+    }
+
+    /// Messages of one conversation whose text contains `query` (case-insensitive), newest first.
+    public func search(viewer: Account, conversationID: Int64, query: String, before: Int64? = nil, limit: Int = MessengerRules.defaultPageSize) async throws -> [Message] {
+        let query = AccountRules.stripControls(query).trimmingWhitespace()
+        guard !query.isEmpty else { return [] }
+        guard query.count <= MessengerRules.maxSearchCharacters else { throw CoreError.invalid("msg_search_long", field: "q") }
+        let pattern = "%" + Self.escapeLike(Self.fold(query)) + "%"
+        let limit = max(1, min(limit, MessengerRules.maxPageSize))
+        return try await database.read { db in
+            _ = try await Self.membership(conversationID, viewer.id, db: db)
+            return try await db.raw("""
+                SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
+                WHERE m.conversation_id = \(bind: conversationID) AND m.id < \(bind: before ?? Int64.max)
+                  AND m.text_folded LIKE \(bind: pattern) ESCAPE '\\'
+                ORDER BY m.id DESC LIMIT \(bind: limit)
+                """).all().map(MessageRow.decode)
+        }
+    }
+
+    /// Messages after `lastID` in every conversation the member is in, oldest first: what a reconnecting
+    /// client missed. Call repeatedly with the last id returned until it returns fewer than `limit`.
+    public func backlog(for accountID: Int64, after lastID: Int64, limit: Int = 500) async throws -> [Message] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
+                JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.account_id = \(bind: accountID)
+                WHERE m.id > \(bind: lastID) ORDER BY m.id LIMIT \(bind: limit)
+                """).all().map(MessageRow.decode)
+        }
+    }
+
+    // MARK: Read state and typing
+
+    /// Moves the member's read mark forward to `upTo` (never back, never past the newest message).
+    @discardableResult
+    public func markRead(actor: Account, conversationID: Int64, upTo: Int64) async throws -> Int64 {
+        let (mark, moved, audience) = try await database.write { db -> (Int64, Bool, [Int64]) in
+            _ = try await Self.membership(conversationID, actor.id, db: db)
+            let newest = try await db.raw("""
+                SELECT MAX(id) AS n FROM messages WHERE conversation_id = \(bind: conversationID) AND id <= \(bind: upTo)
+                """).first()?.decode(column: "n", as: Int64?.self) ?? nil
+            let current = try await db.raw("""
+                SELECT last_read_id FROM conversation_members WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: actor.id)
+                """).first()!.decode(column: "last_read_id", as: Int64.self)
+            guard let newest, newest > current else { return (current, false, []) }
+            try await db.raw("""
+                UPDATE conversation_members SET last_read_id = \(bind: newest)
+                WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: actor.id)
+                """).run()
+            return (newest, true, try await Self.memberIDs(conversationID, db: db))
+        }
+        if moved { events.publish(Event(to: audience, .read(conversationID: conversationID, accountID: actor.id, upTo: mark))) }
+        return mark
+    }
+
+    /// Tells the other members that `actor` is typing (nothing is stored).
+    public func typing(actor: Account, conversationID: Int64) async throws {
+        try FeedService.ensureActive(actor)
+        let others = try await database.read { db in
+            _ = try await Self.membership(conversationID, actor.id, db: db)
+            return try await Self.memberIDs(conversationID, db: db).filter { $0 != actor.id }
+        }
+        events.publish(Event(to: others, .typing(conversationID: conversationID, account: actor)))
+    }
+
+    // MARK: Rules
+
+    static func cleanText(_ text: String) throws -> String {
+        let cleaned = AccountRules.stripControls(text, keepNewlines: true).trimmingWhitespace()
+        guard !cleaned.isEmpty else { throw CoreError.invalid("msg_empty", field: "text") }
+        guard cleaned.count <= MessengerRules.maxTextCharacters else { throw CoreError.invalid("msg_long", field: "text") }
+        return cleaned
+    }
+
+    static func cleanTitle(_ title: String) throws -> String {
+        let cleaned = AccountRules.stripControls(title).trimmingWhitespace()
+        guard cleaned.count <= MessengerRules.maxTitleCharacters else { throw CoreError.invalid("msg_title_long", field: "title") }
+        return cleaned
+    }
+
+    /// Case folding for search, the same on both engines (SQLite's LOWER knows only ASCII).
+    static func fold(_ text: String) -> String { text.lowercased() }
+
+    static func escapeLike(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+
+    // MARK: Store helpers
+
+    static func blockedEitherWay(_ a: Int64, _ b: Int64, db: any SQLDatabase) async throws -> Bool {
+        try await db.raw("""
+            SELECT 1 AS x FROM blocks WHERE (account_id = \(bind: a) AND target_id = \(bind: b)) OR (account_id = \(bind: b) AND target_id = \(bind: a))
+            """).first() != nil
+    }
+
+    static func insertMember(_ conversationID: Int64, _ accountID: Int64, role: ConversationRole, now: Int64, db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO conversation_members (conversation_id, account_id, role, joined_at)
+            VALUES (\(bind: conversationID), \(bind: accountID), \(bind: role.rawValue), \(bind: now)) ON CONFLICT DO NOTHING
+            """).run()
+    }
+
+    /// The conversation's kind and the member's role in it; `notFound` when they are not a member.
+    static func membership(_ conversationID: Int64, _ accountID: Int64, db: any SQLDatabase) async throws -> (ConversationKind, ConversationRole) {
+        guard let row = try await db.raw("""
+            SELECT c.kind, cm.role FROM conversations c
+            JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.account_id = \(bind: accountID)
+            WHERE c.id = \(bind: conversationID)
+            """).first() else { throw CoreError.notFound }
+        return (ConversationKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .group,
+                ConversationRole(rawValue: try row.decode(column: "role", as: String.self)) ?? .member)
+    }
+
+    static func memberIDs(_ conversationID: Int64, db: any SQLDatabase) async throws -> [Int64] {
+        try await db.raw("SELECT account_id FROM conversation_members WHERE conversation_id = \(bind: conversationID)").all()
+            .map { try $0.decode(column: "account_id", as: Int64.self) }
+    }
+
+    /// A message in a conversation the viewer is in; `notFound` otherwise.
+    static func loadVisible(_ messageID: Int64, viewer: Int64, db: any SQLDatabase) async throws -> Message {
+        guard let row = try await db.raw("""
+            SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
+            JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.account_id = \(bind: viewer)
+            WHERE m.id = \(bind: messageID)
+            """).first() else { throw CoreError.notFound }
+        return try MessageRow.decode(row)
+    }
+
+    static func views(_ conversations: [Conversation], viewer: Int64, db: any SQLDatabase) async throws -> [ConversationView] {
+        guard !conversations.isEmpty else { return [] }
+        let ids = SQLList(conversations.map { SQLBind($0.id) })
+        var members: [Int64: [ConversationMember]] = [:]
+        var mine: [Int64: (role: ConversationRole, read: Int64, muted: Bool)] = [:]
+        for row in try await db.raw("""
+            SELECT cm.conversation_id AS cm_conversation_id, cm.role AS cm_role, cm.last_read_id AS cm_last_read_id,
+                   cm.muted AS cm_muted, cm.joined_at AS cm_joined_at, \(unsafeRaw: AccountRow.joinedColumns)
+            FROM conversation_members cm JOIN accounts a ON a.id = cm.account_id
+            WHERE cm.conversation_id IN (\(ids)) ORDER BY cm.joined_at, a.id
+            """).all() {
+            let conversation = try row.decode(column: "cm_conversation_id", as: Int64.self)
+            let member = ConversationMember(
+                account: try AccountRow.decode(row),
+                role: ConversationRole(rawValue: try row.decode(column: "cm_role", as: String.self)) ?? .member,
+                lastReadID: try row.decode(column: "cm_last_read_id", as: Int64.self),
+                joinedAt: try row.decode(column: "cm_joined_at", as: Int64.self))
+            members[conversation, default: []].append(member)
+            if member.account.id == viewer {
+                mine[conversation] = (member.role, member.lastReadID, try row.decode(column: "cm_muted", as: Int.self) != 0)
+            }
+        }
+        var unread: [Int64: Int] = [:]
+        for row in try await db.raw("""
+            SELECT cm.conversation_id AS id, COUNT(m.id) AS n FROM conversation_members cm
+            JOIN messages m ON m.conversation_id = cm.conversation_id AND m.id > cm.last_read_id AND m.sender_id <> cm.account_id
+            WHERE cm.account_id = \(bind: viewer) AND cm.conversation_id IN (\(ids)) GROUP BY cm.conversation_id
+            """).all() {
+            unread[try row.decode(column: "id", as: Int64.self)] = try row.decode(column: "n", as: Int.self)
+        }
+        var last: [Int64: Message] = [:]
+        let lastIDs = conversations.compactMap(\.lastMessageID)
+        if !lastIDs.isEmpty {
+            for row in try await db.raw("""
+                SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from) WHERE m.id IN (\(SQLList(lastIDs.map { SQLBind($0) })))
+                """).all() {
+                let message = try MessageRow.decode(row)
+                last[message.conversationID] = message
+            }
+        }
+        return conversations.map { conversation in
+            let me = mine[conversation.id] ?? (.member, 0, false)
+            return ConversationView(
+                conversation: conversation, members: members[conversation.id] ?? [], lastMessage: last[conversation.id],
+                unread: unread[conversation.id] ?? 0, muted: me.muted, viewerRole: me.role, viewerReadID: me.read)
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import Hummingbird
+import StarconCore
+
+/// The messenger on the web: the conversation list and a conversation page, both complete without
+/// JavaScript (send by form, reload for new messages). `messenger.js` adds live updates over the stream.
+struct MessengerRoutes {
+    let web: WebServices
+    var core: Core { web.core }
+
+    func add(to router: Router<WebContext>) {
+        router.get("/messages") { request, context in try await listPage(request, context) }
+        router.post("/messages") { request, context in try await start(request, context) }
+        router.get("/messages/{id}") { request, context in try await conversationPage(request, context) }
+        router.post("/messages/{id}/send") { request, context in try await send(request, context) }
+        router.post("/messages/{id}/{action}") { request, context in try await action(request, context) }
+        router.post("/messages/{id}/members/{account_id}/remove") { request, context in try await removeMember(request, context) }
+        router.post("/messages/{id}/m/{message_id}/delete") { request, context in try await deleteMessage(request, context) }
+    }
+
+    // MARK: Pages
+
+    private func listPage(_ request: Request, _ context: WebContext, form: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let member = try web.member(context)
+        let t = web.renderer.catalogue(context)
+        let formatter = web.renderer.formatter(context)
+        let views = try await core.messenger.conversations(viewer: member)
+        let items: [[String: Any]] = views.map { view in
+            var item: [String: Any] = [
+                "href": "/messages/\(view.id)", "title": Self.title(view, viewer: member, t: t),
+                "muted": view.muted, "is_group": view.conversation.kind == .group,
+            ]
+            if view.unread > 0 {
+                item["unread"] = formatter.number(view.unread)
+                item["unread_label"] = t.plural("messenger_unread", count: view.unread, formatter: formatter)
+            }
+            if let last = view.lastMessage {
+                item["last_sender"] = last.sender.displayName
+                item["last_text"] = String(last.text.prefix(120))
+                item["last_date"] = formatter.dateTime(last.createdAt)
+            }
+            return item
+        }
+        var data: [String: Any] = ["conversations": items, "empty": items.isEmpty, "start": form]
+        data["start_members"] = form["members"] ?? ""
+        return web.renderer.page("messenger_list", title: t.text("messages_title"), section: .messages, data: data, context: context, status: status)
+    }
+
+    private func conversationPage(_ request: Request, _ context: WebContext, draft: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let member = try web.member(context)
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw PageError.notFound }
+        let t = web.renderer.catalogue(context)
+        let formatter = web.renderer.formatter(context)
+        let query = request.uri.queryParameters
+        let before = query["before"].flatMap { Int64(String($0)) }
+        let search = query["q"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+        var view = try await core.messenger.conversation(id: id, viewer: member)
+        var messages: [Message]
+        var hasOlder = false
+        if !search.isEmpty {
+            messages = try await core.messenger.search(viewer: member, conversationID: id, query: search)
+        } else {
+            let page = try await core.messenger.messages(viewer: member, conversationID: id, before: before, limit: 50)
+            messages = page.messages
+            hasOlder = page.hasOlder
+            // Reading the newest page marks it read.
+            if before == nil, let newest = messages.first, newest.id > view.viewerReadID {
+                try await core.messenger.markRead(actor: member, conversationID: id, upTo: newest.id)
+                view = try await core.messenger.conversation(id: id, viewer: member)
+            }
+        }
+        messages.reverse()  // oldest at the top, newest at the bottom
+        let byID = Dictionary(messages.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let readers = view.members.filter { $0.account.id != member.id }
+        let items: [[String: Any]] = messages.map { message in
+            var item: [String: Any] = [
+                "id": String(message.id), "sender": message.sender.displayName, "sender_username": message.sender.username,
+                "html": Self.html(message.text), "date": formatter.dateTime(message.createdAt),
+                "mine": message.sender.id == member.id, "edited": message.editedAt != nil,
+                "delete_action": "/messages/\(id)/m/\(message.id)/delete",
+            ]
+            if let reply = message.replyToID {
+                item["reply_text"] = byID[reply].map { String($0.text.prefix(80)) } ?? t.text("messenger_reply_earlier")
+            }
+            if message.sender.id == member.id {
+                let seen = readers.filter { $0.lastReadID >= message.id }.count
+                if seen > 0, view.conversation.kind == .direct { item["seen"] = true }
+            }
+            return item
+        }
+        let members: [[String: Any]] = view.members.map { m in
+            ["display_name": m.account.displayName, "username": m.account.username, "admin": m.role == .admin,
+             "remove_action": "/messages/\(id)/members/\(m.account.id)/remove",
+             "removable": view.isAdmin && view.conversation.kind == .group && m.account.id != member.id]
+        }
+        var data: [String: Any] = [
+            "id": String(id), "title": Self.title(view, viewer: member, t: t), "messages": items, "empty": items.isEmpty && search.isEmpty,
+            "members": members, "is_group": view.conversation.kind == .group, "is_admin": view.isAdmin && view.conversation.kind == .group,
+            "muted": view.muted, "search": search, "searching": !search.isEmpty, "no_results": !search.isEmpty && items.isEmpty,
+            "client_key": Secrets.token(), "draft": draft["text"] ?? "", "error": draft["error"] ?? "",
+            "group_title": view.conversation.title, "me": String(member.id), "last_id": String(messages.last?.id ?? 0),
+            "script": web.renderer.assets.url("messenger.js"), "live": before == nil && search.isEmpty,
+            "max_length": MessengerRules.maxTextCharacters,
+        ]
+        if hasOlder, let oldest = messages.first { data["older"] = "/messages/\(id)?before=\(oldest.id)" }
+        if before != nil { data["newest"] = "/messages/\(id)" }
+        return web.renderer.page("messenger_conversation", title: Self.title(view, viewer: member, t: t), section: .messages,
+                                 data: data, context: context, status: status)
+    }
+
+    /// A group's title, or for a 1:1 conversation (and an untitled group) the other members' names.
+    static func title(_ view: ConversationView, viewer: Account, t: Catalogue) -> String {
+        if !view.conversation.title.isEmpty { return view.conversation.title }
+        let names = view.others(than: viewer.id).map(\.account.displayName)
+        return names.isEmpty ? t.text("messenger_only_you") : names.prefix(5).joined(separator: ", ")
+    }
+
+    /// Message text as HTML: escaped, line breaks kept, web links clickable.
+    static func html(_ text: String) -> String {
+        var html = ""
+        for piece in StatusText.pieces(text) {
+            switch piece {
+            case .text(let text): html += HTML.escape(text).replacingOccurrences(of: "\n", with: "<br>")
+            case .hashtag(let tag): html += "#" + HTML.escape(tag)
+            case .mention(let name): html += "@" + HTML.escape(name)
+            case .link(let url): html += "<a href=\"\(HTML.escape(url))\" rel=\"nofollow noopener noreferrer\" target=\"_blank\">\(HTML.escape(url))</a>"
+            }
+        }
+        return html
+    }
+
+    // MARK: Forms
+
+    private func start(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let form = try await web.form(request, context)
+        let names = form.text("members").split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
+        return try await web.handlingFormErrors(context) {
+            let view = try await core.messenger.start(creator: member, usernames: names, title: form.text("title"), group: form["group"] != nil)
+            return WebServices.redirect("/messages/\(view.id)")
+        } onError: { error, message in
+            try await listPage(request, context, form: ["members": form.text("members"), "title": form.text("title"), "error": message],
+                               status: error.httpStatus)
+        }
+    }
+
+    private func send(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let form = try await web.form(request, context)
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw PageError.notFound }
+        return try await web.handlingFormErrors(context) {
+            let replyTo = form["reply_to_id"].flatMap { Int64($0) }
+            _ = try await core.messenger.send(sender: member, conversationID: id, text: form.text("text"), replyTo: replyTo, clientKey: form["client_key"])
+            return WebServices.redirect("/messages/\(id)#compose")
+        } onError: { error, message in
+            try await conversationPage(request, context, draft: ["text": form.text("text"), "error": message], status: error.httpStatus)
+        }
+    }
+
+    private func action(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let form = try await web.form(request, context)
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw PageError.notFound }
+        let messenger = core.messenger
+        switch context.parameters.get("action") ?? "" {
+        case "mute": _ = try await messenger.setMuted(actor: member, conversationID: id, muted: true)
+        case "unmute": _ = try await messenger.setMuted(actor: member, conversationID: id, muted: false)
+        case "leave":
+            try await messenger.leave(actor: member, conversationID: id)
+            return web.redirect("/messages", flash: Flash("messenger_left"))
+        case "members":
+            let names = form.text("members").split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
+            return try await web.handlingFormErrors(context) {
+                _ = try await messenger.addMembers(actor: member, conversationID: id, usernames: names)
+                return WebServices.redirect("/messages/\(id)")
+            } onError: { error, message in
+                try await conversationPage(request, context, draft: ["error": message], status: error.httpStatus)
+            }
+        case "title":
+            return try await web.handlingFormErrors(context) {
+                _ = try await messenger.setTitle(actor: member, conversationID: id, title: form.text("title"))
+                return WebServices.redirect("/messages/\(id)")
+            } onError: { error, message in
+                try await conversationPage(request, context, draft: ["error": message], status: error.httpStatus)
+            }
+        default: throw PageError.notFound
+        }
+        return WebServices.redirect("/messages/\(id)")
+    }
+
+    private func removeMember(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        _ = try await web.form(request, context)
+        guard let id = context.parameters.get("id", as: Int64.self),
+              let account = context.parameters.get("account_id", as: Int64.self) else { throw PageError.notFound }
+        _ = try await core.messenger.removeMember(actor: member, conversationID: id, accountID: account)
+        return WebServices.redirect(account == member.id ? "/messages" : "/messages/\(id)")
+    }
+
+    private func deleteMessage(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        _ = try await web.form(request, context)
+        guard let id = context.parameters.get("id", as: Int64.self),
+              let messageID = context.parameters.get("message_id", as: Int64.self) else { throw PageError.notFound }
+        try await core.messenger.delete(actor: member, messageID: messageID)
+        return WebServices.redirect("/messages/\(id)")
+    }
+}

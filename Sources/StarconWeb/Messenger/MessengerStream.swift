@@ -1,0 +1,300 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import StarconCore
+
+/// The request context of the WebSocket router (the upgrade request has no page chrome).
+struct StreamContext: RequestContext, WebSocketRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let webSocket: WebSocketHandlerReference<StreamContext>
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.webSocket = .init()
+        self.remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// `GET /api/starcon/v1/stream`: the messenger's live stream over a WebSocket (docs/MESSENGER.md).
+///
+/// Authorised by a bearer token (`access_token=` or the Authorization header), or, for the web UI's script,
+/// by the session cookie when the Origin header is this server's own (so another site cannot open it).
+/// A bad token is answered with an upgrade and an immediate close (1008) that says why.
+///
+/// Resume: `last_id=N` (or a first frame `{"type":"resume","last_id":"N"}`) replays every stored message
+/// with an id above N in the member's conversations, in order, then goes live. The bus subscription is
+/// taken before the store is read, and live messages at or below what was replayed are dropped, so there is
+/// neither a gap nor a duplicate at the handoff.
+struct MessengerStream: Sendable {
+    let web: WebServices
+    var core: Core { web.core }
+    var json: MessengerJSON { MessengerJSON(publicURL: web.publicURL, assets: web.renderer.assets) }
+
+    static let path = "/api/starcon/v1/stream"
+    static let maxFrameSize = 64 * 1024
+    /// How often the token (or session) is checked again, so revocation and suspension end the stream.
+    static let recheckSeconds: Int = {
+        Int(ProcessInfo.processInfo.environment["STARCON_STREAM_RECHECK_SECONDS"] ?? "") ?? 15
+    }()
+    static let pingSeconds: Int = {
+        Int(ProcessInfo.processInfo.environment["STARCON_STREAM_PING_SECONDS"] ?? "") ?? 30
+    }()
+
+    static var configuration: WebSocketServerConfiguration {
+        WebSocketServerConfiguration(maxFrameSize: maxFrameSize, autoPing: .enabled(timePeriod: .seconds(pingSeconds)),
+                                     closeTimeout: .seconds(5), validateUTF8: true)
+    }
+
+    func router() -> Router<StreamContext> {
+        let router = Router(context: StreamContext.self)
+        router.ws(RouterPath(stringLiteral: Self.path)) { inbound, outbound, context in
+            try await handle(inbound: inbound, outbound: outbound, request: context.request, logger: context.logger)
+        }
+        return router
+    }
+
+    // MARK: Who is asking
+
+    enum Credential: Sendable {
+        case token(String)
+        case session(String)
+    }
+
+    func credential(_ request: Request) -> Credential? {
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { return .token(String(parts[1])) }
+        }
+        if let token = request.uri.queryParameters["access_token"].map(String.init), !token.isEmpty { return .token(token) }
+        if let session = request.cookies[CookieName.session]?.value, !session.isEmpty, sameOrigin(request) { return .session(session) }
+        return nil
+    }
+
+    /// A browser always sends Origin on a WebSocket upgrade; a cookie is honoured only from our own pages.
+    func sameOrigin(_ request: Request) -> Bool {
+        guard let origin = request.headers[.origin]?.lowercased() else { return false }
+        if origin == web.publicURL.lowercased() { return true }
+        guard let host = request.head.authority?.lowercased() else { return false }
+        return origin == "http://\(host)" || origin == "https://\(host)"
+    }
+
+    func resolve(_ credential: Credential, address: String) async throws -> Account? {
+        switch credential {
+        case .token(let token):
+            guard let grant = try await core.oauth.resolve(token: token), grant.scopes.grants("read:conversations") else { return nil }
+            return grant.account
+        case .session(let token):
+            return try await core.sessions.resolve(token: token, address: address)?.1
+        }
+    }
+
+    // MARK: The connection
+
+    enum Step: Sendable {
+        case event(Event)
+        case resume(Int64)
+        case reply(String)
+        case close(WebSocketErrorCode, String)
+        case finish
+    }
+
+    func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, logger: Logger) async throws {
+        guard let credential = credential(request),
+              let member = try await resolve(credential, address: "websocket") else {
+            try await outbound.close(.policyViolation, reason: "The access token is invalid")
+            return
+        }
+        // Subscribe before anything is read from the store: see the type's comment.
+        let subscription = core.events.subscribe(accountID: member.id)
+        defer { subscription.cancel() }
+        let (steps, queue) = AsyncStream<Step>.makeStream()
+        var resumeFrom = request.uri.queryParameters["last_id"].flatMap { Int64(String($0)) }
+        if request.uri.queryParameters["last_id"] != nil, resumeFrom == nil {
+            try await outbound.close(.policyViolation, reason: "last_id is not a message id")
+            return
+        }
+        var writer = Writer(stream: self, member: member, outbound: outbound)
+        if let from = resumeFrom {
+            try await writer.replay(after: from)
+            resumeFrom = nil
+        }
+        try await outbound.write(.text(MessengerJSON.frame("ready", ["last_id": String(writer.lastSent), "account": json.account(member)])))
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await event in subscription.events { queue.yield(.event(event)) }
+                if subscription.overflowed { queue.yield(.close(.goingAway, "Too far behind: reconnect with last_id")) }
+            }
+            group.addTask {
+                await readFrames(inbound, member: member, queue: queue, logger: logger)
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .seconds(Self.recheckSeconds))
+                    if try await resolve(credential, address: "websocket") == nil {
+                        queue.yield(.close(.policyViolation, "The access token was revoked or the account may no longer sign in"))
+                        return
+                    }
+                }
+            }
+            stepping: for await step in steps {
+                switch step {
+                case .event(let event):
+                    if case .accountEnded(let id) = event.payload, id == member.id {
+                        try await outbound.close(.policyViolation, reason: "The account may no longer sign in")
+                        break stepping
+                    }
+                    try await writer.send(event)
+                case .resume(let from):
+                    try await writer.replay(after: from)
+                case .reply(let text):
+                    try await outbound.write(.text(text))
+                case .close(let code, let reason):
+                    try await outbound.close(code, reason: reason)
+                    break stepping
+                case .finish:
+                    break stepping
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Reads client frames: `resume`, `typing`, `read`, `ping`. Anything that is not such a JSON object closes this
+    /// connection (and only this one).
+    func readFrames(_ inbound: WebSocketInboundStream, member: Account, queue: AsyncStream<Step>.Continuation, logger: Logger) async {
+        do {
+            for try await message in inbound.messages(maxSize: Self.maxFrameSize) {
+                guard case .text(let text) = message else {
+                    queue.yield(.close(.unacceptableData, "Binary frames are not accepted"))
+                    return
+                }
+                guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
+                      let type = object["type"] as? String else {
+                    queue.yield(.close(.policyViolation, "A frame must be a JSON object with a type"))
+                    return
+                }
+                func id(_ name: String) -> Int64? {
+                    switch object[name] {
+                    case let text as String: Int64(text)
+                    case let number as NSNumber: Int64(number.stringValue)
+                    default: nil
+                    }
+                }
+                switch type {
+                case "resume":
+                    guard let from = id("last_id") else {
+                        queue.yield(.close(.policyViolation, "resume needs last_id"))
+                        return
+                    }
+                    queue.yield(.resume(from))
+                case "typing":
+                    guard let conversation = id("conversation_id") else {
+                        queue.yield(.reply(MessengerJSON.frame("error", ["error": "typing needs conversation_id"])))
+                        continue
+                    }
+                    do {
+                        try await core.messenger.typing(actor: member, conversationID: conversation)
+                    } catch {
+                        queue.yield(.reply(MessengerJSON.frame("error", ["error": "Record not found"])))
+                    }
+                case "read":
+                    guard let conversation = id("conversation_id"), let upTo = id("up_to") else {
+                        queue.yield(.reply(MessengerJSON.frame("error", ["error": "read needs conversation_id and up_to"])))
+                        continue
+                    }
+                    do {
+                        try await core.messenger.markRead(actor: member, conversationID: conversation, upTo: upTo)
+                    } catch {
+                        queue.yield(.reply(MessengerJSON.frame("error", ["error": "Record not found"])))
+                    }
+                case "ping":
+                    queue.yield(.reply(MessengerJSON.frame("pong", [String: Any]())))
+                default:
+                    queue.yield(.reply(MessengerJSON.frame("error", ["error": "Unknown frame type"])))
+                }
+            }
+            queue.yield(.finish)
+        } catch {
+            // Oversized or malformed frames: the WebSocket layer closes with its own code.
+            logger.debug("stream read ended", metadata: ["error": .string(String(describing: type(of: error)))])
+            queue.yield(.close(.messageTooLarge, "Frame too large or malformed"))
+        }
+    }
+
+    /// Writes frames for one member, tracking the newest message sent so replays and live events never
+    /// repeat one.
+    struct Writer {
+        let stream: MessengerStream
+        let member: Account
+        let outbound: WebSocketOutboundWriter
+        /// The newest message id sent (or asked to resume from).
+        var lastSent: Int64 = 0
+        /// Messages sent live before a mid-stream resume frame: skipped when the replay reaches them.
+        var sentLive: Set<Int64> = []
+
+        init(stream: MessengerStream, member: Account, outbound: WebSocketOutboundWriter) {
+            self.stream = stream
+            self.member = member
+            self.outbound = outbound
+        }
+
+        mutating func replay(after from: Int64) async throws {
+            var cursor = from
+            while true {
+                let batch = try await stream.core.messenger.backlog(for: member.id, after: cursor)
+                for message in batch where !sentLive.contains(message.id) {
+                    try await outbound.write(.text(MessengerJSON.frame("message", stream.json.message(message))))
+                }
+                guard let last = batch.last else { break }
+                cursor = last.id
+                lastSent = max(lastSent, last.id)
+                if batch.count < 500 { break }
+            }
+            lastSent = max(lastSent, from)
+            sentLive.removeAll()
+        }
+
+        mutating func send(_ event: Event) async throws {
+            let json = stream.json
+            let frame: String
+            switch event.payload {
+            case .message(let message):
+                guard message.id > lastSent else { return }
+                lastSent = message.id
+                if sentLive.count < 10_000 { sentLive.insert(message.id) }
+                frame = MessengerJSON.frame("message", json.message(message))
+            case .messageEdited(let message):
+                frame = MessengerJSON.frame("message_edited", json.message(message))
+            case .messageDeleted(let conversation, let message):
+                frame = MessengerJSON.frame("message_deleted", ["conversation_id": String(conversation), "id": String(message)])
+            case .read(let conversation, let account, let upTo):
+                frame = MessengerJSON.frame("read", ["conversation_id": String(conversation), "account_id": String(account), "last_read_id": String(upTo)])
+            case .typing(let conversation, let account):
+                frame = MessengerJSON.frame("typing", ["conversation_id": String(conversation), "account": json.account(account)])
+            case .conversation(let id, let removed):
+                if removed.contains(member.id) {
+                    frame = MessengerJSON.frame("conversation", ["id": String(id), "removed": true])
+                } else if let view = try? await stream.core.messenger.conversation(id: id, viewer: member) {
+                    frame = MessengerJSON.frame("conversation", json.conversation(view))
+                } else {
+                    frame = MessengerJSON.frame("conversation", ["id": String(id), "removed": true])
+                }
+            case .accountEnded:
+                return
+            case .json(let kind, let object):
+                frame = "{\"event\":\(Self.quoted(kind)),\"payload\":\(object)}"
+            }
+            try await outbound.write(.text(frame))
+        }
+
+        static func quoted(_ text: String) -> String {
+            String(decoding: (try? JSONSerialization.data(withJSONObject: [text], options: [])) ?? Data("[\"\"]".utf8), as: UTF8.self)
+                .dropFirst().dropLast().description
+        }
+    }
+}

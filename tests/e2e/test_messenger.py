@@ -1,0 +1,365 @@
+"""The messenger through its real surfaces on both engines: the JSON API with `requests`, the live stream with
+the `websockets` client (resume without gaps or duplicates, idempotent sends, bad frames and bad tokens that
+close only their own connection), the web pages without JavaScript, and a SIGKILL in mid-conversation."""
+import json
+import signal
+import threading
+import time
+
+import pytest
+import requests
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from conftest import PASSWORD, Server
+from webclient import WebClient
+
+MEMBERS = ["kim", "lee", "park"]
+STREAM_ENV = {"STARCON_STREAM_RECHECK_SECONDS": "1"}
+
+
+class Member:
+    def __init__(self, base, name, token, app):
+        self.base, self.name, self.token, self.app = base, name, token, app
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def call(self, method, path, expect=200, **kwargs):
+        response = requests.request(method, self.base + "/api/starcon/v1" + path, headers=self.headers, timeout=15, **kwargs)
+        assert response.status_code == expect, (method, path, response.status_code, response.text[:300])
+        return response.json()
+
+    def stream(self, last_id=None, token=None):
+        url = self.base.replace("http://", "ws://") + "/api/starcon/v1/stream?access_token=" + (token or self.token)
+        if last_id is not None:
+            url += f"&last_id={last_id}"
+        return Stream(connect(url, open_timeout=10, close_timeout=5, max_size=2**22))
+
+
+class Stream:
+    def __init__(self, ws):
+        self.ws = ws
+        self.pending = []
+        # A replay comes before `ready`: keep those frames for the test to read.
+        while True:
+            frame = json.loads(self.ws.recv(timeout=15))
+            if frame["event"] == "ready":
+                self.ready = frame["payload"]
+                break
+            self.pending.append(frame)
+
+    def frame(self, timeout=10):
+        if self.pending:
+            return self.pending.pop(0)
+        return json.loads(self.ws.recv(timeout=timeout))
+
+    def next(self, event, timeout=10):
+        deadline = time.time() + timeout
+        while True:
+            frame = self.frame(timeout=max(0.1, deadline - time.time()))
+            if frame["event"] == event:
+                return frame["payload"]
+
+    def messages(self, count, timeout=15):
+        got = []
+        deadline = time.time() + timeout
+        while len(got) < count:
+            frame = self.frame(timeout=max(0.1, deadline - time.time()))
+            if frame["event"] == "message":
+                got.append(frame["payload"])
+        return got
+
+    def quiet(self, seconds=0.7):
+        """Frames that arrive within `seconds` (to show nothing more comes)."""
+        frames = []
+        try:
+            while True:
+                frames.append(json.loads(self.ws.recv(timeout=seconds)))
+        except TimeoutError:
+            return frames
+
+    def close_reason(self, timeout=10):
+        try:
+            while True:
+                self.ws.recv(timeout=timeout)
+        except ConnectionClosed as closed:
+            return closed.rcvd.code, closed.rcvd.reason
+        raise AssertionError("the stream did not close")
+
+    def close(self):
+        self.ws.close()
+
+
+def tokens(base, names):
+    app = requests.post(base + "/api/v1/apps", data={"client_name": "messenger e2e", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+                                                      "scopes": "read write"}, timeout=10).json()
+    members = {}
+    for name in names:
+        token = requests.post(base + "/oauth/token", data={
+            "grant_type": "password", "username": name, "password": PASSWORD, "client_id": app["client_id"],
+            "client_secret": app["client_secret"], "scope": "read write"}, timeout=30).json()["access_token"]
+        members[name] = Member(base, name, token, app)
+    return members
+
+
+def start(request, data_dir, engine):
+    database = request.getfixturevalue("pg_database") if engine == "postgres" else None
+    srv = Server(data_dir, database=database, env=STREAM_ENV, extra=["--nntp-port", "0"])
+    for name in MEMBERS:
+        result = srv.cli("user", "add", name, stdin=PASSWORD + "\n")
+        assert result.returncode == 0, result.stderr
+    return srv.start()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def chat(request, data_dir):
+    srv = start(request, data_dir, request.param)
+    members = tokens(srv.url, MEMBERS)
+    members["server"] = srv
+    yield members
+    srv.stop()
+
+
+def ids(messages):
+    return [int(m["id"]) for m in messages]
+
+
+def test_conversations_messages_paging_and_errors(chat):
+    kim, lee, park = chat["kim"], chat["lee"], chat["park"]
+    direct = kim.call("POST", "/conversations", json={"members": ["lee"]})
+    assert direct["kind"] == "direct" and sorted(m["username"] for m in direct["members"]) == ["kim", "lee"]
+    assert lee.call("POST", "/conversations", json={"members": ["kim"]})["id"] == direct["id"], "1:1 is idempotent"
+    cid = direct["id"]
+    texts = ["안녕하세요", "Привет", "こんにちは", "你好 https://intra.example/x", "<b>&amp;</b>"]
+    sent = [kim.call("POST", f"/conversations/{cid}/messages", json={"text": t}) for t in texts]
+    assert sent[0]["text"] == "안녕하세요" and sent[0]["sender"]["username"] == "kim" and sent[0]["attachments"] == []
+    assert sent[4]["text"] == "<b>&amp;</b>", "the API returns text as sent; pages escape it"
+    newest = lee.call("GET", f"/conversations/{cid}/messages?limit=2")
+    assert ids(newest) == ids(sent[::-1][:2])
+    older = lee.call("GET", f"/conversations/{cid}/messages?limit=2&before={newest[-1]['id']}")
+    assert ids(older) == ids(sent[::-1][2:4])
+    after = lee.call("GET", f"/conversations/{cid}/messages?limit=2&after={sent[0]['id']}")
+    assert ids(after) == [int(sent[2]["id"]), int(sent[1]["id"])]
+    listed = lee.call("GET", "/conversations")
+    assert listed[0]["id"] == cid and listed[0]["unread"] == 5 and listed[0]["last_message"]["id"] == sent[4]["id"]
+    read = lee.call("POST", f"/conversations/{cid}/read", json={"up_to": sent[2]["id"]})
+    assert read["unread"] == 2 and lee.call("GET", "/unread")["unread"] == 2
+    assert [m["text"] for m in lee.call("GET", f"/conversations/{cid}/search", params={"q": "ПРИВЕТ".lower()})] == ["Привет"]
+    # Errors.
+    assert kim.call("POST", f"/conversations/{cid}/messages", json={"text": "   "}, expect=422)["error"]
+    assert "10000" in kim.call("POST", f"/conversations/{cid}/messages", json={"text": "x" * 10001}, expect=422)["error"]
+    assert kim.call("POST", f"/conversations/{cid}/messages", json={"text": "가" * 10000})["text"] == "가" * 10000
+    assert kim.call("POST", f"/conversations/{cid}/messages", json={"text": "pic", "media_ids": ["1"]}, expect=422)["error"] == \
+        "Pictures are not available yet"
+    for method, path in [("GET", f"/conversations/{cid}"), ("GET", f"/conversations/{cid}/messages"),
+                         ("POST", f"/conversations/{cid}/messages"), ("GET", f"/messages/{sent[0]['id']}"),
+                         ("DELETE", f"/messages/{sent[0]['id']}"), ("POST", f"/conversations/{cid}/read")]:
+        body = park.call(method, path, json={"text": "hi", "up_to": sent[0]["id"]}, expect=404)
+        assert body == {"error": "Record not found"}, "a non-member learns nothing"
+    assert requests.get(kim.base + "/api/starcon/v1/conversations", timeout=10).status_code == 401
+    bad = requests.post(kim.base + f"/api/starcon/v1/conversations/{cid}/messages", headers={**kim.headers, "Content-Type": "application/json"},
+                        data=b'{"text": "\xff\xfe"}', timeout=10)
+    assert bad.status_code in (400, 422) and "error" in bad.json(), "invalid UTF-8 is refused"
+    # Edit and delete own messages only.
+    assert lee.call("PUT", f"/messages/{sent[0]['id']}", json={"text": "x"}, expect=403)["error"]
+    edited = kim.call("PUT", f"/messages/{sent[0]['id']}", json={"text": "안녕!"})
+    assert edited["text"] == "안녕!" and edited["edited_at"]
+    kim.call("DELETE", f"/messages/{sent[1]['id']}")
+    assert sent[1]["id"] not in [m["id"] for m in lee.call("GET", f"/conversations/{cid}/messages")]
+
+
+def test_groups_members_and_leaving(chat):
+    kim, lee, park = chat["kim"], chat["lee"], chat["park"]
+    group = kim.call("POST", "/conversations", json={"members": ["lee"], "title": "Team", "group": True})
+    gid = group["id"]
+    assert group["kind"] == "group" and group["title"] == "Team" and group["role"] == "admin"
+    assert len(kim.call("POST", f"/conversations/{gid}/members", json={"members": ["park"]})["members"]) == 3
+    assert kim.call("POST", f"/conversations/{gid}/members", json={"members": ["park"]}, expect=409)["error"]
+    assert lee.call("POST", f"/conversations/{gid}/members", json={"members": ["kim"]}, expect=403)["error"]
+    assert lee.call("PATCH", f"/conversations/{gid}", json={"title": "Mine"}, expect=403)["error"]
+    assert kim.call("PATCH", f"/conversations/{gid}", json={"title": "팀"})["title"] == "팀"
+    park_id = next(m["id"] for m in group["members"] + kim.call("GET", f"/conversations/{gid}")["members"] if m["username"] == "park")
+    kim.call("DELETE", f"/conversations/{gid}/members/{park_id}")
+    park.call("POST", f"/conversations/{gid}/messages", json={"text": "still here?"}, expect=404)
+    lee.call("POST", f"/conversations/{gid}/leave")
+    lee.call("POST", f"/conversations/{gid}/messages", json={"text": "after leaving"}, expect=404)
+    assert [m["username"] for m in kim.call("GET", f"/conversations/{gid}")["members"]] == ["kim"]
+    muted = kim.call("POST", f"/conversations/{gid}/mute")
+    assert muted["muted"] is True
+
+
+def test_live_stream_idempotent_send_and_resume_without_gaps(chat):
+    kim, lee = chat["kim"], chat["lee"]
+    cid = kim.call("POST", "/conversations", json={"members": ["lee"]})["id"]
+    stream = lee.stream()
+    first = kim.call("POST", f"/conversations/{cid}/messages", json={"text": "one", "client_key": "k1"})
+    retry = kim.call("POST", f"/conversations/{cid}/messages", json={"text": "one", "client_key": "k1"})
+    assert retry["id"] == first["id"], "a retried send is not stored twice"
+    live = stream.messages(1)
+    assert live[0] == first, "the frame carries the same object as REST"
+    assert [f for f in stream.quiet() if f["event"] == "message"] == [], "the retry is not delivered again"
+    kim.call("POST", f"/conversations/{cid}/typing")
+    assert stream.next("typing")["account"]["username"] == "kim"
+    stream.close()
+
+    # Missed while away: resume with the last id seen gets exactly those, in order, then live ones.
+    missed = [kim.call("POST", f"/conversations/{cid}/messages", json={"text": f"missed {n}"}) for n in range(5)]
+    stream = lee.stream(last_id=first["id"])
+    assert ids(stream.messages(5)) == ids(missed)
+    later = kim.call("POST", f"/conversations/{cid}/messages", json={"text": "live again"})
+    assert ids(stream.messages(1)) == [int(later["id"])]
+    stream.close()
+
+    # Resume while messages are being sent: no gap and no duplicate at the handoff.
+    all_ids = [int(first["id"])] + ids(missed) + [int(later["id"])]
+    sent_during = []
+
+    def sender():
+        for n in range(60):
+            sent_during.append(int(kim.call("POST", f"/conversations/{cid}/messages", json={"text": f"burst {n}", "client_key": f"b{n}"})["id"]))
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    time.sleep(0.05)
+    streams = [lee.stream(last_id=0) for _ in range(3)]
+    thread.join()
+    expected = all_ids + sent_during
+    for s in streams:
+        got = ids(s.messages(len(expected)))
+        assert got == expected
+        assert [f for f in s.quiet() if f["event"] == "message"] == []
+        s.close()
+
+    # A resume frame works like last_id.
+    s = lee.stream()
+    s.ws.send(json.dumps({"type": "resume", "last_id": str(expected[-3])}))
+    assert ids(s.messages(2)) == expected[-2:]
+    s.ws.send(json.dumps({"type": "ping"}))
+    assert s.next("pong") == {}
+    s.ws.send(json.dumps({"type": "read", "conversation_id": cid, "up_to": str(expected[-1])}))
+    assert lee.call("GET", f"/conversations/{cid}")["unread"] == 0
+    s.close()
+
+
+def test_bad_frames_close_only_their_own_connection(chat):
+    kim, lee = chat["kim"], chat["lee"]
+    cid = kim.call("POST", "/conversations", json={"members": ["lee"]})["id"]
+    healthy = lee.stream()
+    garbage = lee.stream()
+    garbage.ws.send("this is not json")
+    assert garbage.close_reason()[0] == 1008
+    binary = lee.stream()
+    binary.ws.send(b"\x00\x01\x02")
+    assert binary.close_reason()[0] == 1003
+    oversized = lee.stream()
+    try:
+        oversized.ws.send(json.dumps({"type": "typing", "pad": "x" * 100_000}))
+        code, _ = oversized.close_reason()
+    except ConnectionClosed as closed:
+        code = closed.rcvd.code if closed.rcvd else 1009
+    assert code in (1009, 1002)
+    message = kim.call("POST", f"/conversations/{cid}/messages", json={"text": "still alive"})
+    assert healthy.messages(1)[0]["id"] == message["id"], "every other connection carries on"
+    healthy.close()
+
+
+def test_bad_revoked_token_and_suspension_close_the_stream(chat):
+    kim, lee = chat["kim"], chat["lee"]
+    ws = connect(kim.base.replace("http://", "ws://") + "/api/starcon/v1/stream?access_token=nonsense", open_timeout=10)
+    try:
+        ws.recv(timeout=10)
+        raise AssertionError("a bad token must not get frames")
+    except ConnectionClosed as closed:
+        assert closed.rcvd.code == 1008 and "invalid" in closed.rcvd.reason
+    stream = kim.stream()
+    response = requests.post(kim.base + "/oauth/revoke", data={"token": kim.token, "client_id": kim.app["client_id"],
+                                                              "client_secret": kim.app["client_secret"]}, timeout=10)
+    assert response.status_code == 200
+    code, reason = stream.close_reason(timeout=10)
+    assert code == 1008 and "revoked" in reason
+    stream = lee.stream()
+    result = chat["server"].cli("user", "suspend", "lee", "--reason", "test")
+    assert result.returncode == 0, result.stderr
+    code, reason = stream.close_reason(timeout=10)
+    assert code == 1008
+
+
+def test_the_web_pages_work_without_javascript(chat):
+    kim = WebClient(chat["server"].url)
+    kim.login("kim")
+    page = kim.post("/messages", {"members": "lee", "title": ""}, page="/messages")
+    assert page.status_code == 200 and "/messages/" in page.url
+    cid = page.url.rstrip("/").split("/")[-1].split("#")[0]
+    key_page = kim.get(f"/messages/{cid}")
+    import re
+    key = re.search(r'name="client_key" value="([^"]+)"', key_page.text).group(1)
+    for _ in range(2):  # a double submit stores one message
+        sent = kim.post(f"/messages/{cid}/send", {"text": "<i>안녕</i> https://intra.example/a", "client_key": key}, page=f"/messages/{cid}")
+        assert sent.status_code == 200
+    assert sent.text.count("&lt;i&gt;안녕&lt;/i&gt;") == 1 and 'href="https://intra.example/a"' in sent.text
+    empty = kim.post(f"/messages/{cid}/send", {"text": " ", "client_key": "x"}, page=f"/messages/{cid}")
+    assert empty.status_code == 422 and "Write a message first." in empty.text
+    lee = WebClient(chat["server"].url, language="ko")
+    lee.login("lee")
+    listing = lee.get("/messages")
+    assert 'class="unread-count"' in listing.text and 'class="nav-count"' in listing.text
+    conversation = lee.get(f"/messages/{cid}")
+    assert "&lt;i&gt;안녕&lt;/i&gt;" in conversation.text and "보내기" in conversation.text
+    assert 'class="unread-count"' not in lee.get("/messages").text, "reading the page marks it read"
+    park = WebClient(chat["server"].url)
+    park.login("park")
+    assert park.get(f"/messages/{cid}").status_code == 404
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_acknowledged_messages_survive_a_kill_and_clients_catch_up(request, data_dir, engine):
+    srv = start(request, data_dir, engine)
+    members = tokens(srv.url, MEMBERS)
+    kim, lee = members["kim"], members["lee"]
+    cid = kim.call("POST", "/conversations", json={"members": ["lee"]})["id"]
+    stream = lee.stream()
+    acknowledged = []
+    stop = threading.Event()
+
+    def sender():
+        n = 0
+        while not stop.is_set():
+            try:
+                acknowledged.append(int(kim.call("POST", f"/conversations/{cid}/messages", json={"text": f"m{n}", "client_key": f"k{n}"})["id"]))
+            except Exception:
+                return
+            n += 1
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    seen = ids(stream.messages(10))
+    time.sleep(0.3)
+    srv.process.send_signal(signal.SIGKILL)
+    srv.process.wait()
+    stop.set()
+    thread.join()
+    try:
+        stream.close()
+    except Exception:
+        pass
+    assert len(acknowledged) >= 10
+
+    srv = Server(data_dir, database=srv.database, env=STREAM_ENV, extra=["--nntp-port", "0"])
+    srv.port = int(kim.base.rsplit(":", 1)[1])
+    srv.url = kim.base
+    srv.start()
+    try:
+        stored = []
+        before = None
+        while True:
+            page = lee.call("GET", f"/conversations/{cid}/messages?limit=200" + (f"&before={before}" if before else ""))
+            if not page:
+                break
+            stored += ids(page)
+            before = page[-1]["id"]
+        assert set(acknowledged) <= set(stored), "every acknowledged message is still there"
+        resumed = lee.stream(last_id=seen[-1])
+        rest = ids(resumed.messages(len([i for i in sorted(stored) if i > seen[-1]])))
+        assert seen + rest == sorted(stored), "the client catches up with no gap and no duplicate"
+        resumed.close()
+    finally:
+        srv.stop()

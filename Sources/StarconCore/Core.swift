@@ -42,12 +42,12 @@ public final class Core: Sendable {
         self.setup = SetupService(database: database, accounts: accounts, audit: audit)
         self.news = NewsService(database: database, ids: ids, clock: clock, audit: audit, domain: domain)
         self.oauth = OAuthService(database: database, ids: ids, clock: clock, accounts: accounts)
-        self.feed = FeedService(database: database, ids: ids, clock: clock)
-        self.relationships = RelationshipService(database: database, ids: ids, clock: clock)
-        self.notifications = NotificationService(database: database)
-        self.media = MediaService(database: database, ids: ids, clock: clock, directory: mediaDirectory)
         let events = EventBus()
         self.events = events
+        self.feed = FeedService(database: database, ids: ids, clock: clock, events: events)
+        self.relationships = RelationshipService(database: database, ids: ids, clock: clock, events: events)
+        self.notifications = NotificationService(database: database)
+        self.media = MediaService(database: database, ids: ids, clock: clock, directory: mediaDirectory)
         self.messenger = MessengerService(database: database, ids: ids, clock: clock, events: events)
     }
 

@@ -50,6 +50,8 @@ public enum EventPayload: Sendable {
     case accountEnded(accountID: Int64)
     /// Anything else, already encoded as a JSON object by the part that publishes it.
     case json(kind: String, object: String)
+    /// The feed: what the Mastodon streaming API sends (the messenger's stream ignores these).
+    case feed(FeedEvent)
 
     public var kind: String {
         switch self {
@@ -61,7 +63,40 @@ public enum EventPayload: Sendable {
         case .conversation: "conversation"
         case .accountEnded: "account_ended"
         case .json(let kind, _): kind
+        case .feed(let event): event.kind
         }
+    }
+}
+
+/// A feed event carries ids only: each stream reads the status or notification as its own member may see it.
+public enum FeedEvent: Sendable, Equatable {
+    /// A status (or repost) arrived in the audience's home timelines.
+    case home(statusID: Int64)
+    /// A public status for the network-wide and hashtag streams (audience: everyone).
+    case network(statusID: Int64, tags: [String])
+    case deleted(statusID: Int64)
+    case notification(id: Int64)
+
+    public var kind: String {
+        switch self {
+        case .home, .network: "update"
+        case .deleted: "delete"
+        case .notification: "notification"
+        }
+    }
+}
+
+/// Events gathered inside a transaction and published once it has committed, so nobody hears of a change
+/// that was rolled back.
+public final class EventOutbox: Sendable {
+    private let pending = NIOLockedValueBox<[Event]>([])
+
+    public init() {}
+
+    public func add(_ event: Event) { pending.withLockedValue { $0.append(event) } }
+
+    public func publish(to bus: EventBus) {
+        for event in pending.withLockedValue({ events in defer { events = [] }; return events }) { bus.publish(event) }
     }
 }
 

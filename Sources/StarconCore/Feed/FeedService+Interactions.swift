@@ -9,6 +9,7 @@ extension FeedService {
     public func add(_ interaction: Interaction, by actor: Account, statusID: Int64) async throws -> StatusView {
         try Self.ensureActive(actor)
         let now = clock.nowMilliseconds()
+        let outbox = EventOutbox()
         try await database.write { db in
             let status = try await Self.visibleOriginal(statusID, to: actor, db: db)
             switch interaction {
@@ -19,7 +20,7 @@ extension FeedService {
                     """).first() != nil
                 guard inserted else { return }
                 try await db.raw("UPDATE statuses SET favourites_count = favourites_count + 1 WHERE id = \(bind: status.id)").run()
-                try await Notifications.add(to: status.author.id, type: .favourite, from: actor.id, status: status.id, ids: ids, now: now, db: db)
+                try await Notifications.add(to: status.author.id, type: .favourite, from: actor.id, status: status.id, ids: ids, now: now, outbox: outbox, db: db)
             case .bookmark:
                 try await db.raw("""
                     INSERT INTO bookmarks (id, account_id, status_id) VALUES (\(bind: ids.next()), \(bind: actor.id), \(bind: status.id))
@@ -27,6 +28,7 @@ extension FeedService {
                     """).run()
             }
         }
+        outbox.publish(to: events)
         return try await view(id: statusID, viewer: actor) ?? { throw CoreError.notFound }()
     }
 
@@ -53,6 +55,7 @@ extension FeedService {
         try Self.ensureActive(actor)
         guard let emoji = Self.reaction(emoji) else { throw CoreError.invalid("reaction_unknown", field: "emoji") }
         let now = clock.nowMilliseconds()
+        let outbox = EventOutbox()
         try await database.write { db in
             let status = try await Self.visibleOriginal(statusID, to: actor, db: db)
             let inserted = try await db.raw("""
@@ -60,9 +63,10 @@ extension FeedService {
                 ON CONFLICT DO NOTHING RETURNING status_id
                 """).first() != nil
             if inserted {
-                try await Notifications.add(to: status.author.id, type: .reaction, from: actor.id, status: status.id, emoji: emoji, ids: ids, now: now, db: db)
+                try await Notifications.add(to: status.author.id, type: .reaction, from: actor.id, status: status.id, emoji: emoji, ids: ids, now: now, outbox: outbox, db: db)
             }
         }
+        outbox.publish(to: events)
         return try await view(id: statusID, viewer: actor) ?? { throw CoreError.notFound }()
     }
 
@@ -86,6 +90,7 @@ extension FeedService {
         try Self.ensureActive(actor)
         let now = clock.nowMilliseconds()
         let id = ids.next()
+        let outbox = EventOutbox()
         let repostID: Int64 = try await database.write { db in
             let original = try await Self.visibleOriginal(statusID, to: actor, db: db)
             guard original.visibility == .public else { throw CoreError(.forbidden, "reblog_private") }
@@ -97,10 +102,11 @@ extension FeedService {
                 VALUES (\(bind: id), \(bind: actor.id), '', 'public', \(bind: original.id), \(bind: now))
                 """).run()
             try await db.raw("UPDATE statuses SET reblogs_count = reblogs_count + 1 WHERE id = \(bind: original.id)").run()
-            try await HomeFeed.fanOut(statusID: id, author: actor.id, visibility: .public, db: db)
-            try await Notifications.add(to: original.author.id, type: .reblog, from: actor.id, status: original.id, ids: ids, now: now, db: db)
+            try await HomeFeed.fanOut(statusID: id, author: actor.id, visibility: .public, outbox: outbox, db: db)
+            try await Notifications.add(to: original.author.id, type: .reblog, from: actor.id, status: original.id, ids: ids, now: now, outbox: outbox, db: db)
             return id
         }
+        outbox.publish(to: events)
         return try await view(id: repostID, viewer: actor) ?? { throw CoreError.notFound }()
     }
 

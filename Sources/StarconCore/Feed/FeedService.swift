@@ -7,6 +7,7 @@ public struct FeedService: Sendable {
     let database: any Database
     let ids: IDGenerator
     let clock: Clock
+    let events: EventBus
 
     public struct NewStatus: Sendable {
         public var text: String
@@ -37,6 +38,7 @@ public struct FeedService: Sendable {
         let (text, spoiler) = try Self.validated(text: new.text, spoilerText: new.spoilerText, allowEmpty: !mediaIDs.isEmpty)
         let id = ids.next()
         let now = clock.nowMilliseconds()
+        let outbox = EventOutbox()
         try await database.write { db in
             var replyAccount: Int64?
             if let parentID = new.inReplyToID {
@@ -62,7 +64,10 @@ public struct FeedService: Sendable {
                     """).first() != nil
                 guard attached else { throw CoreError.invalid("media_unknown", field: "media_ids") }
             }
-            try await HomeFeed.fanOut(statusID: id, author: author.id, visibility: new.visibility, db: db)
+            try await HomeFeed.fanOut(statusID: id, author: author.id, visibility: new.visibility, outbox: outbox, db: db)
+            if new.visibility == .public {
+                outbox.add(Event(audience: .everyone, payload: .feed(.network(statusID: id, tags: StatusText.hashtags(text)))))
+            }
             var mentioned = try await Self.storeMentionsAndTags(statusID: id, author: author, text: text, db: db)
             if let replyAccount, replyAccount != author.id, !mentioned.contains(replyAccount),
                try await !Self.blocks(replyAccount, author.id, db: db) {
@@ -70,9 +75,10 @@ public struct FeedService: Sendable {
                 mentioned.append(replyAccount)
             }
             for account in mentioned {
-                try await Notifications.add(to: account, type: .mention, from: author.id, status: id, ids: ids, now: now, db: db)
+                try await Notifications.add(to: account, type: .mention, from: author.id, status: id, ids: ids, now: now, outbox: outbox, db: db)
             }
         }
+        outbox.publish(to: events)
         return try await view(id: id, viewer: author)!
     }
 
@@ -84,6 +90,7 @@ public struct FeedService: Sendable {
         }
         let (text, spoiler) = try Self.validated(text: text, spoilerText: spoilerText, allowEmpty: hasMedia)
         let now = clock.nowMilliseconds()
+        let outbox = EventOutbox()
         try await database.write { db in
             guard let status = try await Self.load(id: id, db: db), status.reblogOfID == nil else { throw CoreError.notFound }
             guard status.author.id == actor.id else { throw CoreError.forbidden }
@@ -99,16 +106,17 @@ public struct FeedService: Sendable {
             try await db.raw("DELETE FROM status_mentions WHERE status_id = \(bind: id)").run()
             let after = try await Self.storeMentionsAndTags(statusID: id, author: actor, text: text, db: db, keeping: keep.filter(before.contains))
             for account in after where !before.contains(account) {
-                try await Notifications.add(to: account, type: .mention, from: actor.id, status: id, ids: ids, now: now, db: db)
+                try await Notifications.add(to: account, type: .mention, from: actor.id, status: id, ids: ids, now: now, outbox: outbox, db: db)
             }
         }
+        outbox.publish(to: events)
         return try await view(id: id, viewer: actor)!
     }
 
     /// Deletes a status (its author, or a moderator), with its reposts; replies stay, detached.
     @discardableResult
     public func delete(actor: Account, id: Int64) async throws -> Status {
-        try await database.write { db in
+        let deleted = try await database.write { db in
             guard let status = try await Self.load(id: id, db: db) else { throw CoreError.notFound }
             guard status.author.id == actor.id || actor.isModerator else { throw CoreError.forbidden }
             if let parent = status.inReplyToID {
@@ -120,6 +128,8 @@ public struct FeedService: Sendable {
             try await db.raw("DELETE FROM statuses WHERE id = \(bind: id)").run()
             return status
         }
+        events.publish(Event(audience: .everyone, payload: .feed(.deleted(statusID: id))))
+        return deleted
     }
 
     // MARK: Reading one status

@@ -9,8 +9,11 @@ enum HomeFeed {
 
     /// Puts a new status (or repost) in its author's home and in every follower's. Direct statuses stay
     /// out of home timelines.
-    static func fanOut(statusID: Int64, author: Int64, visibility: Visibility, db: any SQLDatabase) async throws {
+    static func fanOut(statusID: Int64, author: Int64, visibility: Visibility, outbox: EventOutbox, db: any SQLDatabase) async throws {
         guard visibility != .direct else { return }
+        let followers = try await db.raw("SELECT account_id FROM follows WHERE target_id = \(bind: author)").all()
+            .map { try $0.decode(column: "account_id", as: Int64.self) }
+        outbox.add(Event(to: followers + [author], .feed(.home(statusID: statusID))))
         try await db.raw("""
             INSERT INTO home_feed (account_id, status_id, author_id)
             SELECT account_id, \(bind: statusID), \(bind: author) FROM follows WHERE target_id = \(bind: author)

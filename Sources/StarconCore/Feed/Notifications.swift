@@ -23,16 +23,18 @@ public struct Notification: Sendable, Equatable {
 enum Notifications {
     /// Adds one, unless it is one's own doing or the recipient blocked or muted the actor.
     static func add(to recipient: Int64, type: Notification.Kind, from actor: Int64, status: Int64?, emoji: String? = nil, ids: IDGenerator,
-                    now: Int64, db: any SQLDatabase) async throws {
+                    now: Int64, outbox: EventOutbox, db: any SQLDatabase) async throws {
         guard recipient != actor else { return }
         let silenced = try await db.raw("""
             SELECT 1 AS x FROM blocks WHERE account_id = \(bind: recipient) AND target_id = \(bind: actor)
             UNION ALL SELECT 1 AS x FROM mutes WHERE account_id = \(bind: recipient) AND target_id = \(bind: actor)
             """).first() != nil
         guard !silenced else { return }
+        let id = ids.next()
+        outbox.add(Event(to: [recipient], .feed(.notification(id: id))))
         try await db.raw("""
             INSERT INTO notifications (id, account_id, type, from_account_id, status_id, emoji, created_at)
-            VALUES (\(bind: ids.next()), \(bind: recipient), \(bind: type.rawValue), \(bind: actor), \(bind: status), \(bind: emoji), \(bind: now))
+            VALUES (\(bind: id), \(bind: recipient), \(bind: type.rawValue), \(bind: actor), \(bind: status), \(bind: emoji), \(bind: now))
             """).run()
     }
 }

@@ -24,6 +24,7 @@ public struct RelationshipService: Sendable {
     let database: any Database
     let ids: IDGenerator
     let clock: Clock
+    let events: EventBus
 
     /// Follows `target`, or asks to when the account is locked. Blocks either way refuse it.
     public func follow(_ actor: Account, _ target: Account) async throws -> Relationship {
@@ -31,19 +32,21 @@ public struct RelationshipService: Sendable {
         guard actor.id != target.id else { throw CoreError.invalid("follow_self") }
         guard target.status == .active else { throw CoreError.notFound }
         let now = clock.nowMilliseconds()
+        let outbox = EventOutbox()
         try await database.write { db in
             let state = try await Self.relationship(actor.id, target.id, db: db)
             guard !state.blocking, !state.blockedBy else { throw CoreError(.forbidden, "blocked") }
             guard !state.following, !state.requested else { return }
             if target.locked {
                 try await db.raw("INSERT INTO follow_requests (id, account_id, target_id) VALUES (\(bind: ids.next()), \(bind: actor.id), \(bind: target.id))").run()
-                try await Notifications.add(to: target.id, type: .followRequest, from: actor.id, status: nil, ids: ids, now: now, db: db)
+                try await Notifications.add(to: target.id, type: .followRequest, from: actor.id, status: nil, ids: ids, now: now, outbox: outbox, db: db)
             } else {
                 try await db.raw("INSERT INTO follows (account_id, target_id, created_at) VALUES (\(bind: actor.id), \(bind: target.id), \(bind: now))").run()
                 try await HomeFeed.followed(follower: actor.id, target: target.id, db: db)
-                try await Notifications.add(to: target.id, type: .follow, from: actor.id, status: nil, ids: ids, now: now, db: db)
+                try await Notifications.add(to: target.id, type: .follow, from: actor.id, status: nil, ids: ids, now: now, outbox: outbox, db: db)
             }
         }
+        outbox.publish(to: events)
         return try await relationship(actor, target.id)
     }
 
@@ -96,6 +99,7 @@ public struct RelationshipService: Sendable {
     /// Accepts (or turns down) a follow request made to `actor`.
     public func answerRequest(_ actor: Account, from requester: Int64, accept: Bool) async throws -> Relationship {
         let now = clock.nowMilliseconds()
+        let outbox = EventOutbox()
         try await database.write { db in
             let removed = try await db.raw("""
                 DELETE FROM follow_requests WHERE account_id = \(bind: requester) AND target_id = \(bind: actor.id) RETURNING id
@@ -108,9 +112,10 @@ public struct RelationshipService: Sendable {
                     """).run()
                 try await HomeFeed.followed(follower: requester, target: actor.id, db: db)
                 try await db.raw("DELETE FROM notifications WHERE account_id = \(bind: actor.id) AND from_account_id = \(bind: requester) AND type = 'follow_request'").run()
-                try await Notifications.add(to: actor.id, type: .follow, from: requester, status: nil, ids: ids, now: now, db: db)
+                try await Notifications.add(to: actor.id, type: .follow, from: requester, status: nil, ids: ids, now: now, outbox: outbox, db: db)
             }
         }
+        outbox.publish(to: events)
         return try await relationship(actor, requester)
     }
 

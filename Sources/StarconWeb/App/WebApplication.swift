@@ -63,7 +63,11 @@ func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) a
     MediaAPIRoutes(api: api).add(to: router)
     MessengerAPIRoutes(api: api).add(to: router)
     MessengerRoutes(web: web).add(to: router)
-    return (router, MessengerStream(web: web).router())
+    let streaming = MastodonStreaming(api: api)
+    streaming.addEventStreams(to: router)
+    let streamRouter = MessengerStream(web: web).router()
+    streaming.addWebSocket(to: streamRouter)
+    return (router, streamRouter)
 }
 
 /// The HTTP listener as a `Service` for the process's `ServiceGroup`.

@@ -284,7 +284,7 @@ struct MessengerStream: Sendable {
                 } else {
                     frame = MessengerJSON.frame("conversation", ["id": String(id), "removed": true])
                 }
-            case .accountEnded:
+            case .accountEnded, .feed:
                 return
             case .json(let kind, let object):
                 frame = "{\"event\":\(Self.quoted(kind)),\"payload\":\(object)}"

@@ -15,7 +15,7 @@ enum Compression {
     }
 
     static func isCompressible(_ contentType: String) -> Bool {
-        contentType.hasPrefix("text/") || contentType.hasPrefix("application/json")
+        (contentType.hasPrefix("text/") && !contentType.hasPrefix("text/event-stream")) || contentType.hasPrefix("application/json")
             || contentType.hasPrefix("image/svg+xml") || contentType.hasPrefix("application/javascript")
     }
 

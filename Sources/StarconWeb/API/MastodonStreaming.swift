@@ -1,0 +1,174 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import NIOCore
+import StarconCore
+
+/// Mastodon's streaming API: `GET /api/v1/streaming` over a WebSocket (`stream=user|public|hashtag`, and
+/// `subscribe`/`unsubscribe` frames), and the same streams as server-sent events under
+/// `/api/v1/streaming/…`. Events are `update`, `notification` and `delete`, with the payload encoded as a
+/// JSON string, as Mastodon sends it. Each status is read as this member may see it (blocks, visibility).
+struct MastodonStreaming: Sendable {
+    let api: APISupport
+    var core: Core { api.web.core }
+
+    /// A stream a client asked for.
+    struct Stream: Hashable, Sendable {
+        let name: String
+        let tag: String?
+
+        /// Mastodon's names; `public:local` and `hashtag:local` are the same as their network-wide ones here.
+        init?(name raw: String, tag: String?) {
+            switch raw {
+            case "user", "user:notification", "public", "public:local": name = raw.hasPrefix("public") ? "public" : raw; self.tag = nil
+            case "hashtag", "hashtag:local":
+                guard let tag = tag.flatMap(StatusText.validTag) else { return nil }
+                name = "hashtag"; self.tag = tag
+            default: return nil
+            }
+        }
+
+        var wireName: [String] { tag.map { [name, $0] } ?? [name] }
+    }
+
+    func addWebSocket(to router: Router<StreamContext>) {
+        router.ws("/api/v1/streaming") { inbound, outbound, context in
+            try await webSocket(inbound: inbound, outbound: outbound, request: context.request)
+        }
+    }
+
+    func addEventStreams(to router: Router<WebContext>) {
+        router.get("/api/v1/streaming/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
+        for path in ["user", "user/notification", "public", "public/local", "hashtag", "hashtag/local"] {
+            router.get(RouterPath(stringLiteral: "/api/v1/streaming/\(path)")) { request, _ in
+                let member = try await api.member(request, "read:statuses")
+                guard let stream = Stream(name: path.replacingOccurrences(of: "/", with: ":"), tag: request.uri.queryParameters["tag"].map(String.init)) else {
+                    throw APIError(.badRequest, "Unknown stream type")
+                }
+                return eventStream(member: member, streams: [stream])
+            }
+        }
+    }
+
+    // MARK: Server-sent events
+
+    private func eventStream(member: Account, streams: Set<Stream>) -> Response {
+        let subscription = core.events.subscribe(accountID: member.id, bufferLimit: 512)
+        let body = ResponseBody { writer in
+            defer { subscription.cancel() }
+            try await writer.write(ByteBuffer(string: ":)\n\n"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let (lines, queue) = AsyncStream<String>.makeStream()
+                group.addTask {
+                    for await event in subscription.events {
+                        for (name, payload) in try await frames(for: event, member: member, streams: streams) {
+                            queue.yield("event: \(name.event)\ndata: \(payload)\n\n")
+                        }
+                    }
+                    queue.finish()
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .seconds(15))
+                        queue.yield(":thump\n\n")
+                    }
+                }
+                for await line in lines { try await writer.write(ByteBuffer(string: line)) }
+                group.cancelAll()
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
+    }
+
+    // MARK: WebSocket
+
+    private func webSocket(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request) async throws {
+        let token = request.uri.queryParameters["access_token"].map(String.init)
+            ?? request.headers[.authorization].flatMap { $0.split(separator: " ", maxSplits: 1).last.map(String.init) }
+            ?? request.headers[.secWebSocketProtocol]
+        guard let token, let grant = try await core.oauth.resolve(token: token), grant.scopes.grants("read:statuses"),
+              let member = grant.account else {
+            try await outbound.close(.policyViolation, reason: "The access token is invalid")
+            return
+        }
+        var streams = Set<Stream>()
+        if let name = request.uri.queryParameters["stream"].map(String.init) {
+            guard let stream = Stream(name: name, tag: request.uri.queryParameters["tag"].map(String.init)) else {
+                try await outbound.close(.policyViolation, reason: "Unknown stream type")
+                return
+            }
+            streams.insert(stream)
+        }
+        let subscription = core.events.subscribe(accountID: member.id, bufferLimit: 512)
+        defer { subscription.cancel() }
+        enum Step: Sendable { case event(Event), subscribe(Stream), unsubscribe(Stream), error(String), close }
+        let (steps, queue) = AsyncStream<Step>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await event in subscription.events { queue.yield(.event(event)) }
+                queue.yield(.close)
+            }
+            group.addTask {
+                do {
+                    for try await message in inbound.messages(maxSize: 16 * 1024) {
+                        guard case .text(let text) = message,
+                              let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
+                              let type = object["type"] as? String, let name = object["stream"] as? String else {
+                            queue.yield(.error("Could not parse the message: send {\"type\":\"subscribe\",\"stream\":\"…\"}"))
+                            continue
+                        }
+                        guard let stream = Stream(name: name, tag: object["tag"] as? String) else {
+                            queue.yield(.error("Unknown stream type"))
+                            continue
+                        }
+                        queue.yield(type == "unsubscribe" ? .unsubscribe(stream) : .subscribe(stream))
+                    }
+                } catch {}
+                queue.yield(.close)
+            }
+            for await step in steps {
+                switch step {
+                case .event(let event):
+                    for (name, payload) in try await frames(for: event, member: member, streams: streams) {
+                        try await outbound.write(.text(Self.frame(stream: name.stream, event: name.event, payload: payload)))
+                    }
+                case .subscribe(let stream): streams.insert(stream)
+                case .unsubscribe(let stream): streams.remove(stream)
+                case .error(let message): try await outbound.write(.text(JSON.string(["error": message, "status": 400])))
+                case .close:
+                    group.cancelAll()
+                    return
+                }
+            }
+        }
+    }
+
+    static func frame(stream: [String], event: String, payload: String) -> String {
+        JSON.string(["stream": stream, "event": event, "payload": payload])
+    }
+
+    // MARK: What a member is sent
+
+    /// The frames an event becomes for this member's streams: (stream name, event name) and the payload.
+    private func frames(for event: Event, member: Account, streams: Set<Stream>) async throws -> [(name: (stream: [String], event: String), payload: String)] {
+        guard case .feed(let feed) = event.payload, !streams.isEmpty else { return [] }
+        switch feed {
+        case .home(let id):
+            guard streams.contains(where: { $0.name == "user" }), let view = try await core.feed.view(id: id, viewer: member) else { return [] }
+            return [((["user"], "update"), JSON.string(api.entities.status(view)))]
+        case .network(let id, let tags):
+            let wanted = streams.filter { $0.name == "public" || ($0.name == "hashtag" && tags.contains($0.tag ?? "")) }
+            guard !wanted.isEmpty, let view = try await core.feed.view(id: id, viewer: member) else { return [] }
+            let payload = JSON.string(api.entities.status(view))
+            return wanted.map { (($0.wireName, "update"), payload) }
+        case .deleted(let id):
+            return streams.map { (($0.wireName, "delete"), String(id)) }
+        case .notification(let id):
+            guard let stream = streams.first(where: { $0.name == "user" || $0.name == "user:notification" }),
+                  let notification = try await core.notifications.get(id, for: member) else { return [] }
+            let status = try await notification.statusID.asyncMap { try await core.feed.view(id: $0, viewer: member) } ?? nil
+            return [((stream.wireName, "notification"), JSON.string(api.entities.notification(notification, status: status)))]
+        }
+    }
+}

@@ -40,8 +40,8 @@ struct MastodonStreaming: Sendable {
     func addEventStreams(to router: Router<WebContext>) {
         router.get("/api/v1/streaming/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
         for path in ["user", "user/notification", "public", "public/local", "hashtag", "hashtag/local"] {
-            router.get(RouterPath(stringLiteral: "/api/v1/streaming/\(path)")) { request, _ in
-                let member = try await api.member(request, "read:statuses")
+            router.get(RouterPath(stringLiteral: "/api/v1/streaming/\(path)")) { request, context in
+                let member = try await streamMember(request, context)
                 guard let stream = Stream(name: path.replacingOccurrences(of: "/", with: ":"), tag: request.uri.queryParameters["tag"].map(String.init)) else {
                     throw APIError(.badRequest, "Unknown stream type")
                 }
@@ -51,6 +51,17 @@ struct MastodonStreaming: Sendable {
     }
 
     // MARK: Server-sent events
+
+    /// A bearer token, or for the web page's own script (EventSource sends cookies and cannot set headers)
+    /// the session cookie. Reading a stream changes nothing, and another site cannot read it (no CORS).
+    private func streamMember(_ request: Request, _ context: WebContext) async throws -> Account {
+        if request.headers[.authorization] == nil, request.uri.queryParameters["access_token"] == nil,
+           let token = request.cookies[CookieName.session]?.value, !token.isEmpty {
+            guard let (_, member) = try await core.sessions.resolve(token: token, address: context.clientAddress) else { throw APIError.unauthorized }
+            return member
+        }
+        return try await api.member(request, "read:statuses")
+    }
 
     private func eventStream(member: Account, streams: Set<Stream>) -> Response {
         let subscription = core.events.subscribe(accountID: member.id, bufferLimit: 512)

@@ -1,0 +1,92 @@
+// Progressive enhancement of the feed pages; everything works without it.
+//  - the composer shows previews of the chosen photos and the upload's progress;
+//  - the home timeline listens to the member's stream and offers the new posts ("load newer"), and the
+//    notification bell counts up live.
+(function () {
+  'use strict';
+
+  var composer = document.querySelector('form.composer');
+  if (composer && window.FormData && window.XMLHttpRequest) {
+    var previews = document.createElement('div');
+    previews.className = 'composer-previews';
+    var row = composer.querySelector('.composer-row');
+    composer.insertBefore(previews, row);
+    var progress = document.createElement('progress');
+    progress.max = 100;
+    progress.value = 0;
+    progress.hidden = true;
+    progress.className = 'composer-progress';
+    composer.insertBefore(progress, row);
+    var inputs = composer.querySelectorAll('input[type=file]');
+
+    var showPreviews = function () {
+      while (previews.firstChild) { previews.removeChild(previews.firstChild); }
+      Array.prototype.forEach.call(inputs, function (input) {
+        Array.prototype.forEach.call(input.files || [], function (file) {
+          var image = document.createElement('img');
+          image.alt = file.name;
+          image.src = URL.createObjectURL(file);
+          image.onload = function () { URL.revokeObjectURL(image.src); };
+          previews.appendChild(image);
+        });
+      });
+    };
+    Array.prototype.forEach.call(inputs, function (input) { input.addEventListener('change', showPreviews); });
+
+    composer.addEventListener('submit', function (event) {
+      var hasFiles = Array.prototype.some.call(inputs, function (input) { return input.files && input.files.length > 0; });
+      if (!hasFiles) { return; }
+      event.preventDefault();
+      var request = new XMLHttpRequest();
+      request.open('POST', composer.action);
+      request.upload.onprogress = function (e) {
+        if (e.lengthComputable) {
+          progress.hidden = false;
+          progress.value = Math.round(e.loaded / e.total * 100);
+        }
+      };
+      request.onload = function () {
+        if (request.status === 200 && request.responseURL) {
+          window.location.assign(request.responseURL);
+        } else {
+          // A form error: show the page the server answered with (it keeps what was typed).
+          document.open();
+          document.write(request.responseText);
+          document.close();
+        }
+      };
+      request.onerror = function () { composer.submit(); };
+      composer.querySelector('button[type=submit]').disabled = true;
+      request.send(new FormData(composer));
+    });
+  }
+
+  var timeline = document.querySelector('[data-stream]');
+  if (timeline && window.EventSource) {
+    var fresh = 0;
+    var banner = document.createElement('a');
+    banner.className = 'new-posts';
+    banner.href = window.location.pathname;
+    banner.hidden = true;
+    timeline.insertBefore(banner, timeline.querySelector('article.status'));
+    var bell = document.querySelector('.bell');
+    var source = new EventSource('/api/v1/streaming/' + timeline.getAttribute('data-stream'));
+    source.addEventListener('update', function () {
+      fresh += 1;
+      banner.textContent = timeline.getAttribute('data-new-posts').replace('{count}', String(fresh));
+      banner.hidden = false;
+    });
+    source.addEventListener('notification', function () {
+      if (!bell) { return; }
+      var count = bell.querySelector('.bell-count');
+      if (!count) {
+        count = document.createElement('span');
+        count.className = 'bell-count';
+        count.setAttribute('aria-hidden', 'true');
+        count.textContent = '0';
+        bell.insertBefore(count, bell.querySelector('.visually-hidden'));
+      }
+      count.textContent = String((parseInt(count.textContent, 10) || 0) + 1);
+    });
+  }
+}());

@@ -34,7 +34,9 @@ import multiprocessing as mp
 import os
 import queue
 import random
+import re
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -57,6 +59,43 @@ def cpu_times() -> tuple[float, float]:
         return 0.0, 0.0
 
 
+def _stat(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def proc_cpu_s(pids: list[int]) -> float | None:
+    """CPU seconds (user+system) used so far by the server processes and all their children:
+    their own, that of their reaped children (cutime+cstime: innd reaps the nnrpd it forks for
+    each reader connection) and that of their live children (the nnrpd still connected).
+    The difference of two readings is the CPU the server used in between."""
+    if not pids:
+        return None
+    tck = os.sysconf("SC_CLK_TCK")
+    total = 0
+    want = set(pids)
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            v = _stat(int(p))
+        except (OSError, IndexError):
+            continue
+        if int(p) in want or int(v[1]) in want:  # v[1] is the parent pid
+            total += int(v[11]) + int(v[12]) + int(v[13]) + int(v[14])
+    return total / tck
+
+
+def listener_pids(port: int) -> list[int]:
+    """pids listening on 127.0.0.1:port (from ss -ltnp), to meter the server's CPU."""
+    try:
+        out = subprocess.run(["ss", "-Hltnp", f"sport = :{port}"], capture_output=True, text=True,
+                             timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted({int(x) for x in re.findall(r"pid=(\d+)", out)})
+
+
 class Run:
     def __init__(self, a: argparse.Namespace, scenario: str, ranges: dict[str, tuple[int, int, int]],
                  run_no: int, shard_no: int = 0):
@@ -69,6 +108,7 @@ class Run:
         self.errors = 0
         self.error_samples: list[str] = []
         self.short_over = 0
+        self.completed = 0
         self.over_lines = 0
         self.bytes_in = 0
         self.budget = a.requests if a.requests else None
@@ -188,7 +228,7 @@ class Run:
             "lat": self.lat, "errors": self.errors, "error_samples": self.error_samples,
             "connected": len(self._conns), "setup_s": setup_s, "t_measure": self.t_measure,
             "t_end": t_end, "bytes_in": self.bytes_in, "client_cpu_s": time.process_time() - cpu0,
-            "over_lines": self.over_lines, "short_over": self.short_over,
+            "over_lines": self.over_lines, "short_over": self.short_over, "completed": self.completed,
         }
 
     async def connect_one(self, i: int) -> None:
@@ -218,6 +258,7 @@ class Run:
                         return
                     continue
                 done = time.perf_counter()
+                self.completed += 1
                 if done >= self.t_measure:
                     self.lat.append((done - t) * 1000.0)
         finally:
@@ -268,6 +309,7 @@ def run_once(a: argparse.Namespace, scenario: str, ranges, run_no: int) -> dict:
         barrier.wait(a.timeout * 4 + 60)
     except threading.BrokenBarrierError:
         pass
+    srv0 = proc_cpu_s(a.server_pids)  # every connection is open and authenticated by now
     busy0, tot0 = cpu_times()
     hard = a.warmup + a.duration + a.timeout + 60
     parts = []
@@ -283,6 +325,10 @@ def run_once(a: argparse.Namespace, scenario: str, ranges, run_no: int) -> dict:
         if p.is_alive():
             p.kill()
             p.join()
+    srv1 = None
+    if srv0 is not None:
+        time.sleep(1.0)  # let the server reap per-connection children (nnrpd) after QUIT
+        srv1 = proc_cpu_s(a.server_pids)
     fatal = [x["fatal"] for x in parts if "fatal" in x]
     parts = [x for x in parts if "fatal" not in x]
     if not parts:
@@ -306,6 +352,11 @@ def run_once(a: argparse.Namespace, scenario: str, ranges, run_no: int) -> dict:
         "client_cpu_s": round(sum(x["client_cpu_s"] for x in parts), 2),
         "machine_cpu_busy_pct": round(100.0 * (busy1 - busy0) / max(1, tot1 - tot0), 1),
         "background_cpu_busy_pct": background,
+        "server_pids": a.server_pids,
+        "server_cpu_s": round(srv1 - srv0, 2) if srv1 is not None else None,
+        "completed_incl_warmup": sum(x["completed"] for x in parts),
+        "server_cpu_ms_per_req": (round(1000.0 * (srv1 - srv0) / max(1, sum(x["completed"] for x in parts)), 4)
+                                  if srv1 is not None else None),
         "loadavg_1m": os.getloadavg()[0],
     }
     if scenario == "over":
@@ -342,19 +393,24 @@ def summarize(runs: list[dict]) -> dict:
         "requests": sum(r["requests"] for r in runs), "errors": sum(r["errors"] for r in runs),
         "client_cpu_s": med("client_cpu_s"), "machine_cpu_busy_pct": med("machine_cpu_busy_pct"),
         "background_cpu_busy_pct_max": max(r["background_cpu_busy_pct"] for r in runs),
+        "server_cpu_ms_per_req": (round(statistics.median(r["server_cpu_ms_per_req"] for r in runs), 4)
+                                  if all(r.get("server_cpu_ms_per_req") is not None for r in runs) else None),
     }
 
 
 def md_header() -> str:
-    return ("| server | scenario | conns | runs x s | req/s (median) | req/s min-max | p50 ms | p99 ms | errors | CPU % during / before |\n"
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    return ("| server | scenario | conns | runs x s | req/s (median) | req/s min-max | p50 ms | p99 ms | errors "
+            "| server CPU ms/req | machine CPU % during / before |\n"
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def md_row(s: dict) -> str:
     lab = s["label"] + (" (auth)" if s.get("auth") else "") + ("" if s.get("quickack", True) else " (delayed ACK)")
     return (f"| {lab} | {s['scenario']} | {s['connections']} | {s['runs']} x {s['duration_s']:g} | "
             f"{s['rps_median']:.0f} | {s['rps_min']:.0f}-{s['rps_max']:.0f} | {s['p50_ms']:.2f} | "
-            f"{s['p99_ms']:.2f} | {s['errors']} | {s['machine_cpu_busy_pct']:.0f} / {s.get('background_cpu_busy_pct_max', 0):.0f} |")
+            f"{s['p99_ms']:.2f} | {s['errors']} | "
+            + (f"{s['server_cpu_ms_per_req']:.3f}" if s.get("server_cpu_ms_per_req") is not None else "n/a")
+            + f" | {s['machine_cpu_busy_pct']:.0f} / {s.get('background_cpu_busy_pct_max', 0):.0f} |")
 
 
 def amain(a: argparse.Namespace) -> list[dict]:
@@ -374,12 +430,13 @@ def amain(a: argparse.Namespace) -> list[dict]:
                 time.sleep(a.pause)
             if sc != "post":
                 ranges = asyncio.run(asyncio.wait_for(discover(a), a.timeout * 2))  # posts may have extended the groups
-            res = run_once(a, sc, ranges, r)
+            res = run_once(a, sc, ranges, a.run_index + r)
             runs.append(res)
             print(f"bench: {a.label} {sc} run {r + 1}/{a.repeats}: {res['rps']:.0f} req/s, "
                   f"p50 {res['p50_ms']:.2f} ms, p99 {res['p99_ms']:.2f} ms, {res['errors']} errors, "
                   f"client CPU {res['client_cpu_s']:.1f}s, machine CPU {res['machine_cpu_busy_pct']:.0f}% "
                   f"(busy before {res['background_cpu_busy_pct']:.0f}%)"
+                  + (f", server {res['server_cpu_ms_per_req']:.3f} CPU-ms/req" if res.get("server_cpu_ms_per_req") is not None else "")
                   + (f" {res['error_samples'][:2]}" if res["errors"] else ""), file=sys.stderr, flush=True)
             out.append(res)
         out.append(summarize(runs))
@@ -402,12 +459,18 @@ def main() -> None:
     p.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before each run")
     p.add_argument("--requests", type=int, default=0, help="stop a run after this many requests (0: no cap)")
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--run-index", type=int, default=0,
+                   help="number of the first run (seeds the request sequence; runs of two servers "
+                        "with the same index make the same requests)")
     p.add_argument("--pause", type=float, default=1.0, help="seconds between runs")
     p.add_argument("--groups", type=int, default=10)
     p.add_argument("--prefix", default="bench.g")
     p.add_argument("--over-range", type=int, default=1000)
     p.add_argument("--timeout", type=float, default=30.0, help="per-response timeout (s)")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--server-pid", action="append", type=int, default=None,
+                   help="server process to meter (CPU incl. reaped children); repeatable. "
+                        "Default: the processes listening on --port (ss -ltnp); 0 disables")
     p.add_argument("--no-quickack", action="store_true",
                    help="keep the kernel's delayed ACKs (default: TCP_QUICKACK after every read)")
     p.add_argument("--jsonl", help="append JSON results (runs and summaries) to this file")
@@ -415,6 +478,12 @@ def main() -> None:
     a.host = check_loopback(a.host)
     if a.duration <= 0 or a.duration > 3600:
         raise SystemExit("--duration must be in (0, 3600]")
+    if a.server_pid is None:
+        a.server_pids = listener_pids(a.port)
+    else:
+        a.server_pids = [p for p in a.server_pid if p > 0]
+    if a.server_pids:
+        print(f"bench: metering server CPU of pids {a.server_pids}", file=sys.stderr)
     Conn.quickack = not a.no_quickack
     loop_kind = install_fast_loop()
     res = amain(a)

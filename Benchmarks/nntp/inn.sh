@@ -20,7 +20,7 @@
 # --auth USER:PASS is given, in which case AUTHINFO USER/PASS is required (checked by
 # INN's ckpasswd against DIR/db/newsusers) before reading or posting.
 # Feeding (DIR/etc/incoming.conf): connections from 127.0.0.2 are treated by innd as a
-# peer (IHAVE / CHECK / TAKETHIS, used by load.py --method ihave); connections from
+# peer (IHAVE / CHECK / TAKETHIS, used by load.py --method takethis|ihave); connections from
 # 127.0.0.1 are handed to nnrpd (the reader server), like any news reader.
 set -euo pipefail
 

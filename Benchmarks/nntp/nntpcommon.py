@@ -62,7 +62,7 @@ class Conn:
     # TCP_QUICKACK (Linux): ACK every segment at once instead of delaying the ACK.
     # A server that writes a status line and then the data block in two writes without
     # TCP_NODELAY (INN's nnrpd does) otherwise waits for the client's delayed ACK (~40 ms)
-    # before the second write leaves (Nagle); see README.md.
+    # before the second write leaves (Nagle); see docs/BENCHMARKS.md.
     quickack = True
     live: "set[Conn]" = set()
 
@@ -268,7 +268,7 @@ def make_body(rng: random.Random, target: int, quote: str | None = None) -> byte
     cur = ""
     while size < target:
         s = _sentence(rng)
-        if rng.random() < 0.03:
+        if rng.random() < 0.01:
             if cur:
                 lines.append(cur)
                 size += len(cur.encode()) + 2
@@ -283,7 +283,7 @@ def make_body(rng: random.Random, target: int, quote: str | None = None) -> byte
                 cur = w
             else:
                 cur = f"{cur} {w}" if cur else w
-        if rng.random() < 0.08:
+        if rng.random() < 0.08 and cur:
             lines.append(cur)
             lines.append("")
             size += len(cur.encode()) + 4
@@ -300,41 +300,62 @@ def message_id(tag: str, i: int) -> str:
 
 
 class ArticleFactory:
-    """Deterministic (seeded) articles for groups; ~30% are replies with References."""
+    """Deterministic articles: article i depends only on (seed, i), whatever the order in
+    which articles are made or which process makes them, so every server gets the same
+    data set.  Article i goes to group i mod G; ~30% are replies to one of the previous
+    50 articles of the same group, with Subject "Re: ..." and a References chain."""
 
     def __init__(self, groups: list[str], seed: int = 1, tag: str = "load",
                  min_size: int = 1000, max_size: int = 3000, reply_ratio: float = 0.3):
         self.groups = groups
-        self.rng = random.Random(seed)
+        self.seed = seed
         self.tag = tag
         self.min_size, self.max_size = min_size, max_size
         self.reply_ratio = reply_ratio
-        self.recent: dict[str, list[tuple[str, str, str]]] = {g: [] for g in groups}  # (msgid, subject, refs)
+        self._meta: dict[int, tuple[str, str]] = {}  # i -> (subject, references)
 
-    def make(self, i: int, group: str | None = None, transit: bool = False) -> tuple[str, bytes]:
-        """Article number i (unique id).  transit=True adds Path and Date (needed by IHAVE)."""
-        rng = self.rng
-        g = group or self.groups[i % len(self.groups)]
-        name, addr = rng.choice(NAMES)
-        mid = message_id(self.tag, i)
-        refs = ""
-        recent = self.recent[g]
-        if recent and rng.random() < self.reply_ratio:
-            pmid, psubj, prefs = rng.choice(recent)
-            subject = psubj if psubj.startswith("Re: ") else "Re: " + psubj
-            refs = (prefs + " " + pmid).strip()
-            ids = refs.split()
+    def _rng(self, i: int) -> random.Random:
+        return random.Random(self.seed * 1_000_000_007 + i)
+
+    def _head_draws(self, i: int, rng: random.Random) -> tuple[int | None, str | None]:
+        """First draws of article i's rng: (parent index, None) or (None, subject)."""
+        G = len(self.groups)
+        if i >= G and rng.random() < self.reply_ratio:
+            return i - G * rng.randint(1, min(50, i // G)), None
+        t = rng.choice(SUBJECT_TOPICS)
+        return None, t.format(w=rng.choice(EN_WORDS + KO_WORDS + RU_WORDS), w2=rng.choice(EN_WORDS),
+                              n=rng.randint(1, 9), m=rng.randint(0, 20))
+
+    def meta(self, i: int) -> tuple[str, str]:
+        """(subject, references) of article i, following its parents iteratively."""
+        chain = []
+        j = i
+        while j not in self._meta:
+            parent, subject = self._head_draws(j, self._rng(j))
+            if parent is None:
+                self._meta[j] = (subject, "")
+                break
+            chain.append((j, parent))
+            j = parent
+        for j, parent in reversed(chain):
+            psubj, prefs = self._meta[parent]
+            ids = (prefs.split() + [message_id(self.tag, parent)])
             if len(ids) > 8:
-                refs = " ".join(ids[:1] + ids[-7:])
-            quote = rng.choice(NAMES)[0]
-        else:
-            t = rng.choice(SUBJECT_TOPICS)
-            subject = t.format(w=rng.choice(EN_WORDS + KO_WORDS + RU_WORDS), w2=rng.choice(EN_WORDS),
-                               n=rng.randint(1, 9), m=rng.randint(0, 20))
-            quote = None
-        recent.append((mid, subject, refs))
-        if len(recent) > 50:
-            del recent[: len(recent) - 50]
+                ids = ids[:1] + ids[-7:]
+            self._meta[j] = (psubj if psubj.startswith("Re: ") else "Re: " + psubj, " ".join(ids))
+        if len(self._meta) > 200_000:
+            self._meta.clear()
+        return self._meta[i] if i in self._meta else self.meta(i)
+
+    def make(self, i: int, transit: bool = False) -> tuple[str, bytes]:
+        """Article i.  transit=True adds Path and Date (what IHAVE/TAKETHIS need)."""
+        rng = self._rng(i)
+        parent, _ = self._head_draws(i, rng)
+        subject, refs = self.meta(i)
+        g = self.groups[i % len(self.groups)]
+        name, addr = rng.choice(NAMES)
+        quote = rng.choice(NAMES)[0] if parent is not None else None
+        mid = message_id(self.tag, i)
         hdr = [
             f"From: {name} <{addr}>",
             f"Newsgroups: {g}",
@@ -349,7 +370,8 @@ class ArticleFactory:
         hdr += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=UTF-8",
                 "Content-Transfer-Encoding: 8bit", "User-Agent: starcon-nntp-bench/1"]
         head = ("\r\n".join(hdr) + "\r\n\r\n").encode("utf-8")
-        body = make_body(rng, max(200, rng.randint(self.min_size, self.max_size) - len(head)), quote)
+        # body size does not depend on the headers, so POST and TAKETHIS copies have equal bodies
+        body = make_body(rng, max(200, rng.randint(self.min_size, self.max_size) - 380), quote)
         return mid, head + body
 
 

@@ -1,81 +1,58 @@
 #!/usr/bin/env bash
-# End-to-end NNTP benchmark: INN (private instance) and, optionally, a second server
-# (Starcon) that the caller has started; both appear in one Markdown table.
+# NNTP benchmark: Starcon against INN (Debian's inn2), both on loopback, same data, one table.
 #
-#   run.sh [options]
+#   Benchmarks/nntp/run.sh [options]
 #
-# Data set
-#   --articles N          articles to load (default 100000)
-#   --groups G            groups bench.g0..bench.g(G-1) (default 10)
-#   --seed S              article generator seed (default 1; same data for every server)
-# Benchmark
-#   --scenarios LIST      comma list of over,article,post (default all three)
-#   --connections C       concurrent connections (default 50)
-#   --duration S          measured seconds per run (default 10)
-#   --warmup S            unmeasured seconds before each run (default 1)
-#   --repeats R           runs per scenario (default 3)
-#   --procs P             client processes (default 2)
-#   --delayed-ack         also run INN's scenarios with the kernel's delayed ACKs (see README)
-# INN
-#   --no-inn              skip INN
-#   --inn-load METHOD     takethis (default, fastest) | ihave | post
-#   --inn-auth            make INN require AUTHINFO USER/PASS too (uses --user/--password,
-#                         default bench/bench), for a like-for-like comparison
-#   --inn-set KEY=VALUE   override an inn.conf key of the INN instance (repeatable),
-#                         e.g. --inn-set nnrpdcheckart=false
-#   --inn-label NAME      table label for INN (default INN)
-#   --keep                leave the INN instance directory (stopped) for inspection
-# Second server (e.g. Starcon; must already be running on a loopback address)
-#   --starcon-host H      default 127.0.0.1
-#   --starcon-port P      enables the second server
-#   --starcon-label NAME  default Starcon
-#   --starcon-groups-cmd CMD   shell command that creates the groups (gets BENCH_GROUPS,
-#                         BENCH_GROUP_COUNT; "{groups}" is replaced by the names)
-#   --starcon-skip-load   the server already holds the data set
-#   --starcon-load-connections N  POST connections for loading (default 8)
-#   --user U --password P AUTHINFO credentials for the second server (and INN with --inn-auth)
-#   --mode-reader         send MODE READER after the greeting (second server)
-# Output
-#   --out DIR             results directory (default /tmp/nntp-bench-TIMESTAMP):
-#                         results.jsonl, table.md, logs
+# What it does
+#   1. installs inn2 if missing (apt-get) and builds the release starcon if missing
+#      (swift build -c release --product starcon --scratch-path /tmp/starcon-release)
+#   2. starts a private INN (inn.sh: everything under a temp dir, 127.0.0.1, random port) and
+#      `starcon serve` on a fresh SQLite data dir (127.0.0.1, random ports)
+#   3. creates the same groups bench.g0..bench.g9 and member/reader `bench` on both and loads
+#      the same deterministic articles into both: INN through innd's feeder path (MODE STREAM +
+#      TAKETHIS, INN's fastest), Starcon through POST on 8 connections (it has no feeder path)
+#   4. runs each scenario (over, article, post) with 50 connections against each server,
+#      --repeats times, alternating which server goes first; every read run happens before any
+#      post run, so reads see exactly the loaded data set on both servers
+#   5. prints the table (medians over the runs, min-max, ratio Starcon/INN) and stops both
+#      servers (always: trap)
+#
+# Options
+#   --articles N       articles to load (default 100000)     --groups G     groups (default 10)
+#   --scenarios LIST   comma list of over,article,post (default all)
+#   --connections C    concurrent connections (default 50)   --repeats R    runs per scenario and server (default 3)
+#   --duration S       measured seconds per run (default 10) --warmup S     unmeasured seconds first (default 1)
+#   --procs P          client processes (default 2)
+#   --starcon-bin B    starcon binary (default $STARCON_BIN or /tmp/starcon-release/release/starcon)
+#   --inn-set K=V      override an inn.conf key of the INN instance (repeatable)
+#   --inn-load M       takethis (default) | post: how INN is loaded
+#   --out DIR          results directory (default /tmp/nntp-bench-TIMESTAMP)
+#   --keep             keep both servers' data directories (stopped) for inspection
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
 
 ARTICLES=100000 NGROUPS=10 SEED=1
-SCENARIOS=over,article,post CONNS=50 DURATION=10 WARMUP=1 REPEATS=3 PROCS=2 DELAYED_ACK=0
-NO_INN=0 INN_LOAD=takethis INN_AUTH=0 KEEP=0 INN_SETS=() INN_LABEL=INN
-SC_HOST=127.0.0.1 SC_PORT="" SC_LABEL=Starcon SC_GROUPS_CMD="" SC_SKIP_LOAD=0 SC_LOAD_CONNS=8
-USER_="" PASS_="" MODE_READER=""
-OUT=""
+SCENARIOS=over,article,post CONNS=50 DURATION=10 WARMUP=1 REPEATS=3 PROCS=2
+STARCON_BIN=${STARCON_BIN:-/tmp/starcon-release/release/starcon}
+INN_SETS=() INN_LOAD=takethis KEEP=0 OUT=""
+USER_=bench PASS_=bench-password-1
 while [ $# -gt 0 ]; do
   case $1 in
     --articles) ARTICLES=$2; shift 2 ;;
     --groups) NGROUPS=$2; shift 2 ;;
-    --seed) SEED=$2; shift 2 ;;
     --scenarios) SCENARIOS=$2; shift 2 ;;
     --connections) CONNS=$2; shift 2 ;;
+    --repeats) REPEATS=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
-    --repeats) REPEATS=$2; shift 2 ;;
     --procs) PROCS=$2; shift 2 ;;
-    --delayed-ack) DELAYED_ACK=1; shift ;;
-    --no-inn) NO_INN=1; shift ;;
-    --inn-load) INN_LOAD=$2; shift 2 ;;
-    --inn-auth) INN_AUTH=1; shift ;;
+    --starcon-bin) STARCON_BIN=$2; shift 2 ;;
     --inn-set) INN_SETS+=(--set "$2"); shift 2 ;;
-    --inn-label) INN_LABEL=$2; shift 2 ;;
-    --keep) KEEP=1; shift ;;
-    --starcon-host) SC_HOST=$2; shift 2 ;;
-    --starcon-port) SC_PORT=$2; shift 2 ;;
-    --starcon-label) SC_LABEL=$2; shift 2 ;;
-    --starcon-groups-cmd) SC_GROUPS_CMD=$2; shift 2 ;;
-    --starcon-skip-load) SC_SKIP_LOAD=1; shift ;;
-    --starcon-load-connections) SC_LOAD_CONNS=$2; shift 2 ;;
-    --user) USER_=$2; shift 2 ;;
-    --password) PASS_=$2; shift 2 ;;
-    --mode-reader) MODE_READER=--mode-reader; shift ;;
+    --inn-load) INN_LOAD=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
+    --keep) KEEP=1; shift ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -84,75 +61,103 @@ OUT=${OUT:-/tmp/nntp-bench-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 RES="$OUT/results.jsonl"
 : >"$RES"
+T_START=$(date +%s)
 log() { echo "run.sh [$(date +%T)]: $*" >&2; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {  # wait_port PORT PID SECONDS
+  local i
+  for i in $(seq 1 $(($3 * 5))); do
+    ss -Hltn "sport = :$1" | grep -q . && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
+}
 
-BENCH_ARGS=(--scenario "$SCENARIOS" --connections "$CONNS" --duration "$DURATION" --warmup "$WARMUP"
-            --repeats "$REPEATS" --procs "$PROCS" --groups "$NGROUPS" --jsonl "$RES")
-
-INN_DIR=""
+INN_DIR="" SC_DIR="" SC_PID=""
+stop_starcon() {
+  [ -n "$SC_PID" ] || return 0
+  kill -TERM "$SC_PID" 2>/dev/null || true
+  local i
+  for i in $(seq 1 75); do kill -0 "$SC_PID" 2>/dev/null || break; sleep 0.2; done
+  kill -0 "$SC_PID" 2>/dev/null && { log "starcon did not stop in 15 s, killing"; kill -KILL "$SC_PID" 2>/dev/null || true; }
+  wait "$SC_PID" 2>/dev/null || true
+  SC_PID=""
+}
 cleanup() {
-  if [ -n "$INN_DIR" ]; then
-    "$HERE/inn.sh" stop "$INN_DIR" || true
-    if [ "$KEEP" = 1 ]; then log "INN instance kept in $INN_DIR"; else rm -rf "$INN_DIR"; fi
+  stop_starcon
+  [ -n "$INN_DIR" ] && { "$HERE/inn.sh" stop "$INN_DIR" || true; }
+  if [ "$KEEP" = 1 ]; then
+    log "kept: INN $INN_DIR, Starcon $SC_DIR"
+  else
+    [ -n "$INN_DIR" ] && rm -rf "$INN_DIR"
+    [ -n "$SC_DIR" ] && rm -rf "$SC_DIR"
   fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---------------------------------------------------------------- INN
-if [ "$NO_INN" = 0 ]; then
-  "$HERE/inn.sh" install
-  INN_DIR=$(mktemp -d /tmp/innbench.XXXXXX)
-  INN_PORT=$(free_port)
-  INN_CRED=()
-  if [ "$INN_AUTH" = 1 ]; then
-    INN_CRED=(--user "${USER_:-bench}" --password "${PASS_:-bench}")
-    "$HERE/inn.sh" start "$INN_DIR" "$INN_PORT" --auth "${USER_:-bench}:${PASS_:-bench}" "${INN_SETS[@]}"
-  else
-    "$HERE/inn.sh" start "$INN_DIR" "$INN_PORT" "${INN_SETS[@]}"
-  fi
-  log "INN on 127.0.0.1:$INN_PORT, instance $INN_DIR"
-  t=$(date +%s%N)
-  "$HERE/inn.sh" create-groups "$INN_DIR" "$NGROUPS"
-  log "INN groups created in $(( ($(date +%s%N) - t) / 1000000 )) ms"
-  log "loading INN: $ARTICLES articles via $INN_LOAD"
-  python3 "$HERE/load.py" --host 127.0.0.1 --port "$INN_PORT" "${INN_CRED[@]}" \
-    --groups "$NGROUPS" --articles "$ARTICLES" --seed "$SEED" --method "$INN_LOAD" \
-    --connections $([ "$INN_LOAD" = post ] && echo 8 || echo 4) \
-    --label "$INN_LABEL" --jsonl "$RES" --json "$OUT/load-inn.json" >/dev/null
-  du -sh "$INN_DIR/spool" "$INN_DIR/db" >&2 || true
-  log "benchmarking INN"
-  python3 "$HERE/bench.py" --host 127.0.0.1 --port "$INN_PORT" "${INN_CRED[@]}" --label "$INN_LABEL" \
-    "${BENCH_ARGS[@]}" >"$OUT/bench-inn.out" 2>"$OUT/bench-inn.err" || { cat "$OUT/bench-inn.err" >&2; log "INN bench reported errors"; }
-  grep -E '^bench:' "$OUT/bench-inn.err" >&2 || true
-  if [ "$DELAYED_ACK" = 1 ]; then
-    python3 "$HERE/bench.py" --host 127.0.0.1 --port "$INN_PORT" "${INN_CRED[@]}" --label "$INN_LABEL" \
-      --no-quickack "${BENCH_ARGS[@]}" >"$OUT/bench-inn-delayedack.out" 2>"$OUT/bench-inn-delayedack.err" || true
-    grep -E '^bench:' "$OUT/bench-inn-delayedack.err" >&2 || true
-  fi
-  "$HERE/inn.sh" stop "$INN_DIR"
-  if [ "$KEEP" = 1 ]; then log "INN instance kept in $INN_DIR"; else rm -rf "$INN_DIR"; fi
-  INN_DIR=""
+# ---------------------------------------------------------------- prerequisites
+"$HERE/inn.sh" install
+if [ ! -x "$STARCON_BIN" ]; then
+  log "building the release starcon (swift build -c release, scratch path /tmp/starcon-release)"
+  export PATH=/opt/swift/usr/bin:$PATH
+  (cd "$ROOT" && swift build -c release --product starcon --scratch-path /tmp/starcon-release) >&2
+  STARCON_BIN=/tmp/starcon-release/release/starcon
 fi
+GROUPS_=$(for i in $(seq 0 $((NGROUPS - 1))); do echo "bench.g$i"; done)
 
-# ---------------------------------------------------------------- second server
-if [ -n "$SC_PORT" ]; then
-  SC_CRED=()
-  [ -n "$USER_" ] && SC_CRED=(--user "$USER_" --password "$PASS_")
-  if [ "$SC_SKIP_LOAD" = 0 ]; then
-    GC=()
-    [ -n "$SC_GROUPS_CMD" ] && GC=(--create-groups-cmd "$SC_GROUPS_CMD")
-    log "loading $SC_LABEL: $ARTICLES articles via POST"
-    python3 "$HERE/load.py" --host "$SC_HOST" --port "$SC_PORT" "${SC_CRED[@]}" $MODE_READER "${GC[@]}" \
-      --groups "$NGROUPS" --articles "$ARTICLES" --seed "$SEED" --method post \
-      --connections "$SC_LOAD_CONNS" --label "$SC_LABEL" --jsonl "$RES" --json "$OUT/load-second.json" >/dev/null
-  fi
-  log "benchmarking $SC_LABEL"
-  python3 "$HERE/bench.py" --host "$SC_HOST" --port "$SC_PORT" "${SC_CRED[@]}" $MODE_READER \
-    --label "$SC_LABEL" "${BENCH_ARGS[@]}" >"$OUT/bench-second.out" 2>"$OUT/bench-second.err" || { cat "$OUT/bench-second.err" >&2; log "$SC_LABEL bench reported errors"; }
-  grep -E '^bench:' "$OUT/bench-second.err" >&2 || true
-fi
+# ---------------------------------------------------------------- INN
+INN_DIR=$(mktemp -d /tmp/innbench.XXXXXX)
+INN_PORT=$(free_port)
+"$HERE/inn.sh" start "$INN_DIR" "$INN_PORT" --auth "$USER_:$PASS_" "${INN_SETS[@]}"
+"$HERE/inn.sh" create-groups "$INN_DIR" "$NGROUPS"
+log "INN on 127.0.0.1:$INN_PORT ($INN_DIR)"
+
+# ---------------------------------------------------------------- Starcon
+SC_DIR=$(mktemp -d /tmp/scbench.XXXXXX)
+SC_NNTP=$(free_port) SC_HTTP=$(free_port)
+echo "$PASS_" | "$STARCON_BIN" user add "$USER_" --data "$SC_DIR" >/dev/null
+for g in $GROUPS_; do "$STARCON_BIN" group create "$g" --data "$SC_DIR" >/dev/null; done
+"$STARCON_BIN" serve --data "$SC_DIR" --host 127.0.0.1 --http-port "$SC_HTTP" --nntp-port "$SC_NNTP" \
+  >"$OUT/starcon.log" 2>&1 &
+SC_PID=$!
+wait_port "$SC_NNTP" "$SC_PID" 30 || { tail -20 "$OUT/starcon.log" >&2; log "starcon did not start"; exit 1; }
+log "Starcon on 127.0.0.1:$SC_NNTP (pid $SC_PID, $SC_DIR, $("$STARCON_BIN" --version 2>/dev/null || echo release build))"
+
+# ---------------------------------------------------------------- load
+AUTH=(--user "$USER_" --password "$PASS_")
+log "loading INN: $ARTICLES articles in $NGROUPS groups via $INN_LOAD"
+python3 "$HERE/load.py" --host 127.0.0.1 --port "$INN_PORT" "${AUTH[@]}" --groups "$NGROUPS" \
+  --articles "$ARTICLES" --seed "$SEED" --method "$INN_LOAD" \
+  --connections "$([ "$INN_LOAD" = post ] && echo 8 || echo 4)" \
+  --label INN --jsonl "$RES" --json "$OUT/load-inn.json" >/dev/null
+log "loading Starcon: $ARTICLES articles in $NGROUPS groups via POST"
+python3 "$HERE/load.py" --host 127.0.0.1 --port "$SC_NNTP" "${AUTH[@]}" --groups "$NGROUPS" \
+  --articles "$ARTICLES" --seed "$SEED" --method post --connections 8 \
+  --label Starcon --jsonl "$RES" --json "$OUT/load-starcon.json" >/dev/null
+du -sh "$INN_DIR/spool" "$INN_DIR/db" "$SC_DIR" >&2 || true
+
+# ---------------------------------------------------------------- benchmark
+# Runs are interleaved (INN, Starcon, Starcon, INN, ...) so that the noise of a shared machine
+# falls on both; runs with the same index use the same random request sequence.
+bench() {  # bench LABEL PORT SCENARIO RUN
+  python3 "$HERE/bench.py" --host 127.0.0.1 --port "$2" "${AUTH[@]}" --label "$1" --scenario "$3" \
+    --run-index "$4" --repeats 1 --connections "$CONNS" --duration "$DURATION" --warmup "$WARMUP" \
+    --procs "$PROCS" --groups "$NGROUPS" --jsonl "$RES" >>"$OUT/bench.out" 2>>"$OUT/bench.err" \
+    || log "$1 $3 run $4 reported errors (see $OUT/bench.err)"
+  grep -E "^bench: $1 $3 " "$OUT/bench.err" | tail -1 >&2 || true
+}
+IFS=, read -ra SCS <<<"$SCENARIOS"
+for sc in "${SCS[@]}"; do
+  for r in $(seq 0 $((REPEATS - 1))); do
+    if [ $((r % 2)) = 0 ]; then
+      bench INN "$INN_PORT" "$sc" "$r"; bench Starcon "$SC_NNTP" "$sc" "$r"
+    else
+      bench Starcon "$SC_NNTP" "$sc" "$r"; bench INN "$INN_PORT" "$sc" "$r"
+    fi
+  done
+done
 
 python3 "$HERE/report.py" "$RES" | tee "$OUT/table.md"
-log "results in $OUT"
+log "done in $(( $(date +%s) - T_START )) s; results in $OUT"

@@ -46,7 +46,8 @@ public enum ArticleFormatter {
 
     /// Body lines, without line endings (not dot-stuffed; the NNTP encoder does that).
     public static func bodyLines(_ article: Article) -> [String] {
-        article.body.isEmpty ? [] : article.body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Split on the newline byte, not on Characters: ARTICLE and BODY do this for every line.
+        article.body.isEmpty ? [] : article.body.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Octets of the article on the wire (CRLF line endings, headers, blank line, body), for :bytes.
@@ -68,21 +69,18 @@ public enum ArticleFormatter {
 
 import Foundation
 
-/// RFC 5322 §3.3 dates in UTC.
+/// RFC 5322 §3.3 dates in UTC, with integer arithmetic (OVER formats one per article).
 public enum RFC5322Date {
-    public static func format(_ milliseconds: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-        let calendar = Self.calendar
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
-        let weekday = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][(c.weekday ?? 1) - 1]
-        let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][(c.month ?? 1) - 1]
-        func two(_ n: Int?) -> String { let n = n ?? 0; return n < 10 ? "0\(n)" : "\(n)" }
-        return "\(weekday), \(c.day ?? 1) \(month) \(c.year ?? 1970) \(two(c.hour)):\(two(c.minute)):\(two(c.second)) +0000"
-    }
+    private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    private static var calendar: Calendar {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
+    public static func format(_ milliseconds: Int64) -> String {
+        let time = CivilTime(milliseconds: milliseconds)
+        let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
+        var days = seconds / 86_400
+        if seconds % 86_400 < 0 { days -= 1 }
+        let weekday = weekdays[Int(((days % 7) + 7) % 7)]  // 1970-01-01 was a Thursday
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(weekday), \(time.day) \(months[Int(time.month) - 1]) \(time.year) \(two(time.hour)):\(two(time.minute)):\(two(time.second)) +0000"
     }
 }

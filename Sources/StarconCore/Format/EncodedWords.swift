@@ -77,7 +77,7 @@ public enum EncodedWords {
     /// Encodes a header value for the wire: unchanged when it is printable ASCII, else as UTF-8 B-encoded words
     /// of at most 75 characters each, split only between characters.
     public static func encode(_ value: String) -> String {
-        if value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) { return value }
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return value }
         var words: [String] = []
         var chunk = [UInt8]()
         let maxBytes = 45  // 45 bytes → 60 base64 characters + 12 for =?utf-8?B??= ≤ 75

@@ -258,7 +258,7 @@ public struct NewsService: Sendable {
                 ORDER BY ga.number LIMIT \(bind: limit)
                 """).all()
             let articles = try rows.map { (try $0.decode(column: "number", as: Int64.self), try ArticleRow.decode($0)) }
-            let crossposted = articles.filter { $0.1.newsgroups.contains(",") }.map(\.1.id)
+            let crossposted = articles.filter { $0.1.newsgroups.utf8.contains(UInt8(ascii: ",")) }.map(\.1.id)
             var xrefs: [Int64: [(group: String, number: Int64)]] = [:]
             for id in crossposted { xrefs[id] = try await Self.xref(articleID: id, db: db) }
             return articles.map { number, article in

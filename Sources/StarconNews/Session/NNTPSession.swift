@@ -272,7 +272,7 @@ public final class NNTPSession {
 
     private func xrefField(_ entry: OverviewEntry) async throws -> String {
         let places: [(group: String, number: Int64)]
-        if entry.newsgroups.contains(",") || entry.number == 0 {
+        if entry.newsgroups.utf8.contains(UInt8(ascii: ",")) || entry.number == 0 {
             places = try await core.news.xref(articleID: entry.articleID)
         } else {
             places = [(group?.name ?? entry.newsgroups, entry.number)]
@@ -364,7 +364,7 @@ public final class NNTPSession {
 
     /// Tabs and line breaks would break an overview or HDR line.
     static func oneLine(_ text: String) -> String {
-        guard text.contains(where: { $0 == "\t" || $0 == "\r" || $0 == "\n" }) else { return text }
+        guard text.utf8.contains(where: { $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }) else { return text }
         return String(text.map { $0 == "\t" || $0 == "\r" || $0 == "\n" ? " " : $0 })
     }
 

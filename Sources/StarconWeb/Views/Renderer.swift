@@ -103,14 +103,16 @@ struct Renderer: Sendable {
             values["member"] = me
             var nav: [[String: Any]] = [
                 ["href": "/", "label": t["nav_feed"] ?? "", "current": section == .feed],
-                ["href": "/messages", "label": t["nav_messages"] ?? "", "current": section == .messages,
-                 "count": context.unreadMessages > 0 ? formatters[context.language]!.number(context.unreadMessages) : "",
-                 "count_label": context.unreadMessages > 0
-                     ? catalogue.plural("messenger_unread", count: context.unreadMessages, formatter: formatters[context.language]!) : ""],
+                ["href": "/messages", "label": t["nav_messages"] ?? "", "current": section == .messages],
                 ["href": "/newsgroups", "label": t["nav_newsgroups"] ?? "", "current": section == .newsgroups],
                 ["href": "/mail", "label": t["nav_mail"] ?? "", "current": section == .mail],
                 ["href": "/search", "label": t["nav_search"] ?? "", "current": section == .search],
             ]
+            // Mustache shows a section for any present value, even "": the count is set only when there is one.
+            if context.unreadMessages > 0 {
+                nav[1]["count"] = formatters[context.language]!.number(context.unreadMessages)
+                nav[1]["count_label"] = catalogue.plural("messenger_unread", count: context.unreadMessages, formatter: formatters[context.language]!)
+            }
             if member.isModerator {
                 nav.append(["href": "/admin", "label": t["nav_admin"] ?? "", "current": section == .admin])
             }

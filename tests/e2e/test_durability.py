@@ -1,6 +1,7 @@
 """Nothing a member was told was saved is lost when the server is killed (SIGKILL, no shutdown)."""
 import io
 import signal
+import time
 import warnings
 
 import pytest
@@ -43,5 +44,64 @@ def test_acknowledged_articles_and_accounts_survive_a_kill(request, data_dir, en
         reader.quit()
         WebClient(srv.url).login("founder")
         assert srv.setup_url is None  # the admin created before the kill is still there
+    finally:
+        srv.stop()
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_acknowledged_posts_photos_and_follows_survive_a_kill(request, data_dir, engine):
+    """Posts and photos acknowledged over the Mastodon API, while posting goes on, are all there after
+    SIGKILL and a restart, and each follower's home timeline still has them."""
+    import threading
+    from pathlib import Path
+
+    from mastodon import Mastodon
+
+    database = request.getfixturevalue("pg_database") if engine == "postgres" else None
+    srv = Server(data_dir, database=database)
+    for name in ["kim", "lee"]:
+        srv.cli("user", "add", name, stdin=PASSWORD)
+    srv.start()
+    cid, secret = Mastodon.create_app("durability", scopes=["read", "write", "follow"], api_base_url=srv.url)
+    clients = {}
+    for name in ["kim", "lee"]:
+        api = Mastodon(client_id=cid, client_secret=secret, api_base_url=srv.url, version_check_mode="none")
+        api.log_in(name, PASSWORD, scopes=["read", "write", "follow"])
+        clients[name] = api
+    clients["lee"].account_follow(clients["kim"].me()["id"])
+    photo = (Path(__file__).resolve().parents[2] / "Tests" / "StarconMediaTests" / "Fixtures" / "oriented.jpg").read_bytes()
+    media = clients["kim"].media_post(io.BytesIO(photo), mime_type="image/jpeg", description="kept")
+    acknowledged = [clients["kim"].status_post("with a photo", media_ids=[media["id"]])["id"]]
+    stop = threading.Event()
+
+    def keep_posting():
+        index = 0
+        while not stop.is_set():
+            try:
+                acknowledged.append(clients["kim"].status_post(f"post {index}")["id"])
+            except Exception:
+                return  # the server is gone: whatever was acknowledged is in the list
+            index += 1
+
+    poster = threading.Thread(target=keep_posting)
+    poster.start()
+    while len(acknowledged) < 25 and poster.is_alive():
+        time.sleep(0.01)
+    srv.process.send_signal(signal.SIGKILL)
+    srv.process.wait()
+    stop.set()
+    poster.join()
+
+    srv = Server(data_dir, database=database).start()
+    try:
+        api = Mastodon(client_id=cid, client_secret=secret, access_token=clients["lee"].access_token, api_base_url=srv.url,
+                       version_check_mode="none")
+        for status_id in acknowledged:
+            assert api.status(status_id)["id"] == status_id
+        home = api.timeline_home(limit=40)
+        assert [s["id"] for s in home][:20] == list(reversed(acknowledged))[:20]
+        assert api.status(acknowledged[0])["media_attachments"][0]["description"] == "kept"
+        import requests
+        assert requests.get(api.status(acknowledged[0])["media_attachments"][0]["url"], timeout=10).status_code == 200
     finally:
         srv.stop()

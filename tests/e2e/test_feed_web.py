@@ -131,6 +131,21 @@ def test_locked_account_and_blocks(members, any_server):
     assert "보이나요?" not in yuki.get("/network").text
 
 
+def test_markup_in_names_and_invalid_utf8_change_nothing(members, any_server):
+    assert any_server.cli("user", "add", "mallory", "--display-name", "<script>alert(1)</script>",
+                          stdin=PASSWORD + "\n").returncode == 0
+    mallory = WebClient(any_server.url)
+    mallory.login("mallory")
+    post(mallory, "hello from mallory")
+    page = members["minjun"].get("/network").text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    token = mallory.csrf("/")
+    broken = mallory.session.post(any_server.url + "/statuses", data=f"_csrf={token}&text=%FF%FE&visibility=public",
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+    assert broken.status_code == 400
+    assert len(status_ids(members["minjun"].get("/network").text)) == 1
+
+
 def test_form_errors_keep_the_text(members):
     minjun = members["minjun"]
     long_text = "가" * 5001

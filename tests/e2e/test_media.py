@@ -19,6 +19,20 @@ def fixture(name):
     return (FIXTURES / name).read_bytes()
 
 
+def huge_png(side=30_000):
+    """A 30,000 × 30,000 grayscale PNG (900 megapixels) that is under a megabyte on the wire."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (side + 1)
+    body = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)) + chunk(b"IDAT", body)
+            + chunk(b"IEND", b""))
+
+
 @pytest.fixture
 def photographers(any_server):
     for name in ["minjun", "olga"]:
@@ -72,6 +86,7 @@ def test_bad_photos_are_refused_and_change_nothing(photographers, any_server):
     url = any_server.url + "/api/v2/media"
     auth = {"Authorization": f"Bearer {minjun.access_token}"}
     for name, body, mime in [("notes.jpg", fixture("notes.txt"), "image/jpeg"), ("bomb.png", fixture("bomb.png"), "image/png"),
+                             ("30k.png", huge_png(), "image/png"),
                              ("x.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "image/svg+xml"),
                              ("half.jpg", fixture("oriented.jpg")[:300], "image/jpeg"), ("empty.png", b"", "image/png")]:
         response = requests.post(url, files={"file": (name, body, mime)}, headers=auth, timeout=30)

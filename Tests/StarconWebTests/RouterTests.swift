@@ -110,3 +110,14 @@ struct RouterTests {
         }
     }
 }
+
+@Suite("API encoding")
+struct APIEncodingTests {
+    @Test func isoDatesMatchFoundation() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for milliseconds: Int64 in [0, 1_764_633_600_123, 951_782_400_999, 4_102_444_800_001, 86_399_999] {
+            #expect(JSON.iso8601(milliseconds) == formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000)), "\(milliseconds)")
+        }
+    }
+}

@@ -2,9 +2,11 @@
 the `websockets` client (resume without gaps or duplicates, idempotent sends, bad frames and bad tokens that
 close only their own connection), the web pages without JavaScript, and a SIGKILL in mid-conversation."""
 import json
+import re
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -15,6 +17,11 @@ from conftest import PASSWORD, Server
 from webclient import WebClient
 
 MEMBERS = ["kim", "lee", "park"]
+FIXTURES = Path(__file__).resolve().parents[2] / "Tests" / "StarconMediaTests" / "Fixtures"
+
+
+def fixture(name):
+    return (FIXTURES / name).read_bytes()
 STREAM_ENV = {"STARCON_STREAM_RECHECK_SECONDS": "1"}
 
 
@@ -22,6 +29,12 @@ class Member:
     def __init__(self, base, name, token, app):
         self.base, self.name, self.token, self.app = base, name, token, app
         self.headers = {"Authorization": f"Bearer {token}"}
+
+    def upload(self, name="oriented.jpg", mime="image/jpeg", description="", expect=200):
+        response = requests.post(self.base + "/api/v2/media", headers=self.headers, files={"file": (name, fixture(name), mime)},
+                                 data={"description": description}, timeout=30)
+        assert response.status_code == expect, (response.status_code, response.text[:300])
+        return response.json()
 
     def call(self, method, path, expect=200, **kwargs):
         response = requests.request(method, self.base + "/api/starcon/v1" + path, headers=self.headers, timeout=15, **kwargs)
@@ -149,7 +162,7 @@ def test_conversations_messages_paging_and_errors(chat):
     assert "10000" in kim.call("POST", f"/conversations/{cid}/messages", json={"text": "x" * 10001}, expect=422)["error"]
     assert kim.call("POST", f"/conversations/{cid}/messages", json={"text": "가" * 10000})["text"] == "가" * 10000
     assert kim.call("POST", f"/conversations/{cid}/messages", json={"text": "pic", "media_ids": ["1"]}, expect=422)["error"] == \
-        "Pictures are not available yet"
+        "Validation failed: a media id is not one of your unattached uploads"
     for method, path in [("GET", f"/conversations/{cid}"), ("GET", f"/conversations/{cid}/messages"),
                          ("POST", f"/conversations/{cid}/messages"), ("GET", f"/messages/{sent[0]['id']}"),
                          ("DELETE", f"/messages/{sent[0]['id']}"), ("POST", f"/conversations/{cid}/read")]:
@@ -236,6 +249,10 @@ def test_live_stream_idempotent_send_and_resume_without_gaps(chat):
     s.ws.send(json.dumps({"type": "ping"}))
     assert s.next("pong") == {}
     s.ws.send(json.dumps({"type": "read", "conversation_id": cid, "up_to": str(expected[-1])}))
+    # The read frame is handled asynchronously: wait for it rather than race it.
+    deadline = time.time() + 10
+    while lee.call("GET", f"/conversations/{cid}")["unread"] != 0 and time.time() < deadline:
+        time.sleep(0.05)
     assert lee.call("GET", f"/conversations/{cid}")["unread"] == 0
     s.close()
 
@@ -290,7 +307,6 @@ def test_the_web_pages_work_without_javascript(chat):
     assert page.status_code == 200 and "/messages/" in page.url
     cid = page.url.rstrip("/").split("/")[-1].split("#")[0]
     key_page = kim.get(f"/messages/{cid}")
-    import re
     key = re.search(r'name="client_key" value="([^"]+)"', key_page.text).group(1)
     for _ in range(2):  # a double submit stores one message
         sent = kim.post(f"/messages/{cid}/send", {"text": "<i>안녕</i> https://intra.example/a", "client_key": key}, page=f"/messages/{cid}")
@@ -308,6 +324,87 @@ def test_the_web_pages_work_without_javascript(chat):
     park = WebClient(chat["server"].url)
     park.login("park")
     assert park.get(f"/messages/{cid}").status_code == 404
+
+
+def test_pictures_in_messages_over_the_api_and_the_stream(chat):
+    kim, lee, park = chat["kim"], chat["lee"], chat["park"]
+    cid = kim.call("POST", "/conversations", json={"members": ["lee"]})["id"]
+    stream = lee.stream()
+    first, second = kim.upload(description="빨간 지붕"), kim.upload("alpha.png", "image/png")
+    sent = kim.call("POST", f"/conversations/{cid}/messages", json={"text": "", "media_ids": [first["id"], int(second["id"])],
+                                                                     "client_key": "pic-1"})
+    assert sent["text"] == "" and [a["id"] for a in sent["attachments"]] == [first["id"], second["id"]], "order kept, text may be empty"
+    picture = sent["attachments"][0]
+    assert picture == first, "the same entity as the Mastodon media entity"
+    assert picture["type"] == "image" and picture["description"] == "빨간 지붕"
+    assert re.search(r"/media/[0-9a-f]{64}-small\.(jpg|png)$", picture["preview_url"]) and re.search(r"-large\.", picture["url"])
+    live = stream.next("message")
+    assert live["id"] == sent["id"] and live["attachments"] == sent["attachments"], "the WebSocket frame carries the pictures"
+    stream.close()
+    assert lee.call("GET", f"/conversations/{cid}/messages")[0]["attachments"] == sent["attachments"]
+    assert lee.call("GET", f"/messages/{sent['id']}")["attachments"] == sent["attachments"]
+    assert lee.call("GET", "/conversations")[0]["last_message"]["attachments"] == sent["attachments"]
+    replayed = lee.stream(last_id=int(sent["id"]) - 1)
+    assert replayed.pending[0]["payload"]["attachments"] == sent["attachments"], "a resume replays the pictures too"
+    replayed.close()
+    for url in (picture["preview_url"], picture["url"]):
+        got = requests.get(url, timeout=10)
+        assert got.status_code == 200 and got.headers["Content-Type"].startswith("image/")
+    # A retried send (same key) answers the first message and attaches nothing again.
+    again = kim.call("POST", f"/conversations/{cid}/messages", json={"text": "", "media_ids": [first["id"]], "client_key": "pic-1"})
+    assert again["id"] == sent["id"] and again["attachments"] == sent["attachments"]
+    # Refusals: an attached picture, someone else's, five, a non-image at upload, no text and no picture.
+    used = kim.call("POST", f"/conversations/{cid}/messages", json={"text": "again", "media_ids": [first["id"]]}, expect=422)
+    assert used["error"] == "Validation failed: a media id is not one of your unattached uploads"
+    lees = lee.upload()
+    kim.call("POST", f"/conversations/{cid}/messages", json={"text": "stolen", "media_ids": [lees["id"]]}, expect=422)
+    five = [kim.upload()["id"] for _ in range(5)]
+    assert kim.call("POST", f"/conversations/{cid}/messages", json={"text": "many", "media_ids": five}, expect=422)["error"]
+    assert kim.upload("notes.txt", "image/jpeg", expect=422)["error"]
+    kim.call("POST", f"/conversations/{cid}/messages", json={"text": " ", "media_ids": []}, expect=422)
+    # A failed send attaches nothing: the pictures can still go out, on a message or a status.
+    ok = kim.call("POST", f"/conversations/{cid}/messages", json={"text": "넷", "media_ids": five[:4]})
+    assert len(ok["attachments"]) == 4
+    toot = requests.post(kim.base + "/api/v1/statuses", headers=kim.headers, data={"status": "x", "media_ids[]": [first["id"]]}, timeout=10)
+    assert toot.status_code == 422, "a picture on a message cannot be moved to a status"
+    # A non-member can't attach their upload to, or see, the conversation.
+    parks = park.upload()
+    park.call("POST", f"/conversations/{cid}/messages", json={"text": "hi", "media_ids": [parks["id"]]}, expect=404)
+    park.call("GET", f"/messages/{sent['id']}", expect=404)
+    # Deleting the message frees nothing for reuse: its pictures go with it.
+    kim.call("DELETE", f"/messages/{sent['id']}")
+    kim.call("POST", f"/conversations/{cid}/messages", json={"text": "x", "media_ids": [second["id"]]}, expect=422)
+
+
+def test_the_web_form_sends_pictures_with_alt_text(chat):
+    kim = WebClient(chat["server"].url)
+    kim.login("kim")
+    page = kim.post("/messages", {"members": "lee", "title": ""}, page="/messages")
+    cid = page.url.rstrip("/").split("/")[-1].split("#")[0]
+    form = kim.get(f"/messages/{cid}").text
+    assert 'enctype="multipart/form-data"' in form and 'name="photo1"' in form and 'name="alt1"' in form
+    key = re.search(r'name="client_key" value="([^"]+)"', form).group(1)
+    sent = kim.session.post(chat["server"].url + f"/messages/{cid}/send", data={
+        "_csrf": kim.csrf(f"/messages/{cid}"), "text": "", "client_key": key, "alt1": "바다 <사진>"},
+        files={"photo1": ("a.jpg", fixture("oriented.jpg"), "image/jpeg"), "photo2": ("", b"", "application/octet-stream")}, timeout=30)
+    assert sent.status_code == 200
+    small = re.search(r'<a href="(/media/[0-9a-f]{64}-large\.\w+)" class="photo"><img src="(/media/[0-9a-f]{64}-small\.\w+)" alt="([^"]*)"', sent.text)
+    assert small and small.group(3) == "바다 &lt;사진&gt;", "the small picture links to the large one, with its alt text"
+    assert requests.get(chat["server"].url + small.group(2), timeout=10).status_code == 200
+    lee = chat["lee"]
+    assert lee.call("GET", f"/conversations/{cid}/messages")[0]["attachments"][0]["description"] == "바다 <사진>"
+    refused = kim.session.post(chat["server"].url + f"/messages/{cid}/send", data={
+        "_csrf": kim.csrf(f"/messages/{cid}"), "text": "bad", "client_key": "k2"},
+        files={"photo1": ("a.jpg", fixture("notes.txt"), "image/jpeg")}, timeout=30)
+    assert refused.status_code == 422 and "Only JPEG, PNG, WebP and GIF" in refused.text
+    ko = WebClient(chat["server"].url, language="ko")
+    ko.login("lee")
+    assert "사진 추가" in ko.get(f"/messages/{cid}").text
+    park = WebClient(chat["server"].url)
+    park.login("park")
+    stranger = park.session.post(chat["server"].url + f"/messages/{cid}/send", data={"_csrf": park.csrf("/messages"), "text": "x"},
+                                 files={"photo1": ("a.jpg", fixture("oriented.jpg"), "image/jpeg")}, timeout=30)
+    assert stranger.status_code == 404
 
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgres"])

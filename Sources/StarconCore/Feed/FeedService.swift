@@ -57,10 +57,10 @@ public struct FeedService: Sendable {
                 try await db.raw("UPDATE statuses SET replies_count = replies_count + 1 WHERE id = \(bind: parentID)").run()
             }
             for (position, mediaID) in mediaIDs.enumerated() {
-                // Only one's own photo, and only once: a photo already on a status is not moved.
+                // Only one's own photo, and only once: a photo already on a status or a message is not moved.
                 let attached = try await db.raw("""
                     UPDATE media SET status_id = \(bind: id), position = \(bind: position)
-                    WHERE id = \(bind: mediaID) AND account_id = \(bind: author.id) AND status_id IS NULL RETURNING id
+                    WHERE id = \(bind: mediaID) AND account_id = \(bind: author.id) AND status_id IS NULL AND message_id IS NULL RETURNING id
                     """).first() != nil
                 guard attached else { throw CoreError.invalid("media_unknown", field: "media_ids") }
             }

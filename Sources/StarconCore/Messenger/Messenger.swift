@@ -10,6 +10,8 @@ public enum MessengerRules {
     public static let defaultPageSize = 50
     public static let maxPageSize = 200
     public static let maxSearchCharacters = 200
+    /// Pictures on one message (the sender's own uploads from the photo pipeline).
+    public static let maxAttachments = 4
 }
 
 public enum ConversationKind: String, Sendable {
@@ -50,6 +52,8 @@ public struct Message: Sendable, Equatable {
     public let clientKey: String?
     public let createdAt: Int64
     public var editedAt: Int64?
+    /// Pictures, in the order the sender gave them.
+    public var attachments: [MediaAttachment] = []
 }
 
 /// A conversation as one of its members sees it.

@@ -181,6 +181,7 @@ public struct MessengerService: Sendable {
             let members = try await Self.memberIDs(conversationID, db: db)
             try await db.raw("DELETE FROM conversation_members WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: actor.id)").run()
             if members.count == 1 {
+                try await db.raw("DELETE FROM media WHERE message_id IN (SELECT id FROM messages WHERE conversation_id = \(bind: conversationID))").run()
                 try await db.raw("DELETE FROM conversations WHERE id = \(bind: conversationID)").run()
             } else if kind == .group {
                 let admins = try await db.raw("""
@@ -216,9 +217,16 @@ public struct MessengerService: Sendable {
 
     /// Stores a message and returns it once it is committed. A retry with the same `clientKey` (same sender
     /// and conversation) returns the message stored the first time, with `created` false, and stores nothing.
-    public func send(sender: Account, conversationID: Int64, text: String, replyTo: Int64? = nil, clientKey: String? = nil) async throws -> (message: Message, created: Bool) {
+    /// `mediaIDs` are the sender's own unattached uploads (`MediaService.upload`), attached in the same
+    /// transaction as the message; with pictures the text may be empty.
+    public func send(sender: Account, conversationID: Int64, text: String, replyTo: Int64? = nil, clientKey: String? = nil,
+                     mediaIDs: [Int64] = []) async throws -> (message: Message, created: Bool) {
         try FeedService.ensureActive(sender)
-        let text = try Self.cleanText(text)
+        var unique: [Int64] = []
+        for id in mediaIDs where !unique.contains(id) { unique.append(id) }
+        let mediaIDs = unique
+        guard mediaIDs.count <= MessengerRules.maxAttachments else { throw CoreError.invalid("media_count", field: "media_ids") }
+        let text = try Self.cleanText(text, allowEmpty: !mediaIDs.isEmpty)
         let key = clientKey?.trimmingWhitespace()
         if let key, key.count > MessengerRules.maxClientKeyLength { throw CoreError.invalid("msg_client_key", field: "client_key") }
         let clientKey = key?.isEmpty == false ? key : nil
@@ -229,7 +237,7 @@ public struct MessengerService: Sendable {
                     SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
                     WHERE m.sender_id = \(bind: sender.id) AND m.conversation_id = \(bind: conversationID) AND m.client_key = \(bind: clientKey)
                     """).first() {
-                    return (try MessageRow.decode(row), false, [])
+                    return (try await Self.withAttachments([try MessageRow.decode(row)], db: db)[0], false, [])
                 }
                 var members = try await Self.memberIDs(conversationID, db: db)
                 if kind == .direct {
@@ -263,8 +271,18 @@ public struct MessengerService: Sendable {
                     UPDATE conversation_members SET last_read_id = \(bind: id)
                     WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: sender.id)
                     """).run()
-                let message = Message(id: id, conversationID: conversationID, sender: sender, text: text, replyToID: replyTo,
+                for (position, mediaID) in mediaIDs.enumerated() {
+                    // Only one's own picture, and only once: one already on a status or a message is refused.
+                    let attached = try await db.raw("""
+                        UPDATE media SET message_id = \(bind: id), position = \(bind: position)
+                        WHERE id = \(bind: mediaID) AND account_id = \(bind: sender.id) AND status_id IS NULL AND message_id IS NULL
+                        RETURNING id
+                        """).first() != nil
+                    guard attached else { throw CoreError.invalid("media_unknown", field: "media_ids") }
+                }
+                var message = Message(id: id, conversationID: conversationID, sender: sender, text: text, replyToID: replyTo,
                                       clientKey: clientKey, createdAt: now, editedAt: nil)
+                if !mediaIDs.isEmpty { message = try await Self.withAttachments([message], db: db)[0] }
                 return (message, true, members)
             }
             if created { events.publish(Event(to: audience, .message(message))) }
@@ -275,11 +293,12 @@ public struct MessengerService: Sendable {
     /// Replaces the text of one's own message.
     public func edit(actor: Account, messageID: Int64, text: String) async throws -> Message {
         try FeedService.ensureActive(actor)
-        let text = try Self.cleanText(text)
+        let text = try Self.cleanText(text, allowEmpty: true)
         let now = clock.nowMilliseconds()
         let (message, audience) = try await database.write { db -> (Message, [Int64]) in
             var message = try await Self.loadVisible(messageID, viewer: actor.id, db: db)
             guard message.sender.id == actor.id else { throw CoreError(.forbidden, "msg_not_sender") }
+            if text.isEmpty && message.attachments.isEmpty { throw CoreError.invalid("msg_empty", field: "text") }
             guard message.text != text else { return (message, []) }
             try await db.raw("""
                 UPDATE messages SET text = \(bind: text), text_folded = \(bind: Self.fold(text)), edited_at = \(bind: now) WHERE id = \(bind: messageID)
@@ -299,6 +318,7 @@ public struct MessengerService: Sendable {
             let message = try await Self.loadVisible(messageID, viewer: actor.id, db: db)
             guard message.sender.id == actor.id else { throw CoreError(.forbidden, "msg_not_sender") }
             try await db.raw("UPDATE messages SET reply_to_id = NULL WHERE reply_to_id = \(bind: messageID)").run()
+            try await db.raw("DELETE FROM media WHERE message_id = \(bind: messageID)").run()
             try await db.raw("DELETE FROM messages WHERE id = \(bind: messageID)").run()
             try await db.raw("""
                 UPDATE conversations SET last_message_id = (SELECT MAX(id) FROM messages WHERE conversation_id = \(bind: message.conversationID))
@@ -308,6 +328,11 @@ public struct MessengerService: Sendable {
         }
         events.publish(Event(to: audience, .messageDeleted(conversationID: message.conversationID, messageID: messageID)))
         return message
+    }
+
+    /// Throws `notFound` unless `account` is a member of the conversation.
+    public func ensureMember(_ account: Account, conversationID: Int64) async throws {
+        _ = try await database.read { db in try await Self.membership(conversationID, account.id, db: db) }
     }
 
     public func message(id: Int64, viewer: Account) async throws -> Message {
@@ -322,10 +347,10 @@ public struct MessengerService: Sendable {
             _ = try await Self.membership(conversationID, viewer.id, db: db)
             var rows: [Message]
             if let after, before == nil {
-                rows = try await db.raw("""
+                rows = try await Self.withAttachments(try await db.raw("""
                     SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
                     WHERE m.conversation_id = \(bind: conversationID) AND m.id > \(bind: after) ORDER BY m.id LIMIT \(bind: limit + 1)
-                    """).all().map(MessageRow.decode)
+                    """).all().map(MessageRow.decode), db: db)
                 if rows.count > limit { rows.removeLast() }
                 rows.reverse()
                 let older = try await db.raw("""
@@ -335,11 +360,11 @@ public struct MessengerService: Sendable {
             }
             let upper = before ?? Int64.max
             let lower = after ?? 0
-            rows = try await db.raw("""
+            rows = try await Self.withAttachments(try await db.raw("""
                 SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
                 WHERE m.conversation_id = \(bind: conversationID) AND m.id < \(bind: upper) AND m.id > \(bind: lower)
                 ORDER BY m.id DESC LIMIT \(bind: limit + 1)
-                """).all().map(MessageRow.decode)
+                """).all().map(MessageRow.decode), db: db)
             let hasOlder = rows.count > limit
             if hasOlder { rows.removeLast() }
             return MessagePage(messages: rows, hasOlder: hasOlder)
@@ -355,12 +380,12 @@ public struct MessengerService: Sendable {
         let limit = max(1, min(limit, MessengerRules.maxPageSize))
         return try await database.read { db in
             _ = try await Self.membership(conversationID, viewer.id, db: db)
-            return try await db.raw("""
+            return try await Self.withAttachments(try await db.raw("""
                 SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
                 WHERE m.conversation_id = \(bind: conversationID) AND m.id < \(bind: before ?? Int64.max)
                   AND m.text_folded LIKE \(bind: pattern) ESCAPE '\\'
                 ORDER BY m.id DESC LIMIT \(bind: limit)
-                """).all().map(MessageRow.decode)
+                """).all().map(MessageRow.decode), db: db)
         }
     }
 
@@ -368,11 +393,11 @@ public struct MessengerService: Sendable {
     /// client missed. Call repeatedly with the last id returned until it returns fewer than `limit`.
     public func backlog(for accountID: Int64, after lastID: Int64, limit: Int = 500) async throws -> [Message] {
         try await database.read { db in
-            try await db.raw("""
+            try await Self.withAttachments(try await db.raw("""
                 SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
                 JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.account_id = \(bind: accountID)
                 WHERE m.id > \(bind: lastID) ORDER BY m.id LIMIT \(bind: limit)
-                """).all().map(MessageRow.decode)
+                """).all().map(MessageRow.decode), db: db)
         }
     }
 
@@ -412,9 +437,9 @@ public struct MessengerService: Sendable {
 
     // MARK: Rules
 
-    static func cleanText(_ text: String) throws -> String {
+    static func cleanText(_ text: String, allowEmpty: Bool = false) throws -> String {
         let cleaned = AccountRules.stripControls(text, keepNewlines: true).trimmingWhitespace()
-        guard !cleaned.isEmpty else { throw CoreError.invalid("msg_empty", field: "text") }
+        guard !cleaned.isEmpty || allowEmpty else { throw CoreError.invalid("msg_empty", field: "text") }
         guard cleaned.count <= MessengerRules.maxTextCharacters else { throw CoreError.invalid("msg_long", field: "text") }
         return cleaned
     }
@@ -458,6 +483,24 @@ public struct MessengerService: Sendable {
                 ConversationRole(rawValue: try row.decode(column: "role", as: String.self)) ?? .member)
     }
 
+    /// The messages with their pictures, in the order the sender gave them (one query for all of them).
+    static func withAttachments(_ messages: [Message], db: any SQLDatabase) async throws -> [Message] {
+        guard !messages.isEmpty else { return messages }
+        var pictures: [Int64: [MediaAttachment]] = [:]
+        for row in try await db.raw("""
+            SELECT \(unsafeRaw: MediaRow.columns), m.message_id AS m_message FROM media m
+            WHERE m.message_id IN (\(SQLList(messages.map { SQLBind($0.id) }))) ORDER BY m.position, m.id
+            """).all() {
+            pictures[try row.decode(column: "m_message", as: Int64.self), default: []].append(try MediaRow.decode(row))
+        }
+        guard !pictures.isEmpty else { return messages }
+        return messages.map { message in
+            var message = message
+            message.attachments = pictures[message.id] ?? []
+            return message
+        }
+    }
+
     static func memberIDs(_ conversationID: Int64, db: any SQLDatabase) async throws -> [Int64] {
         try await db.raw("SELECT account_id FROM conversation_members WHERE conversation_id = \(bind: conversationID)").all()
             .map { try $0.decode(column: "account_id", as: Int64.self) }
@@ -470,7 +513,7 @@ public struct MessengerService: Sendable {
             JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.account_id = \(bind: viewer)
             WHERE m.id = \(bind: messageID)
             """).first() else { throw CoreError.notFound }
-        return try MessageRow.decode(row)
+        return try await withAttachments([try MessageRow.decode(row)], db: db)[0]
     }
 
     static func views(_ conversations: [Conversation], viewer: Int64, db: any SQLDatabase) async throws -> [ConversationView] {
@@ -510,6 +553,9 @@ public struct MessengerService: Sendable {
                 SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from) WHERE m.id IN (\(SQLList(lastIDs.map { SQLBind($0) })))
                 """).all() {
                 let message = try MessageRow.decode(row)
+                last[message.conversationID] = message
+            }
+            for message in try await withAttachments(Array(last.values), db: db) {
                 last[message.conversationID] = message
             }
         }

@@ -386,5 +386,10 @@ public enum Schema {
             // A retried send (same client key) finds the first one instead of storing it twice.
             "CREATE UNIQUE INDEX messages_client_key ON messages (sender_id, conversation_id, client_key)",
         ]),
+        Migration(7, "messenger: pictures in messages", [
+            // A photo is on at most one status or one message; the files stay content-addressed and shared.
+            "ALTER TABLE media ADD COLUMN message_id BIGINT",
+            "CREATE INDEX media_message ON media (message_id, position, id)",
+        ]),
     ]
 }

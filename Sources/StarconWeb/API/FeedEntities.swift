@@ -48,17 +48,7 @@ extension MastodonEntities {
             return json
         }
 
-        func media(_ media: MediaAttachment) -> [String: Any] {
-            func url(_ version: MediaAttachment.Version) -> String { "\(publicURL)/media/\(version.file(media.digest))" }
-            func meta(_ version: MediaAttachment.Version) -> [String: Any] {
-                ["width": version.width, "height": version.height, "size": "\(version.width)x\(version.height)",
-                 "aspect": version.height == 0 ? 1.0 : Double(version.width) / Double(version.height)]
-            }
-            return ["id": String(media.id), "type": "image", "url": url(media.large), "preview_url": url(media.small),
-                    "remote_url": NSNull(), "text_url": NSNull(), "preview_remote_url": NSNull(),
-                    "meta": ["original": meta(media.large), "small": meta(media.small), "focus": ["x": 0.0, "y": 0.0]],
-                    "description": media.description.isEmpty ? NSNull() as Any : media.description as Any, "blurhash": media.blurhash]
-        }
+        func media(_ media: MediaAttachment) -> [String: Any] { MastodonEntities.media(media, publicURL: publicURL) }
 
         func relationship(_ r: Relationship) -> [String: Any] {
             ["id": String(r.id), "following": r.following, "showing_reblogs": r.following, "notifying": false, "languages": NSNull(),
@@ -73,5 +63,20 @@ extension MastodonEntities {
             if let emoji = n.emoji { json["emoji"] = emoji }
             return json
         }
+    }
+}
+
+extension MastodonEntities {
+    /// Mastodon's MediaAttachment, the same for a status and a message: the files by content-digest URL.
+    static func media(_ media: MediaAttachment, publicURL: String) -> [String: Any] {
+        func url(_ version: MediaAttachment.Version) -> String { "\(publicURL)/media/\(version.file(media.digest))" }
+        func meta(_ version: MediaAttachment.Version) -> [String: Any] {
+            ["width": version.width, "height": version.height, "size": "\(version.width)x\(version.height)",
+             "aspect": version.height == 0 ? 1.0 : Double(version.width) / Double(version.height)]
+        }
+        return ["id": String(media.id), "type": "image", "url": url(media.large), "preview_url": url(media.small),
+                "remote_url": NSNull(), "text_url": NSNull(), "preview_remote_url": NSNull(),
+                "meta": ["original": meta(media.large), "small": meta(media.small), "focus": ["x": 0.0, "y": 0.0]],
+                "description": media.description.isEmpty ? NSNull() as Any : media.description as Any, "blurhash": media.blurhash]
     }
 }

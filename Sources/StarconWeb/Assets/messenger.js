@@ -49,6 +49,19 @@
       linkify(body, lines[i]);
     }
     li.appendChild(meta); li.appendChild(body);
+    var pictures = message.attachments || [];
+    if (pictures.length) {
+      var box = document.createElement("div");
+      box.className = "message-pictures";
+      for (var k = 0; k < pictures.length; k++) {
+        var link = document.createElement("a");
+        link.className = "photo"; link.href = pictures[k].url;
+        var img = document.createElement("img");
+        img.src = pictures[k].preview_url; img.alt = pictures[k].description || ""; img.loading = "lazy";
+        link.appendChild(img); box.appendChild(link);
+      }
+      li.appendChild(box);
+    }
     list.appendChild(li);
     li.scrollIntoView({ block: "end" });
   }
@@ -110,6 +123,9 @@
       if (now - lastTypingSent > 3000) { lastTypingSent = now; send({ type: "typing", conversation_id: conversation }); }
     });
     form.addEventListener("submit", function (event) {
+      // Pictures (and empty sends, which the server explains) go by the plain multipart form.
+      var chosen = form.querySelectorAll("input[type=file]");
+      for (var f = 0; f < chosen.length; f++) if (chosen[f].files && chosen[f].files.length) return;
       if (!textarea.value.trim()) return;
       event.preventDefault();
       var body = new URLSearchParams(new FormData(form));

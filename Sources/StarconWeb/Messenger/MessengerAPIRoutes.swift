@@ -74,10 +74,14 @@ struct MessengerAPIRoutes {
         router.post("\(base)/conversations/{id}/messages") { request, context in
             let member = try await api.member(request, "write:conversations")
             let input = try await APIInput.read(request, context: context)
-            guard input.list("media_ids").isEmpty else { throw CoreError.invalid("msg_pictures", field: "media_ids") }
+            var mediaIDs: [Int64] = []
+            for raw in input.list("media_ids") where !raw.isEmpty {
+                guard let id = Int64(raw) else { throw APIError(.unprocessableContent, "Validation failed: media_ids are not valid") }
+                mediaIDs.append(id)
+            }
             let (message, _) = try await core.messenger.send(
                 sender: member, conversationID: try api.id(context), text: input.text("text"),
-                replyTo: try Self.optionalID(input, "reply_to_id"), clientKey: input["client_key"])
+                replyTo: try Self.optionalID(input, "reply_to_id"), clientKey: input["client_key"], mediaIDs: mediaIDs)
             return JSON.response(json.message(message))
         }
         router.post("\(base)/conversations/{id}/read") { request, context in

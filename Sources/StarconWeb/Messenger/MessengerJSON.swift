@@ -18,7 +18,7 @@ struct MessengerJSON: Sendable {
          "sender": account(message.sender), "text": message.text,
          "reply_to_id": message.replyToID.map { String($0) as Any } ?? NSNull(),
          "client_key": message.clientKey as Any? ?? NSNull(),
-         "attachments": [Any](),
+         "attachments": message.attachments.map { MastodonEntities.media($0, publicURL: publicURL) },
          "created_at": JSON.iso8601(message.createdAt),
          "edited_at": message.editedAt.map { JSON.iso8601($0) as Any } ?? NSNull()]
     }
@@ -66,7 +66,6 @@ enum MessengerAPIMessages {
         case "msg_client_key": "Validation failed: client_key is too long"
         case "msg_reply_target": "Validation failed: the replied-to message is not in this conversation"
         case "msg_search_long": "Validation failed: the search is too long"
-        case "msg_pictures": "Pictures are not available yet"
         default: nil
         }
     }

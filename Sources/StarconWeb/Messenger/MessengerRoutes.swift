@@ -79,6 +79,13 @@ struct MessengerRoutes {
                 "mine": message.sender.id == member.id, "edited": message.editedAt != nil,
                 "delete_action": "/messages/\(id)/m/\(message.id)/delete",
             ]
+            if !message.attachments.isEmpty {
+                item["has_pictures"] = true
+                item["pictures"] = message.attachments.map { picture -> [String: Any] in
+                    ["small": "/media/\(picture.small.file(picture.digest))", "large": "/media/\(picture.large.file(picture.digest))",
+                     "alt": picture.description, "width": picture.small.width, "height": picture.small.height]
+                }
+            }
             if let reply = message.replyToID {
                 item["reply_text"] = byID[reply].map { String($0.text.prefix(80)) } ?? t.text("messenger_reply_earlier")
             }
@@ -101,6 +108,7 @@ struct MessengerRoutes {
             "group_title": view.conversation.title, "me": String(member.id), "last_id": String(messages.last?.id ?? 0),
             "script": web.renderer.assets.url("messenger.js"), "live": before == nil && search.isEmpty,
             "max_length": MessengerRules.maxTextCharacters,
+            "photo_slots": (1...MessengerRules.maxAttachments).map { ["n": $0] },
         ]
         if hasOlder, let oldest = messages.first { data["older"] = "/messages/\(id)?before=\(oldest.id)" }
         if before != nil { data["newest"] = "/messages/\(id)" }
@@ -150,7 +158,20 @@ struct MessengerRoutes {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw PageError.notFound }
         return try await web.handlingFormErrors(context) {
             let replyTo = form["reply_to_id"].flatMap { Int64($0) }
-            _ = try await core.messenger.send(sender: member, conversationID: id, text: form.text("text"), replyTo: replyTo, clientKey: form["client_key"])
+            // Pictures come as `photo1…4` (with `alt1…4`) in a multipart form; empty file inputs are skipped.
+            let photos = form.files.filter { $0.field.hasPrefix("photo") && !$0.data.isEmpty }
+            guard photos.count <= MessengerRules.maxAttachments else { throw CoreError.invalid("media_count", field: "photo") }
+            var mediaIDs: [Int64] = []
+            if !photos.isEmpty {
+                // Someone outside the conversation uploads nothing (and learns nothing: 404).
+                try await core.messenger.ensureMember(member, conversationID: id)
+                for photo in photos {
+                    let alt = form.text("alt" + photo.field.dropFirst("photo".count))
+                    mediaIDs.append(try await core.media.upload(owner: member, data: photo.data, description: alt).id)
+                }
+            }
+            _ = try await core.messenger.send(sender: member, conversationID: id, text: form.text("text"), replyTo: replyTo,
+                                              clientKey: form["client_key"], mediaIDs: mediaIDs)
             return WebServices.redirect("/messages/\(id)#compose")
         } onError: { error, message in
             try await conversationPage(request, context, draft: ["text": form.text("text"), "error": message], status: error.httpStatus)

@@ -2,9 +2,11 @@
 member would click through them."""
 import os
 import re
+import time
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -49,8 +51,26 @@ def click_and_wait(driver, element):
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
+def click_css_and_wait(driver, css):
+    """Finds and clicks a page-loading control, again if Chromium reports the node gone before the click
+    landed (it happens on a busy machine while the page settles); a click that landed is never repeated."""
+    for attempt in range(3):
+        try:
+            element = driver.find_element(By.CSS_SELECTOR, css)
+            old_page = driver.find_element(By.TAG_NAME, "html")
+            element.click()
+        except (StaleElementReferenceException, WebDriverException) as error:
+            if isinstance(error, TimeoutException) or attempt == 2:
+                raise
+            time.sleep(0.5)
+            continue
+        WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old_page))
+        WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        return
+
+
 def submit(driver, form_action):
-    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, f'form[action="{form_action}"] button[type="submit"]'))
+    click_css_and_wait(driver, f'form[action="{form_action}"] button[type="submit"]')
 
 
 def screenshot(driver, name):
@@ -95,7 +115,7 @@ def test_first_run_to_korean_member_journey(data_dir, browser):
         other_device.login("jiwoo")
 
         # Switches to Korean and sees Korean pages.
-        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, 'form.languages button[value="ko"]'))
+        click_css_and_wait(browser, 'form.languages button[value="ko"]')
         assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
         nav = browser.find_element(By.CSS_SELECTOR, "nav.nav").text
         assert "피드" in nav and "메시지" in nav and "뉴스그룹" in nav

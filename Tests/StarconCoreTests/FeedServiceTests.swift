@@ -3,14 +3,10 @@ import Testing
 
 @Suite("Feed store")
 struct FeedServiceTests {
-    static func member(_ core: Core, _ name: String) async throws -> Account {
-        try await core.accounts.create(.init(username: name, displayName: name.capitalized, password: "correct horse battery"))
-    }
-
     @Test(arguments: TestEngine.all)
     func homeTimelineShowsFollowedMembersNewestFirstWithKeysetPages(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee"), park = try await Self.member(core, "park")
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee"), park = try await TestStore.member(core, "park")
             _ = try await core.relationships.follow(kim, lee)
             var posted: [Int64] = []
             for n in 1...5 { posted.append(try await core.feed.post(author: lee, .init(text: "lee \(n)")).status.id) }
@@ -30,7 +26,7 @@ struct FeedServiceTests {
     @Test(arguments: TestEngine.all)
     func visibilityFollowersOnlyAndDirect(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee"), park = try await Self.member(core, "park")
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee"), park = try await TestStore.member(core, "park")
             _ = try await core.relationships.follow(kim, lee)
             let followers = try await core.feed.post(author: lee, .init(text: "for followers", visibility: .private))
             let direct = try await core.feed.post(author: lee, .init(text: "hi @park", visibility: .direct))
@@ -46,7 +42,7 @@ struct FeedServiceTests {
     @Test(arguments: TestEngine.all)
     func blocksHideEverythingAndStopRepliesMentionsAndFollows(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee")
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee")
             _ = try await core.relationships.follow(lee, kim)
             let post = try await core.feed.post(author: kim, .init(text: "hello"))
             let blocked = try await core.relationships.block(kim, lee)
@@ -64,7 +60,7 @@ struct FeedServiceTests {
     @Test(arguments: TestEngine.all)
     func interactionsCountOnceAndNotify(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee")
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee")
             let post = try await core.feed.post(author: kim, .init(text: "#서울 #Seoul #ｓｅｏｕｌ 사진"))
             #expect(post.status.tags == ["seoul", "서울"])
             _ = try await core.feed.add(.favourite, by: lee, statusID: post.status.id)
@@ -91,7 +87,7 @@ struct FeedServiceTests {
     @Test(arguments: TestEngine.all)
     func editsKeepHistoryAndOnlyTheAuthorEditsOrDeletes(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee")
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee")
             let post = try await core.feed.post(author: kim, .init(text: "first"))
             await #expect(throws: CoreError.self) { try await core.feed.edit(actor: lee, id: post.status.id, text: "hacked", spoilerText: "") }
             let edited = try await core.feed.edit(actor: kim, id: post.status.id, text: "second", spoilerText: "cw")
@@ -108,8 +104,8 @@ struct FeedServiceTests {
     @Test(arguments: TestEngine.all)
     func lockedAccountsApproveFollowRequests(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            var kim = try await Self.member(core, "kim")
-            let lee = try await Self.member(core, "lee")
+            var kim = try await TestStore.member(core, "kim")
+            let lee = try await TestStore.member(core, "lee")
             try await core.relationships.setLocked(kim, true)
             kim.locked = true
             let asked = try await core.relationships.follow(lee, kim)
@@ -126,7 +122,7 @@ struct FeedServiceTests {
     @Test(arguments: TestEngine.all)
     func homeFeedIsFannedOutBackfilledOnFollowAndEmptiedOnUnfollow(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee")
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee")
             var posted: [Int64] = []
             for n in 1...50 { posted.append(try await core.feed.post(author: lee, .init(text: "lee \(n)")).status.id) }
             _ = try await core.relationships.follow(kim, lee)

@@ -3,14 +3,10 @@ import Testing
 
 @Suite("Messenger store")
 struct MessengerServiceTests {
-    static func member(_ core: Core, _ name: String) async throws -> Account {
-        try await core.accounts.create(.init(username: name, displayName: name.capitalized, password: "correct horse battery"))
-    }
-
     @Test(arguments: TestEngine.all)
     func oneToOneIsIdempotentAndGroupsHaveAdmins(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee"), park = try await Self.member(core, "park")
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee"), park = try await TestStore.member(core, "park")
             let first = try await core.messenger.start(creator: kim, usernames: ["lee"])
             let again = try await core.messenger.start(creator: lee, usernames: ["@KIM"])
             #expect(first.id == again.id, "the pair has one 1:1 conversation, whoever starts it")
@@ -46,7 +42,7 @@ struct MessengerServiceTests {
     @Test(arguments: TestEngine.all)
     func groupsStopAt256Members(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            let owner = try await Self.member(core, "owner")
+            let owner = try await TestStore.member(core, "owner")
             // Without bcrypt: 256 password hashes would take most of the test.
             let names = (1...256).map { "m\($0)" }
             try await core.database.write { db in
@@ -66,7 +62,7 @@ struct MessengerServiceTests {
     @Test(arguments: TestEngine.all)
     func messagesAreValidatedPagedSearchedAndIdempotent(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee"), park = try await Self.member(core, "park")
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee"), park = try await TestStore.member(core, "park")
             let chat = try await core.messenger.start(creator: kim, usernames: ["lee"])
             await #expect(throws: CoreError.invalid("msg_empty", field: "text")) {
                 try await core.messenger.send(sender: kim, conversationID: chat.id, text: " \n\u{200B} ")
@@ -118,7 +114,7 @@ struct MessengerServiceTests {
     @Test(arguments: TestEngine.all)
     func readStateUnreadCountsAndMutes(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee")
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee")
             let chat = try await core.messenger.start(creator: kim, usernames: ["lee"])
             var ids: [Int64] = []
             for n in 1...3 { ids.append(try await core.messenger.send(sender: kim, conversationID: chat.id, text: "m\(n)").message.id) }
@@ -142,7 +138,7 @@ struct MessengerServiceTests {
     @Test(arguments: TestEngine.all)
     func blocksHoldBothWays(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee"), park = try await Self.member(core, "park")
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee"), park = try await TestStore.member(core, "park")
             let chat = try await core.messenger.start(creator: kim, usernames: ["lee"])
             _ = try await core.relationships.block(lee, kim)
             await #expect(throws: CoreError(.forbidden, "msg_blocked")) { try await core.messenger.start(creator: kim, usernames: ["lee"]) }
@@ -159,7 +155,7 @@ struct MessengerServiceTests {
     @Test(arguments: TestEngine.all)
     func aDirectConversationComesBackAfterLeaving(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee")
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee")
             let chat = try await core.messenger.start(creator: kim, usernames: ["lee"])
             try await core.messenger.leave(actor: lee, conversationID: chat.id)
             #expect(try await core.messenger.conversations(viewer: lee).isEmpty)
@@ -171,7 +167,7 @@ struct MessengerServiceTests {
     @Test(arguments: TestEngine.all)
     func eventsReachTheAudienceAfterCommitAndTheBacklogResumes(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            let kim = try await Self.member(core, "kim"), lee = try await Self.member(core, "lee"), park = try await Self.member(core, "park")
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee"), park = try await TestStore.member(core, "park")
             let chat = try await core.messenger.start(creator: kim, usernames: ["lee"])
             let leeEvents = core.events.subscribe(accountID: lee.id)
             let parkEvents = core.events.subscribe(accountID: park.id)
@@ -200,7 +196,7 @@ struct MessengerServiceTests {
     @Test(arguments: TestEngine.all)
     func searchFoldsCaseInEveryScript(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
-            let kim = try await Self.member(core, "kim"), _ = try await Self.member(core, "lee")
+            let kim = try await TestStore.member(core, "kim"), _ = try await TestStore.member(core, "lee")
             let chat = try await core.messenger.start(creator: kim, usernames: ["lee"])
             for text in ["Привет, Мир", "ÉCOLE", "東京タワー", "안녕하세요"] { _ = try await core.messenger.send(sender: kim, conversationID: chat.id, text: text) }
             for (query, expected) in [("привет", "Привет, Мир"), ("école", "ÉCOLE"), ("京タ", "東京タワー"), ("녕", "안녕하세요")] {

@@ -19,6 +19,11 @@ enum TestEngine: String, CustomTestStringConvertible, Sendable {
 }
 
 enum TestStore {
+    /// An active member named `name` (display name capitalised), for the store suites.
+    static func member(_ core: Core, _ name: String) async throws -> Account {
+        try await core.accounts.create(.init(username: name, displayName: name.capitalized, password: "correct horse battery"))
+    }
+
     static let logger: Logger = {
         var logger = Logger(label: "test")
         logger.logLevel = .warning

@@ -9,7 +9,6 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import PASSWORD, Server
@@ -43,12 +42,33 @@ def fill(driver, fields):
         element.send_keys(value)
 
 
+def page_replaced(old_page):
+    """A wait condition: the old page's root is gone. Chromium reports a node of a replaced document either as
+    stale or, while the new one is still being attached, as "Node with given id does not belong to the document";
+    both mean the same thing here (selenium's staleness_of knows only the first)."""
+    def check(_driver):
+        try:
+            old_page.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+    return check
+
+
+def wait_for_new_page(driver, old_page):
+    WebDriverWait(driver, 30).until(page_replaced(old_page))
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def click_and_wait(driver, element):
     """Clicks something that loads a new page and waits until the old page is gone."""
     old_page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old_page))
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    wait_for_new_page(driver, old_page)
 
 
 def click_css_and_wait(driver, css):
@@ -64,8 +84,7 @@ def click_css_and_wait(driver, css):
                 raise
             time.sleep(0.5)
             continue
-        WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old_page))
-        WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        wait_for_new_page(driver, old_page)
         return
 
 

@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import SQLKit
+
+/// SQLite in WAL mode: one writer connection guarded by an async lock, a few reader connections, each
+/// connection on its own thread (`SQLiteThread`), so no SQLite work touches an event loop.
+///
+/// A read or write body runs with its connection's thread as the task executor: its statements execute
+/// inline on that thread, with no thread hop per statement.
+public final class SQLiteDatabase: Database {
+    public let engine = DatabaseEngine.sqlite
+    private let writer: SQLiteSession
+    private let readers: [SQLiteSession]
+    private let nextReader = NIOLockedValueBox(0)
+    private let writeLock = AsyncLock()
+
+    /// How long a connection waits for another process's lock (a CLI command beside a running server).
+    static let busyTimeoutMilliseconds = 10_000
+    static let readerCount = 4
+
+    private init(writer: SQLiteSession, readers: [SQLiteSession]) {
+        self.writer = writer
+        self.readers = readers
+    }
+
+    public static func open(path: String, logger: Logger) async throws -> SQLiteDatabase {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try DataDirectory.prepare(directory)
+        }
+        var opened: [SQLiteSession] = []
+        do {
+            let writer = try await openSession(path: path, name: "sqlite-writer", logger: logger)
+            opened.append(writer)
+            let mode = try await writer.raw("PRAGMA journal_mode=WAL").first()?.decode(column: "journal_mode", as: String.self)
+            guard mode == "wal" else { throw ConfigurationError("SQLite file \(path) could not be switched to WAL mode") }
+            for number in 0..<readerCount {
+                opened.append(try await openSession(path: path, name: "sqlite-reader-\(number)", logger: logger))
+            }
+            return SQLiteDatabase(writer: writer, readers: Array(opened.dropFirst()))
+        } catch let error as ConfigurationError {
+            await close(opened)
+            throw error
+        } catch {
+            await close(opened)
+            throw ConfigurationError("cannot open SQLite database \(path): \(error)")
+        }
+    }
+
+    private static func openSession(path: String, name: String, logger: Logger) async throws -> SQLiteSession {
+        let thread = SQLiteThread(name: name)
+        let handle: SQLiteHandle
+        do {
+            handle = try await thread.run { try SQLiteHandle(path: path) }
+        } catch {
+            thread.stop()
+            throw error
+        }
+        let session = SQLiteSession(handle: handle, thread: thread, logger: logger)
+        try await session.raw("PRAGMA busy_timeout=\(unsafeRaw: String(busyTimeoutMilliseconds))").run()
+        try await session.raw("PRAGMA foreign_keys=ON").run()
+        try await session.raw("PRAGMA synchronous=NORMAL").run()
+        // Read through the page cache and a memory map rather than a read() per page (OVER reads many).
+        try await session.raw("PRAGMA mmap_size=268435456").run()
+        try await session.raw("PRAGMA cache_size=-32768").run()
+        return session
+    }
+
+    public var openConnections: Int { readers.count + 1 }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let index = nextReader.withLockedValue { value in
+            value = (value + 1) % readers.count
+            return value
+        }
+        let reader = readers[index]
+        return try await withTaskExecutorPreference(reader.thread) {
+            try await body(reader)
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await writeLock.withLock {
+            try await withTaskExecutorPreference(writer.thread) {
+                // IMMEDIATE takes the write lock now, so two processes never deadlock upgrading a read lock.
+                try await writer.transaction(begin: "BEGIN IMMEDIATE", body)
+            }
+        }
+    }
+
+    public func close() async {
+        await Self.close(readers + [writer])
+    }
+
+    private static func close(_ sessions: [SQLiteSession]) async {
+        for session in sessions {
+            let handle = session.handle
+            try? await session.thread.run { handle.close() }
+            session.thread.stop()
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import NIOCore
+import SQLiteNIO
+import VaporCSQLite
+
+/// Tells libsqlite3 to copy a bound value (the C macro SQLITE_TRANSIENT, which Swift cannot import).
+private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// An error from libsqlite3, with its result code and message.
+struct SQLiteStoreError: Error, CustomStringConvertible {
+    let code: Int32
+    let message: String
+    var description: String { "SQLite error \(code): \(message)" }
+}
+
+/// One open libsqlite3 connection with a cache of prepared statements. Not thread-safe: only its
+/// `SQLiteThread` touches it.
+final class SQLiteHandle: @unchecked Sendable {
+    private var raw: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+    /// Distinct statements kept prepared; the store uses a few hundred at most, so this bound only guards
+    /// against a caller that builds SQL text with values in it.
+    static let statementCacheLimit = 512
+
+    init(path: String) throws {
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        var handle: OpaquePointer?
+        let code = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite_nio_sqlite3_close_v2(handle)
+            throw SQLiteStoreError(code: code, message: message)
+        }
+        raw = handle
+        sqlite_nio_sqlite3_extended_result_codes(handle, 1)
+    }
+
+    deinit { close() }
+
+    func close() {
+        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        statements.removeAll()
+        if let raw { sqlite_nio_sqlite3_close_v2(raw) }
+        raw = nil
+    }
+
+    /// Prepares (or takes from the cache), binds, steps to the end and calls `onRow` for each row. Only the
+    /// first statement of `sql` runs, as with sqlite-nio.
+    func execute(_ sql: String, _ binds: [SQLiteData], onRow: (SQLiteRowValues) -> Void) throws {
+        let statement = try prepared(sql)
+        defer {
+            sqlite_nio_sqlite3_reset(statement)
+            sqlite_nio_sqlite3_clear_bindings(statement)
+        }
+        for (index, value) in binds.enumerated() {
+            try check(bind(value, at: Int32(index + 1), to: statement))
+        }
+        var columns: SQLiteColumnNames?
+        while true {
+            let code = sqlite_nio_sqlite3_step(statement)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else { throw error(code) }
+            let names = columns ?? SQLiteColumnNames(statement)
+            columns = names
+            onRow(SQLiteRowValues(columns: names, values: Self.values(of: statement, count: names.count)))
+        }
+    }
+
+    private func prepared(_ sql: String) throws -> OpaquePointer {
+        if let statement = statements[sql] { return statement }
+        guard let raw else { throw SQLiteStoreError(code: SQLITE_MISUSE, message: "connection is closed") }
+        var statement: OpaquePointer?
+        let code = sqlite_nio_sqlite3_prepare_v3(raw, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard code == SQLITE_OK, let statement else { throw error(code) }
+        if statements.count >= Self.statementCacheLimit {
+            for old in statements.values { sqlite_nio_sqlite3_finalize(old) }
+            statements.removeAll()
+        }
+        statements[sql] = statement
+        return statement
+    }
+
+    private func bind(_ value: SQLiteData, at index: Int32, to statement: OpaquePointer) -> Int32 {
+        switch value {
+        case .integer(let value):
+            return sqlite_nio_sqlite3_bind_int64(statement, index, Int64(value))
+        case .float(let value):
+            return sqlite_nio_sqlite3_bind_double(statement, index, value)
+        case .text(let value):
+            return sqlite_nio_sqlite3_bind_text64(statement, index, value, UInt64(value.utf8.count), transientDestructor, UInt8(SQLITE_UTF8))
+        case .blob(let buffer):
+            return buffer.withUnsafeReadableBytes { bytes in
+                sqlite_nio_sqlite3_bind_blob64(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(bytes.count), transientDestructor)
+            }
+        case .null:
+            return sqlite_nio_sqlite3_bind_null(statement, index)
+        }
+    }
+
+    private static func values(of statement: OpaquePointer, count: Int) -> [SQLiteData] {
+        var values: [SQLiteData] = []
+        values.reserveCapacity(count)
+        for column in 0..<Int32(count) {
+            switch sqlite_nio_sqlite3_column_type(statement, column) {
+            case SQLITE_INTEGER:
+                values.append(.integer(Int(sqlite_nio_sqlite3_column_int64(statement, column))))
+            case SQLITE_FLOAT:
+                values.append(.float(sqlite_nio_sqlite3_column_double(statement, column)))
+            case SQLITE_TEXT:
+                let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+                if let text = sqlite_nio_sqlite3_column_text(statement, column) {
+                    values.append(.text(String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)))
+                } else {
+                    values.append(.text(""))
+                }
+            case SQLITE_BLOB:
+                let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+                var buffer = ByteBufferAllocator().buffer(capacity: length)
+                if let bytes = sqlite_nio_sqlite3_column_blob(statement, column), length > 0 {
+                    buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: length))
+                }
+                values.append(.blob(buffer))
+            default:
+                values.append(.null)
+            }
+        }
+        return values
+    }
+
+    private func check(_ code: Int32) throws {
+        guard code == SQLITE_OK else { throw error(code) }
+    }
+
+    private func error(_ code: Int32) -> SQLiteStoreError {
+        SQLiteStoreError(code: code, message: raw.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "connection is closed")
+    }
+}

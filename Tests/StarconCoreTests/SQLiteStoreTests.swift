@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import SQLKit
+@testable import StarconCore
+import Testing
+
+/// The SQLite driver under the store: values round-trip through binds and rows, a transaction body runs
+/// on the writer's own thread (statements inline, no hops), a failed body rolls back, and errors carry
+/// SQLite's message.
+@Suite("SQLite driver")
+struct SQLiteStoreTests {
+    private func withDatabase(_ body: (SQLiteDatabase) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sqlite-driver-\(UUID().uuidString)")
+        let database = try await SQLiteDatabase.open(path: directory.appendingPathComponent("test.sqlite").path, logger: Logger(label: "test"))
+        do {
+            try await body(database)
+            await database.close()
+        } catch {
+            await database.close()
+            throw error
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test func valuesRoundTrip() async throws {
+        try await withDatabase { database in
+            try await database.write { db in
+                try await db.raw("CREATE TABLE t (i INTEGER, s TEXT, d REAL, b INTEGER, n INTEGER, blob BLOB)").run()
+                let text = "김철수 Иван 王小明\u{0}tail"
+                try await db.raw("""
+                    INSERT INTO t VALUES (\(bind: Int64.max), \(bind: text), \(bind: 2.5), \(bind: true), \(bind: Int64?.none), \(bind: Data([0, 1, 255])))
+                    """).run()
+            }
+            let row = try #require(try await database.read { db in try await db.raw("SELECT * FROM t").first() })
+            #expect(try row.decode(column: "i", as: Int64.self) == Int64.max)
+            #expect(try row.decode(column: "s", as: String.self) == "김철수 Иван 王小明\u{0}tail")
+            #expect(try row.decode(column: "d", as: Double.self) == 2.5)
+            #expect(try row.decode(column: "b", as: Bool.self))
+            #expect(try row.decode(column: "n", as: Int64?.self) == nil)
+            #expect(try row.decodeNil(column: "n"))
+            #expect(try row.decode(column: "blob", as: Data.self) == Data([0, 1, 255]))
+            #expect(row.allColumns == ["i", "s", "d", "b", "n", "blob"])
+            #expect(throws: (any Error).self) { try row.decode(column: "missing", as: Int.self) }
+        }
+    }
+
+    @Test func aTransactionRunsOnTheWritersThreadAndRollsBackWhenItThrows() async throws {
+        try await withDatabase { database in
+            try await database.write { db in try await db.raw("CREATE TABLE t (x INTEGER UNIQUE)").run() }
+            let onThread = try await database.write { db -> Bool in
+                try await db.raw("INSERT INTO t VALUES (1)").run()
+                return (db as? SQLiteSession)?.thread.isCurrent == true
+            }
+            #expect(onThread)
+            await #expect(throws: SQLiteStoreError.self) {
+                try await database.write { db in
+                    try await db.raw("INSERT INTO t VALUES (2)").run()
+                    try await db.raw("INSERT INTO t VALUES (1)").run()   // violates UNIQUE
+                }
+            }
+            let values = try await database.read { db in
+                try await db.raw("SELECT x FROM t ORDER BY x").all().map { try $0.decode(column: "x", as: Int.self) }
+            }
+            #expect(values == [1])
+        }
+    }
+
+    @Test func oneStatementRepeatedUsesFreshBindsEachTime() async throws {
+        try await withDatabase { database in
+            try await database.write { db in
+                try await db.raw("CREATE TABLE t (x INTEGER, y TEXT)").run()
+                for value in 0..<50 {
+                    try await db.raw("INSERT INTO t VALUES (\(bind: value), \(bind: value % 2 == 0 ? "even" : nil as String?))").run()
+                }
+            }
+            let (count, evens) = try await database.read { db in
+                let count = try await db.raw("SELECT COUNT(*) AS c FROM t").first()!.decode(column: "c", as: Int.self)
+                let evens = try await db.raw("SELECT COUNT(*) AS c FROM t WHERE y = \(bind: "even")").first()!.decode(column: "c", as: Int.self)
+                return (count, evens)
+            }
+            #expect(count == 50 && evens == 25)
+        }
+    }
+
+    @Test func errorsCarrySQLitesMessage() async throws {
+        try await withDatabase { database in
+            do {
+                _ = try await database.read { db in try await db.raw("SELECT nope FROM nowhere").all() }
+                Issue.record("expected an error")
+            } catch let error as SQLiteStoreError {
+                #expect(error.description.contains("no such table"))
+            }
+        }
+    }
+}

@@ -65,6 +65,8 @@ struct Serve: AsyncParsableCommand {
                 services.append(NNTPServer(
                     core: core, configuration: .init(host: host, port: nntpPort, idleTimeout: .seconds(Int64(idle))), logger: logger))
             }
+            let maintenanceSeconds = try Environment.int("MAINTENANCE_SECONDS", flag: "STARCON_MAINTENANCE_SECONDS") ?? 600
+            services.append(MaintenanceService(core: core, interval: .seconds(max(1, maintenanceSeconds)), logger: logger))
             let storeDescription = try store.location().description
             logger.info("starting", metadata: ["store": .string(storeDescription), "domain": .string(domain)])
             var configuration = ServiceGroupConfiguration(

@@ -151,3 +151,36 @@ struct FeedServiceTests {
         #expect(StatusText.validTag("bad tag") == nil && StatusText.validTag("#中文") == "中文")
     }
 }
+
+@Suite("Home feed upkeep")
+struct HomeFeedTrimTests {
+    /// The fanned-out home feed is cut to its newest rows; paging past them reads the rest from the
+    /// statuses themselves, so a member still scrolls back through everything, in order, without gaps.
+    @Test(arguments: TestEngine.all)
+    func trimmingKeepsTheNewestRowsAndOlderPagesStillRead(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee")
+            _ = try await core.relationships.follow(kim, lee)
+            let total = HomeFeed.depth + 30
+            var posted: [Int64] = []
+            for n in 1...total { posted.append(try await core.feed.post(author: lee, .init(text: "lee \(n)")).status.id) }
+            func rows() async throws -> Int {
+                try await core.database.read { db in
+                    try await db.raw("SELECT COUNT(*) AS n FROM home_feed WHERE account_id = \(bind: kim.id)").first()!.decode(column: "n", as: Int.self)
+                }
+            }
+            #expect(try await rows() == total)
+            try await core.feed.trimHomeFeeds(batch: 1)
+            #expect(try await rows() == HomeFeed.depth)
+            var seen: [Int64] = []
+            var page = PageRequest(limit: 40)
+            while true {
+                let result = try await core.feed.timeline(.home, viewer: kim, page: page)
+                guard !result.items.isEmpty else { break }
+                seen += result.items.map(\.status.id)
+                page = PageRequest(maxID: result.oldestCursor, limit: 40)
+            }
+            #expect(seen == posted.reversed())
+        }
+    }
+}

@@ -135,10 +135,12 @@ public struct FeedService: Sendable {
     // MARK: Reading one status
 
     /// The status as `viewer` sees it, or nil when it does not exist or is not theirs to see.
-    public func view(id: Int64, viewer: Account) async throws -> StatusView? {
+    /// `inTimeline`: also leave it out when the viewer would not want it in a timeline (a muted author or
+    /// reposter), as for a live timeline update.
+    public func view(id: Int64, viewer: Account, inTimeline: Bool = false) async throws -> StatusView? {
         try await database.read { db in
             guard let status = try await Self.load(id: id, db: db) else { return nil }
-            return try await Self.views([status], viewer: try await Viewer.load(viewer, db: db), db: db).first
+            return try await Self.views([status], viewer: try await Viewer.load(viewer, db: db), db: db, timeline: inTimeline).first
         }
     }
 

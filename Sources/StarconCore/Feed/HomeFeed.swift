@@ -6,6 +6,9 @@ import SQLKit
 enum HomeFeed {
     /// How many of an account's latest statuses a new follower gets in their home timeline at once.
     static let backfill = 40
+    /// Rows kept per member (as Mastodon keeps 400 per home feed in Redis): the first 40 pages of 20. Older
+    /// history is read from `statuses`, as for accounts followed later, so trimming loses nothing.
+    public static let depth = 800
 
     /// Puts a new status (or repost) in its author's home and in every follower's. Direct statuses stay
     /// out of home timelines.
@@ -34,5 +37,16 @@ enum HomeFeed {
     /// After an unfollow or a block: the account's statuses leave the member's home.
     static func unfollowed(follower: Int64, target: Int64, db: any SQLDatabase) async throws {
         try await db.raw("DELETE FROM home_feed WHERE account_id = \(bind: follower) AND author_id = \(bind: target)").run()
+    }
+
+    /// Drops each member's home rows beyond the newest `depth`. One index range per member.
+    static func trim(accountIDs: [Int64], db: any SQLDatabase) async throws {
+        for id in accountIDs {
+            try await db.raw("""
+                DELETE FROM home_feed WHERE account_id = \(bind: id) AND status_id < (
+                    SELECT status_id FROM home_feed WHERE account_id = \(bind: id)
+                    ORDER BY status_id DESC LIMIT 1 OFFSET \(bind: depth - 1))
+                """).run()
+        }
     }
 }

@@ -166,11 +166,11 @@ struct MastodonStreaming: Sendable {
         guard case .feed(let feed) = event.payload, !streams.isEmpty else { return [] }
         switch feed {
         case .home(let id):
-            guard streams.contains(where: { $0.name == "user" }), let view = try await core.feed.view(id: id, viewer: member) else { return [] }
+            guard streams.contains(where: { $0.name == "user" }), let view = try await core.feed.view(id: id, viewer: member, inTimeline: true) else { return [] }
             return [((["user"], "update"), JSON.string(api.entities.status(view)))]
         case .network(let id, let tags):
             let wanted = streams.filter { $0.name == "public" || ($0.name == "hashtag" && tags.contains($0.tag ?? "")) }
-            guard !wanted.isEmpty, let view = try await core.feed.view(id: id, viewer: member) else { return [] }
+            guard !wanted.isEmpty, let view = try await core.feed.view(id: id, viewer: member, inTimeline: true) else { return [] }
             let payload = JSON.string(api.entities.status(view))
             return wanted.map { (($0.wireName, "update"), payload) }
         case .deleted(let id):

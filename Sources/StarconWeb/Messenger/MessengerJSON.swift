@@ -41,7 +41,7 @@ struct MessengerJSON: Sendable {
     /// One WebSocket frame: `{"event": …, "payload": …}` as text.
     static func frame(_ event: String, _ payload: Any) -> String {
         let object: [String: Any] = ["event": event, "payload": payload]
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]) else {
             return #"{"event":"error","payload":{"error":"Internal server error"}}"#
         }
         return String(decoding: data, as: UTF8.self)

@@ -31,6 +31,7 @@ struct StreamContext: RequestContext, WebSocketRequestContext {
 /// neither a gap nor a duplicate at the handoff.
 struct MessengerStream: Sendable {
     let web: WebServices
+    let frames = MessageFrameCache()
     var core: Core { web.core }
     var json: MessengerJSON { MessengerJSON(publicURL: web.publicURL, assets: web.renderer.assets) }
 
@@ -47,6 +48,11 @@ struct MessengerStream: Sendable {
     static var configuration: WebSocketServerConfiguration {
         WebSocketServerConfiguration(maxFrameSize: maxFrameSize, autoPing: .enabled(timePeriod: .seconds(pingSeconds)),
                                      closeTimeout: .seconds(5), validateUTF8: true)
+    }
+
+    /// A `message` or `message_edited` frame, encoded once for all streams.
+    func messageFrame(_ event: String, _ message: Message) -> String {
+        frames.frame(event, for: message) { MessengerJSON.frame(event, json.message(message)) }
     }
 
     func router() -> Router<StreamContext> {
@@ -248,7 +254,7 @@ struct MessengerStream: Sendable {
             while true {
                 let batch = try await stream.core.messenger.backlog(for: member.id, after: cursor)
                 for message in batch where !sentLive.contains(message.id) {
-                    try await outbound.write(.text(MessengerJSON.frame("message", stream.json.message(message))))
+                    try await outbound.write(.text(stream.messageFrame("message", message)))
                 }
                 guard let last = batch.last else { break }
                 cursor = last.id
@@ -267,9 +273,9 @@ struct MessengerStream: Sendable {
                 guard message.id > lastSent else { return }
                 lastSent = message.id
                 if sentLive.count < 10_000 { sentLive.insert(message.id) }
-                frame = MessengerJSON.frame("message", json.message(message))
+                frame = stream.messageFrame("message", message)
             case .messageEdited(let message):
-                frame = MessengerJSON.frame("message_edited", json.message(message))
+                frame = stream.messageFrame("message_edited", message)
             case .messageDeleted(let conversation, let message):
                 frame = MessengerJSON.frame("message_deleted", ["conversation_id": String(conversation), "id": String(message)])
             case .read(let conversation, let account, let upTo):

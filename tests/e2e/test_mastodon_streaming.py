@@ -72,6 +72,28 @@ def test_websocket_user_public_and_hashtag_streams(members):
     asyncio.run(run())
 
 
+def test_muted_authors_stay_out_of_live_timelines(members):
+    """As in Mastodon, a muted member's posts reach neither the home, public nor hashtag stream of the muter;
+    the next post from someone else does."""
+    minjun, olga, yuki = members["minjun"], members["olga"], members["yuki"]
+    olga.account_follow(minjun.me()["id"])
+    olga.account_mute(minjun.me()["id"])
+
+    async def run():
+        async with websockets.connect(ws_url(members["url"], olga.access_token, "stream=user")) as user, \
+                websockets.connect(ws_url(members["url"], olga.access_token, "stream=public")) as public:
+            await user.send(json.dumps({"type": "subscribe", "stream": "hashtag", "tag": "날씨"}))
+            await asyncio.sleep(0.3)
+            await asyncio.to_thread(minjun.status_post, "조용히 #날씨")
+            other = await asyncio.to_thread(yuki.status_post, "晴れ #날씨")
+            update = await next_event(public)
+            assert json.loads(update["payload"])["id"] == other["id"], "the muted post was skipped, the next one came"
+            tagged = await next_event(user)
+            assert tagged["stream"] == ["hashtag", "날씨"] and json.loads(tagged["payload"])["id"] == other["id"]
+
+    asyncio.run(run())
+
+
 def test_websocket_refuses_bad_tokens_and_unknown_streams(members):
     async def run():
         for query, token in [("stream=user", "nope"), ("stream=galaxy", members["olga"].access_token)]:

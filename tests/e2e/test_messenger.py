@@ -294,10 +294,18 @@ def test_bad_revoked_token_and_suspension_close_the_stream(chat):
     code, reason = stream.close_reason(timeout=10)
     assert code == 1008 and "revoked" in reason
     stream = lee.stream()
+    mastodon = connect(lee.base.replace("http://", "ws://") + f"/api/v1/streaming?access_token={lee.token}&stream=user",
+                       open_timeout=10, close_timeout=5)
+    # `starcon user suspend` is another process: its suspension reaches the server's streams by their recheck.
     result = chat["server"].cli("user", "suspend", "lee", "--reason", "test")
     assert result.returncode == 0, result.stderr
     code, reason = stream.close_reason(timeout=10)
     assert code == 1008
+    try:
+        mastodon.recv(timeout=10)
+        raise AssertionError("the Mastodon stream must close too")
+    except ConnectionClosed as closed:
+        assert closed.rcvd.code == 1008
 
 
 def test_the_web_pages_work_without_javascript(chat):
@@ -324,6 +332,62 @@ def test_the_web_pages_work_without_javascript(chat):
     park = WebClient(chat["server"].url)
     park.login("park")
     assert park.get(f"/messages/{cid}").status_code == 404
+
+
+def test_suspending_a_member_closes_their_streams_at_once(request, data_dir):
+    """An admin's suspension on the web publishes `accountEnded`: the member's messenger WebSocket, Mastodon
+    streaming WebSocket and Mastodon server-sent events all end at once. The periodic recheck is set far
+    beyond the test's patience, so only the event can close them."""
+    srv = Server(data_dir, env={"STARCON_STREAM_RECHECK_SECONDS": "600"}, extra=["--nntp-port", "0"])
+    assert srv.cli("user", "add", "boss", "--role", "admin", stdin=PASSWORD + "\n").returncode == 0
+    for name in ["kim", "lee"]:
+        assert srv.cli("user", "add", name, stdin=PASSWORD + "\n").returncode == 0
+    srv.start()
+    try:
+        members = tokens(srv.url, ["kim", "lee"])
+        kim, lee = members["kim"], members["lee"]
+        lee_id = requests.get(srv.url + "/api/v1/accounts/verify_credentials", headers=lee.headers, timeout=10).json()["id"]
+        messenger = lee.stream()
+        kim_stream = kim.stream()
+        mastodon = connect(srv.url.replace("http://", "ws://") + f"/api/v1/streaming?access_token={lee.token}&stream=user",
+                           open_timeout=10, close_timeout=5)
+        sse = requests.get(srv.url + "/api/v1/streaming/user", headers=lee.headers, stream=True, timeout=30)
+        assert sse.status_code == 200
+        sse_ended = threading.Event()
+
+        def read_sse():
+            try:
+                for _ in sse.iter_lines():
+                    pass
+            except Exception:
+                pass
+            sse_ended.set()
+        threading.Thread(target=read_sse, daemon=True).start()
+        time.sleep(0.5)
+        assert not sse_ended.is_set()
+
+        boss = WebClient(srv.url)
+        boss.login("boss")
+        started = time.time()
+        done = boss.post(f"/admin/members/{lee_id}/suspend", {"reason": "spam"}, page="/admin/members")
+        assert done.status_code == 200, done.text[:300]
+        code, reason = messenger.close_reason(timeout=10)
+        assert code == 1008 and "may no longer sign in" in reason
+        try:
+            mastodon.recv(timeout=10)
+            raise AssertionError("the Mastodon stream must close")
+        except ConnectionClosed as closed:
+            assert closed.rcvd.code == 1008
+        assert sse_ended.wait(10), "the server-sent events must end"
+        assert time.time() - started < 10
+        # Only lee's streams ended: kim's carries on.
+        kim.call("POST", "/conversations/" + kim.call("POST", "/conversations", json={"members": ["boss"]})["id"] + "/messages",
+                 json={"text": "still here"})
+        assert kim_stream.next("message")["text"] == "still here"
+        kim_stream.close()
+        sse.close()
+    finally:
+        srv.stop()
 
 
 def test_pictures_in_messages_over_the_api_and_the_stream(chat):

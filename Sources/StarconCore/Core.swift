@@ -34,7 +34,9 @@ public final class Core: Sendable {
         self.settings = settings
         let audit = AuditLog(database: database, ids: ids, clock: clock)
         self.audit = audit
-        let accounts = AccountService(database: database, ids: ids, clock: clock, hasher: hasher, audit: audit)
+        let events = EventBus()
+        self.events = events
+        let accounts = AccountService(database: database, ids: ids, clock: clock, hasher: hasher, audit: audit, events: events)
         self.accounts = accounts
         self.sessions = SessionService(database: database, ids: ids, clock: clock)
         self.invitations = InvitationService(database: database, ids: ids, clock: clock, audit: audit)
@@ -42,8 +44,6 @@ public final class Core: Sendable {
         self.setup = SetupService(database: database, accounts: accounts, audit: audit)
         self.news = NewsService(database: database, ids: ids, clock: clock, audit: audit, domain: domain)
         self.oauth = OAuthService(database: database, ids: ids, clock: clock, accounts: accounts)
-        let events = EventBus()
-        self.events = events
         self.feed = FeedService(database: database, ids: ids, clock: clock, events: events)
         self.relationships = RelationshipService(database: database, ids: ids, clock: clock, events: events)
         self.notifications = NotificationService(database: database)

@@ -104,6 +104,34 @@ struct AccountServiceTests {
         }
     }
 
+    /// A suspension is announced once it is committed, to the suspended member only, so every stream of theirs
+    /// ends at once; a refused suspension and lifting one announce nothing.
+    @Test(arguments: TestEngine.all)
+    func suspensionPublishesAccountEndedToTheMember(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let admin = try await core.accounts.create({ var n = AccountService.NewAccount(username: "root", password: Self.password); n.role = .admin; return n }())
+            let frank = try await core.accounts.create(.init(username: "frank", password: Self.password))
+            let other = try await core.accounts.create(.init(username: "gail", password: Self.password))
+            let frankEvents = core.events.subscribe(accountID: frank.id)
+            let otherEvents = core.events.subscribe(accountID: other.id)
+            await #expect(throws: CoreError.invalid("reason_required", field: "reason")) {
+                _ = try await core.accounts.setSuspended(actor: admin, target: frank.id, suspended: true, reason: " ")
+            }
+            _ = try await core.accounts.setSuspended(actor: admin, target: frank.id, suspended: true, reason: "spam")
+            _ = try await core.accounts.setSuspended(actor: admin, target: frank.id, suspended: false, reason: "")
+            frankEvents.cancel()
+            otherEvents.cancel()
+            var ended: [Int64] = []
+            for await event in frankEvents.events {
+                if case .accountEnded(let id) = event.payload { ended.append(id) }
+            }
+            #expect(ended == [frank.id])
+            var otherCount = 0
+            for await _ in otherEvents.events { otherCount += 1 }
+            #expect(otherCount == 0)
+        }
+    }
+
     @Test(arguments: TestEngine.all)
     func onlyStaffMayActOnOthers(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in

@@ -294,10 +294,18 @@ def test_bad_revoked_token_and_suspension_close_the_stream(chat):
     code, reason = stream.close_reason(timeout=10)
     assert code == 1008 and "revoked" in reason
     stream = lee.stream()
+    mastodon = connect(lee.base.replace("http://", "ws://") + f"/api/v1/streaming?access_token={lee.token}&stream=user",
+                       open_timeout=10, close_timeout=5)
+    # `starcon user suspend` is another process: its suspension reaches the server's streams by their recheck.
     result = chat["server"].cli("user", "suspend", "lee", "--reason", "test")
     assert result.returncode == 0, result.stderr
     code, reason = stream.close_reason(timeout=10)
     assert code == 1008
+    try:
+        mastodon.recv(timeout=10)
+        raise AssertionError("the Mastodon stream must close too")
+    except ConnectionClosed as closed:
+        assert closed.rcvd.code == 1008
 
 
 def test_the_web_pages_work_without_javascript(chat):
@@ -324,6 +332,141 @@ def test_the_web_pages_work_without_javascript(chat):
     park = WebClient(chat["server"].url)
     park.login("park")
     assert park.get(f"/messages/{cid}").status_code == 404
+
+
+def form_fields(page_html, form_id):
+    """The hidden fields of one form on a page (client key, reply target), as a browser would send them."""
+    form = re.search(r'<form[^>]*id="%s".*?</form>' % form_id, page_html, re.S).group(0)
+    return {name: html_unescape(value) for name, value in re.findall(r'<input type="hidden" name="([^"]+)"[^>]*value="([^"]*)"', form)}
+
+
+def html_unescape(text):
+    import html
+    return html.unescape(text)
+
+
+def test_reply_and_edit_on_the_web_pages_without_javascript(chat):
+    kim_api, lee_api = chat["kim"], chat["lee"]
+    kim = WebClient(chat["server"].url)
+    kim.login("kim")
+    lee = WebClient(chat["server"].url, language="ko")
+    lee.login("lee")
+    cid = kim_api.call("POST", "/conversations", json={"members": ["lee"]})["id"]
+    first = kim_api.call("POST", f"/conversations/{cid}/messages", json={"text": "점심 <b>어디서</b> 먹을까요?\n둘째 줄"})
+    stream = lee_api.stream()
+
+    # Lee follows the Reply link: the page quotes the message above the composer and carries its id.
+    page = lee.get(f"/messages/{cid}")
+    assert f'href="/messages/{cid}?reply_to={first["id"]}#compose"' in page.text
+    assert f'/m/{first["id"]}/edit' not in page.text, "no Edit link on someone else's message"
+    page = lee.get(f"/messages/{cid}?reply_to={first['id']}")
+    preview = re.search(r'<div class="reply-preview"[^>]*>.*?</div>', page.text, re.S).group(0)
+    assert " hidden" not in preview.split(">")[0] and "kim님에게 답장" in preview
+    assert "점심 &lt;b&gt;어디서&lt;/b&gt; 먹을까요? 둘째 줄" in preview, "an escaped one-line excerpt"
+    fields = form_fields(page.text, "compose")
+    assert fields["reply_to_id"] == first["id"]
+    sent = lee.post(f"/messages/{cid}/send", dict(fields, text="회사 앞 식당이요"), page=f"/messages/{cid}")
+    assert sent.status_code == 200 and sent.url.split("#")[0].endswith(f"/messages/{cid}")
+    reply = stream.next("message")
+    assert reply["reply_to_id"] == first["id"] and reply["text"] == "회사 앞 식당이요"
+    quote = re.search(r'<li class="message mine" id="m%s".*?</li>' % reply["id"], sent.text, re.S).group(0)
+    assert f'data-reply-to="{first["id"]}"' in quote and f'href="#m{first["id"]}"' in quote
+    assert "점심 &lt;b&gt;어디서&lt;/b&gt; 먹을까요? 둘째 줄" in quote and "<b>어디서" not in sent.text
+    # Without ?reply_to the composer quotes nothing and sends no reply target.
+    assert form_fields(lee.get(f"/messages/{cid}").text, "compose")["reply_to_id"] == ""
+    # A reply whose send is refused keeps its target on the page that explains why.
+    refused = lee.post(f"/messages/{cid}/send", {"text": " ", "reply_to_id": first["id"], "client_key": "r-empty"}, page=f"/messages/{cid}")
+    assert refused.status_code == 422 and form_fields(refused.text, "compose")["reply_to_id"] == first["id"]
+
+    # Kim edits the first message on its own page; the stream, the page and lee's quote follow.
+    edit_path = f"/messages/{cid}/m/{first['id']}/edit"
+    assert f'href="{edit_path}"' in kim.get(f"/messages/{cid}").text
+    form = kim.get(edit_path)
+    assert form.status_code == 200 and "점심 &lt;b&gt;어디서&lt;/b&gt; 먹을까요?\n둘째 줄</textarea>" in form.text
+    assert lee.get(edit_path).status_code == 403, "only the sender edits"
+    assert lee.post(edit_path, {"text": "hijack"}, page=f"/messages/{cid}").status_code == 403
+    park = WebClient(chat["server"].url)
+    park.login("park")
+    assert park.get(edit_path).status_code == 404, "outsiders learn nothing"
+    assert kim.get(f"/messages/{cid}/m/{reply['id']}/edit").status_code == 403
+    empty = kim.post(edit_path, {"text": "  "})
+    assert empty.status_code == 422 and "Write a message first." in empty.text
+    edited = kim.post(edit_path, {"text": "<script>alert(1)</script> 2층 식당으로 바꿔요"})
+    assert edited.status_code == 200 and edited.url.split("#")[0].endswith(f"/messages/{cid}")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 2층 식당으로 바꿔요" in edited.text and "<script>alert" not in edited.text
+    item = re.search(r'<li class="message mine" id="m%s".*?</li>' % first["id"], edited.text, re.S).group(0)
+    assert "message-edited" in item and ">edited<" in item
+    live = stream.next("message_edited")
+    assert live["id"] == first["id"] and live["edited_at"] and live["text"].endswith("2층 식당으로 바꿔요")
+    lee_page = lee.get(f"/messages/{cid}").text
+    assert 'message-edited">수정됨<' in lee_page and "&lt;script&gt;alert(1)&lt;/script&gt; 2층 식당으로 바꿔요" in lee_page
+    assert kim_api.call("GET", f"/messages/{first['id']}")["edited_at"]
+
+    # A reply to a message older than the page still quotes it, linking to the page of history that shows it.
+    for n in range(52):
+        kim_api.call("POST", f"/conversations/{cid}/messages", json={"text": f"filler {n}", "client_key": f"fill-{n}"})
+    late = lee_api.call("POST", f"/conversations/{cid}/messages", json={"text": "다시 그 얘기인데요", "reply_to_id": first["id"]})
+    page = kim.get(f"/messages/{cid}")
+    item = re.search(r'<li class="message" id="m%s".*?</li>' % late["id"], page.text, re.S).group(0)
+    assert "2층 식당으로 바꿔요" in item and f'href="/messages/{cid}?before={int(first["id"]) + 1}#m{first["id"]}"' in item
+    assert f'id="m{first["id"]}"' in kim.get(f"/messages/{cid}?before={int(first['id']) + 1}").text
+    stream.close()
+
+
+def test_suspending_a_member_closes_their_streams_at_once(request, data_dir):
+    """An admin's suspension on the web publishes `accountEnded`: the member's messenger WebSocket, Mastodon
+    streaming WebSocket and Mastodon server-sent events all end at once. The periodic recheck is set far
+    beyond the test's patience, so only the event can close them."""
+    srv = Server(data_dir, env={"STARCON_STREAM_RECHECK_SECONDS": "600"}, extra=["--nntp-port", "0"])
+    assert srv.cli("user", "add", "boss", "--role", "admin", stdin=PASSWORD + "\n").returncode == 0
+    for name in ["kim", "lee"]:
+        assert srv.cli("user", "add", name, stdin=PASSWORD + "\n").returncode == 0
+    srv.start()
+    try:
+        members = tokens(srv.url, ["kim", "lee"])
+        kim, lee = members["kim"], members["lee"]
+        lee_id = requests.get(srv.url + "/api/v1/accounts/verify_credentials", headers=lee.headers, timeout=10).json()["id"]
+        messenger = lee.stream()
+        kim_stream = kim.stream()
+        mastodon = connect(srv.url.replace("http://", "ws://") + f"/api/v1/streaming?access_token={lee.token}&stream=user",
+                           open_timeout=10, close_timeout=5)
+        sse = requests.get(srv.url + "/api/v1/streaming/user", headers=lee.headers, stream=True, timeout=30)
+        assert sse.status_code == 200
+        sse_ended = threading.Event()
+
+        def read_sse():
+            try:
+                for _ in sse.iter_lines():
+                    pass
+            except Exception:
+                pass
+            sse_ended.set()
+        threading.Thread(target=read_sse, daemon=True).start()
+        time.sleep(0.5)
+        assert not sse_ended.is_set()
+
+        boss = WebClient(srv.url)
+        boss.login("boss")
+        started = time.time()
+        done = boss.post(f"/admin/members/{lee_id}/suspend", {"reason": "spam"}, page="/admin/members")
+        assert done.status_code == 200, done.text[:300]
+        code, reason = messenger.close_reason(timeout=10)
+        assert code == 1008 and "may no longer sign in" in reason
+        try:
+            mastodon.recv(timeout=10)
+            raise AssertionError("the Mastodon stream must close")
+        except ConnectionClosed as closed:
+            assert closed.rcvd.code == 1008
+        assert sse_ended.wait(10), "the server-sent events must end"
+        assert time.time() - started < 10
+        # Only lee's streams ended: kim's carries on.
+        kim.call("POST", "/conversations/" + kim.call("POST", "/conversations", json={"members": ["boss"]})["id"] + "/messages",
+                 json={"text": "still here"})
+        assert kim_stream.next("message")["text"] == "still here"
+        kim_stream.close()
+        sse.close()
+    finally:
+        srv.stop()
 
 
 def test_pictures_in_messages_over_the_api_and_the_stream(chat):

@@ -9,6 +9,8 @@ public struct AccountService: Sendable {
     let clock: Clock
     let hasher: PasswordHasher
     let audit: AuditLog
+    /// Where a suspension is announced, so every open stream of the member ends at once.
+    let events: EventBus
     public var throttle = LoginThrottle()
 
     public struct NewAccount: Sendable {
@@ -247,12 +249,15 @@ public struct AccountService: Sendable {
     }
 
     /// Suspends (or lifts a suspension). Moderators may suspend members; only admins may suspend staff.
-    /// A suspension ends every session at once.
+    /// A suspension ends every session at once, and, once committed, publishes `accountEnded` so every open
+    /// stream of the member (messenger WebSocket, Mastodon streaming) closes now rather than at its next
+    /// check. (A suspension made by another process, such as `starcon user suspend` beside a running server,
+    /// does not reach this process's bus: the streams' periodic check ends those.)
     public func setSuspended(actor: Account?, target id: Int64, suspended: Bool, reason: String) async throws -> Account {
         if let actor, !actor.isModerator { throw CoreError.forbidden }
         let reason = String(AccountRules.stripControls(reason).trimmingWhitespace().prefix(500))
         if suspended && reason.isEmpty { throw CoreError.invalid("reason_required", field: "reason") }
-        return try await database.write { db in
+        let target = try await database.write { db in
             guard var target = try await Self.find(id: id, db: db) else { throw CoreError.notFound }
             if let actor {
                 if target.id == actor.id { throw CoreError.invalid("cannot_suspend_self") }
@@ -272,5 +277,7 @@ public struct AccountService: Sendable {
                                    target: target.username, detail: reason, db: db)
             return target
         }
+        if suspended { events.publish(Event(to: [target.id], .accountEnded(accountID: target.id))) }
+        return target
     }
 }

@@ -339,6 +339,20 @@ public struct MessengerService: Sendable {
         try await database.read { db in try await Self.loadVisible(id, viewer: viewer.id, db: db) }
     }
 
+    /// The messages with these ids in one conversation the viewer is in (what replies on a page answer);
+    /// ids of other conversations or of deleted messages are left out.
+    public func messages(viewer: Account, conversationID: Int64, ids: [Int64]) async throws -> [Message] {
+        let ids = Array(Set(ids).prefix(MessengerRules.maxPageSize))
+        guard !ids.isEmpty else { return [] }
+        return try await database.read { db in
+            _ = try await Self.membership(conversationID, viewer.id, db: db)
+            return try await Self.withAttachments(try await db.raw("""
+                SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
+                WHERE m.conversation_id = \(bind: conversationID) AND m.id IN (\(SQLList(ids.map { SQLBind($0) })))
+                """).all().map(MessageRow.decode), db: db)
+        }
+    }
+
     /// History, newest first: the `limit` messages before `before` (or the newest), or, with `after`, the
     /// `limit` messages just after it (still newest first).
     public func messages(viewer: Account, conversationID: Int64, before: Int64? = nil, after: Int64? = nil, limit: Int = MessengerRules.defaultPageSize) async throws -> MessagePage {

@@ -41,11 +41,11 @@ struct MastodonStreaming: Sendable {
         router.get("/api/v1/streaming/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
         for path in ["user", "user/notification", "public", "public/local", "hashtag", "hashtag/local"] {
             router.get(RouterPath(stringLiteral: "/api/v1/streaming/\(path)")) { request, context in
-                let member = try await streamMember(request, context)
+                let (member, credential) = try await streamMember(request, context)
                 guard let stream = Stream(name: path.replacingOccurrences(of: "/", with: ":"), tag: request.uri.queryParameters["tag"].map(String.init)) else {
                     throw APIError(.badRequest, "Unknown stream type")
                 }
-                return eventStream(member: member, streams: [stream])
+                return eventStream(member: member, credential: credential, streams: [stream])
             }
         }
     }
@@ -54,16 +54,37 @@ struct MastodonStreaming: Sendable {
 
     /// A bearer token, or for the web page's own script (EventSource sends cookies and cannot set headers)
     /// the session cookie. Reading a stream changes nothing, and another site cannot read it (no CORS).
-    private func streamMember(_ request: Request, _ context: WebContext) async throws -> Account {
+    /// Also returns a check that answers false once the credential no longer holds (revoked, signed out,
+    /// suspended), run every `MessengerStream.recheckSeconds` like the messenger's stream.
+    private func streamMember(_ request: Request, _ context: WebContext) async throws -> (Account, @Sendable () async throws -> Bool) {
         if request.headers[.authorization] == nil, request.uri.queryParameters["access_token"] == nil,
            let token = request.cookies[CookieName.session]?.value, !token.isEmpty {
-            guard let (_, member) = try await core.sessions.resolve(token: token, address: context.clientAddress) else { throw APIError.unauthorized }
-            return member
+            let address = context.clientAddress
+            guard let (_, member) = try await core.sessions.resolve(token: token, address: address) else { throw APIError.unauthorized }
+            let core = core
+            return (member, { try await core.sessions.resolve(token: token, address: address) != nil })
         }
-        return try await api.member(request, "read:statuses")
+        let member = try await api.member(request, "read:statuses")
+        // The same token `api.member` accepted: the Authorization header first, then `access_token`.
+        let header = request.headers[.authorization].flatMap { header -> String? in
+            let parts = header.split(separator: " ", maxSplits: 1)
+            return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]) : nil
+        }
+        return (member, tokenCheck(header ?? request.uri.queryParameters["access_token"].map(String.init) ?? ""))
     }
 
-    private func eventStream(member: Account, streams: Set<Stream>) -> Response {
+    private func tokenCheck(_ token: String) -> @Sendable () async throws -> Bool {
+        let core = core
+        return { try await core.oauth.resolve(token: token).map { $0.scopes.grants("read:statuses") } ?? false }
+    }
+
+    /// Whether the event says this member's streams must end (the account was suspended).
+    static func ends(_ event: Event, for member: Account) -> Bool {
+        if case .accountEnded(let id) = event.payload { return id == member.id }
+        return false
+    }
+
+    private func eventStream(member: Account, credential stillValid: @escaping @Sendable () async throws -> Bool, streams: Set<Stream>) -> Response {
         let subscription = core.events.subscribe(accountID: member.id, bufferLimit: 512)
         let body = ResponseBody { writer in
             defer { subscription.cancel() }
@@ -72,6 +93,7 @@ struct MastodonStreaming: Sendable {
                 let (lines, queue) = AsyncStream<String>.makeStream()
                 group.addTask {
                     for await event in subscription.events {
+                        if Self.ends(event, for: member) { break }
                         for (name, payload) in try await frames(for: event, member: member, streams: streams) {
                             queue.yield("event: \(name.event)\ndata: \(payload)\n\n")
                         }
@@ -82,6 +104,12 @@ struct MastodonStreaming: Sendable {
                     while !Task.isCancelled {
                         try await Task.sleep(for: .seconds(15))
                         queue.yield(":thump\n\n")
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .seconds(MessengerStream.recheckSeconds))
+                        if try await !stillValid() { queue.finish(); return }
                     }
                 }
                 for await line in lines { try await writer.write(ByteBuffer(string: line)) }
@@ -113,7 +141,8 @@ struct MastodonStreaming: Sendable {
         }
         let subscription = core.events.subscribe(accountID: member.id, bufferLimit: 512)
         defer { subscription.cancel() }
-        enum Step: Sendable { case event(Event), subscribe(Stream), unsubscribe(Stream), error(String), close }
+        let stillValid = tokenCheck(token)
+        enum Step: Sendable { case event(Event), subscribe(Stream), unsubscribe(Stream), error(String), close, end(String) }
         let (steps, queue) = AsyncStream<Step>.makeStream()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -138,9 +167,23 @@ struct MastodonStreaming: Sendable {
                 } catch {}
                 queue.yield(.close)
             }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .seconds(MessengerStream.recheckSeconds))
+                    if try await !stillValid() {
+                        queue.yield(.end("The access token was revoked or the account may no longer sign in"))
+                        return
+                    }
+                }
+            }
             for await step in steps {
                 switch step {
                 case .event(let event):
+                    if Self.ends(event, for: member) {
+                        try await outbound.close(.policyViolation, reason: "The account may no longer sign in")
+                        group.cancelAll()
+                        return
+                    }
                     for (name, payload) in try await frames(for: event, member: member, streams: streams) {
                         try await outbound.write(.text(Self.frame(stream: name.stream, event: name.event, payload: payload)))
                     }
@@ -148,6 +191,10 @@ struct MastodonStreaming: Sendable {
                 case .unsubscribe(let stream): streams.remove(stream)
                 case .error(let message): try await outbound.write(.text(JSON.string(["error": message, "status": 400])))
                 case .close:
+                    group.cancelAll()
+                    return
+                case .end(let reason):
+                    try await outbound.close(.policyViolation, reason: reason)
                     group.cancelAll()
                     return
                 }

@@ -1,5 +1,7 @@
 // Live updates for a conversation page. The page works without this file: it only appends messages that
-// arrive over the WebSocket, shows who is typing, marks what was seen as read, and sends without a reload.
+// arrive over the WebSocket, updates edited and deleted ones in place, shows who is typing, marks what was
+// seen as read, sends without a reload, and starts a reply without a reload (the Reply link's plain page,
+// `?reply_to=ID`, does the same without JavaScript).
 (function () {
   "use strict";
   var list = document.getElementById("messages");
@@ -9,7 +11,11 @@
   var lastId = list.getAttribute("data-last-id") || "0";
   var typingLine = document.getElementById("typing");
   var form = document.getElementById("compose");
+  var actionsTemplate = document.getElementById("message-actions");
+  var replyPreview = document.getElementById("reply-preview");
   var socket = null, delay = 1000, typingTimer = null, lastTypingSent = 0;
+
+  function label(name) { return list.getAttribute("data-" + name + "-label") || ""; }
 
   // Ids are 64-bit: compare them as decimal strings.
   function newer(a, b) { return a.length !== b.length ? a.length > b.length : a > b; }
@@ -26,6 +32,91 @@
     parent.appendChild(document.createTextNode(text.slice(at)));
   }
 
+  // Text as the server renders it: line breaks kept, web links clickable, everything else plain text.
+  function renderText(parent, text) {
+    parent.textContent = "";
+    var lines = text.split("\n");
+    for (var i = 0; i < lines.length; i++) {
+      if (i > 0) parent.appendChild(document.createElement("br"));
+      linkify(parent, lines[i]);
+    }
+  }
+
+  // The short quote shown above a reply (the same rule as the server's).
+  function excerpt(text, hasPictures) {
+    var flat = text.replace(/\s+/g, " ").trim();
+    if (!flat) return hasPictures ? label("picture") : "";
+    var chars = Array.from(flat);
+    return chars.length > 80 ? chars.slice(0, 80).join("") + "…" : flat;
+  }
+
+  // What a message on the page says about itself, for quoting it.
+  function quoteOf(id) {
+    var li = document.getElementById("m" + id);
+    if (!li) return null;
+    var sender = li.querySelector(".message-meta a");
+    var text = li.querySelector(".message-text");
+    return { sender: sender ? sender.textContent : "",
+             excerpt: excerpt(text ? text.innerText || text.textContent : "", !!li.querySelector(".message-pictures img")) };
+  }
+
+  function replyQuote(id) {
+    var quote = quoteOf(id);
+    var a = document.createElement("a");
+    a.className = "message-reply small";
+    a.setAttribute("data-reply-to", id);
+    // Not on the page: the page of history that ends with it (ids are 64-bit, so add one as a BigInt).
+    a.href = quote ? "#m" + id : window.BigInt
+      ? "/messages/" + conversation + "?before=" + (window.BigInt(id) + window.BigInt(1)).toString() + "#m" + id
+      : "/messages/" + conversation;
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden"; hidden.textContent = label("in-reply-to");
+    var who = document.createElement("span");
+    who.className = "reply-sender"; who.textContent = quote ? quote.sender : "";
+    var what = document.createElement("span");
+    what.className = "reply-excerpt"; what.textContent = quote ? quote.excerpt : label("earlier");
+    a.appendChild(hidden); a.appendChild(document.createTextNode(" ")); a.appendChild(who);
+    a.appendChild(document.createTextNode(" ")); a.appendChild(what);
+    return a;
+  }
+
+  // Reply, edit and delete for a message that arrived live, from the page's own template (localised, with
+  // the form's CSRF token).
+  function actions(message, mine) {
+    if (!actionsTemplate || !actionsTemplate.content) return null;
+    var box = actionsTemplate.content.firstElementChild.cloneNode(true);
+    box.querySelector(".message-reply-link").href = "/messages/" + conversation + "?reply_to=" + message.id + "#compose";
+    var edit = box.querySelector(".message-edit-link"), remove = box.querySelector(".message-delete");
+    if (mine) {
+      edit.href = "/messages/" + conversation + "/m/" + message.id + "/edit";
+      remove.action = "/messages/" + conversation + "/m/" + message.id + "/delete";
+    } else {
+      edit.parentNode.removeChild(edit);
+      remove.parentNode.removeChild(remove);
+    }
+    return box;
+  }
+
+  // The time in the page's language (the server formats the ones it renders the same way).
+  function localTime(iso) {
+    var date = new Date(iso);
+    try {
+      return date.toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
+    } catch (e) {
+      return date.toLocaleString();
+    }
+  }
+
+  function markEdited(li) {
+    var meta = li.querySelector(".message-meta");
+    if (!meta || meta.querySelector(".message-edited")) return;
+    var span = document.createElement("span");
+    span.className = "muted small message-edited"; span.textContent = label("edited");
+    var time = meta.querySelector("time");
+    meta.insertBefore(span, time ? time.nextSibling : null);
+    meta.insertBefore(document.createTextNode(" "), span);
+  }
+
   function append(message) {
     if (document.getElementById("m" + message.id)) return;
     var empty = document.getElementById("messages-empty");
@@ -39,16 +130,15 @@
     var who = document.createElement("a");
     who.href = "/@" + message.sender.username; who.textContent = message.sender.display_name;
     var when = document.createElement("time");
-    when.className = "muted small"; when.textContent = " " + new Date(message.created_at).toLocaleString();
+    when.className = "muted small"; when.textContent = " " + localTime(message.created_at);
     meta.appendChild(who); meta.appendChild(when);
+    li.appendChild(meta);
+    if (message.edited_at) markEdited(li);
+    if (message.reply_to_id) li.appendChild(replyQuote(message.reply_to_id));
     var body = document.createElement("div");
     body.className = "message-text";
-    var lines = message.text.split("\n");
-    for (var i = 0; i < lines.length; i++) {
-      if (i > 0) body.appendChild(document.createElement("br"));
-      linkify(body, lines[i]);
-    }
-    li.appendChild(meta); li.appendChild(body);
+    renderText(body, message.text);
+    li.appendChild(body);
     var pictures = message.attachments || [];
     if (pictures.length) {
       var box = document.createElement("div");
@@ -62,8 +152,27 @@
       }
       li.appendChild(box);
     }
+    var tools = actions(message, message.sender.id === me);
+    if (tools) li.appendChild(tools);
     list.appendChild(li);
     li.scrollIntoView({ block: "end" });
+  }
+
+  // Starting a reply without a reload: the composer's hidden field and the quote above it.
+  function startReply(id) {
+    var quote = quoteOf(id);
+    if (!replyPreview || !quote) return false;
+    document.getElementById("reply-to-id").value = id;
+    document.getElementById("reply-label").textContent = (replyPreview.getAttribute("data-label") || "").replace("{name}", quote.sender);
+    document.getElementById("reply-quote").textContent = quote.excerpt;
+    replyPreview.hidden = false;
+    return true;
+  }
+
+  function cancelReply() {
+    if (!replyPreview) return;
+    document.getElementById("reply-to-id").value = "";
+    replyPreview.hidden = true;
   }
 
   function send(frame) {
@@ -78,7 +187,9 @@
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       var p = frame.payload || {};
-      if (frame.event === "message") {
+      if (frame.event === "ready") {
+        list.setAttribute("data-connected", "1");  // the stream is live (tests wait for this)
+      } else if (frame.event === "message") {
         if (newer(p.id, lastId)) lastId = p.id;
         if (p.conversation_id !== conversation) return;
         append(p);
@@ -87,13 +198,22 @@
       } else if (frame.event === "message_deleted" && p.conversation_id === conversation) {
         var gone = document.getElementById("m" + p.id);
         if (gone) gone.parentNode.removeChild(gone);
+        // The replies stay, no longer quoting it (as the server shows them).
+        var quotes = list.querySelectorAll('.message-reply[data-reply-to="' + p.id + '"]');
+        for (var q = 0; q < quotes.length; q++) quotes[q].parentNode.removeChild(quotes[q]);
+        var replying = document.getElementById("reply-to-id");
+        if (replying && replying.value === p.id) cancelReply();
       } else if (frame.event === "message_edited" && p.conversation_id === conversation) {
         var edited = document.getElementById("m" + p.id);
         if (edited) {
-          var text = edited.querySelector(".message-text");
-          text.textContent = "";
-          linkify(text, p.text);
+          renderText(edited.querySelector(".message-text"), p.text);
+          markEdited(edited);
         }
+        var newText = excerpt(p.text, (p.attachments || []).length > 0);
+        var quoting = list.querySelectorAll('.message-reply[data-reply-to="' + p.id + '"] .reply-excerpt');
+        for (var e = 0; e < quoting.length; e++) quoting[e].textContent = newText;
+        var editingReply = document.getElementById("reply-to-id");
+        if (editingReply && editingReply.value === p.id) document.getElementById("reply-quote").textContent = newText;
       } else if (frame.event === "typing" && p.conversation_id === conversation && typingLine) {
         typingLine.textContent = (typingLine.getAttribute("data-label") || "…").replace("{name}", p.account.display_name);
         clearTimeout(typingTimer);
@@ -102,6 +222,7 @@
     };
     socket.onclose = function () {
       socket = null;
+      list.removeAttribute("data-connected");
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     };
@@ -133,8 +254,23 @@
         if (!response.ok || response.url.indexOf("/send") !== -1) { form.submit(); return; }
         textarea.value = "";
         form.querySelector("input[name=client_key]").value = newKey();
+        cancelReply();
       }, function () { form.submit(); });
     });
   }
+  list.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".message-reply-link") : null;
+    if (!link || !form) return;
+    var li = link.closest("li.message");
+    if (li && startReply(li.getAttribute("data-id"))) {
+      event.preventDefault();
+      form.querySelector("textarea").focus();
+    }
+  });
+  var cancel = document.getElementById("reply-cancel");
+  if (cancel) cancel.addEventListener("click", function (event) {
+    event.preventDefault();
+    cancelReply();
+  });
   connect();
 })();

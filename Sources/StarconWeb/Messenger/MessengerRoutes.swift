@@ -16,6 +16,8 @@ struct MessengerRoutes {
         router.post("/messages/{id}/{action}") { request, context in try await action(request, context) }
         router.post("/messages/{id}/members/{account_id}/remove") { request, context in try await removeMember(request, context) }
         router.post("/messages/{id}/m/{message_id}/delete") { request, context in try await deleteMessage(request, context) }
+        router.get("/messages/{id}/m/{message_id}/edit") { request, context in try await editPage(request, context) }
+        router.post("/messages/{id}/m/{message_id}/edit") { request, context in try await editMessage(request, context) }
     }
 
     // MARK: Pages
@@ -70,7 +72,15 @@ struct MessengerRoutes {
             }
         }
         messages.reverse()  // oldest at the top, newest at the bottom
-        let byID = Dictionary(messages.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        // What the replies answer: from this page, else from the store (a reply to an older message).
+        var byID = Dictionary(messages.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let onPage = Set(byID.keys)
+        // The message the composer replies to: `?reply_to=ID` (the Reply link), or the draft of a refused send.
+        let replyTo = (draft["reply_to"] as? Int64) ?? query["reply_to"].flatMap { Int64(String($0)) }
+        let missing = (messages.compactMap(\.replyToID) + (replyTo.map { [$0] } ?? [])).filter { byID[$0] == nil }
+        if !missing.isEmpty {
+            for message in try await core.messenger.messages(viewer: member, conversationID: id, ids: missing) { byID[message.id] = message }
+        }
         let readers = view.members.filter { $0.account.id != member.id }
         let items: [[String: Any]] = messages.map { message in
             var item: [String: Any] = [
@@ -78,6 +88,8 @@ struct MessengerRoutes {
                 "html": Self.html(message.text), "date": formatter.dateTime(message.createdAt),
                 "mine": message.sender.id == member.id, "edited": message.editedAt != nil,
                 "delete_action": "/messages/\(id)/m/\(message.id)/delete",
+                "reply_href": "/messages/\(id)?reply_to=\(message.id)#compose",
+                "edit_href": "/messages/\(id)/m/\(message.id)/edit",
             ]
             if !message.attachments.isEmpty {
                 item["has_pictures"] = true
@@ -87,7 +99,13 @@ struct MessengerRoutes {
                 }
             }
             if let reply = message.replyToID {
-                item["reply_text"] = byID[reply].map { String($0.text.prefix(80)) } ?? t.text("messenger_reply_earlier")
+                // The quote links to the original: on this page, or the page of history that ends with it.
+                let href = onPage.contains(reply) ? "#m\(reply)" : "/messages/\(id)?before=\(reply + 1)#m\(reply)"
+                if let original = byID[reply] {
+                    item["reply"] = ["id": String(reply), "sender": original.sender.displayName, "excerpt": Self.excerpt(original, t: t), "href": href]
+                } else {
+                    item["reply"] = ["id": String(reply), "sender": "", "excerpt": t.text("messenger_reply_earlier"), "href": href]
+                }
             }
             if message.sender.id == member.id {
                 let seen = readers.filter { $0.lastReadID >= message.id }.count
@@ -110,6 +128,10 @@ struct MessengerRoutes {
             "max_length": MessengerRules.maxTextCharacters,
             "photo_slots": (1...MessengerRules.maxAttachments).map { ["n": $0] },
         ]
+        if let replyTo, let original = byID[replyTo] {
+            data["replying"] = ["id": String(replyTo), "sender": original.sender.displayName, "excerpt": Self.excerpt(original, t: t),
+                             "label": t.text("messenger_replying_to", ["name": original.sender.displayName])]
+        }
         if hasOlder, let oldest = messages.first { data["older"] = "/messages/\(id)?before=\(oldest.id)" }
         if before != nil { data["newest"] = "/messages/\(id)" }
         return web.renderer.page("messenger_conversation", title: Self.title(view, viewer: member, t: t), section: .messages,
@@ -121,6 +143,13 @@ struct MessengerRoutes {
         if !view.conversation.title.isEmpty { return view.conversation.title }
         let names = view.others(than: viewer.id).map(\.account.displayName)
         return names.isEmpty ? t.text("messenger_only_you") : names.prefix(5).joined(separator: ", ")
+    }
+
+    /// A short quote of a message, for the line above a reply: its text's start, or "Picture" for a picture alone.
+    static func excerpt(_ message: Message, t: Catalogue) -> String {
+        let text = message.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        if text.isEmpty { return message.attachments.isEmpty ? "" : t.text("messenger_picture") }
+        return text.count > 80 ? String(text.prefix(80)) + "…" : text
     }
 
     /// Message text as HTML: escaped, line breaks kept, web links clickable.
@@ -174,7 +203,9 @@ struct MessengerRoutes {
                                               clientKey: form["client_key"], mediaIDs: mediaIDs)
             return WebServices.redirect("/messages/\(id)#compose")
         } onError: { error, message in
-            try await conversationPage(request, context, draft: ["text": form.text("text"), "error": message], status: error.httpStatus)
+            var draft: [String: Any] = ["text": form.text("text"), "error": message]
+            if let replyTo = form["reply_to_id"].flatMap({ Int64($0) }) { draft["reply_to"] = replyTo }
+            return try await conversationPage(request, context, draft: draft, status: error.httpStatus)
         }
     }
 
@@ -225,5 +256,48 @@ struct MessengerRoutes {
               let messageID = context.parameters.get("message_id", as: Int64.self) else { throw PageError.notFound }
         try await core.messenger.delete(actor: member, messageID: messageID)
         return WebServices.redirect("/messages/\(id)")
+    }
+
+    /// The page that edits one's own message (its text; pictures stay as they are).
+    private func editPage(_ request: Request, _ context: WebContext, text: String? = nil, error: String? = nil,
+                          status: HTTPResponse.Status = .ok) async throws -> Response {
+        let member = try web.member(context)
+        let (id, message) = try await ownMessage(member, context)
+        let t = web.renderer.catalogue(context)
+        let view = try await core.messenger.conversation(id: id, viewer: member)
+        let data: [String: Any] = [
+            "id": String(id), "message_id": String(message.id), "conversation_title": Self.title(view, viewer: member, t: t),
+            "text": text ?? message.text, "error": error ?? "", "max_length": MessengerRules.maxTextCharacters,
+            "has_pictures": !message.attachments.isEmpty,
+            "pictures": message.attachments.map { picture -> [String: Any] in
+                ["small": "/media/\(picture.small.file(picture.digest))", "alt": picture.description,
+                 "width": picture.small.width, "height": picture.small.height]
+            },
+        ]
+        return web.renderer.page("messenger_edit", title: t.text("messenger_edit_title"), section: .messages, data: data,
+                                 context: context, status: status)
+    }
+
+    private func editMessage(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let form = try await web.form(request, context)
+        let (id, message) = try await ownMessage(member, context)
+        return try await web.handlingFormErrors(context) {
+            _ = try await core.messenger.edit(actor: member, messageID: message.id, text: form.text("text"))
+            return WebServices.redirect("/messages/\(id)#m\(message.id)")
+        } onError: { error, text in
+            try await editPage(request, context, text: form.text("text"), error: text, status: error.httpStatus)
+        }
+    }
+
+    /// The conversation id and the message from the path: `notFound` unless the message is in that conversation
+    /// and the member is in it, `forbidden` unless the member sent it.
+    private func ownMessage(_ member: Account, _ context: WebContext) async throws -> (Int64, Message) {
+        guard let id = context.parameters.get("id", as: Int64.self),
+              let messageID = context.parameters.get("message_id", as: Int64.self) else { throw PageError.notFound }
+        let message = try await core.messenger.message(id: messageID, viewer: member)
+        guard message.conversationID == id else { throw PageError.notFound }
+        guard message.sender.id == member.id else { throw CoreError(.forbidden, "msg_not_sender") }
+        return (id, message)
     }
 }

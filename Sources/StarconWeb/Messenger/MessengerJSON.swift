@@ -38,13 +38,13 @@ struct MessengerJSON: Sendable {
                 "created_at": JSON.iso8601(c.createdAt), "last_activity_at": JSON.iso8601(c.lastActivityAt)]
     }
 
-    /// One WebSocket frame: `{"event": …, "payload": …}` as text.
+    /// One WebSocket frame: `{"event": …, "payload": …}` as text, `event` always first, so a client may
+    /// dispatch on the frame's start without parsing all of it.
     static func frame(_ event: String, _ payload: Any) -> String {
-        let object: [String: Any] = ["event": event, "payload": payload]
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]) else {
+        guard let data = try? JSONSerialization.data(withJSONObject: payload, options: [.withoutEscapingSlashes, .fragmentsAllowed]) else {
             return #"{"event":"error","payload":{"error":"Internal server error"}}"#
         }
-        return String(decoding: data, as: UTF8.self)
+        return #"{"event":""# + event + #"","payload":"# + String(decoding: data, as: UTF8.self) + "}"
     }
 }
 

@@ -10,10 +10,15 @@ import Testing
 @Suite("SQLite driver")
 struct SQLiteStoreTests {
     private func withDatabase(_ body: (SQLiteDatabase) async throws -> Void) async throws {
+        try await withDatabase { database, _ in try await body(database) }
+    }
+
+    private func withDatabase(_ body: (SQLiteDatabase, String) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sqlite-driver-\(UUID().uuidString)")
-        let database = try await SQLiteDatabase.open(path: directory.appendingPathComponent("test.sqlite").path, logger: Logger(label: "test"))
+        let path = directory.appendingPathComponent("test.sqlite").path
+        let database = try await SQLiteDatabase.open(path: path, logger: Logger(label: "test"))
         do {
-            try await body(database)
+            try await body(database, path)
             await database.close()
         } catch {
             await database.close()
@@ -90,6 +95,30 @@ struct SQLiteStoreTests {
             } catch let error as SQLiteStoreError {
                 #expect(error.description.contains("no such table"))
             }
+        }
+    }
+
+    /// Commits never checkpoint (no fsync stall in a write); the background checkpointer moves the WAL
+    /// into the database file within a few seconds.
+    @Test func theWALReachesTheDatabaseFileWithoutAnyWriterCheckpointing() async throws {
+        try await withDatabase { database, path in
+            func size() -> Int { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
+            try await database.write { db in try await db.raw("CREATE TABLE t (x TEXT)").run() }
+            let before = size()
+            let chunk = String(repeating: "x", count: 10_000)
+            try await database.write { db in
+                for _ in 0..<200 { try await db.raw("INSERT INTO t VALUES (\(bind: chunk))").run() }
+            }
+            var waited = 0
+            while size() < before + 1_000_000 && waited < 100 {
+                try await Task.sleep(for: .milliseconds(100))
+                waited += 1
+            }
+            #expect(size() >= before + 1_000_000, "2 MB written reached the database file")
+            let autocheckpoint = try await database.write { db in
+                try await db.raw("PRAGMA wal_autocheckpoint").first()?.decode(column: "wal_autocheckpoint", as: Int.self)
+            }
+            #expect(autocheckpoint == 0)
         }
     }
 }

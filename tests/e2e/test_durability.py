@@ -98,8 +98,12 @@ def test_acknowledged_posts_photos_and_follows_survive_a_kill(request, data_dir,
                        version_check_mode="none")
         for status_id in acknowledged:
             assert api.status(status_id)["id"] == status_id
-        home = api.timeline_home(limit=40)
-        assert [s["id"] for s in home][:20] == list(reversed(acknowledged))[:20]
+        home = [s["id"] for s in api.timeline_home(limit=40)]
+        # The post in flight at the kill may have committed without its answer getting out: at most that one
+        # extra, newest of all; every acknowledged one is there in order.
+        unacknowledged = [i for i in home if i not in set(acknowledged)]
+        assert len(unacknowledged) <= 1 and home[:len(unacknowledged)] == unacknowledged
+        assert [i for i in home if i in set(acknowledged)][:20] == list(reversed(acknowledged))[:20]
         assert api.status(acknowledged[0])["media_attachments"][0]["description"] == "kept"
         import requests
         assert requests.get(api.status(acknowledged[0])["media_attachments"][0]["url"], timeout=10).status_code == 200

@@ -8,20 +8,34 @@ import SQLKit
 ///
 /// A read or write body runs with its connection's thread as the task executor: its statements execute
 /// inline on that thread, with no thread hop per statement.
+///
+/// Checkpoints (copying the WAL back into the database file, with an fsync) run on a connection of their
+/// own once a second, never inside a writer's COMMIT: SQLite's automatic checkpoint would otherwise stall
+/// whichever write happens to cross the threshold for the length of an fsync.
 public final class SQLiteDatabase: Database {
     public let engine = DatabaseEngine.sqlite
     private let writer: SQLiteSession
     private let readers: [SQLiteSession]
+    private let checkpointer: SQLiteSession
+    private let checkpoints: Task<Void, Never>
     private let nextReader = NIOLockedValueBox(0)
     private let writeLock = AsyncLock()
 
     /// How long a connection waits for another process's lock (a CLI command beside a running server).
     static let busyTimeoutMilliseconds = 10_000
     static let readerCount = 4
+    static let checkpointInterval: Duration = .seconds(1)
 
-    private init(writer: SQLiteSession, readers: [SQLiteSession]) {
+    private init(writer: SQLiteSession, readers: [SQLiteSession], checkpointer: SQLiteSession) {
         self.writer = writer
         self.readers = readers
+        self.checkpointer = checkpointer
+        checkpoints = Task {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: Self.checkpointInterval) } catch { break }
+                _ = try? await checkpointer.raw("PRAGMA wal_checkpoint(PASSIVE)").all()
+            }
+        }
     }
 
     public static func open(path: String, logger: Logger) async throws -> SQLiteDatabase {
@@ -35,10 +49,13 @@ public final class SQLiteDatabase: Database {
             opened.append(writer)
             let mode = try await writer.raw("PRAGMA journal_mode=WAL").first()?.decode(column: "journal_mode", as: String.self)
             guard mode == "wal" else { throw ConfigurationError("SQLite file \(path) could not be switched to WAL mode") }
+            try await writer.raw("PRAGMA wal_autocheckpoint=0").run()
             for number in 0..<readerCount {
                 opened.append(try await openSession(path: path, name: "sqlite-reader-\(number)", logger: logger))
             }
-            return SQLiteDatabase(writer: writer, readers: Array(opened.dropFirst()))
+            let checkpointer = try await openSession(path: path, name: "sqlite-checkpoint", logger: logger)
+            opened.append(checkpointer)
+            return SQLiteDatabase(writer: writer, readers: Array(opened.dropFirst().dropLast()), checkpointer: checkpointer)
         } catch let error as ConfigurationError {
             await close(opened)
             throw error
@@ -67,7 +84,7 @@ public final class SQLiteDatabase: Database {
         return session
     }
 
-    public var openConnections: Int { readers.count + 1 }
+    public var openConnections: Int { readers.count + 2 }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let index = nextReader.withLockedValue { value in
@@ -90,7 +107,10 @@ public final class SQLiteDatabase: Database {
     }
 
     public func close() async {
-        await Self.close(readers + [writer])
+        checkpoints.cancel()
+        await checkpoints.value
+        _ = try? await checkpointer.raw("PRAGMA wal_checkpoint(PASSIVE)").all()
+        await Self.close(readers + [writer, checkpointer])
     }
 
     private static func close(_ sessions: [SQLiteSession]) async {

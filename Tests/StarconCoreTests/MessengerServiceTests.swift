@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 @testable import StarconCore
 import Testing
 
@@ -212,5 +213,22 @@ struct MessengerServiceTests {
         var count = 0
         for await _ in slow.events { count += 1 }
         #expect(count == 2 && slow.overflowed)
+    }
+
+    @Test func aSinkThatHasNoRoomIsRemovedAndToldOnce() {
+        let bus = EventBus()
+        let delivered = NIOLockedValueBox(0), overflows = NIOLockedValueBox(0)
+        let sink = bus.sink(accountID: 1, deliver: { _ in
+            delivered.withLockedValue { $0 += 1; return $0 <= 2 }
+        }, overflowed: { overflows.withLockedValue { $0 += 1 } })
+        let other = bus.sink(accountID: 2, deliver: { _ in true }, overflowed: {})
+        for n in 0..<5 { bus.publish(Event(to: [1, 2], .messageDeleted(conversationID: 1, messageID: Int64(n)))) }
+        #expect(delivered.withLockedValue { $0 } == 3, "the third found no room; nothing more was offered")
+        #expect(overflows.withLockedValue { $0 } == 1)
+        #expect(bus.subscriberCount == 1)
+        sink.cancel()
+        other.cancel()
+        other.cancel()
+        #expect(bus.subscriberCount == 0)
     }
 }

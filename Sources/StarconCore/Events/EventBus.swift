@@ -106,9 +106,10 @@ public final class EventOutbox: Sendable {
 /// Publishing never waits: each subscriber has a bounded buffer, and a subscriber that falls that far behind
 /// is ended (`EventSubscription.overflowed`) rather than slowing everyone; it resumes from the store.
 public final class EventBus: Sendable {
+    /// A subscriber: `deliver` takes an event without waiting and says whether there was room for it.
     private struct Entry {
-        let continuation: AsyncStream<Event>.Continuation
-        let overflow: NIOLockedValueBox<Bool>
+        let deliver: @Sendable (Event) -> Bool
+        let overflowed: @Sendable () -> Void
     }
 
     private struct State {
@@ -127,45 +128,70 @@ public final class EventBus: Sendable {
     public func subscribe(accountID: Int64?, bufferLimit: Int = 2048) -> EventSubscription {
         let overflow = NIOLockedValueBox(false)
         let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
-        let id = state.withLockedValue { state -> Int in
-            state.nextID += 1
-            state.byAccount[accountID, default: [:]][state.nextID] = Entry(continuation: continuation, overflow: overflow)
-            state.count += 1
-            return state.nextID
-        }
-        continuation.onTermination = { [weak self] _ in self?.remove(accountID, id) }
+        let sink = sink(accountID: accountID, deliver: { event in
+            if case .dropped = continuation.yield(event) { return false }
+            return true
+        }, overflowed: {
+            overflow.withLockedValue { $0 = true }
+            continuation.finish()
+        })
+        continuation.onTermination = { _ in sink.cancel() }
         return EventSubscription(events: stream, overflow: overflow, end: { continuation.finish() })
     }
 
-    private func remove(_ accountID: Int64?, _ id: Int) {
+    /// Subscribes a sink, for a subscriber that already has a queue of its own (a connection's loop) and
+    /// should not need a task just to move events from one stream to another. `deliver` runs inside
+    /// `publish`, so it must only enqueue; when it returns false (no room) the sink is removed and
+    /// `overflowed` is called once.
+    public func sink(accountID: Int64?, deliver: @escaping @Sendable (Event) -> Bool,
+                     overflowed: @escaping @Sendable () -> Void) -> EventSink {
+        let id = state.withLockedValue { state -> Int in
+            state.nextID += 1
+            state.byAccount[accountID, default: [:]][state.nextID] = Entry(deliver: deliver, overflowed: overflowed)
+            state.count += 1
+            return state.nextID
+        }
+        return EventSink(cancel: { [weak self] in self?.remove(accountID, id) })
+    }
+
+    @discardableResult
+    private func remove(_ accountID: Int64?, _ id: Int) -> Bool {
         state.withLockedValue { state in
-            if state.byAccount[accountID]?.removeValue(forKey: id) != nil { state.count -= 1 }
+            let removed = state.byAccount[accountID]?.removeValue(forKey: id) != nil
+            if removed { state.count -= 1 }
             if state.byAccount[accountID]?.isEmpty == true { state.byAccount[accountID] = nil }
+            return removed
         }
     }
 
     /// Hands the event to every subscriber in its audience, in the order `publish` is called.
     public func publish(_ event: Event) {
-        let targets: [Entry] = state.withLockedValue { state in
-            var targets = Array((state.byAccount[nil] ?? [:]).values)
+        let targets: [(key: Int64?, id: Int, entry: Entry)] = state.withLockedValue { state in
+            var targets = (state.byAccount[nil] ?? [:]).map { (key: Int64?.none, id: $0.key, entry: $0.value) }
             switch event.audience {
             case .everyone:
-                for (key, entries) in state.byAccount where key != nil { targets += entries.values }
+                for (key, entries) in state.byAccount where key != nil {
+                    targets += entries.map { (key: key, id: $0.key, entry: $0.value) }
+                }
             case .accounts(let accounts):
-                for account in accounts { targets += (state.byAccount[account] ?? [:]).values }
+                for account in accounts {
+                    targets += (state.byAccount[account] ?? [:]).map { (key: Int64?.some(account), id: $0.key, entry: $0.value) }
+                }
             }
             return targets
         }
-        for entry in targets {
-            if case .dropped = entry.continuation.yield(event) {
-                entry.overflow.withLockedValue { $0 = true }
-                entry.continuation.finish()
-            }
+        for target in targets where !target.entry.deliver(event) {
+            if remove(target.key, target.id) { target.entry.overflowed() }
         }
     }
 
     /// Open subscriptions (for metrics and tests).
     public var subscriberCount: Int { state.withLockedValue { $0.count } }
+}
+
+/// A sink's registration; `cancel` removes it (safe to call more than once).
+public struct EventSink: Sendable {
+    public let cancel: @Sendable () -> Void
 }
 
 /// One subscriber's events. `overflowed` tells, once the stream has ended, whether it ended because the

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOWebSocket
 import StarconCore
@@ -37,6 +38,8 @@ struct MessengerStream: Sendable {
 
     static let path = "/api/starcon/v1/stream"
     static let maxFrameSize = 64 * 1024
+    /// Steps (events, replies) a connection may have waiting before it is closed as too far behind.
+    static let queueLimit = 2048
     /// How often the token (or session) is checked again, so revocation and suspension end the stream.
     static let recheckSeconds: Int = {
         Int(ProcessInfo.processInfo.environment["STARCON_STREAM_RECHECK_SECONDS"] ?? "") ?? 15
@@ -114,10 +117,18 @@ struct MessengerStream: Sendable {
             try await outbound.close(.policyViolation, reason: "The access token is invalid")
             return
         }
-        // Subscribe before anything is read from the store: see the type's comment.
-        let subscription = core.events.subscribe(accountID: member.id)
-        defer { subscription.cancel() }
-        let (steps, queue) = AsyncStream<Step>.makeStream()
+        // Subscribe before anything is read from the store: see the type's comment. Events go straight into
+        // this connection's queue; one that falls `queueLimit` steps behind is closed and resumes from the store.
+        let (steps, queue) = AsyncStream<Step>.makeStream(bufferingPolicy: .bufferingOldest(Self.queueLimit))
+        let fellBehind = NIOLockedValueBox(false)
+        let sink = core.events.sink(accountID: member.id, deliver: { event in
+            if case .dropped = queue.yield(.event(event)) { return false }
+            return true
+        }, overflowed: {
+            fellBehind.withLockedValue { $0 = true }
+            queue.finish()
+        })
+        defer { sink.cancel() }
         var resumeFrom = request.uri.queryParameters["last_id"].flatMap { Int64(String($0)) }
         if request.uri.queryParameters["last_id"] != nil, resumeFrom == nil {
             try await outbound.close(.policyViolation, reason: "last_id is not a message id")
@@ -131,10 +142,6 @@ struct MessengerStream: Sendable {
         try await outbound.write(.text(MessengerJSON.frame("ready", ["last_id": String(writer.lastSent), "account": json.account(member)])))
 
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await event in subscription.events { queue.yield(.event(event)) }
-                if subscription.overflowed { queue.yield(.close(.goingAway, "Too far behind: reconnect with last_id")) }
-            }
             group.addTask {
                 await readFrames(inbound, member: member, queue: queue, logger: logger)
             }
@@ -165,6 +172,9 @@ struct MessengerStream: Sendable {
                 case .finish:
                     break stepping
                 }
+            }
+            if fellBehind.withLockedValue({ $0 }) {
+                try await outbound.close(.goingAway, reason: "Too far behind: reconnect with last_id")
             }
             group.cancelAll()
         }

@@ -1,4 +1,4 @@
-import StarconCore
+@testable import StarconCore
 import Testing
 
 @Suite("Newsgroups store")
@@ -150,5 +150,25 @@ struct NewsServiceTests {
             await #expect(throws: CoreError.forbidden) { _ = try await core.news.createGroup(actor: member, name: "x.y") }
             await #expect(throws: CoreError(.conflict, "group_exists", field: "name")) { _ = try await core.news.createGroup(actor: nil, name: "A.B") }
         }
+    }
+}
+
+@Suite("Article bodies")
+struct ArticleBodyTests {
+    @Test(arguments: [
+        ("안녕하세요\nПривет\n\n\n", "안녕하세요\nПривет"),
+        ("line\r\nnext\rlast\r\n", "line\nnext\nlast"),
+        ("tab\tkept\u{0007}bell\u{007F}del\u{0085}nel\u{009F}end", "tab\tkeptbelldelnelend"),
+        ("Ÿ¡ kept: C2 A1 and C5 B8 are not controls", "Ÿ¡ kept: C2 A1 and C5 B8 are not controls"),
+        ("\n\n", ""),
+    ])
+    func bodiesAreCleaned(input: String, expected: String) {
+        #expect(NewsService.cleanBody(input) == expected)
+    }
+
+    @Test func linesAreCounted() {
+        #expect(NewsService.lineCount("") == 0)
+        #expect(NewsService.lineCount("one") == 1)
+        #expect(NewsService.lineCount("one\n\nthree") == 3)
     }
 }

@@ -121,4 +121,23 @@ struct SQLiteStoreTests {
             #expect(autocheckpoint == 0)
         }
     }
+
+    /// Under writes that never pause, checkpoints still complete and the WAL starts over: its file stays a
+    /// fraction of what was written instead of growing with every commit.
+    @Test func aWriterThatNeverPausesDoesNotGrowTheWALForever() async throws {
+        try await withDatabase { database, path in
+            try await database.write { db in try await db.raw("CREATE TABLE t (x TEXT)").run() }
+            let chunk = String(repeating: "y", count: 8_000)
+            let clock = ContinuousClock(), end = clock.now + .seconds(4)
+            var commits = 0
+            while clock.now < end {
+                try await database.write { db in try await db.raw("INSERT INTO t VALUES (\(bind: chunk))").run() }
+                commits += 1
+            }
+            let wal = ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int) ?? 0
+            let written = commits * chunk.utf8.count
+            #expect(written > 4_000_000, "enough was written to tell")
+            #expect(wal < written / 2, "WAL \(wal) bytes after \(written) bytes written")
+        }
+    }
 }

@@ -199,18 +199,36 @@ public struct NewsService: Sendable {
         try await db.raw("UPDATE articles SET bytes = \(bind: bytes), status = 'published' WHERE id = \(bind: articleID)").run()
     }
 
+    /// The body with LF line ends, no control characters but tab, and no trailing empty lines. A body that
+    /// needs nothing but the trailing trim (the usual case) is checked byte by byte and not rebuilt.
     static func cleanBody(_ body: String) -> String {
+        var text = needsCleaning(body) ? cleanedScalars(body) : body
+        while text.utf8.last == UInt8(ascii: "\n") { text.removeLast() }
+        return text
+    }
+
+    /// Whether the body holds a CR or a control character (C0 but tab and LF, DEL, or C1, which UTF-8
+    /// encodes as C2 80…C2 9F).
+    private static func needsCleaning(_ body: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in body.utf8 {
+            if byte < 0x20 && byte != 0x0A && byte != 0x09 { return true }
+            if byte == 0x7F || (previous == 0xC2 && byte >= 0x80 && byte <= 0x9F) { return true }
+            previous = byte
+        }
+        return false
+    }
+
+    private static func cleanedScalars(_ body: String) -> String {
         let unified = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         let scalars = unified.unicodeScalars.filter { scalar in
             scalar == "\n" || scalar == "\t" || !(scalar.properties.generalCategory == .control)
         }
-        var text = String(String.UnicodeScalarView(scalars))
-        while text.hasSuffix("\n") { text.removeLast() }
-        return text
+        return String(String.UnicodeScalarView(scalars))
     }
 
     static func lineCount(_ body: String) -> Int {
-        body.isEmpty ? 0 : body.split(separator: "\n", omittingEmptySubsequences: false).count
+        body.isEmpty ? 0 : body.utf8.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
     }
 
     // MARK: Reading

@@ -9,9 +9,12 @@ import SQLKit
 /// A read or write body runs with its connection's thread as the task executor: its statements execute
 /// inline on that thread, with no thread hop per statement.
 ///
-/// Checkpoints (copying the WAL back into the database file, with an fsync) run on a connection of their
-/// own once a second, never inside a writer's COMMIT: SQLite's automatic checkpoint would otherwise stall
-/// whichever write happens to cross the threshold for the length of an fsync.
+/// Checkpoints (copying the WAL back into the database file, with an fsync) run once a second in two steps
+/// instead of inside whichever COMMIT crosses SQLite's automatic threshold (that write then waited for a
+/// 4 MB copy and two fsyncs): a connection of their own copies the bulk without holding anything up; then,
+/// holding the write lock briefly, the writer copies the few frames committed meanwhile, so the checkpoint
+/// is complete and the next write starts the WAL file over. Without that second step a busy writer never
+/// lets a checkpoint catch up and the WAL grows without bound.
 public final class SQLiteDatabase: Database {
     public let engine = DatabaseEngine.sqlite
     private let writer: SQLiteSession
@@ -19,7 +22,7 @@ public final class SQLiteDatabase: Database {
     private let checkpointer: SQLiteSession
     private let checkpoints: Task<Void, Never>
     private let nextReader = NIOLockedValueBox(0)
-    private let writeLock = AsyncLock()
+    private let writeLock: AsyncLock
 
     /// How long a connection waits for another process's lock (a CLI command beside a running server).
     static let busyTimeoutMilliseconds = 10_000
@@ -30,10 +33,15 @@ public final class SQLiteDatabase: Database {
         self.writer = writer
         self.readers = readers
         self.checkpointer = checkpointer
+        let writeLock = AsyncLock()
+        self.writeLock = writeLock
         checkpoints = Task {
             while !Task.isCancelled {
                 do { try await Task.sleep(for: Self.checkpointInterval) } catch { break }
                 _ = try? await checkpointer.raw("PRAGMA wal_checkpoint(PASSIVE)").all()
+                _ = try? await writeLock.withLock {
+                    try await writer.raw("PRAGMA wal_checkpoint(PASSIVE)").all()
+                }
             }
         }
     }
@@ -50,6 +58,8 @@ public final class SQLiteDatabase: Database {
             let mode = try await writer.raw("PRAGMA journal_mode=WAL").first()?.decode(column: "journal_mode", as: String.self)
             guard mode == "wal" else { throw ConfigurationError("SQLite file \(path) could not be switched to WAL mode") }
             try await writer.raw("PRAGMA wal_autocheckpoint=0").run()
+            // When the WAL starts over, cut its file back to this size (a burst may have grown it).
+            try await writer.raw("PRAGMA journal_size_limit=67108864").run()
             for number in 0..<readerCount {
                 opened.append(try await openSession(path: path, name: "sqlite-reader-\(number)", logger: logger))
             }

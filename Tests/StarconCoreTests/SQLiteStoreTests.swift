@@ -128,7 +128,7 @@ struct SQLiteStoreTests {
         try await withDatabase { database, path in
             try await database.write { db in try await db.raw("CREATE TABLE t (x TEXT)").run() }
             let chunk = String(repeating: "y", count: 8_000)
-            let clock = ContinuousClock(), end = clock.now + .seconds(4)
+            let clock = ContinuousClock(), end = clock.now + .seconds(10)
             var commits = 0
             while clock.now < end {
                 try await database.write { db in try await db.raw("INSERT INTO t VALUES (\(bind: chunk))").run() }
@@ -138,6 +138,44 @@ struct SQLiteStoreTests {
             let written = commits * chunk.utf8.count
             #expect(written > 4_000_000, "enough was written to tell")
             #expect(wal < written / 2, "WAL \(wal) bytes after \(written) bytes written")
+        }
+    }
+
+    private struct Refused: Error {}
+
+    /// Many writers at once share transactions; one that throws (its own error, or SQLite's) is undone
+    /// alone, everyone gets their own answer, and every acknowledged write is there.
+    @Test func concurrentWritesShareCommitsAndFailAlone() async throws {
+        try await withDatabase { database in
+            try await database.write { db in try await db.raw("CREATE TABLE t (x INTEGER UNIQUE)").run() }
+            let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+                for n in 0..<200 {
+                    group.addTask {
+                        do {
+                            let echoed = try await database.write { db -> Int in
+                                try await db.raw("INSERT INTO t VALUES (\(bind: n))").run()
+                                if n % 10 == 3 { throw Refused() }
+                                if n % 10 == 7 { try await db.raw("INSERT INTO t VALUES (\(bind: n))").run() }  // UNIQUE fails
+                                return n
+                            }
+                            return (n, echoed == n)
+                        } catch is Refused {
+                            return (n, n % 10 == 3 ? false : true)
+                        } catch {
+                            return (n, false)
+                        }
+                    }
+                }
+                var outcomes: [Int: Bool] = [:]
+                for await (n, ok) in group { outcomes[n] = ok }
+                return outcomes
+            }
+            let acknowledged = Set(outcomes.filter(\.value).keys)
+            #expect(acknowledged == Set((0..<200).filter { $0 % 10 != 3 && $0 % 10 != 7 }))
+            let stored = try await database.read { db in
+                Set(try await db.raw("SELECT x FROM t").all().map { try $0.decode(column: "x", as: Int.self) })
+            }
+            #expect(stored == acknowledged)
         }
     }
 }

@@ -23,6 +23,7 @@ public final class SQLiteDatabase: Database {
     private let checkpoints: Task<Void, Never>
     private let nextReader = NIOLockedValueBox(0)
     private let writeLock: AsyncLock
+    private let groupCommit = SQLiteGroupCommit()
 
     /// How long a connection waits for another process's lock (a CLI command beside a running server).
     static let busyTimeoutMilliseconds = 10_000
@@ -107,11 +108,18 @@ public final class SQLiteDatabase: Database {
         }
     }
 
+    /// Concurrent writes share transactions (`SQLiteGroupCommit`): under load, one COMMIT for many.
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await writeLock.withLock {
-            try await withTaskExecutorPreference(writer.thread) {
-                // IMMEDIATE takes the write lock now, so two processes never deadlock upgrading a read lock.
-                try await writer.transaction(begin: "BEGIN IMMEDIATE", body)
+        let writer = writer, writeLock = writeLock
+        // The body is only used until this call returns (its result comes after its COMMIT).
+        return try await withoutActuallyEscaping(body) { body in
+            try await groupCommit.write(body) { batch in
+                try await writeLock.withLock {
+                    try await withTaskExecutorPreference(writer.thread) {
+                        // IMMEDIATE takes the write lock now, so two processes never deadlock upgrading a read lock.
+                        try await writer.transaction(begin: "BEGIN IMMEDIATE", batch)
+                    }
+                }
             }
         }
     }

@@ -88,7 +88,9 @@ private protocol QueuedWrite: AnyObject, Sendable {
 }
 
 private final class QueuedBody<T: Sendable>: QueuedWrite, @unchecked Sendable {
-    private let body: @Sendable (any SQLDatabase) async throws -> T
+    /// Dropped as soon as it has run (or cannot run): the caller's closure must not outlive its call, even
+    /// while the leader still holds this item in its batch.
+    private var body: (@Sendable (any SQLDatabase) async throws -> T)?
     private let lock = NIOLock()
     private var outcome: Result<T, any Error>?     // the body's own, until the transaction ends
     private var final: Result<T, any Error>?
@@ -116,6 +118,10 @@ private final class QueuedBody<T: Sendable>: QueuedWrite, @unchecked Sendable {
     }
 
     func run(_ db: any SQLDatabase) async -> (any Error)? {
+        guard let body = lock.withLock({ () -> (@Sendable (any SQLDatabase) async throws -> T)? in
+            defer { self.body = nil }
+            return self.body
+        }) else { return CancellationError() }
         do {
             let value = try await body(db)
             lock.withLock { outcome = .success(value) }
@@ -128,6 +134,7 @@ private final class QueuedBody<T: Sendable>: QueuedWrite, @unchecked Sendable {
 
     func finish(committing error: (any Error)?) {
         lock.withLock {
+            body = nil
             if let error, case .success = outcome { final = .failure(error) } else { final = outcome ?? .failure(error!) }
         }
         takeWaiter()?.resume(returning: false)

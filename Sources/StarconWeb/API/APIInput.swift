@@ -66,9 +66,9 @@ struct APIError: Error, Sendable {
 
 enum JSON {
     static func response(_ object: Any, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        // A value JSONSerialization cannot write (a lazy sequence, an Int64 in the wrong place) is a bug in
-        // the route: answer 500 rather than a silently empty object.
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]) else {
+        // A value the writer cannot write (a lazy sequence, a Date) is a bug in the route: answer 500 rather
+        // than a silently empty object.
+        guard let data = try? JSONWriter.bytes(object) else {
             FileHandle.standardError.write(Data("error: a JSON answer could not be serialised: \(type(of: object))\n".utf8))
             return response(["error": "Internal server error"], status: .internalServerError)
         }
@@ -80,8 +80,7 @@ enum JSON {
 
     /// A JSON text, for payloads that travel inside other JSON (streaming) or as SSE data.
     static func string(_ object: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        (try? JSONWriter.string(object)) ?? "{}"
     }
 
     /// `2026-12-01T23:33:07.222Z`, with integer arithmetic: a timeline page formats dozens of these.

@@ -42,10 +42,10 @@ struct MessengerJSON: Sendable {
     /// dispatch on the frame's start without parsing all of it. The payload's keys are sorted, so the same
     /// object is always the same text (a message's `id` comes before its `sender`'s).
     static func frame(_ event: String, _ payload: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]) else {
+        guard let payload = try? JSONWriter.string(payload, sortedKeys: true) else {
             return #"{"event":"error","payload":{"error":"Internal server error"}}"#
         }
-        return #"{"event":""# + event + #"","payload":"# + String(decoding: data, as: UTF8.self) + "}"
+        return #"{"event":""# + event + #"","payload":"# + payload + "}"
     }
 }
 

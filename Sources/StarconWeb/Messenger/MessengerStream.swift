@@ -309,8 +309,9 @@ struct MessengerStream: Sendable {
         }
 
         static func quoted(_ text: String) -> String {
-            String(decoding: (try? JSONSerialization.data(withJSONObject: [text], options: [])) ?? Data("[\"\"]".utf8), as: UTF8.self)
-                .dropFirst().dropLast().description
+            var out: [UInt8] = []
+            JSONWriter.writeString(text, into: &out)
+            return String(decoding: out, as: UTF8.self)
         }
     }
 }

@@ -60,6 +60,21 @@ def rss_kb(pid):
     raise RuntimeError("no VmRSS")
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process, from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds():
+    """CPU time spent by everything on the machine (all cores), from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values, p):
     if not values:
         return float("nan")
@@ -389,13 +404,19 @@ def run(args, server, base, base_ws, names):
         items = plan(conversations, count)
         cid_of = {it[0]: it[1] for it in items}
         t0 = time.monotonic()
+        cpu0, busy0 = cpu_seconds(server.pid), machine_busy_seconds()
         acked, failures = run_sender(base, items, rate, workers)
-        elapsed = time.monotonic() - t0 - (0.5 if rate else 0)
+        wall = time.monotonic() - t0
+        cpu1, busy1 = cpu_seconds(server.pid), machine_busy_seconds()
+        elapsed = wall - (0.5 if rate else 0)
         for q, ts, ta, mid in acked:
             sent[q] = (cid_of[q], ts, ta, mid)
         phase = {"sent": len(items), "acknowledged": len(acked), "failures": failures[:3],
                  "messages_per_s": round(len(acked) / max(0.001, elapsed), 1),
-                 "ack_ms": summary([(ta - ts) * 1000 for _, ts, ta, _ in acked])}
+                 "ack_ms": summary([(ta - ts) * 1000 for _, ts, ta, _ in acked]),
+                 # Cores in use during the phase: the server's, and everything else's (mostly this load generator).
+                 "server_cores": round((cpu1 - cpu0) / wall, 2),
+                 "other_cores": round(((busy1 - busy0) - (cpu1 - cpu0)) / wall, 2)}
         out[name] = phase
         print(name, phase, flush=True)
         return [q for q, *_ in acked]

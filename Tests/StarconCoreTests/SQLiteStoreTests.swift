@@ -122,8 +122,8 @@ struct SQLiteStoreTests {
         }
     }
 
-    /// Under writes that never pause, checkpoints still complete and the WAL starts over: its file stays a
-    /// fraction of what was written instead of growing with every commit.
+    /// Under writes that never pause, checkpoints still complete and the WAL starts over instead of growing
+    /// with every commit.
     @Test func aWriterThatNeverPausesDoesNotGrowTheWALForever() async throws {
         try await withDatabase { database, path in
             try await database.write { db in try await db.raw("CREATE TABLE t (x TEXT)").run() }
@@ -136,8 +136,11 @@ struct SQLiteStoreTests {
             }
             let wal = ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int) ?? 0
             let written = commits * chunk.utf8.count
+            // A WAL that never restarts only grows: every commit appends at least its row's pages, so its file
+            // would be larger than everything written. Smaller means it started over at least once, whatever
+            // the machine's speed.
             #expect(written > 4_000_000, "enough was written to tell")
-            #expect(wal < written / 2, "WAL \(wal) bytes after \(written) bytes written")
+            #expect(wal < written, "WAL \(wal) bytes after \(written) bytes written")
         }
     }
 

@@ -2,6 +2,7 @@
 `hashtag` and subscribe frames) with the `websockets` client, and server-sent events with Mastodon.py's
 own stream listener: updates, notifications and deletes arrive live, as each member may see them."""
 import asyncio
+import contextlib
 import json
 import threading
 import time
@@ -30,6 +31,18 @@ def ws_url(base, token, query):
     return base.replace("http://", "ws://") + f"/api/v1/streaming?access_token={token}&{query}"
 
 
+def user_and_public(url, user_token, public_token, tag):
+    """A `stream=user` socket subscribed to #tag too, and a `stream=public` socket, both settled."""
+    @contextlib.asynccontextmanager
+    async def sockets():
+        async with websockets.connect(ws_url(url, user_token, "stream=user")) as user, \
+                websockets.connect(ws_url(url, public_token, "stream=public")) as public:
+            await user.send(json.dumps({"type": "subscribe", "stream": "hashtag", "tag": tag}))
+            await asyncio.sleep(0.3)
+            yield user, public
+    return sockets()
+
+
 async def next_event(ws, timeout=10):
     return json.loads(await asyncio.wait_for(ws.recv(), timeout))
 
@@ -39,10 +52,7 @@ def test_websocket_user_public_and_hashtag_streams(members):
     olga.account_follow(minjun.me()["id"])
 
     async def run():
-        async with websockets.connect(ws_url(members["url"], olga.access_token, "stream=user")) as user, \
-                websockets.connect(ws_url(members["url"], yuki.access_token, "stream=public")) as public:
-            await user.send(json.dumps({"type": "subscribe", "stream": "hashtag", "tag": "서울"}))
-            await asyncio.sleep(0.3)
+        async with user_and_public(members["url"], olga.access_token, yuki.access_token, "서울") as (user, public):
             status = await asyncio.to_thread(minjun.status_post, "서울은 맑음 #서울")
             seen = [await next_event(user), await next_event(user)]
             streams = sorted(tuple(event["stream"]) for event in seen)
@@ -80,10 +90,7 @@ def test_muted_authors_stay_out_of_live_timelines(members):
     olga.account_mute(minjun.me()["id"])
 
     async def run():
-        async with websockets.connect(ws_url(members["url"], olga.access_token, "stream=user")) as user, \
-                websockets.connect(ws_url(members["url"], olga.access_token, "stream=public")) as public:
-            await user.send(json.dumps({"type": "subscribe", "stream": "hashtag", "tag": "날씨"}))
-            await asyncio.sleep(0.3)
+        async with user_and_public(members["url"], olga.access_token, olga.access_token, "날씨") as (user, public):
             await asyncio.to_thread(minjun.status_post, "조용히 #날씨")
             other = await asyncio.to_thread(yuki.status_post, "晴れ #날씨")
             update = await next_event(public)

@@ -55,7 +55,7 @@ struct MastodonStreaming: Sendable {
     /// A bearer token, or for the web page's own script (EventSource sends cookies and cannot set headers)
     /// the session cookie. Reading a stream changes nothing, and another site cannot read it (no CORS).
     /// Also returns a check that answers false once the credential no longer holds (revoked, signed out,
-    /// suspended), run every `MessengerStream.recheckSeconds` like the messenger's stream.
+    /// suspended), run every `StreamRecheck.seconds` like the messenger's stream.
     private func streamMember(_ request: Request, _ context: WebContext) async throws -> (Account, @Sendable () async throws -> Bool) {
         if request.headers[.authorization] == nil, request.uri.queryParameters["access_token"] == nil,
            let token = request.cookies[CookieName.session]?.value, !token.isEmpty {
@@ -107,10 +107,8 @@ struct MastodonStreaming: Sendable {
                     }
                 }
                 group.addTask {
-                    while !Task.isCancelled {
-                        try await Task.sleep(for: .seconds(MessengerStream.recheckSeconds))
-                        if try await !stillValid() { queue.finish(); return }
-                    }
+                    try await StreamRecheck.waitUntilInvalid(stillValid)
+                    queue.finish()
                 }
                 for await line in lines { try await writer.write(ByteBuffer(string: line)) }
                 group.cancelAll()
@@ -168,13 +166,8 @@ struct MastodonStreaming: Sendable {
                 queue.yield(.close)
             }
             group.addTask {
-                while true {
-                    try await Task.sleep(for: .seconds(MessengerStream.recheckSeconds))
-                    if try await !stillValid() {
-                        queue.yield(.end("The access token was revoked or the account may no longer sign in"))
-                        return
-                    }
-                }
+                try await StreamRecheck.waitUntilInvalid(stillValid)
+                queue.yield(.end("The access token was revoked or the account may no longer sign in"))
             }
             for await step in steps {
                 switch step {

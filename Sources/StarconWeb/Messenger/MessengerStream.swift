@@ -40,10 +40,6 @@ struct MessengerStream: Sendable {
     static let maxFrameSize = 64 * 1024
     /// Steps (events, replies) a connection may have waiting before it is closed as too far behind.
     static let queueLimit = 2048
-    /// How often the token (or session) is checked again, so revocation and suspension end the stream.
-    static let recheckSeconds: Int = {
-        Int(ProcessInfo.processInfo.environment["STARCON_STREAM_RECHECK_SECONDS"] ?? "") ?? 15
-    }()
     static let pingSeconds: Int = {
         Int(ProcessInfo.processInfo.environment["STARCON_STREAM_PING_SECONDS"] ?? "") ?? 30
     }()
@@ -146,13 +142,8 @@ struct MessengerStream: Sendable {
                 await readFrames(inbound, member: member, queue: queue, logger: logger)
             }
             group.addTask {
-                while true {
-                    try await Task.sleep(for: .seconds(Self.recheckSeconds))
-                    if try await resolve(credential, address: "websocket") == nil {
-                        queue.yield(.close(.policyViolation, "The access token was revoked or the account may no longer sign in"))
-                        return
-                    }
-                }
+                try await StreamRecheck.waitUntilInvalid { try await resolve(credential, address: "websocket") != nil }
+                queue.yield(.close(.policyViolation, "The access token was revoked or the account may no longer sign in"))
             }
             stepping: for await step in steps {
                 switch step {

@@ -61,7 +61,9 @@ public final class Core: Sendable {
             let settings = Settings(database: database)
             var resolved = domain
             if resolved == nil { resolved = try await settings.get(.domain) }
-            return Core(database: database, clock: clock, domain: resolved ?? "starcon.local", mediaDirectory: mediaDirectory)
+            let core = Core(database: database, clock: clock, domain: resolved ?? "starcon.local", mediaDirectory: mediaDirectory)
+            try await core.news.fillMissingOverviews()
+            return core
         } catch {
             await database.close()
             throw error

@@ -55,6 +55,37 @@ struct NewsServiceTests {
     }
 
     @Test(arguments: TestEngine.all)
+    func overviewLinesAreStoredAtPublishingAndFilledForOlderRows(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let kim = try await Self.member(core, "kim")
+            let general = try await core.news.createGroup(actor: nil, name: "starcon.general")
+            let sports = try await core.news.createGroup(actor: nil, name: "campus.sports")
+            _ = try await core.news.post(author: kim, .init(newsgroups: ["starcon.general"], subject: "tab\there", body: "1"))
+            let cross = try await core.news.post(author: kim, .init(newsgroups: ["starcon.general", "campus.sports"], subject: "오늘 점심", body: "a\nb"))
+            let lines = try await core.news.overviewLines(in: general, from: 1, to: 10, limit: 10)
+            #expect(lines.count == 2)
+            let fields = lines[1].split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            #expect(fields.count == 9 && fields[0] == "2" && fields[1] == EncodedWords.encode("오늘 점심"))
+            #expect(fields[4] == cross.article.messageID && fields[7] == "2")
+            #expect(fields[8] == "Xref: starcon.local campus.sports:1 starcon.general:2")
+            #expect(lines[0].split(separator: "\t", omittingEmptySubsequences: false).count == 9)  // no tab from the subject
+            // The same fields in the other group, after its own number; and by message-id, after 0.
+            #expect(try await core.news.overviewLines(in: sports, from: 1, to: 1, limit: 1) == ["1" + lines[1].dropFirst(1)])
+            #expect(try await core.news.overviewLine(messageID: cross.article.messageID) == "0" + lines[1].dropFirst(1))
+            #expect(try await core.news.overviewLine(messageID: "<nobody@x>") == nil)
+            // A row published before the column existed reads the same, and is filled for good.
+            try await core.database.write { db in try await db.raw("UPDATE group_articles SET overview = NULL").run() }
+            #expect(try await core.news.overviewLines(in: general, from: 1, to: 10, limit: 10) == lines)
+            try await core.news.fillMissingOverviews(batch: 1)
+            let missing = try await core.database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM group_articles WHERE overview IS NULL").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(missing == 0)
+            #expect(try await core.news.overviewLines(in: general, from: 1, to: 10, limit: 10) == lines)
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
     func repliesJoinTheirThread(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
             let a = try await Self.member(core, "alice")

@@ -56,6 +56,21 @@ public enum ArticleFormatter {
         return lines.reduce(0) { $0 + $1.utf8.count + 2 }
     }
 
+    /// An overview line after its article number (RFC 3977 §8.3.2, in LIST OVERVIEW.FMT's order: Subject, From,
+    /// Date, Message-ID, References, :bytes, :lines, Xref:full). The same in every group the article is in,
+    /// so it is formatted once, when the article is published.
+    static func overviewFields(_ article: Article, bytes: Int, xref: [(group: String, number: Int64)], domain: String) -> String {
+        [oneLine(EncodedWords.encode(article.subject)), oneLine(article.fromHeader), RFC5322Date.format(article.postedAt),
+         article.messageID, article.references, String(bytes), String(article.lines),
+         "Xref: \(domain) " + xref.map { "\($0.group):\($0.number)" }.joined(separator: " ")].joined(separator: "\t")
+    }
+
+    /// Tabs and line breaks would break an overview or HDR line.
+    public static func oneLine(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }) else { return text }
+        return String(text.map { $0 == "\t" || $0 == "\r" || $0 == "\n" ? " " : $0 })
+    }
+
     /// The From header for a member: display name (RFC 2047 when not ASCII) and their address.
     static func fromHeader(displayName: String, username: String, domain: String) -> String {
         let address = "<\(username.lowercased())@\(domain)>"

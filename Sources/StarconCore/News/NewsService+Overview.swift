@@ -29,6 +29,64 @@ public struct OverviewEntry: Sendable, Equatable {
 }
 
 extension NewsService {
+    /// OVER's lines for numbers `low`...`high` of a group: `number TAB fields`, the fields as they were formatted
+    /// when the article was published. One range read of the (group_id, number) key; the article is not read.
+    public func overviewLines(in group: Newsgroup, from low: Int64, to high: Int64, limit: Int) async throws -> [String] {
+        try await database.read { db in
+            let rows = try await db.raw("""
+                SELECT number, overview, article_id FROM group_articles
+                WHERE group_id = \(bind: group.id) AND number >= \(bind: low) AND number <= \(bind: high)
+                ORDER BY number LIMIT \(bind: limit)
+                """).all()
+            var lines: [String] = []
+            lines.reserveCapacity(rows.count)
+            for row in rows {
+                let number = try row.decode(column: "number", as: Int64.self)
+                var fields = try row.decode(column: "overview", as: String?.self)
+                if fields == nil { fields = try await overviewFields(articleID: try row.decode(column: "article_id", as: Int64.self), db: db) }
+                lines.append("\(number)\t\(fields ?? "")")
+            }
+            return lines
+        }
+    }
+
+    /// OVER by message-id: number 0 (RFC 3977 §8.3.2) and the article's fields, or nil when it is not published.
+    public func overviewLine(messageID: String) async throws -> String? {
+        try await database.read { db in
+            guard let row = try await db.raw("""
+                SELECT ga.overview, a.id FROM articles a JOIN group_articles ga ON ga.article_id = a.id
+                WHERE a.message_id = \(bind: messageID) AND a.status = 'published' LIMIT 1
+                """).first() else { return nil }
+            var fields = try row.decode(column: "overview", as: String?.self)
+            if fields == nil { fields = try await overviewFields(articleID: try row.decode(column: "id", as: Int64.self), db: db) }
+            return fields.map { "0\t\($0)" }
+        }
+    }
+
+    /// Formats the overview fields of articles published before overview lines were stored (migration 8), in
+    /// batches, so that OVER never has to. Runs when the store is opened; does nothing once all are filled.
+    public func fillMissingOverviews(batch: Int = 500) async throws {
+        while true {
+            let filled = try await database.write { db in
+                let ids = try await db.raw("SELECT DISTINCT article_id FROM group_articles WHERE overview IS NULL LIMIT \(bind: batch)")
+                    .all().map { try $0.decode(column: "article_id", as: Int64.self) }
+                for id in ids {
+                    guard let fields = try await overviewFields(articleID: id, db: db) else { continue }
+                    try await db.raw("UPDATE group_articles SET overview = \(bind: fields) WHERE article_id = \(bind: id)").run()
+                }
+                return ids.count
+            }
+            if filled < batch { return }
+        }
+    }
+
+    private func overviewFields(articleID: Int64, db: any SQLDatabase) async throws -> String? {
+        guard let article = try await Self.article(id: articleID, db: db) else { return nil }
+        let xref = try await Self.xref(articleID: articleID, db: db)
+        return ArticleFormatter.overviewFields(article, bytes: article.bytes, xref: xref, domain: domain)
+    }
+
+    /// HDR's view of articles `low`...`high`: every field it may ask for is a column.
     public func overview(in group: Newsgroup, from low: Int64, to high: Int64, limit: Int) async throws -> [OverviewEntry] {
         try await database.read { db in
             try await db.raw("""

@@ -197,6 +197,8 @@ public struct NewsService: Sendable {
         }
         let bytes = ArticleFormatter.byteCount(article, xref: xref, domain: domain)
         try await db.raw("UPDATE articles SET bytes = \(bind: bytes), status = 'published' WHERE id = \(bind: articleID)").run()
+        let overview = ArticleFormatter.overviewFields(article, bytes: bytes, xref: xref.sorted { $0.group < $1.group }, domain: domain)
+        try await db.raw("UPDATE group_articles SET overview = \(bind: overview) WHERE article_id = \(bind: articleID)").run()
     }
 
     /// The body with LF line ends, no control characters but tab, and no trailing empty lines. A body that

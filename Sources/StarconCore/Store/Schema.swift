@@ -391,5 +391,11 @@ public enum Schema {
             "ALTER TABLE media ADD COLUMN message_id BIGINT",
             "CREATE INDEX media_message ON media (message_id, position, id)",
         ]),
+        Migration(8, "news: overview lines formatted when an article is published", [
+            // OVER sends `number TAB overview` straight from the (group_id, number) key, without reading the
+            // article (and its body) or formatting anything. Rows published before this migration are filled
+            // by NewsService.fillMissingOverviews when the store is opened.
+            "ALTER TABLE group_articles ADD COLUMN overview TEXT",
+        ]),
     ]
 }

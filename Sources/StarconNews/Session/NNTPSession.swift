@@ -146,7 +146,7 @@ public final class NNTPSession {
             return NNTPResponse(215, "List of newsgroups follows", lines: groups.map { "\($0.name) \($0.high) \($0.low) \($0.posting.activeStatus)" })
         case .newsgroups(let wildmat):
             let groups = try await core.news.groups().filter { wildmat?.matches($0.name) ?? true }
-            return NNTPResponse(215, "List of newsgroups follows", lines: groups.map { "\($0.name)\t\(Self.oneLine($0.description))" })
+            return NNTPResponse(215, "List of newsgroups follows", lines: groups.map { "\($0.name)\t\(ArticleFormatter.oneLine($0.description))" })
         case .activeTimes(let wildmat):
             let groups = try await core.news.groups().filter { wildmat?.matches($0.name) ?? true }
             return NNTPResponse(215, "List of newsgroups follows", lines: groups.map { "\($0.name) \($0.createdAt / 1000) \($0.createdBy)" })
@@ -255,19 +255,22 @@ public final class NNTPSession {
     }
 
     private func over(_ selector: NNTPCommand.OverSelector?) async throws -> NNTPResponse {
-        switch try await overviewEntries(selector) {
-        case .failure(let response): return response
-        case .success(let entries):
-            var lines: [String] = []
-            lines.reserveCapacity(entries.count)
-            for entry in entries {
-                let xref = try await xrefField(entry)
-                lines.append([String(entry.number), Self.oneLine(EncodedWords.encode(entry.subject)), Self.oneLine(entry.fromHeader),
-                              RFC5322Date.format(entry.postedAt), entry.messageID, entry.references, String(entry.bytes),
-                              String(entry.lines), "Xref: " + xref].joined(separator: "\t"))
-            }
-            return NNTPResponse(224, "Overview information follows", lines: lines)
+        let lines: [String]
+        switch selector {
+        case .messageID(let id):
+            guard let line = try await core.news.overviewLine(messageID: id) else { return .noSuchMessageID }
+            lines = [line]
+        case .range(let range):
+            guard let group else { return .noGroupSelected }
+            lines = try await core.news.overviewLines(in: group, from: range.low, to: range.high ?? Int64.max, limit: NNTPLimits.maxRangeItems)
+            if lines.isEmpty { return .emptyRange }
+        case nil:
+            guard let group else { return .noGroupSelected }
+            guard let current else { return .noCurrentArticle }
+            lines = try await core.news.overviewLines(in: group, from: current, to: current, limit: 1)
+            if lines.isEmpty { return .noCurrentArticle }
         }
+        return NNTPResponse(224, "Overview information follows", lines: lines)
     }
 
     private func xrefField(_ entry: OverviewEntry) async throws -> String {
@@ -286,7 +289,7 @@ public final class NNTPSession {
         case .success(let entries):
             var lines: [String] = []
             for entry in entries {
-                lines.append("\(entry.number) \(Self.oneLine(try await headerValue(field, entry) ?? ""))")
+                lines.append("\(entry.number) \(ArticleFormatter.oneLine(try await headerValue(field, entry) ?? ""))")
             }
             return NNTPResponse(legacy ? 221 : 225, "Headers follow", lines: lines)
         }
@@ -360,12 +363,6 @@ public final class NNTPSession {
         case "account_suspended": "Account suspended"
         default: "Posting failed"
         }
-    }
-
-    /// Tabs and line breaks would break an overview or HDR line.
-    static func oneLine(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }) else { return text }
-        return String(text.map { $0 == "\t" || $0 == "\r" || $0 == "\n" ? " " : $0 })
     }
 
     static let helpLines = [

@@ -87,6 +87,25 @@ struct SQLiteStoreTests {
         }
     }
 
+    @Test func aStatementWithABoundLimitIsPreparedOnce() async throws {
+        try await withDatabase { database in
+            try await database.write { db in
+                try await db.raw("CREATE TABLE t (x INTEGER)").run()
+                for value in 0..<10 { try await db.raw("INSERT INTO t VALUES (\(bind: value))").run() }
+            }
+            let again = try await database.write { db -> Int in
+                for limit in [1, 1, 1, 1, 1] {
+                    let rows = try await db.raw("SELECT x FROM t ORDER BY x LIMIT \(bind: limit)").all()
+                    #expect(rows.count == limit)
+                }
+                return (db as! SQLiteSession).handle.timesPreparedAgain("SELECT x FROM t ORDER BY x LIMIT ?1")
+            }
+            // SQLite prepares such a statement again when its limit moves between {0, 1} and larger values
+            // (the plan may differ), so at most once here; clearing the bindings after each run made it every time.
+            #expect(again <= 1)
+        }
+    }
+
     @Test func errorsCarrySQLitesMessage() async throws {
         try await withDatabase { database in
             do {

@@ -6,11 +6,15 @@ public struct NNTPResponse: Sendable, Equatable {
     public let text: String
     /// The lines of a multi-line block, unstuffed and without line endings; nil for a single-line reply.
     public let lines: [String]?
+    /// More of the block after `lines`: text whose lines are separated by "\n" (an article body as stored),
+    /// sent line by line like `lines` without being split into strings first.
+    public let trailingText: String?
 
-    public init(_ code: Int, _ text: String, lines: [String]? = nil) {
+    public init(_ code: Int, _ text: String, lines: [String]? = nil, trailingText: String? = nil) {
         self.code = code
         self.text = text
-        self.lines = lines
+        self.lines = lines ?? trailingText.map { _ in [] }
+        self.trailingText = trailingText
     }
 
     /// Encodes for the wire: CRLF line endings, a leading "." doubled (RFC 3977 §3.1.1), the block ended by ".".
@@ -22,11 +26,27 @@ public struct NNTPResponse: Sendable, Equatable {
             buffer.writeString(line)
             buffer.writeString("\r\n")
         }
+        if var trailingText, !trailingText.isEmpty {
+            trailingText.withUTF8 { Self.writeLines(of: $0, into: &buffer) }
+        }
         buffer.writeString(".\r\n")
     }
 
+    /// Each "\n"-separated line of `text` with CRLF, dot-stuffed; a final "\n" leaves an empty last line,
+    /// as splitting would.
+    private static func writeLines(of text: UnsafeBufferPointer<UInt8>, into buffer: inout ByteBuffer) {
+        var start = 0
+        while start <= text.count {
+            let end = text[start...].firstIndex(of: 0x0A) ?? text.count
+            if end > start, text[start] == UInt8(ascii: ".") { buffer.writeInteger(UInt8(ascii: ".")) }
+            buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: text[start..<end])))
+            buffer.writeStaticString("\r\n")
+            start = end + 1
+        }
+    }
+
     /// For logs: the status line only, never article text or credentials.
-    public var logDescription: String { lines.map { "\(code) [\($0.count) lines]" } ?? "\(code)" }
+    public var logDescription: String { lines.map { "\(code) [\($0.count)\(trailingText == nil ? "" : "+") lines]" } ?? "\(code)" }
 }
 
 extension NNTPResponse {

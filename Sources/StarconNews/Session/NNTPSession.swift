@@ -224,15 +224,13 @@ public final class NNTPSession {
             (number, article, xref) = (currentNumber, found.article, found.xref)
         }
         var lines: [String]?
-        if head || body {
-            var collected: [String] = []
-            if head { collected += ArticleFormatter.headers(article, xref: xref, domain: core.news.domain) }
-            if head && body { collected.append("") }
-            if body { collected += ArticleFormatter.bodyLines(article) }
-            lines = collected
+        if head {
+            lines = ArticleFormatter.headers(article, xref: xref, domain: core.news.domain)
+            if body { lines?.append("") }
         }
         let what = head && body ? "Article follows" : head ? "Headers follow" : body ? "Body follows" : "Article exists"
-        return NNTPResponse(code, "\(number) \(article.messageID) \(what)", lines: lines)
+        // The body goes out as stored, line by line, without a string per line.
+        return NNTPResponse(code, "\(number) \(article.messageID) \(what)", lines: lines, trailingText: body ? article.body : nil)
     }
 
     // MARK: Overview

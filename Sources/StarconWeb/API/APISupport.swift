@@ -8,7 +8,8 @@ struct APISupport: Sendable {
     let web: WebServices
 
     var entities: MastodonEntities.Context {
-        MastodonEntities.Context(publicURL: web.publicURL, domain: web.renderer.instanceName, assets: web.renderer.assets)
+        MastodonEntities.Context(publicURL: web.publicURL, domain: web.renderer.instanceName, assets: web.renderer.assets,
+                                 statusJSON: web.statusJSON)
     }
 
     func member(_ request: Request, _ scope: String) async throws -> Account {

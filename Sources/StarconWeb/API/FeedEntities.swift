@@ -7,6 +7,7 @@ extension MastodonEntities {
         let publicURL: String
         let domain: String
         let assets: Assets
+        let statusJSON: StatusJSONCache
 
         func account(_ account: Account, counts: AccountCounts? = nil, includeSource: Bool = false) -> [String: Any] {
             var json = MastodonEntities.account(account, publicURL: publicURL, domain: domain, assets: assets, includeSource: includeSource)
@@ -18,15 +19,40 @@ extension MastodonEntities {
             return json
         }
 
-        func status(_ view: StatusView) -> [String: Any] {
+        /// Mastodon's Status as `view`'s viewer sees it: the shared members from the cache, then what is the
+        /// viewer's own (favourited, reblogged, bookmarked, their reactions) and the reposted original.
+        func status(_ view: StatusView) -> JSONWriter.Raw { status(view, adding: [:]) }
+
+        func status(_ view: StatusView, adding extra: [String: Any]) -> JSONWriter.Raw {
             let status = view.status
+            var out: [UInt8] = [UInt8(ascii: "{")]
+            out += statusJSON.members(of: status, make: sharedMembers)
+            var own: [String: Any] = [
+                "favourited": view.favourited, "bookmarked": view.bookmarked, "muted": false, "pinned": false,
+                // On a repost, Mastodon reports whether the viewer reposted the original.
+                "reblogged": view.reblog.map { $0.view.reblogged } ?? view.reblogged,
+                "reblog": view.reblog.map { self.status($0.view) as Any } ?? NSNull(),
+                // Pleroma and Akkoma clients show these.
+                "pleroma": ["emoji_reactions": status.reactions.map { ["name": $0.emoji, "count": $0.count, "me": view.myReactions.contains($0.emoji)] }],
+            ]
+            own.merge(extra) { _, new in new }
+            for (key, value) in own {
+                out.append(UInt8(ascii: ","))
+                JSONWriter.writeMember(key, value, into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+            return JSONWriter.Raw(bytes: out)
+        }
+
+        /// Everything in a status's JSON that is the same whoever looks, written without the braces.
+        private func sharedMembers(_ status: Status) -> [UInt8] {
             let url = "\(publicURL)/@\(status.author.username)/\(status.id)"
-            var json: [String: Any] = [
+            let json: [String: Any] = [
                 "id": String(status.id), "uri": url, "url": url,
                 "created_at": JSON.iso8601(status.createdAt),
                 "edited_at": status.editedAt.map { JSON.iso8601($0) as Any } ?? NSNull(),
                 "account": account(status.author),
-                "content": view.reblog == nil ? StatusHTML.render(status, baseURL: publicURL) : "",
+                "content": status.reblogOfID == nil ? StatusHTML.render(status, baseURL: publicURL) : "",
                 "visibility": status.visibility.rawValue,
                 "sensitive": !status.spoilerText.isEmpty, "spoiler_text": status.spoilerText,
                 "media_attachments": status.media.map(media), "application": NSNull(),
@@ -37,15 +63,15 @@ extension MastodonEntities {
                 "reblogs_count": status.reblogsCount, "favourites_count": status.favouritesCount, "replies_count": status.repliesCount,
                 "in_reply_to_id": status.inReplyToID.map { String($0) as Any } ?? NSNull(),
                 "in_reply_to_account_id": status.inReplyToAccountID.map { String($0) as Any } ?? NSNull(),
-                "reblog": view.reblog.map { self.status($0.view) as Any } ?? NSNull(),
                 "language": NSNull(),
-                "favourited": view.favourited, "reblogged": view.reblogged, "bookmarked": view.bookmarked,
-                "muted": false, "pinned": false,
-                // Pleroma and Akkoma clients show these.
-                "pleroma": ["emoji_reactions": status.reactions.map { ["name": $0.emoji, "count": $0.count, "me": view.myReactions.contains($0.emoji)] }],
             ]
-            if view.reblog != nil { json["reblogged"] = view.reblog?.view.reblogged ?? false }
-            return json
+            var out: [UInt8] = []
+            out.reserveCapacity(2048)
+            for (key, value) in json {
+                if !out.isEmpty { out.append(UInt8(ascii: ",")) }
+                JSONWriter.writeMember(key, value, into: &out)
+            }
+            return out
         }
 
         func media(_ media: MediaAttachment) -> [String: Any] { MastodonEntities.media(media, publicURL: publicURL) }

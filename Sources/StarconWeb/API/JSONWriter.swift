@@ -24,10 +24,30 @@ enum JSONWriter {
         String(decoding: try bytes(value, sortedKeys: sortedKeys), as: UTF8.self)
     }
 
+    /// JSON text already written (a cached entity), copied as it is.
+    struct Raw: Sendable {
+        let bytes: [UInt8]
+    }
+
+    /// `"key":value` for an entity whose values are all of the supported kinds (a bug otherwise: it is
+    /// caught in debug builds and written as null in release ones).
+    static func writeMember(_ key: String, _ value: Any, into out: inout [UInt8]) {
+        writeString(key, into: &out)
+        out.append(UInt8(ascii: ":"))
+        do {
+            try write(value, into: &out, sortedKeys: false)
+        } catch {
+            assertionFailure("\(error)")
+            out.append(contentsOf: "null".utf8)
+        }
+    }
+
     static func write(_ value: Any, into out: inout [UInt8], sortedKeys: Bool) throws {
         switch value {
         case let text as String:
             writeString(text, into: &out)
+        case let raw as Raw:
+            out.append(contentsOf: raw.bytes)
         case let object as [String: Any]:
             out.append(UInt8(ascii: "{"))
             var first = true

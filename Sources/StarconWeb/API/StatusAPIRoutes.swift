@@ -25,9 +25,8 @@ struct StatusAPIRoutes {
             let id = try api.id(context)
             guard let view = try await core.feed.view(id: id, viewer: actor) else { throw APIError.notFound }
             try await core.feed.delete(actor: actor, id: id)
-            var json = api.entities.status(view)
-            json["text"] = view.status.text
-            return JSON.response(json)
+            // Mastodon answers a delete with the source text, for "delete and redraft".
+            return JSON.response(api.entities.status(view, adding: ["text": view.status.text]))
         }
         router.get("/api/v1/statuses/{id}/context") { request, context in
             let viewer = try await api.member(request, "read:statuses")

@@ -10,6 +10,8 @@ struct WebServices: Sendable {
     let cookies: CookieFactory
     let publicURL: String
     let logger: Logger
+    /// Status JSON shared by the API and its streams.
+    let statusJSON = StatusJSONCache()
 
     func form(_ request: Request, _ context: WebContext) async throws -> FormInput {
         try await FormInput.read(request, context: context, csrf: csrf)

@@ -87,6 +87,8 @@ public enum StatusText {
 
     /// `http://` or `https://` followed by non-space characters, without trailing punctuation.
     private static func linkEnd(_ scalars: [Unicode.Scalar], from start: Int) -> Int? {
+        // Asked at every word start: rule out most words before building a string.
+        guard scalars[start] == "h" || scalars[start] == "H" else { return nil }
         let rest = String(String.UnicodeScalarView(scalars[start..<min(scalars.count, start + 8)])).lowercased()
         guard rest.hasPrefix("http://") || rest.hasPrefix("https://") else { return nil }
         var end = start

@@ -49,7 +49,10 @@ public enum Timeline: Sendable, Equatable {
 extension FeedService {
     public func timeline(_ timeline: Timeline, viewer: Account, page: PageRequest = PageRequest()) async throws -> TimelinePage {
         try await database.read { db in
-            let who = try await Viewer.load(viewer, db: db)
+            // Whom the viewer follows matters only for the authors on the page (and an account timeline's owner).
+            var target: Set<Int64> = []
+            if case .account(let id) = timeline { target = [id] }
+            let who = try await Viewer.load(viewer, db: db, followingAmong: target)
             // Read a little more than asked, so hidden statuses (blocked, muted) rarely leave a page short.
             let fetch = page.limit + 10
             let (query, cursorColumn) = Self.query(timeline, viewer: who, page: page, fetch: fetch)
@@ -113,7 +116,7 @@ extension FeedService {
         case .account(let target):
             let (bounds, ascending) = page.bounds("s.id")
             let visibilities = target == me ? "'public', 'private', 'direct'"
-                : viewer.following.contains(target) ? "'public', 'private', 'direct'" : "'public', 'direct'"
+                : viewer.follows(target) ? "'public', 'private', 'direct'" : "'public', 'direct'"
             return ("""
                 SELECT \(unsafeRaw: StatusRow.columns), s.id AS cursor FROM \(unsafeRaw: StatusRow.from)
                 WHERE s.account_id = \(bind: target) AND s.visibility IN (\(unsafeRaw: visibilities)) AND \(bounds)

@@ -16,6 +16,7 @@ extension FeedService {
             for original in originals { byID[original.id] = original }
         }
         let allIDs = Set(byID.keys)
+        let viewer = try await viewer.knowingFollows(of: Set(byID.values.map(\.author.id)), db: db)
         var mentions: [Int64: [Account]] = [:]
         for row in try await db.raw("""
             SELECT m.status_id AS m_status, \(unsafeRaw: AccountRow.joinedColumns)
@@ -42,13 +43,21 @@ extension FeedService {
             reactions[statusID, default: [:]][emoji] = try row.decode(column: "n", as: Int.self)
             if try row.decode(column: "mine", as: Int.self) == 1 { myReactions[statusID, default: []].insert(emoji) }
         }
-        func mine(_ query: SQLQueryString) async throws -> Set<Int64> {
-            Set(try await db.raw(query).all().map { try $0.decode(column: "status_id", as: Int64.self) })
-        }
+        // What the viewer did with them: one query for favourites (f), bookmarks (b) and reposts (r).
         let me = viewer.account.id
-        let favourited = try await mine("SELECT status_id FROM favourites WHERE account_id = \(bind: me) AND status_id IN (\(list(allIDs)))")
-        let bookmarked = try await mine("SELECT status_id FROM bookmarks WHERE account_id = \(bind: me) AND status_id IN (\(list(allIDs)))")
-        let reblogged = try await mine("SELECT reblog_of_id AS status_id FROM statuses WHERE account_id = \(bind: me) AND reblog_of_id IN (\(list(allIDs)))")
+        var favourited = Set<Int64>(), bookmarked = Set<Int64>(), reblogged = Set<Int64>()
+        for row in try await db.raw("""
+            SELECT 'f' AS kind, status_id FROM favourites WHERE account_id = \(bind: me) AND status_id IN (\(list(allIDs)))
+            UNION ALL SELECT 'b', status_id FROM bookmarks WHERE account_id = \(bind: me) AND status_id IN (\(list(allIDs)))
+            UNION ALL SELECT 'r', reblog_of_id FROM statuses WHERE account_id = \(bind: me) AND reblog_of_id IN (\(list(allIDs)))
+            """).all() {
+            let id = try row.decode(column: "status_id", as: Int64.self)
+            switch try row.decode(column: "kind", as: String.self) {
+            case "f": favourited.insert(id)
+            case "b": bookmarked.insert(id)
+            default: reblogged.insert(id)
+            }
+        }
 
         func view(_ id: Int64) -> StatusView? {
             guard var status = byID[id] else { return nil }

@@ -4,20 +4,48 @@ import SQLKit
 /// way. Loaded once per request, so a page of statuses is filtered without a query per status.
 struct Viewer: Sendable {
     let account: Account
-    let following: Set<Int64>
+    /// Followed members: all of them, or, when `followingKnownFor` is set, those among its ids.
+    private(set) var following: Set<Int64>
     /// Members this one blocked, or who blocked this one: they see nothing of each other.
     let blockedEitherWay: Set<Int64>
     let muted: Set<Int64>
+    /// The members whose follow state `following` holds, when it does not hold everyone's. A timeline page
+    /// asks about the twenty or so authors on it, not the hundreds the member follows.
+    private(set) var followingKnownFor: Set<Int64>?
 
-    static func load(_ account: Account, db: any SQLDatabase) async throws -> Viewer {
+    /// `followingAmong`: only these members' follow state is read (nil: everyone's).
+    static func load(_ account: Account, db: any SQLDatabase, followingAmong candidates: Set<Int64>? = nil) async throws -> Viewer {
         func ids(_ query: SQLQueryString, _ column: String) async throws -> Set<Int64> {
             Set(try await db.raw(query).all().map { try $0.decode(column: column, as: Int64.self) })
         }
-        return Viewer(
+        var viewer = Viewer(
             account: account,
-            following: try await ids("SELECT target_id FROM follows WHERE account_id = \(bind: account.id)", "target_id"),
+            following: candidates == nil ? try await ids("SELECT target_id FROM follows WHERE account_id = \(bind: account.id)", "target_id") : [],
             blockedEitherWay: try await ids("SELECT target_id AS x FROM blocks WHERE account_id = \(bind: account.id) UNION SELECT account_id AS x FROM blocks WHERE target_id = \(bind: account.id)", "x"),
-            muted: try await ids("SELECT target_id FROM mutes WHERE account_id = \(bind: account.id)", "target_id"))
+            muted: try await ids("SELECT target_id FROM mutes WHERE account_id = \(bind: account.id)", "target_id"),
+            followingKnownFor: candidates == nil ? nil : [])
+        if let candidates { viewer = try await viewer.knowingFollows(of: candidates, db: db) }
+        return viewer
+    }
+
+    /// This viewer, sure to know whether it follows each of `members`.
+    func knowingFollows(of members: Set<Int64>, db: any SQLDatabase) async throws -> Viewer {
+        guard let known = followingKnownFor else { return self }
+        let missing = members.subtracting(known).subtracting([account.id])
+        guard !missing.isEmpty else { return self }
+        var viewer = self
+        let rows = try await db.raw("""
+            SELECT target_id FROM follows WHERE account_id = \(bind: account.id) AND target_id IN (\(FeedService.list(missing)))
+            """).all()
+        for row in rows { viewer.following.insert(try row.decode(column: "target_id", as: Int64.self)) }
+        viewer.followingKnownFor = known.union(missing)
+        return viewer
+    }
+
+    /// Whether this viewer follows `member`; asking about one it was not loaded for is a bug.
+    func follows(_ member: Int64) -> Bool {
+        assert(followingKnownFor?.contains(member) ?? true, "follow state of \(member) was not loaded")
+        return following.contains(member)
     }
 
     /// The visibility rule, in one place for every surface.
@@ -26,7 +54,7 @@ struct Viewer: Sendable {
         guard status.author.status == .active, !blockedEitherWay.contains(status.author.id) else { return false }
         switch status.visibility {
         case .public: return true
-        case .private: return following.contains(status.author.id) || mentioned.contains(account.id)
+        case .private: return follows(status.author.id) || mentioned.contains(account.id)
         case .direct: return mentioned.contains(account.id)
         }
     }

@@ -5,8 +5,10 @@
   client.py photos DIR COUNT WxH               -> COUNT distinct noisy JPEGs
   client.py post URL TOKEN PHOTODIR COUNT      -> JSON: p50/p90 of text-only and photo+status posts (sequential)
   client.py upload URL TOKEN PHOTODIR          -> JSON: POST /api/v2/media for each photo, sequential, photos/s
+  client.py refused URL TOKEN BYTES COUNT      -> JSON: p50 of POST /api/v2/media of BYTES that are not an image
+                                                  (refused, 422): the HTTP and multipart cost of an upload alone
 """
-import json, os, random, statistics, sys, time, urllib.parse, urllib.request, uuid
+import json, os, random, statistics, sys, time, urllib.error, urllib.parse, urllib.request, uuid
 
 
 def req(url, data=None, headers=None, method=None):
@@ -21,9 +23,10 @@ def form(url, fields, token=None):
     return req(url, urllib.parse.urlencode(fields, doseq=True).encode(), h)
 
 
-def multipart(url, token, path):
+def multipart(url, token, path=None, data=None):
     b = uuid.uuid4().hex
-    with open(path, "rb") as f: data = f.read()
+    if data is None:
+        with open(path, "rb") as f: data = f.read()
     body = (f"--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.jpg\"\r\n"
             f"Content-Type: image/jpeg\r\n\r\n").encode() + data + f"\r\n--{b}--\r\n".encode()
     return req(url, body, {"Authorization": "Bearer " + token, "Content-Type": f"multipart/form-data; boundary={b}"})
@@ -85,9 +88,23 @@ def upload(base, token, d):
     print(json.dumps({"n": len(files), "seconds": dt, "photos_per_s": len(files) / dt}))
 
 
+def refused(base, token, size, count):
+    data = b"not an image " * (size // 13 + 1)
+    times = []
+    for _ in range(count):
+        t = time.perf_counter()
+        try:
+            multipart(base + "/api/v2/media", token, data=data[:size])
+        except urllib.error.HTTPError as e:
+            assert e.code == 422, e.code
+        times.append((time.perf_counter() - t) * 1000)
+    print(json.dumps({"n": count, "bytes": size, "refused_p50": statistics.median(times)}))
+
+
 if __name__ == "__main__":
     cmd, *a = sys.argv[1:]
     if cmd == "tokens": tokens(a[0], int(a[1]), a[2], a[3])
     elif cmd == "photos": photos(a[0], int(a[1]), a[2])
     elif cmd == "post": post(a[0], a[1], a[2], int(a[3]))
     elif cmd == "upload": upload(a[0], a[1], a[2])
+    elif cmd == "refused": refused(a[0], a[1], int(a[2]), int(a[3]))

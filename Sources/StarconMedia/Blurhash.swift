@@ -4,19 +4,25 @@ import Foundation
 /// placeholder while the photo loads.
 enum Blurhash {
     static func encode(pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, componentsX: Int, componentsY: Int) -> String {
+        // Each pixel made linear once, and each cosine computed once per column and row, not per component.
+        let count = width * height * 3
+        var linearPixels = [Double](repeating: 0, count: count)
+        for index in 0..<count { linearPixels[index] = linearTable[Int(pixels[index])] }
+        let cosX = (0..<componentsX).map { i in (0..<width).map { x in cos(Double.pi * Double(i) * Double(x) / Double(width)) } }
+        let cosY = (0..<componentsY).map { j in (0..<height).map { y in cos(Double.pi * Double(j) * Double(y) / Double(height)) } }
         var factors: [(Double, Double, Double)] = []
         for j in 0..<componentsY {
             for i in 0..<componentsX {
                 let normalisation: Double = (i == 0 && j == 0) ? 1 : 2
                 var r = 0.0, g = 0.0, b = 0.0
                 for y in 0..<height {
-                    let cosY = cos(Double.pi * Double(j) * Double(y) / Double(height))
+                    let rowFactor = normalisation * cosY[j][y]
                     for x in 0..<width {
-                        let basis = normalisation * cos(Double.pi * Double(i) * Double(x) / Double(width)) * cosY
+                        let basis = rowFactor * cosX[i][x]
                         let offset = (y * width + x) * 3
-                        r += basis * linear(pixels[offset])
-                        g += basis * linear(pixels[offset + 1])
-                        b += basis * linear(pixels[offset + 2])
+                        r += basis * linearPixels[offset]
+                        g += basis * linearPixels[offset + 1]
+                        b += basis * linearPixels[offset + 2]
                     }
                 }
                 let scale = 1 / Double(width * height)
@@ -45,7 +51,8 @@ enum Blurhash {
         return hash
     }
 
-    private static func linear(_ value: UInt8) -> Double {
+    /// sRGB byte to linear light, for all 256 values.
+    private static let linearTable: [Double] = (0...255).map { value in
         let v = Double(value) / 255
         return v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4)
     }

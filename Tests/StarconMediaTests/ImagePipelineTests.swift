@@ -70,6 +70,36 @@ struct ImagePipelineTests {
         await #expect(throws: ImagePipeline.Failure.self) { try await ImagePipeline().process(truncated) }
     }
 
+    static let secrets = ["Exif", "SpyCam", "xmpmeta", "SecretCity", "ICC_PROFILE", "SecretComment", "SecretTrailer"]
+
+    @Test func anUprightJPEGKeepsItsOwnPixelsAsTheOriginalWithEveryMetadataBlockGone() async throws {
+        let source = try Self.fixture("large.jpg")
+        #expect(Self.secrets.allSatisfy { Self.contains(source, $0) })
+        let processed = try await ImagePipeline().process(source)
+        #expect((processed.original.width, processed.original.height) == (2400, 1600))
+        #expect((processed.large.width, processed.large.height) == (1600, 1067))
+        #expect((processed.small.width, processed.small.height) == (640, 427))
+        for rendition in [processed.original, processed.large, processed.small] {
+            #expect(!rendition.isPNG && ImageFormat(sniffing: rendition.data) == .jpeg)
+            for secret in Self.secrets { #expect(!Self.contains(rendition.data, secret), "\(secret)") }
+            #expect(rendition.data.suffix(2) == Data([0xFF, 0xD9]), "nothing after the end of the image")
+        }
+        #expect(processed.original.data.count < source.count, "the same compressed data, less the metadata")
+        #expect(processed.blurhash.count == 28)
+    }
+
+    @Test func aRotatedJPEGIsTurnedUprightInEveryRenditionWithNoMetadata() async throws {
+        let source = try Self.fixture("large-oriented.jpg")
+        #expect(Self.contains(source, "SpyCam"))
+        let processed = try await ImagePipeline().process(source)
+        #expect((processed.original.width, processed.original.height) == (1600, 2400), "EXIF orientation 8 turns 2400x1600 upright")
+        #expect((processed.large.width, processed.large.height) == (1067, 1600))
+        #expect((processed.small.width, processed.small.height) == (427, 640))
+        for rendition in [processed.original, processed.large, processed.small] {
+            #expect(!Self.contains(rendition.data, "Exif") && !Self.contains(rendition.data, "SpyCam"))
+        }
+    }
+
     @Test func largePhotosAreShrunkToTheirSlots() async throws {
         // A 3000x1000 photo made by scaling the fixture up: small ≤ 640, large ≤ 1600 on the long side.
         let processed = try await ImagePipeline().process(try Self.fixture("oriented.jpg"))

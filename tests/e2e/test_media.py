@@ -128,3 +128,52 @@ def test_web_composer_uploads_photos_with_alt_text(photographers, any_server):
     forged = web.session.post(any_server.url + "/statuses", data={"_csrf": "forged", "text": "x"},
                               files={"photo1": ("a.jpg", fixture("oriented.jpg"), "image/jpeg")}, timeout=30)
     assert forged.status_code == 403
+
+
+def quadrant_photo(orientation, progressive=False):
+    """A 2000 × 1400 photo of four coloured quadrants, stored as a camera would for `orientation` (None: no tag),
+    with GPS, a camera name, XMP and a comment."""
+    from PIL import ImageOps
+    shown = Image.new("RGB", (2000, 1400), (220, 30, 30))
+    shown.paste((30, 30, 220), (1000, 0, 2000, 700))
+    shown.paste((30, 200, 30), (0, 700, 1000, 1400))
+    shown.paste((240, 220, 20), (1000, 700, 2000, 1400))
+    # Store the pixels so that applying the tag shows `shown`: the inverse of each orientation's transform.
+    stored = {None: shown, 3: shown.rotate(180), 6: shown.rotate(90, expand=True), 8: shown.rotate(-90, expand=True)}[orientation]
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    exif[0x010F] = "SpyCam"
+    exif[0x8825] = {1: "N", 2: (37.0, 33.0, 59.0), 3: "E", 4: (126.0, 58.0, 40.0)}
+    out = io.BytesIO()
+    stored.save(out, "JPEG", exif=exif.tobytes(), xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/">SecretCity</x:xmpmeta>',
+                comment=b"SecretComment", quality=90, progressive=progressive)
+    data = out.getvalue()
+    assert ImageOps.exif_transpose(Image.open(io.BytesIO(data))).size == (2000, 1400)
+    return data
+
+
+@pytest.mark.parametrize("orientation", [None, 3, 6, 8])
+def test_every_served_version_is_upright_and_has_no_metadata(photographers, orientation):
+    minjun = photographers["minjun"]
+    source = quadrant_photo(orientation, progressive=orientation is None)
+    media = minjun.media_post(io.BytesIO(source), mime_type="image/jpeg", file_name="camera.jpg")
+    assert media["meta"]["original"]["width"] == 1600 and media["meta"]["original"]["height"] == 1120
+    assert media["meta"]["small"]["width"] == 640 and media["meta"]["small"]["height"] == 448
+    original_url = media["url"].replace("-large.jpg", "-original.jpg")
+    for url, size in [(original_url, (2000, 1400)), (media["url"], (1600, 1120)), (media["preview_url"], (640, 448))]:
+        response = requests.get(url, timeout=10)
+        assert response.status_code == 200 and response.headers["Content-Type"] == "image/jpeg", url
+        body = response.content
+        for secret in [b"Exif", b"SpyCam", b"SecretCity", b"xmpmeta", b"SecretComment"]:
+            assert secret not in body, (url, secret)
+        image = Image.open(io.BytesIO(body))
+        assert not image.getexif() and not {"exif", "xmp", "comment", "icc_profile"} & set(image.info), (url, image.info.keys())
+        assert image.size == size, url
+        w, h = size
+        for (x, y), colour in [((w // 4, h // 4), (220, 30, 30)), ((3 * w // 4, h // 4), (30, 30, 220)),
+                               ((w // 4, 3 * h // 4), (30, 200, 30)), ((3 * w // 4, 3 * h // 4), (240, 220, 20))]:
+            pixel = image.convert("RGB").getpixel((x, y))
+            assert all(abs(a - b) < 24 for a, b in zip(pixel, colour)), (url, (x, y), pixel, colour)
+        if url == original_url and orientation is None:
+            assert image.tobytes() == Image.open(io.BytesIO(source)).tobytes(), "an upright JPEG's original keeps its pixels exactly"

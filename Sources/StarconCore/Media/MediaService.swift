@@ -28,10 +28,11 @@ public struct MediaService: Sendable {
             }
         }
         let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-        let versions = [("original", processed.original), ("large", processed.large), ("small", processed.small)]
-        for (name, rendition) in versions {
-            try write(rendition.data, to: path(for: "\(digest)-\(name).\(rendition.fileExtension)"))
+        let files = [("original", processed.original), ("large", processed.large), ("small", processed.small)].map { name, rendition in
+            (name: "\(digest)-\(name).\(rendition.fileExtension)", data: rendition.data)
         }
+        // On disk before the row that names them commits.
+        try await Self.offloaded { [self] in try writeDurably(files, directory: path(for: digest)) }
         let id = ids.next()
         let now = clock.nowMilliseconds()
         try await database.write { db in
@@ -69,7 +70,7 @@ public struct MediaService: Sendable {
     /// The bytes of a file named like `MediaAttachment.Version.file`, or nil.
     public func file(named name: String) -> Data? {
         guard Self.isFileName(name) else { return nil }
-        return FileManager.default.contents(atPath: path(for: name))
+        return FileManager.default.contents(atPath: path(for: name) + "/" + name)
     }
 
     static func isFileName(_ name: String) -> Bool {
@@ -84,27 +85,77 @@ public struct MediaService: Sendable {
         return text
     }
 
+    /// `<directory>/<first two hex digits of the file's name>`.
     private func path(for file: String) -> String {
-        (directory as NSString).appendingPathComponent(String(file.prefix(2))) + "/" + file
+        (directory as NSString).appendingPathComponent(String(file.prefix(2)))
     }
 
-    /// Writes a file once: to a temporary name, synced to disk, then renamed into place.
-    private func write(_ data: Data, to path: String) throws {
+    /// Writes a digest's files once each: every new one to a temporary name, synced, renamed into place, then
+    /// their directory synced once for all the renames (and the media directory too when the subdirectory is
+    /// new), so that a file a row points to survives a crash.
+    private func writeDurably(_ files: [(name: String, data: Data)], directory subdirectory: String) throws {
         let manager = FileManager.default
-        if manager.fileExists(atPath: path) { return }
-        try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let temporary = path + ".tmp-\(UUID().uuidString)"
-        guard manager.createFile(atPath: temporary, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-        do {
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            try handle.close()
-            _ = rename(temporary, path)
-        } catch {
-            try? handle.close()
-            try? manager.removeItem(atPath: temporary)
-            throw error
+        try Self.ensureDirectory(subdirectory)
+        for file in files {
+            let target = subdirectory + "/" + file.name
+            if manager.fileExists(atPath: target) { continue }
+            let temporary = target + ".tmp-\(UUID().uuidString)"
+            do {
+                try Self.writeSynced(file.data, to: temporary)
+                guard rename(temporary, target) == 0 else { throw Self.posixError() }
+            } catch {
+                try? manager.removeItem(atPath: temporary)
+                throw error
+            }
+        }
+        // Also when every file was there already: another upload of the same bytes may have renamed them
+        // and not yet synced the directory.
+        try Self.syncDirectory(subdirectory)
+    }
+
+    /// Creates a directory (and its missing parents), each new one made durable by syncing its parent.
+    private static func ensureDirectory(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != path { try ensureDirectory(parent) }
+        if mkdir(path, 0o755) != 0, errno != EEXIST { throw posixError() }
+        try syncDirectory(parent.isEmpty ? "." : parent)
+    }
+
+    private static func writeSynced(_ data: Data, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw posixError() }
+        defer { close(descriptor) }
+        try data.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw posixError()
+                }
+                offset += written
+            }
+        }
+        guard fsync(descriptor) == 0 else { throw posixError() }
+    }
+
+    private static func syncDirectory(_ path: String) throws {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw posixError() }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw posixError() }
+    }
+
+    private static func posixError() -> Error { POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+
+    /// Blocking file work (writes and fsyncs) on a queue of its own, not on Swift's few cooperative threads.
+    private static func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            fileQueue.async { continuation.resume(with: Result { try work() }) }
         }
     }
+
+    private static let fileQueue = DispatchQueue(label: "starcon.media-files", attributes: .concurrent)
 }

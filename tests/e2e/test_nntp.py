@@ -1268,12 +1268,15 @@ def shell_quote(value):
 @pytest.mark.skipif(not (tool("tin") and tool("tmux")), reason="apt-get install tin tmux")
 def test_tin_interactive_reading_under_tmux(news, tmp_path):
     """tin as a person uses it, in a terminal: the group list with counts, the thread list with decoded
-    Korean, Russian and Japanese subjects and display names, an article. (Posting from tin's editor is not
-    driven here: in this container tin answers 'w' with 'Posting not allowed' before it speaks to the
-    server; rpost and nntplib cover posting.)"""
+    Korean, Russian and Japanese subjects and display names, an article; then a new article written in
+    tin's editor (a script standing in for the person typing) and posted with 'p', which readers see."""
     _seed(news)
     home = _tin_home(tmp_path, user="olga")
-    env = {"HOME": str(home), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm"}
+    editor = tmp_path / "editor.sh"
+    # tin calls the editor with the article file last; the "person" adds a line of text to the body.
+    editor.write_text('#!/bin/sh\nfor f; do :; done\nprintf \'Привет из tin, 안녕하세요\\n\' >> "$f"\n')
+    editor.chmod(0o755)
+    env = {"HOME": str(home), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm", "EDITOR": str(editor), "VISUAL": str(editor)}
     session = Tmux(f"starcon-tin-{os.getpid()}-{news.nntp_port}",
                    f"tin -r -g 127.0.0.1 -p {news.nntp_port} -A -q -d -n -f {home / '.newsrc'}", env)
     try:
@@ -1286,6 +1289,26 @@ def test_tin_interactive_reading_under_tmux(news, tmp_path):
         session.keys("q")
         session.wait_for("三番目の記事")
         session.keys("q")
+        session.wait_for("Group Selection")
+        session.keys("w")  # post to the group under the cursor
+        session.wait_for("Post subject")
+        session.keys("Written in tin", literal=True)
+        session.keys("Enter")
+        session.wait_for("p=post")  # the editor ran; tin asks what to do with the article
+        session.keys("p")
+        deadline = time.time() + 20
+        while True:
+            client = news.connect("minjun")
+            _, count, _, last, _ = client.group("starcon.general")
+            if count == 4:
+                break
+            client.quit()
+            assert time.time() < deadline, "tin's article did not arrive:\n" + session.screen()
+            time.sleep(0.3)
+        _, info = client.article(str(last))
+        text = b"\n".join(info.lines).decode()
+        client.quit()
+        assert "Subject: Written in tin" in text and "<olga@" in text and "Привет из tin, 안녕하세요" in text, text
         session.keys("q")
     finally:
         session.kill()

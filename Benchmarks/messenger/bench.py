@@ -13,7 +13,7 @@ Starts its own `starcon serve` (a release build) on a fresh data directory, crea
   * that no message was lost or duplicated: every member of a conversation receives every acknowledged
     message of it exactly once, live or on catch-up.
 
-Receivers run in separate processes (asyncio + `websockets`), the sender in another one (threads +
+Receivers run in separate processes (asyncio on uvloop when it is installed + `websockets`), the sender in another one (threads +
 `requests`), so the Python client does not share one core with itself. Times are CLOCK_MONOTONIC, which is
 system-wide on Linux.
 
@@ -93,7 +93,12 @@ def receiver_main(base_ws, members, commands, results):
     """members: [(index, token)]. Commands from the parent: ('connect', last_ids|None), ('disconnect',),
     ('report',), ('quit',). Each member's frames are kept as (client_key seq, monotonic time)."""
     raise_open_files()
-    asyncio.run(receiver_loop(base_ws, members, commands, results))
+    try:  # libuv's event loop: the receivers are the load generator's busiest part (pip install uvloop)
+        import uvloop
+        run = uvloop.run
+    except ImportError:
+        run = asyncio.run
+    run(receiver_loop(base_ws, members, commands, results))
 
 
 async def receiver_loop(base_ws, members, commands, results):
@@ -122,9 +127,9 @@ async def receiver_loop(base_ws, members, commands, results):
         sockets[index] = ws
         got = received[index]
         try:
-            async for frame in ws:
+            while True:
+                data = await ws.recv(decode=False)  # the bytes as sent: no UTF-8 decode and encode per frame
                 now = time.monotonic()
-                data = frame.encode() if isinstance(frame, str) else frame
                 if data.startswith(b'{"event":"message"'):
                     m = KEY.search(data)
                     if m:

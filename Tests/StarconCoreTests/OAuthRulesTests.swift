@@ -14,6 +14,11 @@ struct OAuthRulesTests {
         #expect(scopes.description == "follow read write:statuses")
     }
 
+    @Test func tokensAreStoredAsTheirSHA256InLowerCaseHex() {
+        #expect(Secrets.digest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Secrets.hex([0x00, 0x0f, 0xf0, 0xff]) == "000ff0ff")
+    }
+
     @Test func unknownScopesAreInvalid() {
         for text in ["", "admin", "read admin:everything", "readwrite", "push:x"] {
             #expect(!Scopes(text).isValid, "\(text)")

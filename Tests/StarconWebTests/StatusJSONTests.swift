@@ -23,6 +23,7 @@ struct StatusJSONTests {
             let cache = StatusJSONCache(capacity: 2)
             let entities = MastodonEntities.Context(publicURL: "http://test", domain: "test", assets: try Assets.bundled(), statusJSON: cache)
             _ = try await core.feed.add(.favourite, by: lee, statusID: posted.status.id)
+            _ = try await core.feed.react(by: lee, statusID: posted.status.id, emoji: "👍")
             let seenByLee = try #require(try await core.feed.view(id: posted.status.id, viewer: lee))
             let seenByKim = try #require(try await core.feed.view(id: posted.status.id, viewer: kim))
             let lees = try Self.object(entities.status(seenByLee))
@@ -30,6 +31,12 @@ struct StatusJSONTests {
             #expect(lees["favourited"] as? Bool == true && kims["favourited"] as? Bool == false)
             #expect(lees["favourites_count"] as? Int == 1 && kims["favourites_count"] as? Int == 1)
             #expect(lees["content"] as? String == kims["content"] as? String)
+            func reactions(_ object: [String: Any]) -> [[String: Any]] {
+                ((object["pleroma"] as? [String: Any])?["emoji_reactions"] as? [[String: Any]]) ?? []
+            }
+            #expect(reactions(lees).first?["name"] as? String == "👍" && reactions(lees).first?["count"] as? Int == 1)
+            #expect(reactions(lees).first?["me"] as? Bool == true && reactions(kims).first?["me"] as? Bool == false)
+            #expect(kims["reblog"] is NSNull && kims["muted"] as? Bool == false)
             let content = try #require(kims["content"] as? String)
             #expect(content.contains("&lt;b&gt;x&lt;/b&gt;") && !content.contains("<b>") && content.contains("서울"))
             #expect(Set(kims.keys).isSuperset(of: ["id", "account", "media_attachments", "mentions", "tags", "reblog", "pleroma", "reblogged"]))
@@ -44,6 +51,11 @@ struct StatusJSONTests {
             #expect(try Self.object(entities.status(after))["favourites_count"] as? Int == 0)
             // Extra members (the source text of a deleted status) are added to the object.
             #expect(try Self.object(entities.status(after, adding: ["text": "안녕"]))["text"] as? String == "안녕")
+            // A repost carries the original, as its reposter sees it, and says the reposter reposted it.
+            let repost = try await core.feed.reblog(by: lee, statusID: posted.status.id)
+            let reposted = try Self.object(entities.status(repost))
+            #expect((reposted["reblog"] as? [String: Any])?["id"] as? String == String(posted.status.id))
+            #expect(reposted["reblogged"] as? Bool == true && reposted["content"] as? String == "")
         } catch {
             await core.database.close()
             throw error

@@ -27,7 +27,7 @@ public struct MediaService: Sendable {
             case .unreadable: throw CoreError.invalid("media_unreadable", field: "file")
             }
         }
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let digest = Secrets.hex(SHA256.hash(data: data))
         let files = [("original", processed.original), ("large", processed.large), ("small", processed.small)].map { name, rendition in
             (name: "\(digest)-\(name).\(rendition.fileExtension)", data: rendition.data)
         }

@@ -27,16 +27,29 @@ extension MastodonEntities {
             let status = view.status
             var out: [UInt8] = [UInt8(ascii: "{")]
             out += statusJSON.members(of: status, make: sharedMembers)
-            var own: [String: Any] = [
-                "favourited": view.favourited, "bookmarked": view.bookmarked, "muted": false, "pinned": false,
-                // On a repost, Mastodon reports whether the viewer reposted the original.
-                "reblogged": view.reblog.map { $0.view.reblogged } ?? view.reblogged,
-                "reblog": view.reblog.map { self.status($0.view) as Any } ?? NSNull(),
-                // Pleroma and Akkoma clients show these.
-                "pleroma": ["emoji_reactions": status.reactions.map { ["name": $0.emoji, "count": $0.count, "me": view.myReactions.contains($0.emoji)] }],
-            ]
-            own.merge(extra) { _, new in new }
-            for (key, value) in own {
+            // The viewer's own members, written directly: this runs for every status of every page.
+            func flag(_ key: StaticString, _ value: Bool) {
+                out.append(contentsOf: UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+                out.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+            }
+            flag(#","favourited":"#, view.favourited)
+            flag(#","bookmarked":"#, view.bookmarked)
+            // On a repost, Mastodon reports whether the viewer reposted the original.
+            flag(#","reblogged":"#, view.reblog.map { $0.view.reblogged } ?? view.reblogged)
+            flag(#","muted":"#, false)
+            flag(#","pinned":"#, false)
+            out.append(contentsOf: #","reblog":"#.utf8)
+            if let reblog = view.reblog { out += self.status(reblog.view).bytes } else { out.append(contentsOf: "null".utf8) }
+            // Pleroma and Akkoma clients show these.
+            out.append(contentsOf: #","pleroma":{"emoji_reactions":["#.utf8)
+            for (index, reaction) in status.reactions.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: #"{"name":"#.utf8)
+                JSONWriter.writeString(reaction.emoji, into: &out)
+                out.append(contentsOf: #","count":\#(reaction.count),"me":\#(view.myReactions.contains(reaction.emoji))}"#.utf8)
+            }
+            out.append(contentsOf: "]}".utf8)
+            for (key, value) in extra {
                 out.append(UInt8(ascii: ","))
                 JSONWriter.writeMember(key, value, into: &out)
             }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import StarconCore
 
 /// Static assets (CSS, icons), loaded into memory at start-up with a content hash in their URL, so they can
 /// be cached for a year and served with an ETag; text assets are kept pre-compressed too.
@@ -22,7 +23,7 @@ struct Assets: Sendable {
         var urlByName: [String: String] = [:]
         for file in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() where !file.hasPrefix(".") {
             let data = try Data(contentsOf: directory.appendingPathComponent(file))
-            let digest = SHA256.hash(data: data).prefix(6).map { String(format: "%02x", $0) }.joined()
+            let digest = Secrets.hex(SHA256.hash(data: data).prefix(6))
             let ext = (file as NSString).pathExtension
             let base = (file as NSString).deletingPathExtension
             let hashedName = "\(base).\(digest).\(ext)"

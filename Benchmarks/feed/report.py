@@ -17,6 +17,13 @@ for n in sizes:
     h, z = g.get(f"home@{n}", []), g.get(f"healthz@{n}", [])
     if h and z:
         print(f"\nhome/healthz at {n}: {statistics.median(x['rps'] for x in h) / statistics.median(x['rps'] for x in z):.3f}")
+for n in sizes:
+    p, z = g.get(f"home-paced@{n}", []), g.get(f"healthz@{n}", [])
+    if p and z:
+        rps = statistics.median(x["rps"] for x in p)
+        print(f"home offered a quarter of healthz's rate at {n}: {rps:.0f} req/s done "
+              f"({rps / statistics.median(x['rps'] for x in z):.3f} of healthz), p50 {statistics.median(x['p50_ms'] for x in p):.1f} ms, "
+              f"p99 {statistics.median(x['p99_ms'] for x in p):.1f} ms")
 if len(sizes) >= 2:
     a, b = g[f"home@{sizes[0]}"], g[f"home@{sizes[-1]}"]
     print(f"home p50 {sizes[-1]}/{sizes[0]}: {statistics.median(x['p50_ms'] for x in b) / statistics.median(x['p50_ms'] for x in a):.2f}; "

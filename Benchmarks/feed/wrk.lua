@@ -4,6 +4,12 @@ local path = os.getenv("BENCH_PATH") or "/healthz"
 local tf = os.getenv("BENCH_TOKENS")
 if tf then for line in io.lines(tf) do if #line > 0 then tokens[#tokens + 1] = line end end end
 local i = math.random(1, 1000)
+-- BENCH_DELAY_MS: each connection waits this long on average (0.5x-1.5x, so they do not march in step)
+-- between a response and its next request: a fixed offered load instead of as fast as possible.
+local pace = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+if pace > 0 then
+  delay = function() return pace * (0.5 + math.random()) end
+end
 request = function()
   i = i + 1
   if #tokens > 0 then

@@ -24,6 +24,23 @@ struct FeedServiceTests {
     }
 
     @Test(arguments: TestEngine.all)
+    func aPageStaysFullWhenManyOfItsStatusesAreHidden(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee"), park = try await TestStore.member(core, "park")
+            _ = try await core.relationships.follow(kim, lee)
+            _ = try await core.relationships.follow(kim, park)
+            var lees: [Int64] = []
+            for n in 1...8 { lees.append(try await core.feed.post(author: lee, .init(text: "lee \(n)")).status.id) }
+            for n in 1...6 { _ = try await core.feed.post(author: park, .init(text: "park \(n)")) }  // the newest: all muted
+            _ = try await core.relationships.mute(kim, park)
+            let page = try await core.feed.timeline(.home, viewer: kim, page: PageRequest(limit: 5))
+            #expect(page.items.map(\.status.id) == Array(lees.reversed().prefix(5)))
+            let rest = try await core.feed.timeline(.home, viewer: kim, page: PageRequest(maxID: page.oldestCursor, limit: 5))
+            #expect(rest.items.map(\.status.id) == Array(lees.reversed().dropFirst(5)))
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
     func visibilityFollowersOnlyAndDirect(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
             let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee"), park = try await TestStore.member(core, "park")

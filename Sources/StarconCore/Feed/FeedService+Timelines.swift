@@ -53,33 +53,41 @@ extension FeedService {
             var target: Set<Int64> = []
             if case .account(let id) = timeline { target = [id] }
             let who = try await Viewer.load(viewer, db: db, followingAmong: target)
-            // Read a little more than asked, so hidden statuses (blocked, muted) rarely leave a page short.
-            let fetch = page.limit + 10
-            let (query, cursorColumn) = Self.query(timeline, viewer: who, page: page, fetch: fetch)
-            let rows = try await db.raw(query).all()
-            var pairs = try rows.map { (try StatusRow.decode($0), try $0.decode(column: "cursor", as: Int64.self)) }
-            if timeline == .home, pairs.count < fetch, page.minID == nil, page.sinceID == nil {
-                // Past what was fanned out (older history of accounts followed later): read the slow way.
-                var older = page
-                older.maxID = pairs.last?.1 ?? page.maxID
-                let rest = try await db.raw(Self.olderHome(viewer: who, page: older, fetch: fetch - pairs.count)).all()
-                pairs += try rest.map { (try StatusRow.decode($0), try $0.decode(column: "cursor", as: Int64.self)) }
-            }
-            if page.bounds(cursorColumn).ascending { pairs.reverse() }
-            let views = try await Self.views(pairs.map(\.0), viewer: who, db: db, timeline: timeline != .bookmarks && timeline != .favourites)
-            let visible = Set(views.map(\.status.id))
-            var kept = pairs.filter { visible.contains($0.0.id) }
-            if page.bounds(cursorColumn).ascending { kept = Array(kept.suffix(page.limit)) } else { kept = Array(kept.prefix(page.limit)) }
-            let keptIDs = Set(kept.map(\.0.id))
-            // A status shows once per page: a repost of something already on it (or a second repost) is left out.
-            var shown = Set<Int64>()
-            let items = views.filter { view in
-                guard keptIDs.contains(view.status.id) else { return false }
-                return shown.insert(view.reblog?.view.status.id ?? view.status.id).inserted
-            }
-            return TimelinePage(items: items,
-                                newestCursor: kept.first?.1, oldestCursor: kept.last?.1)
+            // Read just over a page; when hidden statuses (blocked, muted, a repeated repost) leave it short and
+            // there is more, read once more with room to spare. Most pages hide nothing, and every row read costs.
+            let first = try await Self.timelinePage(timeline, viewer: who, page: page, fetch: page.limit + 2, db: db)
+            guard first.page.items.count < page.limit, !first.exhausted else { return first.page }
+            return try await Self.timelinePage(timeline, viewer: who, page: page, fetch: page.limit + 40, db: db).page
         }
+    }
+
+    /// One try at a page from `fetch` rows; `exhausted` when there were no more rows to read.
+    private static func timelinePage(_ timeline: Timeline, viewer who: Viewer, page: PageRequest, fetch: Int,
+                                     db: any SQLDatabase) async throws -> (page: TimelinePage, exhausted: Bool) {
+        let (query, cursorColumn) = Self.query(timeline, viewer: who, page: page, fetch: fetch)
+        let rows = try await db.raw(query).all()
+        var pairs = try rows.map { (try StatusRow.decode($0), try $0.decode(column: "cursor", as: Int64.self)) }
+        if timeline == .home, pairs.count < fetch, page.minID == nil, page.sinceID == nil {
+            // Past what was fanned out (older history of accounts followed later): read the slow way.
+            var older = page
+            older.maxID = pairs.last?.1 ?? page.maxID
+            let rest = try await db.raw(Self.olderHome(viewer: who, page: older, fetch: fetch - pairs.count)).all()
+            pairs += try rest.map { (try StatusRow.decode($0), try $0.decode(column: "cursor", as: Int64.self)) }
+        }
+        let exhausted = pairs.count < fetch
+        if page.bounds(cursorColumn).ascending { pairs.reverse() }
+        let views = try await Self.views(pairs.map(\.0), viewer: who, db: db, timeline: timeline != .bookmarks && timeline != .favourites)
+        let visible = Set(views.map(\.status.id))
+        var kept = pairs.filter { visible.contains($0.0.id) }
+        if page.bounds(cursorColumn).ascending { kept = Array(kept.suffix(page.limit)) } else { kept = Array(kept.prefix(page.limit)) }
+        let keptIDs = Set(kept.map(\.0.id))
+        // A status shows once per page: a repost of something already on it (or a second repost) is left out.
+        var shown = Set<Int64>()
+        let items = views.filter { view in
+            guard keptIDs.contains(view.status.id) else { return false }
+            return shown.insert(view.reblog?.view.status.id ?? view.status.id).inserted
+        }
+        return (TimelinePage(items: items, newestCursor: kept.first?.1, oldestCursor: kept.last?.1), exhausted)
     }
 
     /// Home statuses straight from the followed accounts, for history older than the fanned-out feed (the

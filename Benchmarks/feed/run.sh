@@ -61,7 +61,11 @@ for N in $POSTS; do
   # connection pauses between requests), so its latency is the server's and not the queue's of a saturated run.
   HEALTHZ=$("$PY" -c 'import json, statistics, sys
 print(statistics.median(r["rps"] for r in map(json.loads, open(sys.argv[1])) if r.get("label") == sys.argv[2]))' "$RESULTS" "healthz@$N")
-  PACE=$(awk -v c="$CONNS" -v r="$HEALTHZ" 'BEGIN { p = c * 1000 / (r / 4) - 2; if (p < 0) p = 0; printf "%.2f", p }')
+  # Each connection's cycle is its pause plus the response time: a 4 s probe measures the latter (p50).
+  PROBE=$(BENCH_TOKENS="$OUT/tokens-$N.txt" BENCH_PATH=/api/v1/timelines/home?limit=20 \
+    BENCH_DELAY_MS=$(awk -v c="$CONNS" -v r="$HEALTHZ" 'BEGIN { printf "%.2f", c * 1000 / (r / 4) }') \
+    wrk -t "$THREADS" -c "$CONNS" -d 4s -s "$HERE/wrk.lua" "http://127.0.0.1:$PORT" | grep '^{' | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["p50_ms"])')
+  PACE=$(awk -v c="$CONNS" -v r="$HEALTHZ" -v l="$PROBE" 'BEGIN { p = c * 1000 / (r / 4) - l; if (p < 0) p = 0; printf "%.2f", p }')
   for r in $(seq 1 "$REPEATS"); do
     BENCH_DELAY_MS=$PACE load "home-paced@$N" "/api/v1/timelines/home?limit=20" "$OUT/tokens-$N.txt"
   done

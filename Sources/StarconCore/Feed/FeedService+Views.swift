@@ -24,9 +24,15 @@ extension FeedService {
             """).all() {
             mentions[try row.decode(column: "m_status", as: Int64.self), default: []].append(try AccountRow.decode(row))
         }
+        // Tags come only from the text (StatusText.hashtags, when it is posted or edited), so a text without
+        // "#" or its full-width form has none: most statuses need no tag query. (Mentions are not like that:
+        // a reply mentions the member it answers.)
+        let tagged = allIDs.filter { byID[$0]!.text.utf8.contains(UInt8(ascii: "#")) || byID[$0]!.text.contains("＃") }
         var tags: [Int64: [String]] = [:]
-        for row in try await db.raw("SELECT status_id, tag FROM status_tags WHERE status_id IN (\(list(allIDs)))").all() {
-            tags[try row.decode(column: "status_id", as: Int64.self), default: []].append(try row.decode(column: "tag", as: String.self))
+        if !tagged.isEmpty {
+            for row in try await db.raw("SELECT status_id, tag FROM status_tags WHERE status_id IN (\(list(tagged)))").all() {
+                tags[try row.decode(column: "status_id", as: Int64.self), default: []].append(try row.decode(column: "tag", as: String.self))
+            }
         }
         var media: [Int64: [MediaAttachment]] = [:]
         for row in try await db.raw("SELECT \(unsafeRaw: MediaRow.columns) FROM media m WHERE m.status_id IN (\(list(allIDs))) ORDER BY m.position, m.id").all() {

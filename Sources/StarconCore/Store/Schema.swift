@@ -396,6 +396,8 @@ public enum Schema {
             // article (and its body) or formatting anything. Rows published before this migration are filled
             // by NewsService.fillMissingOverviews when the store is opened.
             "ALTER TABLE group_articles ADD COLUMN overview TEXT",
+            // Finds the rows still to fill without reading the whole table, each time the store is opened.
+            "CREATE INDEX group_articles_overview_missing ON group_articles (article_id) WHERE overview IS NULL",
         ]),
     ]
 }

@@ -17,7 +17,9 @@ final class StatusJSONCache: Sendable {
     private let state = NIOLockedValueBox(State())
     let capacity: Int
 
-    init(capacity: Int = 20_000) {
+    /// About 4 KB an entry (the status and its JSON): 10,000 is some 40 MB, far more statuses than the
+    /// pages being read at any one time show.
+    init(capacity: Int = 10_000) {
         self.capacity = capacity
     }
 

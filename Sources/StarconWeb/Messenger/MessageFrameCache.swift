@@ -1,4 +1,3 @@
-import NIOConcurrencyHelpers
 import StarconCore
 
 /// The encoded WebSocket frames of recent messages, shared by every stream. A group message goes to up to
@@ -11,33 +10,17 @@ final class MessageFrameCache: Sendable {
         /// Changes when the message does (an edit), so an edited message never reuses the old text.
         let version: Int64
     }
-    private struct State {
-        var frames: [Key: String] = [:]
-        var order: [Key] = []
-        var next = 0
-    }
-    private let state = NIOLockedValueBox(State())
-    let capacity: Int
+    private let frames: BoundedCache<Key, String>
 
     init(capacity: Int = 1024) {
-        self.capacity = capacity
+        frames = BoundedCache(capacity: capacity)
     }
 
     func frame(_ event: String, for message: Message, encode: () -> String) -> String {
         let key = Key(event: event, id: message.id, version: message.editedAt ?? message.createdAt)
-        if let frame = state.withLockedValue({ $0.frames[key] }) { return frame }
+        if let frame = frames[key] { return frame }
         let frame = encode()
-        state.withLockedValue { state in
-            guard state.frames[key] == nil else { return }
-            if state.order.count < capacity {
-                state.order.append(key)
-            } else {
-                state.frames[state.order[state.next]] = nil
-                state.order[state.next] = key
-                state.next = (state.next + 1) % capacity
-            }
-            state.frames[key] = frame
-        }
+        frames.set(frame, for: key)
         return frame
     }
 }

@@ -16,7 +16,7 @@ struct SQLiteStoreError: Error, CustomStringConvertible {
 /// `SQLiteThread` touches it.
 final class SQLiteHandle: @unchecked Sendable {
     private var raw: OpaquePointer?
-    private var statements: [String: OpaquePointer] = [:]
+    private var statements: [String: Prepared] = [:]
     /// Distinct statements kept prepared; the store uses a few hundred at most, so this bound only guards
     /// against a caller that builds SQL text with values in it.
     static let statementCacheLimit = 512
@@ -37,7 +37,7 @@ final class SQLiteHandle: @unchecked Sendable {
     deinit { close() }
 
     func close() {
-        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        for prepared in statements.values { sqlite_nio_sqlite3_finalize(prepared.statement) }
         statements.removeAll()
         if let raw { sqlite_nio_sqlite3_close_v2(raw) }
         raw = nil
@@ -46,7 +46,8 @@ final class SQLiteHandle: @unchecked Sendable {
     /// Prepares (or takes from the cache), binds, steps to the end and calls `onRow` for each row. Only the
     /// first statement of `sql` runs, as with sqlite-nio.
     func execute(_ sql: String, _ binds: [SQLiteData], onRow: (SQLiteRowValues) -> Void) throws {
-        let statement = try prepared(sql)
+        let prepared = try self.prepared(sql)
+        let statement = prepared.statement
         // Every parameter is bound again on the next run, so the old values are not cleared: on a statement
         // whose plan may depend on a bound value (`LIMIT ?`, `LIKE ?`), sqlite3_clear_bindings marks it
         // expired and the next step prepares it all over again, which cost a tenth of ARTICLE's CPU.
@@ -57,34 +58,50 @@ final class SQLiteHandle: @unchecked Sendable {
         for (index, value) in binds.enumerated() {
             try check(bind(value, at: Int32(index + 1), to: statement))
         }
-        var columns: SQLiteColumnNames?
         while true {
             let code = sqlite_nio_sqlite3_step(statement)
             if code == SQLITE_DONE { return }
             guard code == SQLITE_ROW else { throw error(code) }
-            let names = columns ?? SQLiteColumnNames(statement)
-            columns = names
+            let names = prepared.columns(statement)
             onRow(SQLiteRowValues(columns: names, values: Self.values(of: statement, count: names.count)))
         }
     }
 
     /// How many times SQLite has had to prepare a cached statement again (its SQLITE_STMTSTATUS_REPREPARE).
     func timesPreparedAgain(_ sql: String) -> Int {
-        statements[sql].map { Int(sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0)) } ?? 0
+        statements[sql].map { Int(sqlite_nio_sqlite3_stmt_status($0.statement, SQLITE_STMTSTATUS_REPREPARE, 0)) } ?? 0
     }
 
-    private func prepared(_ sql: String) throws -> OpaquePointer {
+    /// A cached statement and its column names, read the first time it returns a row (a page of statuses
+    /// has 27 columns: reading their names and indexing them for every execution was a measurable cost).
+    private final class Prepared {
+        let statement: OpaquePointer
+        private var names: SQLiteColumnNames?
+
+        init(_ statement: OpaquePointer) { self.statement = statement }
+
+        func columns(_ statement: OpaquePointer) -> SQLiteColumnNames {
+            // A statement SQLite prepared again after a schema change may have other columns (`SELECT *`).
+            if let names, names.count == Int(sqlite_nio_sqlite3_column_count(statement)) { return names }
+            let fresh = SQLiteColumnNames(statement)
+            names = fresh
+            return fresh
+        }
+    }
+
+    private func prepared(_ sql: String) throws -> Prepared {
         if let statement = statements[sql] { return statement }
         guard let raw else { throw SQLiteStoreError(code: SQLITE_MISUSE, message: "connection is closed") }
         var statement: OpaquePointer?
         let code = sqlite_nio_sqlite3_prepare_v3(raw, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK, let statement else { throw error(code) }
         if statements.count >= Self.statementCacheLimit {
-            for old in statements.values { sqlite_nio_sqlite3_finalize(old) }
+            for old in statements.values { sqlite_nio_sqlite3_finalize(old.statement) }
             statements.removeAll()
         }
-        statements[sql] = statement
-        return statement
+        let prepared = Prepared(statement)
+        statements[sql] = prepared
+        return prepared
     }
 
     private func bind(_ value: SQLiteData, at index: Int32, to statement: OpaquePointer) -> Int32 {

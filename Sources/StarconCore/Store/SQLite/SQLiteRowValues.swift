@@ -3,7 +3,7 @@ import SQLiteKit
 import SQLiteNIO
 import VaporCSQLite
 
-/// A statement's column names, computed once per execution and shared by its rows.
+/// A statement's column names, computed once per prepared statement and shared by its rows.
 final class SQLiteColumnNames: Sendable {
     let names: [String]
     let index: [String: Int]

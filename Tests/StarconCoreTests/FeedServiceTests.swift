@@ -101,6 +101,49 @@ struct FeedServiceTests {
         }
     }
 
+    /// A page reads mentions, photos and reactions only for the statuses that have some, and the viewer's
+    /// favourites and reposts only where the counts say there are any: each must still come out right.
+    @Test(arguments: TestEngine.all)
+    func aPageShowsEachStatusesPartsAndTheViewersOwnActions(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee"), park = try await TestStore.member(core, "park")
+            _ = try await core.relationships.follow(kim, lee)
+            _ = try await core.relationships.follow(park, lee)
+            let plain = try await core.feed.post(author: lee, .init(text: "plain")).status.id
+            let mention = try await core.feed.post(author: lee, .init(text: "hi @park ＃서울")).status.id
+            let photo = try await core.feed.post(author: lee, .init(text: "photo")).status.id
+            try await core.database.write { db in
+                try await db.raw("""
+                    INSERT INTO media (id, account_id, status_id, digest, blurhash, original_ext, original_width, original_height,
+                                       large_ext, large_width, large_height, small_ext, small_width, small_height, created_at)
+                    VALUES (7, \(bind: lee.id), \(bind: photo), 'ab', 'L00000', 'jpg', 8, 8, 'jpg', 8, 8, 'jpg', 8, 8, 0)
+                    """).run()
+            }
+            let reacted = try await core.feed.post(author: lee, .init(text: "react")).status.id
+            _ = try await core.feed.react(by: park, statusID: reacted, emoji: "👍")
+            _ = try await core.feed.add(.favourite, by: kim, statusID: plain)
+            _ = try await core.feed.add(.bookmark, by: kim, statusID: photo)
+            _ = try await core.feed.reblog(by: kim, statusID: mention)
+            _ = try await core.feed.add(.favourite, by: park, statusID: photo)
+
+            func item(_ page: TimelinePage, _ id: Int64) throws -> StatusView {
+                try #require(page.items.first { $0.status.id == id })
+            }
+            let kims = try await core.feed.timeline(.network, viewer: kim)
+            #expect(try item(kims, plain).favourited && !item(kims, plain).bookmarked && !item(kims, plain).reblogged)
+            #expect(try item(kims, mention).reblogged && item(kims, mention).status.mentions.map(\.username) == ["park"])
+            #expect(try item(kims, mention).status.tags == ["서울"])
+            #expect(try item(kims, photo).bookmarked && !item(kims, photo).favourited && item(kims, photo).status.media.map(\.id) == [7])
+            #expect(try item(kims, reacted).status.reactions == [Status.Reaction(emoji: "👍", count: 1)] && item(kims, reacted).myReactions.isEmpty)
+            #expect(try item(kims, plain).status.media.isEmpty && item(kims, plain).status.mentions.isEmpty && item(kims, plain).status.reactions.isEmpty)
+            let parks = try await core.feed.timeline(.home, viewer: park)
+            #expect(try item(parks, photo).favourited && !item(parks, photo).bookmarked && !item(parks, plain).favourited)
+            #expect(try item(parks, reacted).myReactions == ["👍"] && !item(parks, mention).reblogged)
+            _ = try await core.feed.remove(.favourite, by: kim, statusID: plain)
+            #expect(try item(try await core.feed.timeline(.network, viewer: kim), plain).favourited == false)
+        }
+    }
+
     @Test(arguments: TestEngine.all)
     func editsKeepHistoryAndOnlyTheAuthorEditsOrDeletes(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
@@ -166,6 +209,12 @@ struct FeedServiceTests {
         #expect(!pieces.contains(.mention("x")) && !pieces.contains(.hashtag("123")))
         #expect(StatusText.hashtags("#日本語 #ＴＯＫＹＯ #tokyo") == ["日本語", "tokyo"])
         #expect(StatusText.validTag("bad tag") == nil && StatusText.validTag("#中文") == "中文")
+        // The byte scan that spares most statuses a tag query: '#', full-width '＃', and near misses.
+        #expect(StatusText.mayHaveHashtag("a #b") && StatusText.mayHaveHashtag("＃東京") && StatusText.mayHaveHashtag("末尾＃"))
+        #expect(!StatusText.mayHaveHashtag("") && !StatusText.mayHaveHashtag("東京 ＄ ｃ ＂ no tag"))
+        for text in ["안녕 #한국어", "＃ＴＯＫＹＯ", "plain", "＃", "ｂ＃"] {
+            #expect(StatusText.mayHaveHashtag(text) == (text.contains("#") || text.contains("＃")))
+        }
     }
 }
 

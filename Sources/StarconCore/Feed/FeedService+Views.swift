@@ -2,8 +2,8 @@ import SQLKit
 
 extension FeedService {
     /// Statuses as `viewer` sees them, in the given order, leaving out what they may not see: the
-    /// mentions, tags, reposted originals and the viewer's own favourites, reposts and bookmarks are
-    /// each read with one query for the whole page.
+    /// mentions, tags, photos, reactions, reposted originals and the viewer's own favourites, reposts and
+    /// bookmarks are each read with one query for the whole page, and only where there are any.
     static func views(_ statuses: [Status], viewer: Viewer, db: any SQLDatabase, timeline: Bool = false) async throws -> [StatusView] {
         guard !statuses.isEmpty else { return [] }
         let originalIDs = Set(statuses.compactMap(\.reblogOfID)).subtracting(statuses.map(\.id))
@@ -16,54 +16,47 @@ extension FeedService {
             for original in originals { byID[original.id] = original }
         }
         let allIDs = Set(byID.keys)
-        let viewer = try await viewer.knowingFollows(of: Set(byID.values.map(\.author.id)), db: db)
+        // Following matters only for followers-only statuses (`Viewer.canSee`): most pages need few or none.
+        let viewer = try await viewer.knowingFollows(of: Set(byID.values.filter { $0.visibility == .private }.map(\.author.id)), db: db)
+        // Mentions, photos and reactions are read only for the statuses that have some (`Status.stored`).
+        func having(_ part: Status.StoredParts) -> Set<Int64> { allIDs.filter { byID[$0]!.stored.contains(part) } }
         var mentions: [Int64: [Account]] = [:]
-        for row in try await db.raw("""
-            SELECT m.status_id AS m_status, \(unsafeRaw: AccountRow.joinedColumns)
-            FROM status_mentions m JOIN accounts a ON a.id = m.account_id WHERE m.status_id IN (\(list(allIDs)))
-            """).all() {
-            mentions[try row.decode(column: "m_status", as: Int64.self), default: []].append(try AccountRow.decode(row))
+        if case let ids = having(.mentions), !ids.isEmpty {
+            for row in try await db.raw("""
+                SELECT m.status_id AS m_status, \(unsafeRaw: AccountRow.joinedColumns)
+                FROM status_mentions m JOIN accounts a ON a.id = m.account_id WHERE m.status_id IN (\(list(ids)))
+                """).all() {
+                mentions[try row.decode(column: "m_status", as: Int64.self), default: []].append(try AccountRow.decode(row))
+            }
         }
         // Tags come only from the text (StatusText.hashtags, when it is posted or edited), so a text without
-        // "#" or its full-width form has none: most statuses need no tag query. (Mentions are not like that:
-        // a reply mentions the member it answers.)
-        let tagged = allIDs.filter { byID[$0]!.text.utf8.contains(UInt8(ascii: "#")) || byID[$0]!.text.contains("＃") }
+        // "#" or its full-width form has none.
         var tags: [Int64: [String]] = [:]
-        if !tagged.isEmpty {
-            for row in try await db.raw("SELECT status_id, tag FROM status_tags WHERE status_id IN (\(list(tagged)))").all() {
+        if case let ids = allIDs.filter({ StatusText.mayHaveHashtag(byID[$0]!.text) }), !ids.isEmpty {
+            for row in try await db.raw("SELECT status_id, tag FROM status_tags WHERE status_id IN (\(list(ids)))").all() {
                 tags[try row.decode(column: "status_id", as: Int64.self), default: []].append(try row.decode(column: "tag", as: String.self))
             }
         }
         var media: [Int64: [MediaAttachment]] = [:]
-        for row in try await db.raw("SELECT \(unsafeRaw: MediaRow.columns) FROM media m WHERE m.status_id IN (\(list(allIDs))) ORDER BY m.position, m.id").all() {
-            let attachment = try MediaRow.decode(row)
-            if let statusID = attachment.statusID { media[statusID, default: []].append(attachment) }
+        if case let ids = having(.media), !ids.isEmpty {
+            for row in try await db.raw("SELECT \(unsafeRaw: MediaRow.columns) FROM media m WHERE m.status_id IN (\(list(ids))) ORDER BY m.position, m.id").all() {
+                let attachment = try MediaRow.decode(row)
+                if let statusID = attachment.statusID { media[statusID, default: []].append(attachment) }
+            }
         }
         var reactions: [Int64: [String: Int]] = [:]
         var myReactions: [Int64: Set<String>] = [:]
-        for row in try await db.raw("""
-            SELECT status_id, emoji, COUNT(*) AS n, MAX(CASE WHEN account_id = \(bind: viewer.account.id) THEN 1 ELSE 0 END) AS mine
-            FROM status_reactions WHERE status_id IN (\(list(allIDs))) GROUP BY status_id, emoji
-            """).all() {
-            let statusID = try row.decode(column: "status_id", as: Int64.self), emoji = try row.decode(column: "emoji", as: String.self)
-            reactions[statusID, default: [:]][emoji] = try row.decode(column: "n", as: Int.self)
-            if try row.decode(column: "mine", as: Int.self) == 1 { myReactions[statusID, default: []].insert(emoji) }
-        }
-        // What the viewer did with them: one query for favourites (f), bookmarks (b) and reposts (r).
-        let me = viewer.account.id
-        var favourited = Set<Int64>(), bookmarked = Set<Int64>(), reblogged = Set<Int64>()
-        for row in try await db.raw("""
-            SELECT 'f' AS kind, status_id FROM favourites WHERE account_id = \(bind: me) AND status_id IN (\(list(allIDs)))
-            UNION ALL SELECT 'b', status_id FROM bookmarks WHERE account_id = \(bind: me) AND status_id IN (\(list(allIDs)))
-            UNION ALL SELECT 'r', reblog_of_id FROM statuses WHERE account_id = \(bind: me) AND reblog_of_id IN (\(list(allIDs)))
-            """).all() {
-            let id = try row.decode(column: "status_id", as: Int64.self)
-            switch try row.decode(column: "kind", as: String.self) {
-            case "f": favourited.insert(id)
-            case "b": bookmarked.insert(id)
-            default: reblogged.insert(id)
+        if case let ids = having(.reactions), !ids.isEmpty {
+            for row in try await db.raw("""
+                SELECT status_id, emoji, COUNT(*) AS n, MAX(CASE WHEN account_id = \(bind: viewer.account.id) THEN 1 ELSE 0 END) AS mine
+                FROM status_reactions WHERE status_id IN (\(list(ids))) GROUP BY status_id, emoji
+                """).all() {
+                let statusID = try row.decode(column: "status_id", as: Int64.self), emoji = try row.decode(column: "emoji", as: String.self)
+                reactions[statusID, default: [:]][emoji] = try row.decode(column: "n", as: Int.self)
+                if try row.decode(column: "mine", as: Int.self) == 1 { myReactions[statusID, default: []].insert(emoji) }
             }
         }
+        let (favourited, bookmarked, reblogged) = try await viewerActions(on: byID.values, viewer: viewer.account.id, db: db)
 
         func view(_ id: Int64) -> StatusView? {
             guard var status = byID[id] else { return nil }
@@ -86,6 +79,32 @@ extension FeedService {
             return result
         }
         return statuses.compactMap { view($0.id) }
+    }
+
+    /// What the viewer did with these statuses, in one query: favourites (f), bookmarks (b), reposts (r).
+    /// Nobody has favourited or reposted a status whose count is 0 (the counts change in the same
+    /// transaction as the rows), so only bookmarks are asked about for every status.
+    private static func viewerActions(on statuses: some Collection<Status>, viewer me: Int64, db: any SQLDatabase) async throws
+        -> (favourited: Set<Int64>, bookmarked: Set<Int64>, reblogged: Set<Int64>) {
+        var favourited = Set<Int64>(), bookmarked = Set<Int64>(), reblogged = Set<Int64>()
+        var query: SQLQueryString = """
+            SELECT 'b' AS kind, status_id FROM bookmarks WHERE account_id = \(bind: me) AND status_id IN (\(list(statuses.map(\.id))))
+            """
+        if case let ids = statuses.filter({ $0.favouritesCount > 0 }).map(\.id), !ids.isEmpty {
+            query = query + " UNION ALL SELECT 'f', status_id FROM favourites WHERE account_id = \(bind: me) AND status_id IN (\(list(ids)))"
+        }
+        if case let ids = statuses.filter({ $0.reblogsCount > 0 }).map(\.id), !ids.isEmpty {
+            query = query + " UNION ALL SELECT 'r', reblog_of_id FROM statuses WHERE account_id = \(bind: me) AND reblog_of_id IN (\(list(ids)))"
+        }
+        for row in try await db.raw(query).all() {
+            let id = try row.decode(column: "status_id", as: Int64.self)
+            switch try row.decode(column: "kind", as: String.self) {
+            case "f": favourited.insert(id)
+            case "b": bookmarked.insert(id)
+            default: reblogged.insert(id)
+            }
+        }
+        return (favourited, bookmarked, reblogged)
     }
 
     static func list(_ ids: some Collection<Int64>) -> SQLList {

@@ -42,6 +42,17 @@ public struct Status: Sendable, Equatable {
     public var media: [MediaAttachment] = []
     /// Emoji reactions, in the order of `FeedRules.reactions`, with how many members chose each.
     public var reactions: [Reaction] = []
+    /// Which of mentions, photos and reactions the store holds for it, read with the status itself
+    /// (`StatusRow`), so a page asks for those only where there are some.
+    var stored: StoredParts = .all
+
+    struct StoredParts: OptionSet, Sendable, Equatable {
+        let rawValue: Int
+        static let mentions = StoredParts(rawValue: 1)
+        static let media = StoredParts(rawValue: 2)
+        static let reactions = StoredParts(rawValue: 4)
+        static let all: StoredParts = [.mentions, .media, .reactions]
+    }
 
     public struct Reaction: Sendable, Equatable {
         public let emoji: String
@@ -91,7 +102,13 @@ enum StatusRow {
         s.id AS s_id, s.text AS s_text, s.spoiler_text AS s_spoiler, s.visibility AS s_visibility,
         s.in_reply_to_id AS s_reply_id, s.in_reply_to_account_id AS s_reply_account, s.reblog_of_id AS s_reblog,
         s.created_at AS s_created, s.edited_at AS s_edited, s.replies_count AS s_replies, s.reblogs_count AS s_reblogs,
-        s.favourites_count AS s_favourites, \(AccountRow.joinedColumns)
+        s.favourites_count AS s_favourites, \(storedParts) AS s_stored, \(AccountRow.joinedColumns)
+        """
+    /// `Status.StoredParts` as a number: a probe of each table's status_id index, much cheaper than a query.
+    private static let storedParts = """
+        (CASE WHEN EXISTS (SELECT 1 FROM status_mentions sm WHERE sm.status_id = s.id) THEN 1 ELSE 0 END
+         + CASE WHEN EXISTS (SELECT 1 FROM media sp WHERE sp.status_id = s.id) THEN 2 ELSE 0 END
+         + CASE WHEN EXISTS (SELECT 1 FROM status_reactions sr WHERE sr.status_id = s.id) THEN 4 ELSE 0 END)
         """
     static let from = "statuses s JOIN accounts a ON a.id = s.account_id"
 
@@ -109,6 +126,7 @@ enum StatusRow {
             editedAt: try row.decode(column: "s_edited", as: Int64?.self),
             repliesCount: try row.decode(column: "s_replies", as: Int.self),
             reblogsCount: try row.decode(column: "s_reblogs", as: Int.self),
-            favouritesCount: try row.decode(column: "s_favourites", as: Int.self))
+            favouritesCount: try row.decode(column: "s_favourites", as: Int.self),
+            stored: Status.StoredParts(rawValue: try row.decode(column: "s_stored", as: Int.self)))
     }
 }

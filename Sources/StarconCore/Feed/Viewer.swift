@@ -15,15 +15,24 @@ struct Viewer: Sendable {
 
     /// `followingAmong`: only these members' follow state is read (nil: everyone's).
     static func load(_ account: Account, db: any SQLDatabase, followingAmong candidates: Set<Int64>? = nil) async throws -> Viewer {
-        func ids(_ query: SQLQueryString, _ column: String) async throws -> Set<Int64> {
-            Set(try await db.raw(query).all().map { try $0.decode(column: column, as: Int64.self) })
+        // One query for blocks either way (b), mutes (m) and, unless only some are asked for, follows (f).
+        var query: SQLQueryString = """
+            SELECT 'b' AS kind, target_id AS x FROM blocks WHERE account_id = \(bind: account.id)
+            UNION ALL SELECT 'b', account_id FROM blocks WHERE target_id = \(bind: account.id)
+            UNION ALL SELECT 'm', target_id FROM mutes WHERE account_id = \(bind: account.id)
+            """
+        if candidates == nil { query = query + " UNION ALL SELECT 'f', target_id FROM follows WHERE account_id = \(bind: account.id)" }
+        var following = Set<Int64>(), blocked = Set<Int64>(), muted = Set<Int64>()
+        for row in try await db.raw(query).all() {
+            let id = try row.decode(column: "x", as: Int64.self)
+            switch try row.decode(column: "kind", as: String.self) {
+            case "b": blocked.insert(id)
+            case "m": muted.insert(id)
+            default: following.insert(id)
+            }
         }
-        var viewer = Viewer(
-            account: account,
-            following: candidates == nil ? try await ids("SELECT target_id FROM follows WHERE account_id = \(bind: account.id)", "target_id") : [],
-            blockedEitherWay: try await ids("SELECT target_id AS x FROM blocks WHERE account_id = \(bind: account.id) UNION SELECT account_id AS x FROM blocks WHERE target_id = \(bind: account.id)", "x"),
-            muted: try await ids("SELECT target_id FROM mutes WHERE account_id = \(bind: account.id)", "target_id"),
-            followingKnownFor: candidates == nil ? nil : [])
+        var viewer = Viewer(account: account, following: following, blockedEitherWay: blocked, muted: muted,
+                            followingKnownFor: candidates == nil ? nil : [])
         if let candidates { viewer = try await viewer.knowingFollows(of: candidates, db: db) }
         return viewer
     }

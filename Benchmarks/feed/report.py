@@ -28,5 +28,8 @@ if len(sizes) >= 2:
     a, b = g[f"home@{sizes[0]}"], g[f"home@{sizes[-1]}"]
     print(f"home p50 {sizes[-1]}/{sizes[0]}: {statistics.median(x['p50_ms'] for x in b) / statistics.median(x['p50_ms'] for x in a):.2f}; "
           f"req/s {sizes[0]}/{sizes[-1]}: {statistics.median(x['rps'] for x in a) / statistics.median(x['rps'] for x in b):.2f}")
+    # The two sizes run minutes apart on a shared machine: each size's /healthz is the yardstick for its own phase.
+    def share(n): return statistics.median(x["rps"] for x in g[f"home@{n}"]) / statistics.median(x["rps"] for x in g[f"healthz@{n}"])
+    print(f"cost per request relative to /healthz, {sizes[-1]}/{sizes[0]}: {share(sizes[0]) / share(sizes[-1]):.2f}")
 for k in ("post", "starcon-media", "imagemagick"):
     for r in g.get(k, []): print(f"\n{k}: " + json.dumps({a: (round(b, 2) if isinstance(b, float) else b) for a, b in r.items()}))

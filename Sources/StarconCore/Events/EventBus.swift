@@ -100,8 +100,9 @@ public final class EventOutbox: Sendable {
     }
 }
 
-/// The in-process event bus: services publish after they commit; each subscriber (a WebSocket, a streaming
-/// API connection, an IMAP IDLE) reads an `AsyncStream` of the events meant for its member.
+/// The in-process event bus: services publish after they commit; each subscriber (a messenger WebSocket, a
+/// streaming API connection) gets the events meant for its member, through a `sink` straight into its own
+/// queue, or as an `AsyncStream` (`subscribe`).
 ///
 /// Publishing never waits: each subscriber has a bounded buffer, and a subscriber that falls that far behind
 /// is ended (`EventSubscription.overflowed`) rather than slowing everyone; it resumes from the store.

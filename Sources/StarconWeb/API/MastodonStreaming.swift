@@ -85,37 +85,53 @@ struct MastodonStreaming: Sendable {
     }
 
     private func eventStream(member: Account, credential stillValid: @escaping @Sendable () async throws -> Bool, streams: Set<Stream>) -> Response {
-        let subscription = core.events.subscribe(accountID: member.id, bufferLimit: 512)
         let body = ResponseBody { writer in
-            defer { subscription.cancel() }
+            enum Step: Sendable { case event(Event), heartbeat, end }
+            let (steps, queue) = AsyncStream<Step>.makeStream(bufferingPolicy: .bufferingOldest(Self.queueLimit))
+            let sink = subscribe(member, queue, as: Step.event)
+            defer { sink.cancel() }
             try await writer.write(ByteBuffer(string: ":)\n\n"))
             try await withThrowingTaskGroup(of: Void.self) { group in
-                let (lines, queue) = AsyncStream<String>.makeStream()
-                group.addTask {
-                    for await event in subscription.events {
-                        if Self.ends(event, for: member) { break }
-                        for (name, payload) in try await frames(for: event, member: member, streams: streams) {
-                            queue.yield("event: \(name.event)\ndata: \(payload)\n\n")
-                        }
-                    }
-                    queue.finish()
-                }
                 group.addTask {
                     while !Task.isCancelled {
                         try await Task.sleep(for: .seconds(15))
-                        queue.yield(":thump\n\n")
+                        queue.yield(.heartbeat)
                     }
                 }
                 group.addTask {
                     try await StreamRecheck.waitUntilInvalid(stillValid)
-                    queue.finish()
+                    queue.yield(.end)
                 }
-                for await line in lines { try await writer.write(ByteBuffer(string: line)) }
+                stepping: for await step in steps {
+                    switch step {
+                    case .event(let event):
+                        if Self.ends(event, for: member) { break stepping }
+                        for (name, payload) in try await frames(for: event, member: member, streams: streams) {
+                            try await writer.write(ByteBuffer(string: "event: \(name.event)\ndata: \(payload)\n\n"))
+                        }
+                    case .heartbeat: try await writer.write(ByteBuffer(string: ":thump\n\n"))
+                    case .end: break stepping
+                    }
+                }
                 group.cancelAll()
             }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
+    }
+
+    /// Steps a stream's loop works through, at most this many waiting: a client that falls further behind is
+    /// disconnected (its queue ends), as Mastodon drops a stream that cannot keep up.
+    static let queueLimit = 512
+
+    /// Puts the member's events straight into a connection's queue, with no task per connection to move
+    /// them; when the queue is full, it ends.
+    private func subscribe<Step: Sendable>(_ member: Account, _ queue: AsyncStream<Step>.Continuation,
+                                           as step: @escaping @Sendable (Event) -> Step) -> EventSink {
+        core.events.sink(accountID: member.id, deliver: { event in
+            if case .dropped = queue.yield(step(event)) { return false }
+            return true
+        }, overflowed: { queue.finish() })
     }
 
     // MARK: WebSocket
@@ -137,16 +153,12 @@ struct MastodonStreaming: Sendable {
             }
             streams.insert(stream)
         }
-        let subscription = core.events.subscribe(accountID: member.id, bufferLimit: 512)
-        defer { subscription.cancel() }
-        let stillValid = tokenCheck(token)
         enum Step: Sendable { case event(Event), subscribe(Stream), unsubscribe(Stream), error(String), close, end(String) }
-        let (steps, queue) = AsyncStream<Step>.makeStream()
+        let (steps, queue) = AsyncStream<Step>.makeStream(bufferingPolicy: .bufferingOldest(Self.queueLimit))
+        let sink = subscribe(member, queue, as: Step.event)
+        defer { sink.cancel() }
+        let stillValid = tokenCheck(token)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await event in subscription.events { queue.yield(.event(event)) }
-                queue.yield(.close)
-            }
             group.addTask {
                 do {
                     for try await message in inbound.messages(maxSize: 16 * 1024) {
@@ -192,6 +204,7 @@ struct MastodonStreaming: Sendable {
                     return
                 }
             }
+            group.cancelAll()  // the queue ended: this client fell too far behind
         }
     }
 

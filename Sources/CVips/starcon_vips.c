@@ -64,6 +64,16 @@ static const unsigned char jfif_header[] = {
     0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,                   /* no units, aspect 1:1, no thumbnail */
 };
 
+/* Whether an ICC profile is (by its own description) sRGB, the colour space everything served is in. Camera and
+ * phone profiles name themselves ("sRGB IEC61966-2.1", "Display P3", "Adobe RGB (1998)"), in ASCII (ICC v2) or
+ * UTF-16BE (v4). */
+static int icc_is_srgb(const unsigned char *icc, size_t n) {
+    for (size_t i = 0; i + 4 <= n; i++) {
+        if (memcmp(icc + i, "sRGB", 4) == 0 || (i + 8 <= n && memcmp(icc + i, "\0s\0R\0G\0B", 8) == 0)) return 1;
+    }
+    return 0;
+}
+
 static unsigned char *jpeg_strip(const unsigned char *p, size_t n, size_t *out_length) {
     if (n < 4 || p[0] != 0xFF || p[1] != 0xD8) return NULL;
     unsigned char *out = malloc(n + sizeof jfif_header);
@@ -96,6 +106,10 @@ static unsigned char *jpeg_strip(const unsigned char *p, size_t n, size_t *out_l
         if (marker >= 0xE0 && marker <= 0xEF) { /* APPn: metadata, dropped; note what tells the colour model */
             if (marker == 0xE0 && body_length >= 5 && memcmp(body, "JFIF\0", 5) == 0) has_jfif = 1;
             if (marker == 0xEE && body_length >= 12 && memcmp(body, "Adobe", 5) == 0) adobe_transform = body[11];
+            /* Pixels in another colour space (a phone's Display P3) must be converted, so re-encoded. A profile
+             * split over several segments is not looked into: it is re-encoded too. */
+            if (marker == 0xE2 && body_length >= 14 && memcmp(body, "ICC_PROFILE", 12) == 0
+                && !(body[12] == 1 && body[13] == 1 && icc_is_srgb(body + 14, body_length - 14))) goto refuse;
             keep = 0;
         } else if (marker == 0xFE) { /* COM */
             keep = 0;
@@ -139,11 +153,21 @@ refuse:
 
 /* ---- Pixels ----------------------------------------------------------------------------------------- */
 
-/* Oriented by its EXIF tag and in sRGB. The caller unrefs the result. */
+/* Oriented by its EXIF tag and in sRGB: through its own ICC profile when it has one that is not sRGB (every
+ * rendition is served without a profile, so a browser reads its pixels as sRGB). The caller unrefs the result. */
 static VipsImage *upright_srgb(VipsImage *image) {
     VipsImage *rotated = NULL;
     if (vips_autorot(image, &rotated, NULL) != 0) return NULL;
+    const void *icc = NULL;
+    size_t icc_length = 0;
     VipsImage *srgb = NULL;
+    if (vips_image_get_typeof(rotated, VIPS_META_ICC_NAME)
+        && vips_image_get_blob(rotated, VIPS_META_ICC_NAME, &icc, &icc_length) == 0 && !icc_is_srgb(icc, icc_length)
+        && vips_icc_transform(rotated, &srgb, "srgb", "embedded", TRUE, "intent", VIPS_INTENT_PERCEPTUAL, NULL) == 0) {
+        g_object_unref(rotated);
+        return srgb;
+    }
+    vips_error_clear(); /* a profile lcms cannot use: the pixels are taken as they are, as before */
     int failed = vips_colourspace(rotated, &srgb, VIPS_INTERPRETATION_sRGB, NULL);
     g_object_unref(rotated);
     return failed ? NULL : srgb;

@@ -177,3 +177,54 @@ def test_every_served_version_is_upright_and_has_no_metadata(photographers, orie
             assert all(abs(a - b) < 24 for a, b in zip(pixel, colour)), (url, (x, y), pixel, colour)
         if url == original_url and orientation is None:
             assert image.tobytes() == Image.open(io.BytesIO(source)).tobytes(), "an upright JPEG's original keeps its pixels exactly"
+
+
+def linear_rgb_profile():
+    """An ICC v2 display profile with sRGB's primaries and a straight line for a tone curve (gamma 1.0): the same
+    numbers mean much brighter colours than in sRGB (linear 50 is sRGB 122), so a photo tagged with it shows
+    whether the server converted its pixels or only dropped the profile."""
+    import struct
+
+    def s15(value):
+        return struct.pack(">i", round(value * 65536))
+
+    def xyz(x, y, z):
+        return b"XYZ " + b"\0" * 4 + s15(x) + s15(y) + s15(z)
+    text = b"Linear RGB test profile\0"
+    desc = b"desc" + b"\0" * 4 + struct.pack(">I", len(text)) + text + b"\0" * 4 + b"\0" * 4 + b"\0" * 3 + b"\0" * 67
+    curve = b"curv" + b"\0" * 4 + struct.pack(">I", 1) + struct.pack(">H", 0x0100) + b"\0\0"
+    tags = [(b"desc", desc), (b"cprt", b"text" + b"\0" * 4 + b"no copyright\0"), (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+            (b"rXYZ", xyz(0.4361, 0.2225, 0.0139)), (b"gXYZ", xyz(0.3851, 0.7169, 0.0971)), (b"bXYZ", xyz(0.1431, 0.0606, 0.7141)),
+            (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve)]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for signature, body in tags:
+        body += b"\0" * (-len(body) % 4)
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    size = offset + len(data)
+    header = (struct.pack(">I", size) + b"\0" * 4 + bytes([2, 0x10, 0, 0]) + b"mntrRGB XYZ " + bytes([7, 234, 0, 12, 0, 2] + [0] * 6)
+              + b"acsp" + b"\0" * 24 + b"\0" * 4 + s15(0.9642) + s15(1.0) + s15(0.8249) + b"\0" * 48)
+    assert len(header) == 128
+    return header + struct.pack(">I", len(tags)) + table + data
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG"])
+def test_a_photo_in_another_colour_space_is_served_converted_to_srgb(photographers, kind):
+    """Phones tag their photos with a colour profile (Display P3); every served version is stripped of it, so its
+    pixels must be converted to sRGB first, or the photo shows with wrong colours."""
+    linear = Image.new("RGB", (800, 600), (50, 50, 50))
+    linear.paste((200, 20, 20), (400, 0, 800, 600))
+    out = io.BytesIO()
+    linear.save(out, kind, icc_profile=linear_rgb_profile(), **({"quality": 95} if kind == "JPEG" else {}))
+    media = photographers["minjun"].media_post(io.BytesIO(out.getvalue()), mime_type=f"image/{kind.lower()}", file_name="phone")
+    original_url = media["url"].replace("-large.", "-original.")
+    for url in [original_url, media["url"], media["preview_url"]]:
+        image = Image.open(io.BytesIO(requests.get(url, timeout=10).content))
+        assert "icc_profile" not in image.info, url
+        w, h = image.size
+        grey, red = image.convert("RGB").getpixel((w // 4, h // 2)), image.convert("RGB").getpixel((3 * w // 4, h // 2))
+        # Linear 50 is sRGB 122, and linear (200, 20, 20) is (229, 79, 79) (as littleCMS converts them through Pillow):
+        # what a browser must be given to show them. Unconverted, they would stay 50 and (200, 20, 20).
+        assert all(abs(c - 122) < 10 for c in grey), (url, grey)
+        assert abs(red[0] - 229) < 10 and all(abs(c - 79) < 14 for c in red[1:]), (url, red)

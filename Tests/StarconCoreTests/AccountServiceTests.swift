@@ -112,8 +112,8 @@ struct AccountServiceTests {
             let admin = try await core.accounts.create({ var n = AccountService.NewAccount(username: "root", password: Self.password); n.role = .admin; return n }())
             let frank = try await core.accounts.create(.init(username: "frank", password: Self.password))
             let other = try await core.accounts.create(.init(username: "gail", password: Self.password))
-            let frankEvents = core.events.subscribe(accountID: frank.id)
-            let otherEvents = core.events.subscribe(accountID: other.id)
+            let frankEvents = core.events.record(accountID: frank.id)
+            let otherEvents = core.events.record(accountID: other.id)
             await #expect(throws: CoreError.invalid("reason_required", field: "reason")) {
                 _ = try await core.accounts.setSuspended(actor: admin, target: frank.id, suspended: true, reason: " ")
             }

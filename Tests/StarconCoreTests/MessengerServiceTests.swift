@@ -170,8 +170,8 @@ struct MessengerServiceTests {
         try await TestStore.withCore(engine) { core, _ in
             let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee"), park = try await TestStore.member(core, "park")
             let chat = try await core.messenger.start(creator: kim, usernames: ["lee"])
-            let leeEvents = core.events.subscribe(accountID: lee.id)
-            let parkEvents = core.events.subscribe(accountID: park.id)
+            let leeEvents = core.events.record(accountID: lee.id)
+            let parkEvents = core.events.record(accountID: park.id)
             var sent: [Int64] = []
             for n in 1...5 { sent.append(try await core.messenger.send(sender: kim, conversationID: chat.id, text: "m\(n)").message.id) }
             try await core.messenger.typing(actor: kim, conversationID: chat.id)
@@ -204,15 +204,6 @@ struct MessengerServiceTests {
                 #expect(try await core.messenger.search(viewer: kim, conversationID: chat.id, query: query).map(\.text) == [expected])
             }
         }
-    }
-
-    @Test func aSubscriberThatFallsBehindIsEndedNotBlocking() async {
-        let bus = EventBus()
-        let slow = bus.subscribe(accountID: 1, bufferLimit: 2)
-        for n in 0..<5 { bus.publish(Event(to: [1], .messageDeleted(conversationID: 1, messageID: Int64(n)))) }
-        var count = 0
-        for await _ in slow.events { count += 1 }
-        #expect(count == 2 && slow.overflowed)
     }
 
     @Test func aSinkThatHasNoRoomIsRemovedAndToldOnce() {

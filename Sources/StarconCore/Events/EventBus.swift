@@ -101,11 +101,11 @@ public final class EventOutbox: Sendable {
 }
 
 /// The in-process event bus: services publish after they commit; each subscriber (a messenger WebSocket, a
-/// streaming API connection) gets the events meant for its member, through a `sink` straight into its own
-/// queue, or as an `AsyncStream` (`subscribe`).
+/// streaming API connection) gets the events meant for its member through a `sink`, straight into its own
+/// queue.
 ///
-/// Publishing never waits: each subscriber has a bounded buffer, and a subscriber that falls that far behind
-/// is ended (`EventSubscription.overflowed`) rather than slowing everyone; it resumes from the store.
+/// Publishing never waits: each subscriber has a bounded queue, and a subscriber that falls that far behind
+/// is removed and told (`overflowed`) rather than slowing everyone; it resumes from the store.
 public final class EventBus: Sendable {
     /// A subscriber: `deliver` takes an event without waiting and says whether there was room for it.
     private struct Entry {
@@ -124,26 +124,10 @@ public final class EventBus: Sendable {
 
     public init() {}
 
-    /// Subscribes to the events whose audience includes `accountID` (every event when nil).
-    /// The subscription ends when the returned stream is dropped or its task is cancelled.
-    public func subscribe(accountID: Int64?, bufferLimit: Int = 2048) -> EventSubscription {
-        let overflow = NIOLockedValueBox(false)
-        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
-        let sink = sink(accountID: accountID, deliver: { event in
-            if case .dropped = continuation.yield(event) { return false }
-            return true
-        }, overflowed: {
-            overflow.withLockedValue { $0 = true }
-            continuation.finish()
-        })
-        continuation.onTermination = { _ in sink.cancel() }
-        return EventSubscription(events: stream, overflow: overflow, end: { continuation.finish() })
-    }
-
-    /// Subscribes a sink, for a subscriber that already has a queue of its own (a connection's loop) and
-    /// should not need a task just to move events from one stream to another. `deliver` runs inside
-    /// `publish`, so it must only enqueue; when it returns false (no room) the sink is removed and
-    /// `overflowed` is called once.
+    /// Subscribes a sink to the events whose audience includes `accountID` (every event when nil): the
+    /// subscriber's own queue (a connection's loop), so no task is needed just to move events from one stream
+    /// to another. `deliver` runs inside `publish`, so it must only enqueue; when it returns false (no room)
+    /// the sink is removed and `overflowed` is called once.
     public func sink(accountID: Int64?, deliver: @escaping @Sendable (Event) -> Bool,
                      overflowed: @escaping @Sendable () -> Void) -> EventSink {
         let id = state.withLockedValue { state -> Int in
@@ -193,17 +177,4 @@ public final class EventBus: Sendable {
 /// A sink's registration; `cancel` removes it (safe to call more than once).
 public struct EventSink: Sendable {
     public let cancel: @Sendable () -> Void
-}
-
-/// One subscriber's events. `overflowed` tells, once the stream has ended, whether it ended because the
-/// subscriber fell too far behind (it should resume from the store) rather than being closed.
-public struct EventSubscription: Sendable {
-    public let events: AsyncStream<Event>
-    let overflow: NIOLockedValueBox<Bool>
-    let end: @Sendable () -> Void
-
-    public var overflowed: Bool { overflow.withLockedValue { $0 } }
-
-    /// Ends the subscription; the stream finishes after the events already buffered.
-    public func cancel() { end() }
 }

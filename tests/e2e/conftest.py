@@ -17,10 +17,20 @@ PG_ADMIN_URL = os.environ.get("STARCON_TEST_POSTGRES_URL")
 PASSWORD = "correct horse battery"
 
 
+_PORTS_GIVEN = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nobody listens on, and never one this run already handed out: the kernel may offer a port again
+    as soon as the probe socket closes, and a server's HTTP and NNTP ports are picked one after the other
+    (once both came back as the same port, and the server could not start)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _PORTS_GIVEN:
+            _PORTS_GIVEN.add(port)
+            return port
 
 
 def run_cli(*args, data=None, database=None, stdin=None, env=None, timeout=60):

@@ -18,6 +18,7 @@ Receivers run in separate processes (asyncio on uvloop when it is installed + `w
 system-wide on Linux.
 
     python3 Benchmarks/messenger/bench.py --bin .build/release/starcon
+    python3 Benchmarks/messenger/bench.py --bin .build/release/starcon --database postgres://postgres@127.0.0.1:PORT/postgres
 """
 import argparse
 import asyncio
@@ -284,13 +285,16 @@ def main():
     parser.add_argument("--receivers", type=int, default=2, help="receiver processes")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     parser.add_argument("--json", help="write the results here too")
+    parser.add_argument("--database", help="a PostgreSQL URL with an empty database (default: SQLite in the data directory)")
     args = parser.parse_args()
     limit = raise_open_files()
     assert limit >= args.members + 200, f"open-files limit {limit} is too low"
     binary = os.path.abspath(args.bin)
     data = tempfile.mkdtemp(prefix="starcon-bench-")
+    store = ["--data", data] + (["--database", args.database] if args.database else [])
     names = [f"m{i:04d}" for i in range(args.members)]
-    results = {"members": args.members, "group_size": args.group_size, "rate": args.rate, "seconds": args.seconds}
+    results = {"members": args.members, "group_size": args.group_size, "rate": args.rate, "seconds": args.seconds,
+               "store": "postgresql" if args.database else "sqlite"}
     t_all = time.monotonic()
 
     print(f"creating {args.members} members in {data} …", flush=True)
@@ -298,19 +302,19 @@ def main():
 
     def add(name):
         for _ in range(5):
-            r = subprocess.run([binary, "user", "add", name, "--data", data], input=PASSWORD + "\n", capture_output=True, text=True)
+            r = subprocess.run([binary, "user", "add", name, *store], input=PASSWORD + "\n", capture_output=True, text=True)
             if r.returncode == 0 or "taken" in r.stderr or "exists" in r.stderr:
                 return
             time.sleep(0.2)
         raise RuntimeError(r.stderr)
-    subprocess.run([binary, "migrate", "--data", data], check=True, capture_output=True)
+    subprocess.run([binary, "migrate", *store], check=True, capture_output=True)
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(add, names))
     print(f"  {time.monotonic() - t:.0f} s", flush=True)
 
     port = free_port()
     base, base_ws = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
-    server = subprocess.Popen([binary, "serve", "--data", data, "--host", "127.0.0.1", "--http-port", str(port), "--nntp-port", "0",
+    server = subprocess.Popen([binary, "serve", *store, "--host", "127.0.0.1", "--http-port", str(port), "--nntp-port", "0",
                                "--smtp-port", "0", "--imap-port", "0"], stdout=subprocess.DEVNULL, stderr=open(os.path.join(data, "server.log"), "w"))
     try:
         for _ in range(300):

@@ -3,25 +3,22 @@ import SQLKit
 /// The messenger: 1:1 and group conversations, messages, read state, and every rule about who may see and
 /// do what. A member outside a conversation gets `notFound` for anything about it, so they learn nothing.
 ///
-/// Ordering: sends go through one `GroupCommit` (`sends`): a message's id is taken inside its transaction,
-/// transactions run one after another (concurrent sends share one, in order), and each batch's events are
-/// published right after its COMMIT, before the next batch starts. So ids increase in commit order and every
-/// subscriber sees new messages in id order. That is what lets a client resume with "everything after the
-/// last id I saw". Sharing transactions is what keeps this fast on PostgreSQL, where a send's statements are
-/// round trips: one at a time, they capped sends near 250/s (docs/BENCHMARKS.md, messenger run 7).
+/// Ordering: a message's id is taken inside the write transaction while `sendLock` is held, and the event is
+/// published before the lock is released, so ids increase in commit order and every subscriber sees new
+/// messages in id order. That is what lets a client resume with "everything after the last id I saw".
 public struct MessengerService: Sendable {
     let database: any Database
     let ids: IDGenerator
     let clock: Clock
     public let events: EventBus
-    let sends: GroupCommit
+    let sendLock: AsyncLock
 
     init(database: any Database, ids: IDGenerator, clock: Clock, events: EventBus) {
         self.database = database
         self.ids = ids
         self.clock = clock
         self.events = events
-        self.sends = GroupCommit()
+        self.sendLock = AsyncLock()
     }
 
     // MARK: Conversations
@@ -233,65 +230,64 @@ public struct MessengerService: Sendable {
         let key = clientKey?.trimmingWhitespace()
         if let key, key.count > MessengerRules.maxClientKeyLength { throw CoreError.invalid("msg_client_key", field: "client_key") }
         let clientKey = key?.isEmpty == false ? key : nil
-        let (message, created, _) = try await sends.write({ db -> (Message, Bool, [Int64]) in
-            let (kind, _) = try await Self.membership(conversationID, sender.id, db: db)
-            if let clientKey, let row = try await db.raw("""
-                SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
-                WHERE m.sender_id = \(bind: sender.id) AND m.conversation_id = \(bind: conversationID) AND m.client_key = \(bind: clientKey)
-                """).first() {
-                return (try await Self.withAttachments([try MessageRow.decode(row)], db: db)[0], false, [])
-            }
-            var members = try await Self.memberIDs(conversationID, db: db)
-            if kind == .direct {
-                // The pair is in the conversation's key, so a member who left comes back with the message.
-                let pair = try await db.raw("SELECT direct_key FROM conversations WHERE id = \(bind: conversationID)").first()!
-                    .decode(column: "direct_key", as: String.self).split(separator: ":").compactMap { Int64($0) }
-                guard let other = pair.first(where: { $0 != sender.id }) else { throw CoreError.notFound }
-                guard try await !Self.blockedEitherWay(sender.id, other, db: db) else { throw CoreError(.forbidden, "msg_blocked") }
-                if !members.contains(other), let account = try await AccountService.find(id: other, db: db), account.status == .active {
-                    try await Self.insertMember(conversationID, other, role: .member, now: clock.nowMilliseconds(), db: db)
-                    members.append(other)
+        return try await sendLock.withLock {
+            let (message, created, audience) = try await database.write { db -> (Message, Bool, [Int64]) in
+                let (kind, _) = try await Self.membership(conversationID, sender.id, db: db)
+                if let clientKey, let row = try await db.raw("""
+                    SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
+                    WHERE m.sender_id = \(bind: sender.id) AND m.conversation_id = \(bind: conversationID) AND m.client_key = \(bind: clientKey)
+                    """).first() {
+                    return (try await Self.withAttachments([try MessageRow.decode(row)], db: db)[0], false, [])
                 }
+                var members = try await Self.memberIDs(conversationID, db: db)
+                if kind == .direct {
+                    // The pair is in the conversation's key, so a member who left comes back with the message.
+                    let pair = try await db.raw("SELECT direct_key FROM conversations WHERE id = \(bind: conversationID)").first()!
+                        .decode(column: "direct_key", as: String.self).split(separator: ":").compactMap { Int64($0) }
+                    guard let other = pair.first(where: { $0 != sender.id }) else { throw CoreError.notFound }
+                    guard try await !Self.blockedEitherWay(sender.id, other, db: db) else { throw CoreError(.forbidden, "msg_blocked") }
+                    if !members.contains(other), let account = try await AccountService.find(id: other, db: db), account.status == .active {
+                        try await Self.insertMember(conversationID, other, role: .member, now: clock.nowMilliseconds(), db: db)
+                        members.append(other)
+                    }
+                }
+                if let replyTo {
+                    guard try await db.raw("""
+                        SELECT 1 AS x FROM messages WHERE id = \(bind: replyTo) AND conversation_id = \(bind: conversationID)
+                        """).first() != nil else { throw CoreError.invalid("msg_reply_target", field: "reply_to_id") }
+                }
+                let id = ids.next()
+                let now = clock.nowMilliseconds()
+                try await db.raw("""
+                    INSERT INTO messages (id, conversation_id, sender_id, text, text_folded, reply_to_id, client_key, created_at)
+                    VALUES (\(bind: id), \(bind: conversationID), \(bind: sender.id), \(bind: text), \(bind: Self.fold(text)),
+                            \(bind: replyTo), \(bind: clientKey), \(bind: now))
+                    """).run()
+                try await db.raw("""
+                    UPDATE conversations SET last_message_id = \(bind: id), last_activity_at = \(bind: now) WHERE id = \(bind: conversationID)
+                    """).run()
+                // What one sends, one has read.
+                try await db.raw("""
+                    UPDATE conversation_members SET last_read_id = \(bind: id)
+                    WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: sender.id)
+                    """).run()
+                for (position, mediaID) in mediaIDs.enumerated() {
+                    // Only one's own picture, and only once: one already on a status or a message is refused.
+                    let attached = try await db.raw("""
+                        UPDATE media SET message_id = \(bind: id), position = \(bind: position)
+                        WHERE id = \(bind: mediaID) AND account_id = \(bind: sender.id) AND status_id IS NULL AND message_id IS NULL
+                        RETURNING id
+                        """).first() != nil
+                    guard attached else { throw CoreError.invalid("media_unknown", field: "media_ids") }
+                }
+                var message = Message(id: id, conversationID: conversationID, sender: sender, text: text, replyToID: replyTo,
+                                      clientKey: clientKey, createdAt: now, editedAt: nil)
+                if !mediaIDs.isEmpty { message = try await Self.withAttachments([message], db: db)[0] }
+                return (message, true, members)
             }
-            if let replyTo {
-                guard try await db.raw("""
-                    SELECT 1 AS x FROM messages WHERE id = \(bind: replyTo) AND conversation_id = \(bind: conversationID)
-                    """).first() != nil else { throw CoreError.invalid("msg_reply_target", field: "reply_to_id") }
-            }
-            let id = ids.next()
-            let now = clock.nowMilliseconds()
-            try await db.raw("""
-                INSERT INTO messages (id, conversation_id, sender_id, text, text_folded, reply_to_id, client_key, created_at)
-                VALUES (\(bind: id), \(bind: conversationID), \(bind: sender.id), \(bind: text), \(bind: Self.fold(text)),
-                        \(bind: replyTo), \(bind: clientKey), \(bind: now))
-                """).run()
-            try await db.raw("""
-                UPDATE conversations SET last_message_id = \(bind: id), last_activity_at = \(bind: now) WHERE id = \(bind: conversationID)
-                """).run()
-            // What one sends, one has read.
-            try await db.raw("""
-                UPDATE conversation_members SET last_read_id = \(bind: id)
-                WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: sender.id)
-                """).run()
-            for (position, mediaID) in mediaIDs.enumerated() {
-                // Only one's own picture, and only once: one already on a status or a message is refused.
-                let attached = try await db.raw("""
-                    UPDATE media SET message_id = \(bind: id), position = \(bind: position)
-                    WHERE id = \(bind: mediaID) AND account_id = \(bind: sender.id) AND status_id IS NULL AND message_id IS NULL
-                    RETURNING id
-                    """).first() != nil
-                guard attached else { throw CoreError.invalid("media_unknown", field: "media_ids") }
-            }
-            var message = Message(id: id, conversationID: conversationID, sender: sender, text: text, replyToID: replyTo,
-                                  clientKey: clientKey, createdAt: now, editedAt: nil)
-            if !mediaIDs.isEmpty { message = try await Self.withAttachments([message], db: db)[0] }
-            return (message, true, members)
-        }, committed: { message, created, audience in
             if created { events.publish(Event(to: audience, .message(message))) }
-        }, transaction: { batch in
-            try await database.write { db in try await batch(db) }
-        })
-        return (message, created)
+            return (message, created)
+        }
     }
 
     /// Replaces the text of one's own message.

@@ -23,7 +23,7 @@ public final class SQLiteDatabase: Database {
     private let checkpoints: Task<Void, Never>
     private let nextReader = NIOLockedValueBox(0)
     private let writeLock: AsyncLock
-    private let groupCommit = GroupCommit()
+    private let groupCommit = SQLiteGroupCommit()
 
     /// How long a connection waits for another process's lock (a CLI command beside a running server).
     static let busyTimeoutMilliseconds = 10_000
@@ -108,7 +108,7 @@ public final class SQLiteDatabase: Database {
         }
     }
 
-    /// Concurrent writes share transactions (`GroupCommit`): under load, one COMMIT for many.
+    /// Concurrent writes share transactions (`SQLiteGroupCommit`): under load, one COMMIT for many.
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let writer = writer, writeLock = writeLock
         // The body is only used until this call returns (its result comes after its COMMIT).

@@ -1,15 +1,14 @@
 import NIOConcurrencyHelpers
 import SQLKit
 
-/// Group commit: write bodies that arrive while a transaction is running wait, and the next transaction
-/// runs all of them, in arrival order, each inside its own SAVEPOINT, under one COMMIT. A body that throws is
-/// rolled back to its savepoint alone; the others still commit. Every caller learns its result only after
-/// the COMMIT that holds its changes, so "saved" still means saved. Batches run one after another, never
-/// side by side. Used for the one SQLite writer (`SQLiteDatabase`) and for messenger sends on every engine.
+/// Group commit for the one SQLite writer: write bodies that arrive while a transaction is running wait,
+/// and the next transaction runs all of them, each inside its own SAVEPOINT, under one COMMIT. A body that
+/// throws is rolled back to its savepoint alone; the others still commit. Every caller learns its result
+/// only after the COMMIT that holds its changes, so "saved" still means saved.
 ///
 /// There is no background task: the caller that finds the writer idle leads, running batches until its
 /// own body is committed, then hands the lead to the oldest waiting caller.
-final class GroupCommit: Sendable {
+final class SQLiteGroupCommit: Sendable {
     /// Bodies in one transaction at most, so one slow batch cannot grow without bound.
     static let maxBatch = 64
 
@@ -20,12 +19,10 @@ final class GroupCommit: Sendable {
     private let state = NIOLockedValueBox(State())
 
     /// Runs `body` in a transaction (possibly shared) started by `transaction`, which receives the batch
-    /// runner: it must BEGIN, call it, and COMMIT on the writer. `committed` gets the body's result right
-    /// after the COMMIT, before any later batch starts and in the order the bodies ran.
+    /// runner: it must BEGIN, call it, and COMMIT on the writer.
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T,
-                            committed: (@Sendable (T) -> Void)? = nil,
                             transaction: @Sendable (_ batch: @Sendable (any SQLDatabase) async throws -> Void) async throws -> Void) async throws -> T {
-        let item = QueuedBody(body, committed: committed)
+        let item = QueuedBody(body)
         let leads = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             item.setWaiter(continuation)
             let leads = state.withLockedValue { state -> Bool in
@@ -73,7 +70,6 @@ final class GroupCommit: Sendable {
                     try await db.raw("RELEASE starcon_write").run()
                 }
             }
-            for item in batch { item.announce() }
             for item in batch { item.finish(committing: nil) }
         } catch {
             for item in batch { item.finish(committing: error) }
@@ -85,8 +81,6 @@ final class GroupCommit: Sendable {
 private protocol QueuedWrite: AnyObject, Sendable {
     /// Runs the body, keeping its result; returns its error, if it threw.
     func run(_ db: any SQLDatabase) async -> (any Error)?
-    /// Its transaction committed: hands its result (when it succeeded) to its `committed` hook.
-    func announce()
     /// The transaction ended: committed (nil) or failed with `error`, which then is the caller's result.
     func finish(committing error: (any Error)?)
     /// Wakes the waiting caller to lead the next batches.
@@ -97,15 +91,13 @@ private final class QueuedBody<T: Sendable>: QueuedWrite, @unchecked Sendable {
     /// Dropped as soon as it has run (or cannot run): the caller's closure must not outlive its call, even
     /// while the leader still holds this item in its batch.
     private var body: (@Sendable (any SQLDatabase) async throws -> T)?
-    private let committed: (@Sendable (T) -> Void)?
     private let lock = NIOLock()
     private var outcome: Result<T, any Error>?     // the body's own, until the transaction ends
     private var final: Result<T, any Error>?
     private var waiter: CheckedContinuation<Bool, Never>?
 
-    init(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T, committed: (@Sendable (T) -> Void)?) {
+    init(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) {
         self.body = body
-        self.committed = committed
     }
 
     func setWaiter(_ continuation: CheckedContinuation<Bool, Never>) {
@@ -138,11 +130,6 @@ private final class QueuedBody<T: Sendable>: QueuedWrite, @unchecked Sendable {
             lock.withLock { outcome = .failure(error) }
             return error
         }
-    }
-
-    func announce() {
-        guard let committed, case .success(let value) = lock.withLock({ outcome }) else { return }
-        committed(value)
     }
 
     func finish(committing error: (any Error)?) {

@@ -194,6 +194,41 @@ struct MessengerServiceTests {
         }
     }
 
+    /// Concurrent sends each get their own answer, a refused one changes nothing, and every member sees the
+    /// messages in increasing id order with none missing, so resuming after the last id seen loses nothing.
+    @Test(arguments: TestEngine.all)
+    func concurrentSendsArriveInIdOrderAndAFailureStaysItsOwn(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee"), park = try await TestStore.member(core, "park")
+            let group = try await core.messenger.start(creator: kim, usernames: ["lee"], title: "team", group: true)
+            let other = try await core.messenger.start(creator: park, usernames: ["kim"])
+            let leeEvents = core.events.record(accountID: lee.id)
+            let results = await withTaskGroup(of: (Int, Result<Int64, any Error>).self) { tasks in
+                for n in 0..<40 {
+                    tasks.addTask {
+                        // Every tenth is lee writing to a 1:1 lee is not in: refused, alone.
+                        let (sender, conversation) = n % 10 == 9 ? (lee, other.id) : (n % 2 == 0 ? kim : lee, group.id)
+                        do { return (n, .success(try await core.messenger.send(sender: sender, conversationID: conversation, text: "n\(n)").message.id)) }
+                        catch { return (n, .failure(error)) }
+                    }
+                }
+                var all: [(Int, Result<Int64, any Error>)] = []
+                for await result in tasks { all.append(result) }
+                return all
+            }
+            let sent = Set(results.compactMap { try? $0.1.get() })
+            #expect(sent.count == 36)
+            #expect(results.filter { $0.0 % 10 == 9 }.allSatisfy { if case .failure = $0.1 { true } else { false } })
+            leeEvents.cancel()
+            var received: [Int64] = []
+            for await event in leeEvents.events { if case .message(let message) = event.payload { received.append(message.id) } }
+            #expect(received == received.sorted() && Set(received) == sent, "every message once, in id order")
+            let stored = try await core.messenger.messages(viewer: lee, conversationID: group.id, limit: 100).messages.map(\.id)
+            #expect(Set(stored) == sent)
+            #expect(try await core.messenger.messages(viewer: park, conversationID: other.id).messages.isEmpty)
+        }
+    }
+
     @Test(arguments: TestEngine.all)
     func searchFoldsCaseInEveryScript(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in

@@ -139,6 +139,21 @@ public final class EventBus: Sendable {
         return EventSink(cancel: { [weak self] in self?.remove(accountID, id) })
     }
 
+    /// A sink into a connection's queue: each event goes in as `step(event)`; when the queue has no room the
+    /// sink is removed, `fellBehind` runs and the queue ends, so the connection's loop stops and its client
+    /// resumes from the store.
+    public func sink<Step: Sendable>(accountID: Int64?, into queue: AsyncStream<Step>.Continuation,
+                                     as step: @escaping @Sendable (Event) -> Step,
+                                     fellBehind: @escaping @Sendable () -> Void = {}) -> EventSink {
+        sink(accountID: accountID, deliver: { event in
+            if case .dropped = queue.yield(step(event)) { return false }
+            return true
+        }, overflowed: {
+            fellBehind()
+            queue.finish()
+        })
+    }
+
     @discardableResult
     private func remove(_ accountID: Int64?, _ id: Int) -> Bool {
         state.withLockedValue { state in

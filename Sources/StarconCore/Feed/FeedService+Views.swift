@@ -86,9 +86,8 @@ extension FeedService {
     /// transaction as the rows), so only bookmarks are asked about for every status.
     private static func viewerActions(on statuses: some Collection<Status>, viewer me: Int64, db: any SQLDatabase) async throws
         -> (favourited: Set<Int64>, bookmarked: Set<Int64>, reblogged: Set<Int64>) {
-        var favourited = Set<Int64>(), bookmarked = Set<Int64>(), reblogged = Set<Int64>()
         var query: SQLQueryString = """
-            SELECT 'b' AS kind, status_id FROM bookmarks WHERE account_id = \(bind: me) AND status_id IN (\(list(statuses.map(\.id))))
+            SELECT 'b' AS kind, status_id AS id FROM bookmarks WHERE account_id = \(bind: me) AND status_id IN (\(list(statuses.map(\.id))))
             """
         if case let ids = statuses.filter({ $0.favouritesCount > 0 }).map(\.id), !ids.isEmpty {
             query = query + " UNION ALL SELECT 'f', status_id FROM favourites WHERE account_id = \(bind: me) AND status_id IN (\(list(ids)))"
@@ -96,15 +95,18 @@ extension FeedService {
         if case let ids = statuses.filter({ $0.reblogsCount > 0 }).map(\.id), !ids.isEmpty {
             query = query + " UNION ALL SELECT 'r', reblog_of_id FROM statuses WHERE account_id = \(bind: me) AND reblog_of_id IN (\(list(ids)))"
         }
+        let ids = try await idsByKind(query, db: db)
+        return (ids["f"] ?? [], ids["b"] ?? [], ids["r"] ?? [])
+    }
+
+    /// The ids a query returns (columns `kind` and `id`), grouped by kind: several small id lists read in one
+    /// statement, as `UNION ALL` of `SELECT 'x' AS kind, … AS id`.
+    static func idsByKind(_ query: SQLQueryString, db: any SQLDatabase) async throws -> [String: Set<Int64>] {
+        var ids: [String: Set<Int64>] = [:]
         for row in try await db.raw(query).all() {
-            let id = try row.decode(column: "status_id", as: Int64.self)
-            switch try row.decode(column: "kind", as: String.self) {
-            case "f": favourited.insert(id)
-            case "b": bookmarked.insert(id)
-            default: reblogged.insert(id)
-            }
+            ids[try row.decode(column: "kind", as: String.self), default: []].insert(try row.decode(column: "id", as: Int64.self))
         }
-        return (favourited, bookmarked, reblogged)
+        return ids
     }
 
     static func list(_ ids: some Collection<Int64>) -> SQLList {

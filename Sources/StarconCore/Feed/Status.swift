@@ -106,10 +106,11 @@ enum StatusRow {
         """
     /// `Status.StoredParts` as a number: a probe of each table's status_id index, much cheaper than a query.
     private static let storedParts = """
-        (CASE WHEN EXISTS (SELECT 1 FROM status_mentions sm WHERE sm.status_id = s.id) THEN 1 ELSE 0 END
-         + CASE WHEN EXISTS (SELECT 1 FROM media sp WHERE sp.status_id = s.id) THEN 2 ELSE 0 END
-         + CASE WHEN EXISTS (SELECT 1 FROM status_reactions sr WHERE sr.status_id = s.id) THEN 4 ELSE 0 END)
+        (\(probe("status_mentions", .mentions)) + \(probe("media", .media)) + \(probe("status_reactions", .reactions)))
         """
+    private static func probe(_ table: String, _ part: Status.StoredParts) -> String {
+        "CASE WHEN EXISTS (SELECT 1 FROM \(table) p WHERE p.status_id = s.id) THEN \(part.rawValue) ELSE 0 END"
+    }
     static let from = "statuses s JOIN accounts a ON a.id = s.account_id"
 
     static func decode(_ row: any SQLRow) throws -> Status {

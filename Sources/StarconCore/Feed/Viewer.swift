@@ -17,21 +17,13 @@ struct Viewer: Sendable {
     static func load(_ account: Account, db: any SQLDatabase, followingAmong candidates: Set<Int64>? = nil) async throws -> Viewer {
         // One query for blocks either way (b), mutes (m) and, unless only some are asked for, follows (f).
         var query: SQLQueryString = """
-            SELECT 'b' AS kind, target_id AS x FROM blocks WHERE account_id = \(bind: account.id)
+            SELECT 'b' AS kind, target_id AS id FROM blocks WHERE account_id = \(bind: account.id)
             UNION ALL SELECT 'b', account_id FROM blocks WHERE target_id = \(bind: account.id)
             UNION ALL SELECT 'm', target_id FROM mutes WHERE account_id = \(bind: account.id)
             """
         if candidates == nil { query = query + " UNION ALL SELECT 'f', target_id FROM follows WHERE account_id = \(bind: account.id)" }
-        var following = Set<Int64>(), blocked = Set<Int64>(), muted = Set<Int64>()
-        for row in try await db.raw(query).all() {
-            let id = try row.decode(column: "x", as: Int64.self)
-            switch try row.decode(column: "kind", as: String.self) {
-            case "b": blocked.insert(id)
-            case "m": muted.insert(id)
-            default: following.insert(id)
-            }
-        }
-        var viewer = Viewer(account: account, following: following, blockedEitherWay: blocked, muted: muted,
+        let ids = try await FeedService.idsByKind(query, db: db)
+        var viewer = Viewer(account: account, following: ids["f"] ?? [], blockedEitherWay: ids["b"] ?? [], muted: ids["m"] ?? [],
                             followingKnownFor: candidates == nil ? nil : [])
         if let candidates { viewer = try await viewer.knowingFollows(of: candidates, db: db) }
         return viewer

@@ -88,7 +88,7 @@ struct MastodonStreaming: Sendable {
         let body = ResponseBody { writer in
             enum Step: Sendable { case event(Event), heartbeat, end }
             let (steps, queue) = AsyncStream<Step>.makeStream(bufferingPolicy: .bufferingOldest(Self.queueLimit))
-            let sink = subscribe(member, queue, as: Step.event)
+            let sink = core.events.sink(accountID: member.id, into: queue, as: Step.event)
             defer { sink.cancel() }
             try await writer.write(ByteBuffer(string: ":)\n\n"))
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -124,16 +124,6 @@ struct MastodonStreaming: Sendable {
     /// disconnected (its queue ends), as Mastodon drops a stream that cannot keep up.
     static let queueLimit = 512
 
-    /// Puts the member's events straight into a connection's queue, with no task per connection to move
-    /// them; when the queue is full, it ends.
-    private func subscribe<Step: Sendable>(_ member: Account, _ queue: AsyncStream<Step>.Continuation,
-                                           as step: @escaping @Sendable (Event) -> Step) -> EventSink {
-        core.events.sink(accountID: member.id, deliver: { event in
-            if case .dropped = queue.yield(step(event)) { return false }
-            return true
-        }, overflowed: { queue.finish() })
-    }
-
     // MARK: WebSocket
 
     private func webSocket(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request) async throws {
@@ -155,7 +145,7 @@ struct MastodonStreaming: Sendable {
         }
         enum Step: Sendable { case event(Event), subscribe(Stream), unsubscribe(Stream), error(String), close, end(String) }
         let (steps, queue) = AsyncStream<Step>.makeStream(bufferingPolicy: .bufferingOldest(Self.queueLimit))
-        let sink = subscribe(member, queue, as: Step.event)
+        let sink = core.events.sink(accountID: member.id, into: queue, as: Step.event)
         defer { sink.cancel() }
         let stillValid = tokenCheck(token)
         try await withThrowingTaskGroup(of: Void.self) { group in

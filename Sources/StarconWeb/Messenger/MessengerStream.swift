@@ -117,12 +117,8 @@ struct MessengerStream: Sendable {
         // this connection's queue; one that falls `queueLimit` steps behind is closed and resumes from the store.
         let (steps, queue) = AsyncStream<Step>.makeStream(bufferingPolicy: .bufferingOldest(Self.queueLimit))
         let fellBehind = NIOLockedValueBox(false)
-        let sink = core.events.sink(accountID: member.id, deliver: { event in
-            if case .dropped = queue.yield(.event(event)) { return false }
-            return true
-        }, overflowed: {
+        let sink = core.events.sink(accountID: member.id, into: queue, as: Step.event, fellBehind: {
             fellBehind.withLockedValue { $0 = true }
-            queue.finish()
         })
         defer { sink.cancel() }
         var resumeFrom = request.uri.queryParameters["last_id"].flatMap { Int64(String($0)) }

@@ -8,13 +8,10 @@ struct EventRecording: Sendable {
 }
 
 extension EventBus {
-    /// Records the events meant for `accountID` (every event when nil) through a sink that always has room.
+    /// Records the events meant for `accountID` (every event when nil) through a sink into an unbounded queue.
     func record(accountID: Int64?) -> EventRecording {
         let (stream, continuation) = AsyncStream<Event>.makeStream()
-        let sink = sink(accountID: accountID, deliver: { event in
-            continuation.yield(event)
-            return true
-        }, overflowed: {})
+        let sink = sink(accountID: accountID, into: continuation, as: { $0 })
         return EventRecording(events: stream, cancel: {
             sink.cancel()
             continuation.finish()

@@ -19,16 +19,22 @@ public final class Core: Sendable {
     public let relationships: RelationshipService
     public let notifications: NotificationService
     public let media: MediaService
-    /// Every change someone may be watching is published here after it is committed.
+    /// Where this node's subscribers (streams, protocol sessions) hear of committed changes, in log order.
     public let events: EventBus
+    /// The transactional event log every change someone may be watching is written to.
+    public let log: EventLog
     public let messenger: MessengerService
+    /// This process's id tag, leased in the store (nil for a Core made without `open`, as some tests do).
+    public let lease: NodeLease?
 
     /// `mediaDirectory`: where uploaded photos are kept (the data directory's `media`).
     public init(database: any Database, clock: Clock = .system, hasher: PasswordHasher = PasswordHasher(), domain: String = "starcon.local",
-                mediaDirectory: String = NSTemporaryDirectory() + "starcon-media") {
+                mediaDirectory: String = NSTemporaryDirectory() + "starcon-media", lease: NodeLease? = nil,
+                logger: Logger = Logger(label: "starcon")) {
         self.database = database
         self.clock = clock
-        let ids = IDGenerator(clock: clock)
+        self.lease = lease
+        let ids = IDGenerator(clock: clock, processTag: lease?.tag ?? UInt8.random(in: 0...255))
         self.ids = ids
         let settings = Settings(database: database)
         self.settings = settings
@@ -36,37 +42,69 @@ public final class Core: Sendable {
         self.audit = audit
         let events = EventBus()
         self.events = events
-        let accounts = AccountService(database: database, ids: ids, clock: clock, hasher: hasher, audit: audit, events: events)
+        let log = EventLog(database: database, clock: clock, bus: events, logger: logger)
+        self.log = log
+        let accounts = AccountService(database: database, ids: ids, clock: clock, hasher: hasher, audit: audit, log: log)
         self.accounts = accounts
-        self.sessions = SessionService(database: database, ids: ids, clock: clock)
+        self.sessions = SessionService(database: database, ids: ids, clock: clock, log: log)
         self.invitations = InvitationService(database: database, ids: ids, clock: clock, audit: audit)
         self.registration = RegistrationService(database: database, clock: clock, accounts: accounts, settings: settings, audit: audit)
         self.setup = SetupService(database: database, accounts: accounts, audit: audit)
         self.news = NewsService(database: database, ids: ids, clock: clock, audit: audit, domain: domain)
         self.oauth = OAuthService(database: database, ids: ids, clock: clock, accounts: accounts)
-        self.feed = FeedService(database: database, ids: ids, clock: clock, events: events)
-        self.relationships = RelationshipService(database: database, ids: ids, clock: clock, events: events)
+        self.feed = FeedService(database: database, ids: ids, clock: clock, log: log)
+        self.relationships = RelationshipService(database: database, ids: ids, clock: clock, log: log)
         self.notifications = NotificationService(database: database)
         self.media = MediaService(database: database, ids: ids, clock: clock, directory: mediaDirectory)
-        self.messenger = MessengerService(database: database, ids: ids, clock: clock, events: events)
+        self.messenger = MessengerService(database: database, ids: ids, clock: clock, log: log)
     }
 
-    /// Opens the store and brings its schema up to date.
-    /// `domain` nil means the one the last `serve` recorded (so command-line tools agree with the server).
+    /// Opens the store, brings its schema up to date, leases this process's id tag and (unless `deliver` is
+    /// false, as for a command-line tool, which has no subscribers) starts delivering the event log to this
+    /// process's bus. `domain` nil means the one the last `serve` recorded (so command-line tools agree with
+    /// the server).
     public static func open(_ location: DatabaseLocation, logger: Logger, clock: Clock = .system, domain: String? = nil,
-                            mediaDirectory: String = NSTemporaryDirectory() + "starcon-media") async throws -> Core {
+                            mediaDirectory: String = NSTemporaryDirectory() + "starcon-media", deliver: Bool = true) async throws -> Core {
         let database = try await DatabaseOpener.open(location, logger: logger)
+        let lease = NodeLease(database: database, clock: clock)
         do {
             try await Migrator.migrate(database, now: clock.nowMilliseconds())
+            _ = try await lease.acquire()
             let settings = Settings(database: database)
             var resolved = domain
             if resolved == nil { resolved = try await settings.get(.domain) }
-            let core = Core(database: database, clock: clock, domain: resolved ?? "starcon.local", mediaDirectory: mediaDirectory)
+            let core = Core(database: database, clock: clock, domain: resolved ?? "starcon.local", mediaDirectory: mediaDirectory,
+                            lease: lease, logger: logger)
             try await core.news.fillMissingOverviews()
+            if deliver { try await core.log.start() }
             return core
         } catch {
+            await lease.release()
             await database.close()
             throw error
         }
+    }
+
+    /// Stops delivering events, gives the id tag back and closes the store.
+    public func close() async {
+        await log.stop()
+        await lease?.release()
+        await database.close()
+    }
+
+    /// Keeps this process's id tag leased until cancelled (a serving node runs it).
+    public func keepLeaseRenewed(logger: Logger) async {
+        await lease?.keepRenewed(ids: ids, logger: logger)
+    }
+
+    /// The periodic work every serving node offers; `JobRunner` runs each on one node at a time.
+    /// `homeFeedTrim`: milliseconds between home-feed trims.
+    public func standardJobs(homeFeedTrim: Int64 = 600_000, eventRetention: Int64 = EventLog.defaultRetention) -> [JobRunner.Job] {
+        let feed = self.feed, log = self.log, accounts = self.accounts
+        return [
+            JobRunner.Job(name: "accounts.end_expired", every: 60_000, firstAfter: 1_000) { try await accounts.endExpired(window: 180_000) },
+            JobRunner.Job(name: "feed.trim_home", every: homeFeedTrim) { try await feed.trimHomeFeeds() },
+            JobRunner.Job(name: "events.prune", every: min(eventRetention, 300_000)) { try await log.prune(olderThan: eventRetention) },
+        ]
     }
 }

@@ -42,7 +42,7 @@ struct Serve: AsyncParsableCommand {
         for (port, name) in [(httpPort, "HTTP"), (nntpPort, "NNTP")] where port != 0 {
             try await Self.checkPortFree(host: host, port: port, name: name)
         }
-        let core = try await store.openCore(logger: logger, domain: domain)
+        let core = try await store.openCore(logger: logger, domain: domain, deliver: true)
         var services: [any Service] = []
         do {
             try await core.settings.set(.publicURL, publicURL)
@@ -66,7 +66,7 @@ struct Serve: AsyncParsableCommand {
                     core: core, configuration: .init(host: host, port: nntpPort, idleTimeout: .seconds(Int64(idle))), logger: logger))
             }
             let maintenanceSeconds = try Environment.int("MAINTENANCE_SECONDS", flag: "STARCON_MAINTENANCE_SECONDS") ?? 600
-            services.append(MaintenanceService(core: core, interval: .seconds(max(1, maintenanceSeconds)), logger: logger))
+            services.append(NodeWorkService(core: core, jobs: core.standardJobs(homeFeedTrim: Int64(max(1, maintenanceSeconds)) * 1000), logger: logger))
             let storeDescription = try store.location().description
             logger.info("starting", metadata: ["store": .string(storeDescription), "domain": .string(domain)])
             var configuration = ServiceGroupConfiguration(
@@ -78,10 +78,10 @@ struct Serve: AsyncParsableCommand {
             configuration.maximumGracefulShutdownDuration = .seconds(8)
             try await ServiceGroup(configuration: configuration).run()
         } catch {
-            await core.database.close()
+            await core.close()
             throw Self.configurationError(from: error, host: host, port: httpPort) ?? error
         }
-        await core.database.close()
+        await core.close()
         logger.info("stopped")
     }
 

@@ -31,12 +31,13 @@ struct StoreOptions: ParsableArguments {
         try DatabaseLocation.parse(database ?? Environment.value("DATABASE"), dataDirectory: dataDirectory)
     }
 
-    /// Checks the data directory, opens the store and migrates it.
-    func openCore(logger: Logger, domain: String? = nil) async throws -> Core {
+    /// Checks the data directory, opens the store and migrates it. `deliver`: whether this process has
+    /// subscribers to hand events to (a server does; a command does not).
+    func openCore(logger: Logger, domain: String? = nil, deliver: Bool = false) async throws -> Core {
         let location = try location()
         try DataDirectory.prepare(dataDirectory)
         return try await Core.open(location, logger: logger, domain: domain,
-                                   mediaDirectory: (dataDirectory as NSString).appendingPathComponent("media"))
+                                   mediaDirectory: (dataDirectory as NSString).appendingPathComponent("media"), deliver: deliver)
     }
 
     /// Runs `body` with an open store and always closes it, also when `body` throws.
@@ -44,10 +45,10 @@ struct StoreOptions: ParsableArguments {
         let core = try await openCore(logger: Logs.quiet())
         do {
             let result = try await body(core)
-            await core.database.close()
+            await core.close()
             return result
         } catch {
-            await core.database.close()
+            await core.close()
             throw error
         }
     }

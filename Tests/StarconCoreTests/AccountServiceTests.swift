@@ -119,6 +119,7 @@ struct AccountServiceTests {
             }
             _ = try await core.accounts.setSuspended(actor: admin, target: frank.id, suspended: true, reason: "spam")
             _ = try await core.accounts.setSuspended(actor: admin, target: frank.id, suspended: false, reason: "")
+            try await core.log.waitUntilDelivered()
             frankEvents.cancel()
             otherEvents.cancel()
             var ended: [Int64] = []

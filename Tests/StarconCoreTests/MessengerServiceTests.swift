@@ -172,9 +172,15 @@ struct MessengerServiceTests {
             let chat = try await core.messenger.start(creator: kim, usernames: ["lee"])
             let leeEvents = core.events.record(accountID: lee.id)
             let parkEvents = core.events.record(accountID: park.id)
-            var sent: [Int64] = []
-            for n in 1...5 { sent.append(try await core.messenger.send(sender: kim, conversationID: chat.id, text: "m\(n)").message.id) }
+            var sent: [Int64] = [], places: [Int64] = []
+            for n in 1...5 {
+                let message = try await core.messenger.send(sender: kim, conversationID: chat.id, text: "m\(n)").message
+                sent.append(message.id)
+                places.append(message.seq)
+            }
+            #expect(places == places.sorted() && Set(places).count == 5 && places[0] > 0, "each message has its place in the log")
             try await core.messenger.typing(actor: kim, conversationID: chat.id)
+            try await core.log.waitUntilDelivered()
             leeEvents.cancel()
             parkEvents.cancel()
             var received: [Int64] = []
@@ -188,16 +194,18 @@ struct MessengerServiceTests {
             var parkCount = 0
             for await _ in parkEvents.events { parkCount += 1 }
             #expect(parkCount == 0, "no event leaks outside the conversation")
-            #expect(try await core.messenger.backlog(for: lee.id, after: sent[1]).map(\.id) == Array(sent[2...]))
-            #expect(try await core.messenger.backlog(for: park.id, after: 0).isEmpty)
+            #expect(try await core.messenger.backlog(for: lee.id, afterSeq: places[1]).map(\.id) == Array(sent[2...]))
+            #expect(try await core.messenger.resumePoint(forMessage: sent[1]) == places[1])
+            #expect(try await core.messenger.backlog(for: park.id, afterSeq: 0).isEmpty)
             #expect(core.events.subscriberCount == 0)
         }
     }
 
     /// Concurrent sends each get their own answer, a refused one changes nothing, and every member sees the
-    /// messages in increasing id order with none missing, so resuming after the last id seen loses nothing.
+    /// messages in the order of their places in the log (commit order) with none missing, and the backlog
+    /// gives the same order, so resuming after the last place seen loses nothing.
     @Test(arguments: TestEngine.all)
-    func concurrentSendsArriveInIdOrderAndAFailureStaysItsOwn(engine: TestEngine) async throws {
+    func concurrentSendsArriveInLogOrderAndAFailureStaysItsOwn(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
             let kim = try await TestStore.member(core, "kim"), lee = try await TestStore.member(core, "lee"), park = try await TestStore.member(core, "park")
             let group = try await core.messenger.start(creator: kim, usernames: ["lee"], title: "team", group: true)
@@ -219,10 +227,14 @@ struct MessengerServiceTests {
             let sent = Set(results.compactMap { try? $0.1.get() })
             #expect(sent.count == 36)
             #expect(results.filter { $0.0 % 10 == 9 }.allSatisfy { if case .failure = $0.1 { true } else { false } })
+            try await core.log.waitUntilDelivered()
             leeEvents.cancel()
-            var received: [Int64] = []
-            for await event in leeEvents.events { if case .message(let message) = event.payload { received.append(message.id) } }
-            #expect(received == received.sorted() && Set(received) == sent, "every message once, in id order")
+            var received: [Int64] = [], places: [Int64] = []
+            for await event in leeEvents.events {
+                if case .message(let message) = event.payload { received.append(message.id); places.append(message.seq) }
+            }
+            #expect(places == places.sorted() && Set(received) == sent && received.count == sent.count, "every message once, in log order")
+            #expect(try await core.messenger.backlog(for: lee.id, afterSeq: 0).map(\.id) == received, "the backlog has the live order")
             let stored = try await core.messenger.messages(viewer: lee, conversationID: group.id, limit: 100).messages.map(\.id)
             #expect(Set(stored) == sent)
             #expect(try await core.messenger.messages(viewer: park, conversationID: other.id).messages.isEmpty)

@@ -22,10 +22,10 @@ struct RouterTests {
         do {
             try await body(core, router, app)
         } catch {
-            await core.database.close()
+            await core.close()
             throw error
         }
-        await core.database.close()
+        await core.close()
     }
 
     /// An admin's session posting to every POST route without the CSRF token: each is refused with 403 and

@@ -57,9 +57,9 @@ struct StatusJSONTests {
             #expect((reposted["reblog"] as? [String: Any])?["id"] as? String == String(posted.status.id))
             #expect(reposted["reblogged"] as? Bool == true && reposted["content"] as? String == "")
         } catch {
-            await core.database.close()
+            await core.close()
             throw error
         }
-        await core.database.close()
+        await core.close()
     }
 }

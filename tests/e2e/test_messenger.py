@@ -22,7 +22,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "Tests" / "StarconMediaTests" /
 
 def fixture(name):
     return (FIXTURES / name).read_bytes()
-STREAM_ENV = {"STARCON_STREAM_RECHECK_SECONDS": "1"}
+STREAM_ENV = {}
 
 
 class Member:
@@ -41,10 +41,12 @@ class Member:
         assert response.status_code == expect, (method, path, response.status_code, response.text[:300])
         return response.json()
 
-    def stream(self, last_id=None, token=None):
+    def stream(self, last_id=None, token=None, last_seq=None):
         url = self.base.replace("http://", "ws://") + "/api/starcon/v1/stream?access_token=" + (token or self.token)
         if last_id is not None:
             url += f"&last_id={last_id}"
+        if last_seq is not None:
+            url += f"&last_seq={last_seq}"
         return Stream(connect(url, open_timeout=10, close_timeout=5, max_size=2**22))
 
 
@@ -296,7 +298,7 @@ def test_bad_revoked_token_and_suspension_close_the_stream(chat):
     stream = lee.stream()
     mastodon = connect(lee.base.replace("http://", "ws://") + f"/api/v1/streaming?access_token={lee.token}&stream=user",
                        open_timeout=10, close_timeout=5)
-    # `starcon user suspend` is another process: its suspension reaches the server's streams by their recheck.
+    # `starcon user suspend` is another process: its suspension reaches the server's streams through the event log.
     result = chat["server"].cli("user", "suspend", "lee", "--reason", "test")
     assert result.returncode == 0, result.stderr
     code, reason = stream.close_reason(timeout=10)
@@ -417,7 +419,7 @@ def test_suspending_a_member_closes_their_streams_at_once(request, data_dir):
     """An admin's suspension on the web publishes `accountEnded`: the member's messenger WebSocket, Mastodon
     streaming WebSocket and Mastodon server-sent events all end at once. The periodic recheck is set far
     beyond the test's patience, so only the event can close them."""
-    srv = Server(data_dir, env={"STARCON_STREAM_RECHECK_SECONDS": "600"}, extra=["--nntp-port", "0"])
+    srv = Server(data_dir, extra=["--nntp-port", "0"])
     assert srv.cli("user", "add", "boss", "--role", "admin", stdin=PASSWORD + "\n").returncode == 0
     for name in ["kim", "lee"]:
         assert srv.cli("user", "add", name, stdin=PASSWORD + "\n").returncode == 0
@@ -487,7 +489,7 @@ def test_pictures_in_messages_over_the_api_and_the_stream(chat):
     assert lee.call("GET", f"/conversations/{cid}/messages")[0]["attachments"] == sent["attachments"]
     assert lee.call("GET", f"/messages/{sent['id']}")["attachments"] == sent["attachments"]
     assert lee.call("GET", "/conversations")[0]["last_message"]["attachments"] == sent["attachments"]
-    replayed = lee.stream(last_id=int(sent["id"]) - 1)
+    replayed = lee.stream(last_seq=int(sent["seq"]) - 1)
     assert replayed.pending[0]["payload"]["attachments"] == sent["attachments"], "a resume replays the pictures too"
     replayed.close()
     for url in (picture["preview_url"], picture["url"]):

@@ -9,8 +9,9 @@ public struct AccountService: Sendable {
     let clock: Clock
     let hasher: PasswordHasher
     let audit: AuditLog
-    /// Where a suspension is announced, so every open stream of the member ends at once.
-    let events: EventBus
+    /// Where a suspension or a password change is announced, so every open stream and protocol session of
+    /// the member ends at once, on every node.
+    let log: EventLog
     public var throttle = LoginThrottle()
 
     public struct NewAccount: Sendable {
@@ -80,6 +81,12 @@ public struct AccountService: Sendable {
 
     static func find(id: Int64, db: any SQLDatabase) async throws -> Account? {
         try await db.raw("SELECT \(unsafeRaw: AccountRow.columns) FROM accounts WHERE id = \(bind: id)").first().map(AccountRow.decode)
+    }
+
+    static func find(ids: [Int64], db: any SQLDatabase) async throws -> [Account] {
+        guard !ids.isEmpty else { return [] }
+        return try await db.raw("SELECT \(unsafeRaw: AccountRow.columns) FROM accounts WHERE id IN (\(SQLList(Set(ids).map { SQLBind($0) })))")
+            .all().map(AccountRow.decode)
     }
 
     static func find(username: String, db: any SQLDatabase) async throws -> Account? {
@@ -200,12 +207,29 @@ public struct AccountService: Sendable {
         guard try await hasher.verify(current, hash: hash) else { throw CoreError.invalid("password_wrong", field: "current_password") }
         try AccountRules.validatePassword(new)
         let newHash = try await hasher.hash(new)
-        try await database.write { db in
+        try await log.write { db, outbox in
             try await db.raw("UPDATE accounts SET password_hash = \(bind: newHash) WHERE id = \(bind: account.id)").run()
             try await db.raw("DELETE FROM sessions WHERE account_id = \(bind: account.id) AND id <> \(bind: keepSession ?? 0)").run()
             // App tokens go too: a password change is how a member takes back a stolen account.
             try await db.raw("DELETE FROM oauth_tokens WHERE account_id = \(bind: account.id)").run()
             try await audit.record(actor: account.id, action: "account.password", target: account.username, db: db)
+            // Open streams and NNTP sessions end too, wherever they are connected.
+            outbox.add(Event(to: [account.id], .accountEnded(accountID: account.id)))
+        }
+    }
+
+    /// Ends the open sessions of members whose account expired (a visitor's end date) in the last `window`
+    /// milliseconds: their streams and protocol sessions close on every node, as a suspension's do. Sign-in
+    /// is refused by `ensureMaySignIn` from the moment of expiry; this reaches those already connected.
+    @discardableResult
+    public func endExpired(window: Int64) async throws -> Int {
+        let now = clock.nowMilliseconds()
+        return try await log.write { db, outbox in
+            let ids = try await db.raw("""
+                SELECT id FROM accounts WHERE expires_at IS NOT NULL AND expires_at <= \(bind: now) AND expires_at > \(bind: now - window)
+                """).all().map { try $0.decode(column: "id", as: Int64.self) }
+            for id in ids { outbox.add(Event(to: [id], .accountEnded(accountID: id))) }
+            return ids.count
         }
     }
 
@@ -249,15 +273,14 @@ public struct AccountService: Sendable {
     }
 
     /// Suspends (or lifts a suspension). Moderators may suspend members; only admins may suspend staff.
-    /// A suspension ends every session at once, and, once committed, publishes `accountEnded` so every open
-    /// stream of the member (messenger WebSocket, Mastodon streaming) closes now rather than at its next
-    /// check. (A suspension made by another process, such as `starcon user suspend` beside a running server,
-    /// does not reach this process's bus: the streams' periodic check ends those.)
+    /// A suspension ends every session at once, and writes `accountEnded` to the event log in the same
+    /// transaction, so every open stream and protocol session of the member closes on every node, whichever
+    /// process made the suspension (`starcon user suspend` beside running servers included).
     public func setSuspended(actor: Account?, target id: Int64, suspended: Bool, reason: String) async throws -> Account {
         if let actor, !actor.isModerator { throw CoreError.forbidden }
         let reason = String(AccountRules.stripControls(reason).trimmingWhitespace().prefix(500))
         if suspended && reason.isEmpty { throw CoreError.invalid("reason_required", field: "reason") }
-        let target = try await database.write { db in
+        let target = try await log.write { db, outbox in
             guard var target = try await Self.find(id: id, db: db) else { throw CoreError.notFound }
             if let actor {
                 if target.id == actor.id { throw CoreError.invalid("cannot_suspend_self") }
@@ -272,12 +295,12 @@ public struct AccountService: Sendable {
                 """).run()
             if suspended {
                 try await db.raw("DELETE FROM sessions WHERE account_id = \(bind: target.id)").run()
+                outbox.add(Event(to: [target.id], .accountEnded(accountID: target.id)))
             }
             try await audit.record(actor: actor?.id, action: suspended ? "account.suspend" : "account.unsuspend",
                                    target: target.username, detail: reason, db: db)
             return target
         }
-        if suspended { events.publish(Event(to: [target.id], .accountEnded(accountID: target.id))) }
         return target
     }
 }

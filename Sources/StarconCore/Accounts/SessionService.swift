@@ -15,6 +15,8 @@ public struct SessionService: Sendable {
     let database: any Database
     let ids: IDGenerator
     let clock: Clock
+    /// Where an ended session is announced, so streams opened with it close on every node.
+    let log: EventLog
     /// `last_used_at` is written at most this often per session, so reading pages does not mean writing.
     public var touchInterval: Int64 = 60_000
     public var lifetime: Int64 = 30 * 24 * 3_600_000
@@ -82,16 +84,21 @@ public struct SessionService: Sendable {
 
     /// Ends one of the member's own sessions; another member's session id is simply not found.
     public func revoke(_ sessionID: Int64, of account: Account) async throws {
-        let removed = try await database.write { db in
-            try await db.raw("DELETE FROM sessions WHERE id = \(bind: sessionID) AND account_id = \(bind: account.id) RETURNING id").all().count
+        let removed = try await log.write { db, outbox in
+            let count = try await db.raw("DELETE FROM sessions WHERE id = \(bind: sessionID) AND account_id = \(bind: account.id) RETURNING id").all().count
+            if count > 0 { outbox.add(Event(to: [account.id], .credentialsRevoked(accountID: account.id))) }
+            return count
         }
         guard removed == 1 else { throw CoreError.notFound }
     }
 
     /// Sign-out: ends the session the token belongs to.
     public func end(token: String) async throws {
-        try await database.write { db in
-            try await db.raw("DELETE FROM sessions WHERE token_hash = \(bind: Secrets.digest(token))").run()
+        try await log.write { db, outbox in
+            for row in try await db.raw("DELETE FROM sessions WHERE token_hash = \(bind: Secrets.digest(token)) RETURNING account_id").all() {
+                let account = try row.decode(column: "account_id", as: Int64.self)
+                outbox.add(Event(to: [account], .credentialsRevoked(accountID: account)))
+            }
         }
     }
 }

@@ -1,108 +1,8 @@
 import NIOConcurrencyHelpers
 
-/// Something that happened, for whoever is watching: published on the `EventBus` after it is committed.
-///
-/// `audience` names the members who may see it; `everyone` events (announcements, the public timeline) go to
-/// every subscriber, and each surface filters them further if it must.
-public struct Event: Sendable {
-    public enum Audience: Sendable, Equatable {
-        case accounts(Set<Int64>)
-        case everyone
-
-        func contains(_ account: Int64) -> Bool {
-            switch self {
-            case .accounts(let set): set.contains(account)
-            case .everyone: true
-            }
-        }
-    }
-
-    public let audience: Audience
-    public let payload: EventPayload
-
-    public init(audience: Audience, payload: EventPayload) {
-        self.audience = audience
-        self.payload = payload
-    }
-
-    public init(to accounts: some Sequence<Int64>, _ payload: EventPayload) {
-        self.init(audience: .accounts(Set(accounts)), payload: payload)
-    }
-
-    /// The wire name of the event (`message`, `typing`, …).
-    public var kind: String { payload.kind }
-}
-
-/// What an event carries. Surfaces render these in their own terms (JSON frames for the messenger stream).
-public enum EventPayload: Sendable {
-    /// A new message. Messages are the only events stored, so a client that reconnects gets the ones it
-    /// missed from the store, by id; every other event is live only.
-    case message(Message)
-    case messageEdited(Message)
-    case messageDeleted(conversationID: Int64, messageID: Int64)
-    /// `account` has read `conversationID` up to message `upTo`.
-    case read(conversationID: Int64, accountID: Int64, upTo: Int64)
-    case typing(conversationID: Int64, account: Account)
-    /// A conversation was created or its members, title or admins changed; `removed` lists members who left
-    /// or were removed (they get this one event, then nothing more from the conversation).
-    case conversation(conversationID: Int64, removed: Set<Int64>)
-    /// The member can no longer use the network (suspended): streams for them end.
-    case accountEnded(accountID: Int64)
-    /// Anything else, already encoded as a JSON object by the part that publishes it.
-    case json(kind: String, object: String)
-    /// The feed: what the Mastodon streaming API sends (the messenger's stream ignores these).
-    case feed(FeedEvent)
-
-    public var kind: String {
-        switch self {
-        case .message: "message"
-        case .messageEdited: "message_edited"
-        case .messageDeleted: "message_deleted"
-        case .read: "read"
-        case .typing: "typing"
-        case .conversation: "conversation"
-        case .accountEnded: "account_ended"
-        case .json(let kind, _): kind
-        case .feed(let event): event.kind
-        }
-    }
-}
-
-/// A feed event carries ids only: each stream reads the status or notification as its own member may see it.
-public enum FeedEvent: Sendable, Equatable {
-    /// A status (or repost) arrived in the audience's home timelines.
-    case home(statusID: Int64)
-    /// A public status for the network-wide and hashtag streams (audience: everyone).
-    case network(statusID: Int64, tags: [String])
-    case deleted(statusID: Int64)
-    case notification(id: Int64)
-
-    public var kind: String {
-        switch self {
-        case .home, .network: "update"
-        case .deleted: "delete"
-        case .notification: "notification"
-        }
-    }
-}
-
-/// Events gathered inside a transaction and published once it has committed, so nobody hears of a change
-/// that was rolled back.
-public final class EventOutbox: Sendable {
-    private let pending = NIOLockedValueBox<[Event]>([])
-
-    public init() {}
-
-    public func add(_ event: Event) { pending.withLockedValue { $0.append(event) } }
-
-    public func publish(to bus: EventBus) {
-        for event in pending.withLockedValue({ events in defer { events = [] }; return events }) { bus.publish(event) }
-    }
-}
-
-/// The in-process event bus: services publish after they commit; each subscriber (a messenger WebSocket, a
-/// streaming API connection) gets the events meant for its member through a `sink`, straight into its own
-/// queue.
+/// The in-process event bus: this node's `EventLog` publishes each committed event here, in sequence order;
+/// each subscriber (a messenger WebSocket, a streaming API connection, an NNTP session) gets the events meant
+/// for its member through a `sink`, straight into its own queue.
 ///
 /// Publishing never waits: each subscriber has a bounded queue, and a subscriber that falls that far behind
 /// is removed and told (`overflowed`) rather than slowing everyone; it resumes from the store.
@@ -164,8 +64,9 @@ public final class EventBus: Sendable {
         }
     }
 
-    /// Hands the event to every subscriber in its audience, in the order `publish` is called.
-    public func publish(_ event: Event) {
+    /// Hands the event to every subscriber in its audience, in the order `publish` is called. Only the
+    /// `EventLog` publishes (and tests): a service adds its events to the transaction's outbox instead.
+    func publish(_ event: Event) {
         let targets: [(key: Int64?, id: Int, entry: Entry)] = state.withLockedValue { state in
             var targets = (state.byAccount[nil] ?? [:]).map { (key: Int64?.none, id: $0.key, entry: $0.value) }
             switch event.audience {

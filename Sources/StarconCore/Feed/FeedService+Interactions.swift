@@ -9,8 +9,7 @@ extension FeedService {
     public func add(_ interaction: Interaction, by actor: Account, statusID: Int64) async throws -> StatusView {
         try Self.ensureActive(actor)
         let now = clock.nowMilliseconds()
-        let outbox = EventOutbox()
-        try await database.write { db in
+        try await log.write { db, outbox in
             let status = try await Self.visibleOriginal(statusID, to: actor, db: db)
             switch interaction {
             case .favourite:
@@ -28,7 +27,6 @@ extension FeedService {
                     """).run()
             }
         }
-        outbox.publish(to: events)
         return try await view(id: statusID, viewer: actor) ?? { throw CoreError.notFound }()
     }
 
@@ -55,8 +53,7 @@ extension FeedService {
         try Self.ensureActive(actor)
         guard let emoji = Self.reaction(emoji) else { throw CoreError.invalid("reaction_unknown", field: "emoji") }
         let now = clock.nowMilliseconds()
-        let outbox = EventOutbox()
-        try await database.write { db in
+        try await log.write { db, outbox in
             let status = try await Self.visibleOriginal(statusID, to: actor, db: db)
             let inserted = try await db.raw("""
                 INSERT INTO status_reactions (account_id, status_id, emoji, created_at) VALUES (\(bind: actor.id), \(bind: status.id), \(bind: emoji), \(bind: now))
@@ -66,7 +63,6 @@ extension FeedService {
                 try await Notifications.add(to: status.author.id, type: .reaction, from: actor.id, status: status.id, emoji: emoji, ids: ids, now: now, outbox: outbox, db: db)
             }
         }
-        outbox.publish(to: events)
         return try await view(id: statusID, viewer: actor) ?? { throw CoreError.notFound }()
     }
 
@@ -90,8 +86,7 @@ extension FeedService {
         try Self.ensureActive(actor)
         let now = clock.nowMilliseconds()
         let id = ids.next()
-        let outbox = EventOutbox()
-        let repostID: Int64 = try await database.write { db in
+        let repostID: Int64 = try await log.write { db, outbox in
             let original = try await Self.visibleOriginal(statusID, to: actor, db: db)
             guard original.visibility == .public else { throw CoreError(.forbidden, "reblog_private") }
             if let existing = try await db.raw("SELECT id FROM statuses WHERE reblog_of_id = \(bind: original.id) AND account_id = \(bind: actor.id)").first() {
@@ -106,7 +101,6 @@ extension FeedService {
             try await Notifications.add(to: original.author.id, type: .reblog, from: actor.id, status: original.id, ids: ids, now: now, outbox: outbox, db: db)
             return id
         }
-        outbox.publish(to: events)
         return try await view(id: repostID, viewer: actor) ?? { throw CoreError.notFound }()
     }
 

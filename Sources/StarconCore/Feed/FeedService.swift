@@ -7,7 +7,7 @@ public struct FeedService: Sendable {
     let database: any Database
     let ids: IDGenerator
     let clock: Clock
-    let events: EventBus
+    let log: EventLog
 
     public struct NewStatus: Sendable {
         public var text: String
@@ -38,8 +38,7 @@ public struct FeedService: Sendable {
         let (text, spoiler) = try Self.validated(text: new.text, spoilerText: new.spoilerText, allowEmpty: !mediaIDs.isEmpty)
         let id = ids.next()
         let now = clock.nowMilliseconds()
-        let outbox = EventOutbox()
-        try await database.write { db in
+        try await log.write { db, outbox in
             var replyAccount: Int64?
             if let parentID = new.inReplyToID {
                 guard let parent = try await Self.load(id: parentID, db: db), parent.reblogOfID == nil,
@@ -78,7 +77,6 @@ public struct FeedService: Sendable {
                 try await Notifications.add(to: account, type: .mention, from: author.id, status: id, ids: ids, now: now, outbox: outbox, db: db)
             }
         }
-        outbox.publish(to: events)
         return try await view(id: id, viewer: author)!
     }
 
@@ -90,8 +88,7 @@ public struct FeedService: Sendable {
         }
         let (text, spoiler) = try Self.validated(text: text, spoilerText: spoilerText, allowEmpty: hasMedia)
         let now = clock.nowMilliseconds()
-        let outbox = EventOutbox()
-        try await database.write { db in
+        try await log.write { db, outbox in
             guard let status = try await Self.load(id: id, db: db), status.reblogOfID == nil else { throw CoreError.notFound }
             guard status.author.id == actor.id else { throw CoreError.forbidden }
             guard status.text != text || status.spoilerText != spoiler else { return }
@@ -109,14 +106,13 @@ public struct FeedService: Sendable {
                 try await Notifications.add(to: account, type: .mention, from: actor.id, status: id, ids: ids, now: now, outbox: outbox, db: db)
             }
         }
-        outbox.publish(to: events)
         return try await view(id: id, viewer: actor)!
     }
 
     /// Deletes a status (its author, or a moderator), with its reposts; replies stay, detached.
     @discardableResult
     public func delete(actor: Account, id: Int64) async throws -> Status {
-        let deleted = try await database.write { db in
+        let deleted = try await log.write { db, outbox in
             guard let status = try await Self.load(id: id, db: db) else { throw CoreError.notFound }
             guard status.author.id == actor.id || actor.isModerator else { throw CoreError.forbidden }
             if let parent = status.inReplyToID {
@@ -126,9 +122,9 @@ public struct FeedService: Sendable {
                 try await db.raw("UPDATE statuses SET reblogs_count = reblogs_count - 1 WHERE id = \(bind: original) AND reblogs_count > 0").run()
             }
             try await db.raw("DELETE FROM statuses WHERE id = \(bind: id)").run()
+            outbox.add(Event(audience: .everyone, payload: .feed(.deleted(statusID: id))))
             return status
         }
-        events.publish(Event(audience: .everyone, payload: .feed(.deleted(statusID: id))))
         return deleted
     }
 

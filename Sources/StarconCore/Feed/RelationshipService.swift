@@ -24,7 +24,7 @@ public struct RelationshipService: Sendable {
     let database: any Database
     let ids: IDGenerator
     let clock: Clock
-    let events: EventBus
+    let log: EventLog
 
     /// Follows `target`, or asks to when the account is locked. Blocks either way refuse it.
     public func follow(_ actor: Account, _ target: Account) async throws -> Relationship {
@@ -32,8 +32,7 @@ public struct RelationshipService: Sendable {
         guard actor.id != target.id else { throw CoreError.invalid("follow_self") }
         guard target.status == .active else { throw CoreError.notFound }
         let now = clock.nowMilliseconds()
-        let outbox = EventOutbox()
-        try await database.write { db in
+        try await log.write { db, outbox in
             let state = try await Self.relationship(actor.id, target.id, db: db)
             guard !state.blocking, !state.blockedBy else { throw CoreError(.forbidden, "blocked") }
             guard !state.following, !state.requested else { return }
@@ -46,7 +45,6 @@ public struct RelationshipService: Sendable {
                 try await Notifications.add(to: target.id, type: .follow, from: actor.id, status: nil, ids: ids, now: now, outbox: outbox, db: db)
             }
         }
-        outbox.publish(to: events)
         return try await relationship(actor, target.id)
     }
 
@@ -99,8 +97,7 @@ public struct RelationshipService: Sendable {
     /// Accepts (or turns down) a follow request made to `actor`.
     public func answerRequest(_ actor: Account, from requester: Int64, accept: Bool) async throws -> Relationship {
         let now = clock.nowMilliseconds()
-        let outbox = EventOutbox()
-        try await database.write { db in
+        try await log.write { db, outbox in
             let removed = try await db.raw("""
                 DELETE FROM follow_requests WHERE account_id = \(bind: requester) AND target_id = \(bind: actor.id) RETURNING id
                 """).first() != nil
@@ -115,7 +112,6 @@ public struct RelationshipService: Sendable {
                 try await Notifications.add(to: actor.id, type: .follow, from: requester, status: nil, ids: ids, now: now, outbox: outbox, db: db)
             }
         }
-        outbox.publish(to: events)
         return try await relationship(actor, requester)
     }
 

@@ -54,6 +54,8 @@ public struct Message: Sendable, Equatable {
     public var editedAt: Int64?
     /// Pictures, in the order the sender gave them.
     public var attachments: [MediaAttachment] = []
+    /// The message's place in the event log: commit order over every node, what a client resumes by.
+    public var seq: Int64 = 0
 }
 
 /// A conversation as one of its members sees it.
@@ -83,7 +85,7 @@ public struct MessagePage: Sendable {
 enum MessageRow {
     static let columns = """
         m.id AS m_id, m.conversation_id AS m_conversation_id, m.text AS m_text, m.reply_to_id AS m_reply_to_id,
-        m.client_key AS m_client_key, m.created_at AS m_created_at, m.edited_at AS m_edited_at,
+        m.client_key AS m_client_key, m.created_at AS m_created_at, m.edited_at AS m_edited_at, m.seq AS m_seq,
         """ + " " + AccountRow.joinedColumns
     static let from = "messages m JOIN accounts a ON a.id = m.sender_id"
 
@@ -96,7 +98,8 @@ enum MessageRow {
             replyToID: try row.decode(column: "m_reply_to_id", as: Int64?.self),
             clientKey: try row.decode(column: "m_client_key", as: String?.self),
             createdAt: try row.decode(column: "m_created_at", as: Int64.self),
-            editedAt: try row.decode(column: "m_edited_at", as: Int64?.self))
+            editedAt: try row.decode(column: "m_edited_at", as: Int64?.self),
+            seq: try row.decode(column: "m_seq", as: Int64?.self) ?? 0)
     }
 }
 

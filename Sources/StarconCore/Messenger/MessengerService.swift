@@ -1,25 +1,26 @@
+import NIOConcurrencyHelpers
 import SQLKit
 
 /// The messenger: 1:1 and group conversations, messages, read state, and every rule about who may see and
 /// do what. A member outside a conversation gets `notFound` for anything about it, so they learn nothing.
 ///
-/// Ordering: a message's id is taken inside the write transaction while `sendLock` is held, and the event is
-/// published before the lock is released, so ids increase in commit order and every subscriber sees new
-/// messages in id order. That is what lets a client resume with "everything after the last id I saw".
+/// Ordering: every change is written with its event in one transaction (`EventLog.write`); a new message
+/// takes its event's place in the log as its `seq`, which is commit order over every node. Sends to different
+/// conversations run side by side; a client resumes with "everything after the last message I saw" by seq.
 public struct MessengerService: Sendable {
     let database: any Database
     let ids: IDGenerator
     let clock: Clock
-    public let events: EventBus
-    let sendLock: AsyncLock
+    let log: EventLog
 
-    init(database: any Database, ids: IDGenerator, clock: Clock, events: EventBus) {
+    init(database: any Database, ids: IDGenerator, clock: Clock, log: EventLog) {
         self.database = database
         self.ids = ids
         self.clock = clock
-        self.events = events
-        self.sendLock = AsyncLock()
+        self.log = log
     }
+
+    let typingGate = TypingGate()
 
     // MARK: Conversations
 
@@ -38,7 +39,7 @@ public struct MessengerService: Sendable {
         guard !names.isEmpty else { throw CoreError.invalid("msg_no_members", field: "members") }
         guard names.count < MessengerRules.maxGroupMembers else { throw CoreError.invalid("msg_group_full", field: "members") }
         let now = clock.nowMilliseconds()
-        let conversationID: Int64 = try await database.write { db in
+        let conversationID: Int64 = try await log.write { db, outbox in
             var others: [Account] = []
             for name in names {
                 guard let account = try await AccountService.find(username: name, db: db), account.status == .active, !account.emailOnly else {
@@ -64,6 +65,7 @@ public struct MessengerService: Sendable {
                 for account in [creator.id, other.id] {
                     try await Self.insertMember(existing, account, role: .member, now: now, db: db)
                 }
+                outbox.add(Event(to: [creator.id, other.id], .conversation(conversationID: existing, removed: [])))
                 return existing
             }
             let id = ids.next()
@@ -73,11 +75,10 @@ public struct MessengerService: Sendable {
                 """).run()
             try await Self.insertMember(id, creator.id, role: .admin, now: now, db: db)
             for other in others { try await Self.insertMember(id, other.id, role: .member, now: now, db: db) }
+            outbox.add(Event(to: [creator.id] + others.map(\.id), .conversation(conversationID: id, removed: [])))
             return id
         }
-        let view = try await conversation(id: conversationID, viewer: creator)
-        events.publish(Event(to: view.members.map(\.account.id), .conversation(conversationID: conversationID, removed: [])))
-        return view
+        return try await conversation(id: conversationID, viewer: creator)
     }
 
     /// The viewer's conversations, most recent activity first.
@@ -118,13 +119,12 @@ public struct MessengerService: Sendable {
     public func setTitle(actor: Account, conversationID: Int64, title: String) async throws -> ConversationView {
         try FeedService.ensureActive(actor)
         let title = try Self.cleanTitle(title)
-        let audience: [Int64] = try await database.write { db in
+        try await log.write { db, outbox in
             let (kind, role) = try await Self.membership(conversationID, actor.id, db: db)
             guard kind == .group, role == .admin else { throw CoreError(.forbidden, "msg_not_admin") }
             try await db.raw("UPDATE conversations SET title = \(bind: title) WHERE id = \(bind: conversationID)").run()
-            return try await Self.memberIDs(conversationID, db: db)
+            outbox.add(Event(to: try await Self.memberIDs(conversationID, db: db), .conversation(conversationID: conversationID, removed: [])))
         }
-        events.publish(Event(to: audience, .conversation(conversationID: conversationID, removed: [])))
         return try await conversation(id: conversationID, viewer: actor)
     }
 
@@ -132,7 +132,7 @@ public struct MessengerService: Sendable {
     public func addMembers(actor: Account, conversationID: Int64, usernames: [String]) async throws -> ConversationView {
         try FeedService.ensureActive(actor)
         let now = clock.nowMilliseconds()
-        let audience: [Int64] = try await database.write { db in
+        try await log.write { db, outbox in
             let (kind, role) = try await Self.membership(conversationID, actor.id, db: db)
             guard kind == .group, role == .admin else { throw CoreError(.forbidden, "msg_not_admin") }
             var members = Set(try await Self.memberIDs(conversationID, db: db))
@@ -149,9 +149,8 @@ public struct MessengerService: Sendable {
                 try await Self.insertMember(conversationID, account.id, role: .member, now: now, db: db)
                 members.insert(account.id)
             }
-            return Array(members)
+            outbox.add(Event(to: members, .conversation(conversationID: conversationID, removed: [])))
         }
-        events.publish(Event(to: audience, .conversation(conversationID: conversationID, removed: [])))
         return try await conversation(id: conversationID, viewer: actor)
     }
 
@@ -159,15 +158,14 @@ public struct MessengerService: Sendable {
     public func removeMember(actor: Account, conversationID: Int64, accountID: Int64) async throws -> ConversationView? {
         try FeedService.ensureActive(actor)
         guard accountID != actor.id else { return try await leave(actor: actor, conversationID: conversationID) }
-        let audience: [Int64] = try await database.write { db in
+        try await log.write { db, outbox in
             let (kind, role) = try await Self.membership(conversationID, actor.id, db: db)
             guard kind == .group, role == .admin else { throw CoreError(.forbidden, "msg_not_admin") }
             let members = try await Self.memberIDs(conversationID, db: db)
             guard members.contains(accountID) else { throw CoreError(.notFound, "msg_not_member") }
             try await db.raw("DELETE FROM conversation_members WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: accountID)").run()
-            return members
+            outbox.add(Event(to: members, .conversation(conversationID: conversationID, removed: [accountID])))
         }
-        events.publish(Event(to: audience, .conversation(conversationID: conversationID, removed: [accountID])))
         return try await conversation(id: conversationID, viewer: actor)
     }
 
@@ -176,7 +174,7 @@ public struct MessengerService: Sendable {
     /// starts it again or the other sends a message.
     @discardableResult
     public func leave(actor: Account, conversationID: Int64) async throws -> ConversationView? {
-        let audience: [Int64] = try await database.write { db in
+        try await log.write { db, outbox in
             let (kind, _) = try await Self.membership(conversationID, actor.id, db: db)
             let members = try await Self.memberIDs(conversationID, db: db)
             try await db.raw("DELETE FROM conversation_members WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: actor.id)").run()
@@ -196,9 +194,8 @@ public struct MessengerService: Sendable {
                         """).run()
                 }
             }
-            return members
+            outbox.add(Event(to: members, .conversation(conversationID: conversationID, removed: [actor.id])))
         }
-        events.publish(Event(to: audience, .conversation(conversationID: conversationID, removed: [actor.id])))
         return nil
     }
 
@@ -230,14 +227,12 @@ public struct MessengerService: Sendable {
         let key = clientKey?.trimmingWhitespace()
         if let key, key.count > MessengerRules.maxClientKeyLength { throw CoreError.invalid("msg_client_key", field: "client_key") }
         let clientKey = key?.isEmpty == false ? key : nil
-        return try await sendLock.withLock {
-            let (message, created, audience) = try await database.write { db -> (Message, Bool, [Int64]) in
+        do {
+            let outbox = EventOutbox()
+            let (message, created, event) = try await log.write(outbox: outbox) { db, outbox -> (Message, Bool, Int?) in
                 let (kind, _) = try await Self.membership(conversationID, sender.id, db: db)
-                if let clientKey, let row = try await db.raw("""
-                    SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
-                    WHERE m.sender_id = \(bind: sender.id) AND m.conversation_id = \(bind: conversationID) AND m.client_key = \(bind: clientKey)
-                    """).first() {
-                    return (try await Self.withAttachments([try MessageRow.decode(row)], db: db)[0], false, [])
+                if let clientKey, let existing = try await Self.message(sender: sender.id, conversationID: conversationID, clientKey: clientKey, db: db) {
+                    return (existing, false, nil)
                 }
                 var members = try await Self.memberIDs(conversationID, db: db)
                 if kind == .direct {
@@ -258,18 +253,24 @@ public struct MessengerService: Sendable {
                 }
                 let id = ids.next()
                 let now = clock.nowMilliseconds()
-                try await db.raw("""
+                // A retry with the same key running at the same moment (another node, another connection): the
+                // unique index makes one of them wait for the other, and the loser returns the winner's message.
+                guard try await db.raw("""
                     INSERT INTO messages (id, conversation_id, sender_id, text, text_folded, reply_to_id, client_key, created_at)
                     VALUES (\(bind: id), \(bind: conversationID), \(bind: sender.id), \(bind: text), \(bind: Self.fold(text)),
                             \(bind: replyTo), \(bind: clientKey), \(bind: now))
-                    """).run()
+                    ON CONFLICT DO NOTHING RETURNING id
+                    """).first() != nil else { throw SameClientKey() }
+                // Never backwards: a send that took its id earlier may commit after this one.
                 try await db.raw("""
-                    UPDATE conversations SET last_message_id = \(bind: id), last_activity_at = \(bind: now) WHERE id = \(bind: conversationID)
+                    UPDATE conversations SET last_activity_at = \(bind: now),
+                        last_message_id = CASE WHEN last_message_id IS NULL OR last_message_id < \(bind: id) THEN \(bind: id) ELSE last_message_id END
+                    WHERE id = \(bind: conversationID)
                     """).run()
                 // What one sends, one has read.
                 try await db.raw("""
                     UPDATE conversation_members SET last_read_id = \(bind: id)
-                    WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: sender.id)
+                    WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: sender.id) AND last_read_id < \(bind: id)
                     """).run()
                 for (position, mediaID) in mediaIDs.enumerated() {
                     // Only one's own picture, and only once: one already on a status or a message is refused.
@@ -283,11 +284,29 @@ public struct MessengerService: Sendable {
                 var message = Message(id: id, conversationID: conversationID, sender: sender, text: text, replyToID: replyTo,
                                       clientKey: clientKey, createdAt: now, editedAt: nil)
                 if !mediaIDs.isEmpty { message = try await Self.withAttachments([message], db: db)[0] }
-                return (message, true, members)
+                let event = outbox.add(Event(to: members, .message(message)), stamping: .messages, id: id)
+                return (message, true, event)
             }
-            if created { events.publish(Event(to: audience, .message(message))) }
-            return (message, created)
+            var stored = message
+            if let event { stored.seq = outbox.seq(of: event) }
+            return (stored, created)
+        } catch is SameClientKey {
+            guard let clientKey, let existing = try await database.read({ db in
+                try await Self.message(sender: sender.id, conversationID: conversationID, clientKey: clientKey, db: db)
+            }) else { throw CoreError.notFound }
+            return (existing, false)
         }
+    }
+
+    /// Two sends with one client key met: the one that did not store its message returns the other's.
+    private struct SameClientKey: Error {}
+
+    static func message(sender: Int64, conversationID: Int64, clientKey: String, db: any SQLDatabase) async throws -> Message? {
+        guard let row = try await db.raw("""
+            SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
+            WHERE m.sender_id = \(bind: sender) AND m.conversation_id = \(bind: conversationID) AND m.client_key = \(bind: clientKey)
+            """).first() else { return nil }
+        return try await withAttachments([try MessageRow.decode(row)], db: db)[0]
     }
 
     /// Replaces the text of one's own message.
@@ -295,26 +314,25 @@ public struct MessengerService: Sendable {
         try FeedService.ensureActive(actor)
         let text = try Self.cleanText(text, allowEmpty: true)
         let now = clock.nowMilliseconds()
-        let (message, audience) = try await database.write { db -> (Message, [Int64]) in
+        return try await log.write { db, outbox in
             var message = try await Self.loadVisible(messageID, viewer: actor.id, db: db)
             guard message.sender.id == actor.id else { throw CoreError(.forbidden, "msg_not_sender") }
             if text.isEmpty && message.attachments.isEmpty { throw CoreError.invalid("msg_empty", field: "text") }
-            guard message.text != text else { return (message, []) }
+            guard message.text != text else { return message }
             try await db.raw("""
                 UPDATE messages SET text = \(bind: text), text_folded = \(bind: Self.fold(text)), edited_at = \(bind: now) WHERE id = \(bind: messageID)
                 """).run()
             message.text = text
             message.editedAt = now
-            return (message, try await Self.memberIDs(message.conversationID, db: db))
+            outbox.add(Event(to: try await Self.memberIDs(message.conversationID, db: db), .messageEdited(message)))
+            return message
         }
-        if !audience.isEmpty { events.publish(Event(to: audience, .messageEdited(message))) }
-        return message
     }
 
     /// Deletes one's own message.
     @discardableResult
     public func delete(actor: Account, messageID: Int64) async throws -> Message {
-        let (message, audience) = try await database.write { db -> (Message, [Int64]) in
+        try await log.write { db, outbox in
             let message = try await Self.loadVisible(messageID, viewer: actor.id, db: db)
             guard message.sender.id == actor.id else { throw CoreError(.forbidden, "msg_not_sender") }
             try await db.raw("UPDATE messages SET reply_to_id = NULL WHERE reply_to_id = \(bind: messageID)").run()
@@ -324,10 +342,10 @@ public struct MessengerService: Sendable {
                 UPDATE conversations SET last_message_id = (SELECT MAX(id) FROM messages WHERE conversation_id = \(bind: message.conversationID))
                 WHERE id = \(bind: message.conversationID)
                 """).run()
-            return (message, try await Self.memberIDs(message.conversationID, db: db))
+            outbox.add(Event(to: try await Self.memberIDs(message.conversationID, db: db),
+                             .messageDeleted(conversationID: message.conversationID, messageID: messageID)))
+            return message
         }
-        events.publish(Event(to: audience, .messageDeleted(conversationID: message.conversationID, messageID: messageID)))
-        return message
     }
 
     /// Throws `notFound` unless `account` is a member of the conversation.
@@ -403,16 +421,45 @@ public struct MessengerService: Sendable {
         }
     }
 
-    /// Messages after `lastID` in every conversation the member is in, oldest first: what a reconnecting
-    /// client missed. Call repeatedly with the last id returned until it returns fewer than `limit`.
-    public func backlog(for accountID: Int64, after lastID: Int64, limit: Int = 500) async throws -> [Message] {
+    /// Messages placed after `seq` in the log, in every conversation the member is in, in log (commit) order:
+    /// what a reconnecting client missed. Call repeatedly with the last seq returned until it returns fewer
+    /// than `limit`.
+    public func backlog(for accountID: Int64, afterSeq seq: Int64, limit: Int = 500) async throws -> [Message] {
         try await database.read { db in
             try await Self.withAttachments(try await db.raw("""
                 SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from)
                 JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.account_id = \(bind: accountID)
-                WHERE m.id > \(bind: lastID) ORDER BY m.id LIMIT \(bind: limit)
+                WHERE m.seq > \(bind: seq) ORDER BY m.seq LIMIT \(bind: limit)
                 """).all().map(MessageRow.decode), db: db)
         }
+    }
+
+    /// Where a client that says the last message it has is `messageID` resumes in the log: that message's
+    /// seq. When that message is gone (deleted), the place of the newest message taken at least
+    /// `resumeMargin` earlier (ids carry the time they were taken, and no send lasts that long), so a resume
+    /// may repeat a few messages but never skips one.
+    public func resumePoint(forMessage messageID: Int64) async throws -> Int64 {
+        guard messageID > 0 else { return 0 }
+        return try await database.read { db in
+            if let seq = try await db.raw("SELECT seq FROM messages WHERE id = \(bind: messageID)").first()?.decode(column: "seq", as: Int64?.self) ?? nil {
+                return seq
+            }
+            let earlier = messageID - (Self.resumeMargin << 22)
+            return try await db.raw("SELECT MAX(seq) AS n FROM messages WHERE id <= \(bind: earlier)").first()?
+                .decode(column: "n", as: Int64?.self) ?? 0
+        }
+    }
+
+    /// Milliseconds: longer than any send transaction lasts (a PostgreSQL lease times out after 10 s).
+    static let resumeMargin: Int64 = 60_000
+
+    /// Messages by id with their senders and pictures, for the event log's delivery (no viewer: the events'
+    /// audience was decided when they were written).
+    static func load(ids: [Int64], db: any SQLDatabase) async throws -> [Message] {
+        guard !ids.isEmpty else { return [] }
+        return try await withAttachments(try await db.raw("""
+            SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from) WHERE m.id IN (\(SQLList(Set(ids).map { SQLBind($0) })))
+            """).all().map(MessageRow.decode), db: db)
     }
 
     // MARK: Read state and typing
@@ -420,7 +467,7 @@ public struct MessengerService: Sendable {
     /// Moves the member's read mark forward to `upTo` (never back, never past the newest message).
     @discardableResult
     public func markRead(actor: Account, conversationID: Int64, upTo: Int64) async throws -> Int64 {
-        let (mark, moved, audience) = try await database.write { db -> (Int64, Bool, [Int64]) in
+        try await log.write { db, outbox in
             _ = try await Self.membership(conversationID, actor.id, db: db)
             let newest = try await db.raw("""
                 SELECT MAX(id) AS n FROM messages WHERE conversation_id = \(bind: conversationID) AND id <= \(bind: upTo)
@@ -428,25 +475,30 @@ public struct MessengerService: Sendable {
             let current = try await db.raw("""
                 SELECT last_read_id FROM conversation_members WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: actor.id)
                 """).first()!.decode(column: "last_read_id", as: Int64.self)
-            guard let newest, newest > current else { return (current, false, []) }
+            guard let newest, newest > current else { return current }
             try await db.raw("""
                 UPDATE conversation_members SET last_read_id = \(bind: newest)
                 WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: actor.id)
                 """).run()
-            return (newest, true, try await Self.memberIDs(conversationID, db: db))
+            outbox.add(Event(to: try await Self.memberIDs(conversationID, db: db),
+                             .read(conversationID: conversationID, accountID: actor.id, upTo: newest)))
+            return newest
         }
-        if moved { events.publish(Event(to: audience, .read(conversationID: conversationID, accountID: actor.id, upTo: mark))) }
-        return mark
     }
 
-    /// Tells the other members that `actor` is typing (nothing is stored).
+    /// Tells the other members that `actor` is typing. Only the event is stored (the log is pruned); a member
+    /// typing on and on is told once every `TypingGate.interval` per conversation, per node.
     public func typing(actor: Account, conversationID: Int64) async throws {
         try FeedService.ensureActive(actor)
-        let others = try await database.read { db in
-            _ = try await Self.membership(conversationID, actor.id, db: db)
-            return try await Self.memberIDs(conversationID, db: db).filter { $0 != actor.id }
+        guard typingGate.admits(actor.id, conversationID, now: clock.nowMilliseconds()) else {
+            try await ensureMember(actor, conversationID: conversationID)
+            return
         }
-        events.publish(Event(to: others, .typing(conversationID: conversationID, account: actor)))
+        try await log.write { db, outbox in
+            _ = try await Self.membership(conversationID, actor.id, db: db)
+            let others = try await Self.memberIDs(conversationID, db: db).filter { $0 != actor.id }
+            outbox.add(Event(to: others, .typing(conversationID: conversationID, account: actor)))
+        }
     }
 
     // MARK: Rules
@@ -578,6 +630,25 @@ public struct MessengerService: Sendable {
             return ConversationView(
                 conversation: conversation, members: members[conversation.id] ?? [], lastMessage: last[conversation.id],
                 unread: unread[conversation.id] ?? 0, muted: me.muted, viewerRole: me.role, viewerReadID: me.read)
+        }
+    }
+}
+
+/// Lets one typing event per member and conversation through every `interval` milliseconds (clients send
+/// one per keystroke burst; a few seconds is what every messenger shows).
+final class TypingGate: Sendable {
+    static let interval: Int64 = 2_000
+    private let last = NIOLockedValueBox<[Pair: Int64]>([:])
+
+    private struct Pair: Hashable { let account: Int64, conversation: Int64 }
+
+    func admits(_ account: Int64, _ conversation: Int64, now: Int64) -> Bool {
+        last.withLockedValue { last in
+            let pair = Pair(account: account, conversation: conversation)
+            if let then = last[pair], now - then < Self.interval { return false }
+            if last.count > 100_000 { last.removeAll() }
+            last[pair] = now
+            return true
         }
     }
 }

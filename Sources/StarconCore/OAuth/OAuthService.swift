@@ -219,12 +219,15 @@ public struct OAuthService: Sendable {
     public func revoke(token: String, clientID: String, clientSecret: String) async throws {
         let app = try await authenticatedApp(clientID: clientID, secret: clientSecret)
         // RFC 7009 §2.1: an unknown token is already revoked (200); another app's token is refused.
-        try await database.write { db in
+        try await accounts.log.write { db, outbox in
             let digest = Secrets.digest(token)
-            guard let owner = try await db.raw("SELECT app_id FROM oauth_tokens WHERE token_digest = \(bind: digest)").first()?
-                .decode(column: "app_id", as: Int64.self) else { return }
-            guard owner == app.id else { throw CoreError(.forbidden, "unauthorized_client") }
+            guard let row = try await db.raw("SELECT app_id, account_id FROM oauth_tokens WHERE token_digest = \(bind: digest)").first() else { return }
+            guard try row.decode(column: "app_id", as: Int64?.self) == app.id else { throw CoreError(.forbidden, "unauthorized_client") }
             try await db.raw("DELETE FROM oauth_tokens WHERE token_digest = \(bind: digest)").run()
+            // Streams opened with the token close on every node.
+            if let account = try row.decode(column: "account_id", as: Int64?.self) {
+                outbox.add(Event(to: [account], .credentialsRevoked(accountID: account)))
+            }
         }
     }
 }

@@ -21,6 +21,11 @@ public protocol Database: Sendable {
     func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Number of open connections, for the metrics endpoint.
     var openConnections: Int { get }
+    /// Calls `changed` whenever another process may have committed (PostgreSQL: a NOTIFY on the event log's
+    /// channel; SQLite: the database's WAL file was written), and once after every (re)connection, until the
+    /// task is cancelled. The event log reads by sequence after each call, so a call too many costs one read
+    /// and a lost one nothing but latency.
+    func watchForeignCommits(_ changed: @escaping @Sendable () -> Void) async
     func close() async
 }
 

@@ -8,12 +8,17 @@ public final class PostgresDatabase: Database {
     public let engine = DatabaseEngine.postgres
     private let client: PostgresClient
     private let runTask: Task<Void, Never>
+    /// For the one connection of its own that listens for the event log's notifications.
+    private let listenConfiguration: PostgresConnection.Configuration
+    private let logger: Logger
     private let leased = NIOLockedValueBox(0)
     static let maximumConnections = 20
 
-    private init(client: PostgresClient, runTask: Task<Void, Never>) {
+    private init(client: PostgresClient, runTask: Task<Void, Never>, listenConfiguration: PostgresConnection.Configuration, logger: Logger) {
         self.client = client
         self.runTask = runTask
+        self.listenConfiguration = listenConfiguration
+        self.logger = logger
     }
 
     public static func open(url: String, logger: Logger) async throws -> PostgresDatabase {
@@ -34,7 +39,10 @@ public final class PostgresDatabase: Database {
         quiet.logLevel = max(logger.logLevel, .notice)
         let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
         let task = Task { await client.run() }
-        let database = PostgresDatabase(client: client, runTask: task)
+        var listen = PostgresConnection.Configuration(
+            host: host, port: port, username: core.username, password: core.password, database: core.database, tls: .disable)
+        listen.options.connectTimeout = .seconds(5)
+        let database = PostgresDatabase(client: client, runTask: task, listenConfiguration: listen, logger: quiet)
         do {
             try await withTimeout(seconds: 8) { try await database.ping() }
         } catch {
@@ -45,6 +53,40 @@ public final class PostgresDatabase: Database {
     }
 
     public var openConnections: Int { leased.withLockedValue { $0 } }
+
+    /// LISTENs on a connection of its own (a pooled one would be handed to others), reconnecting with a
+    /// growing pause (at most 2 s) whenever it drops, and calls `changed` after each (re)connection so
+    /// whatever was committed meanwhile is read.
+    public func watchForeignCommits(_ changed: @escaping @Sendable () -> Void) async {
+        var pause = Duration.milliseconds(100)
+        var attempt = 0
+        while !Task.isCancelled {
+            attempt += 1
+            do {
+                let connection = try await PostgresConnection.connect(configuration: listenConfiguration, id: attempt, logger: logger)
+                pause = .milliseconds(100)
+                do {
+                    try await withTaskCancellationHandler {
+                        try await connection.listen(on: EventLog.channel) { notifications in
+                            changed()
+                            for try await _ in notifications { changed() }
+                        }
+                    } onCancel: {
+                        connection.close().whenComplete { _ in }
+                    }
+                } catch {
+                    logger.debug("event log listener dropped", metadata: ["error": .string("\(error)")])
+                }
+                // Always closed before it is released, however the listening ended (PostgresNIO insists).
+                try? await connection.close()
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("event log listener reconnecting", metadata: ["error": .string("\(error)")])
+            }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(2))
+        }
+    }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withConnection { db in try await body(db) }

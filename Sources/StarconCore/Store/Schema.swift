@@ -399,5 +399,56 @@ public enum Schema {
             // Finds the rows still to fill without reading the whole table, each time the store is opened.
             "CREATE INDEX group_articles_overview_missing ON group_articles (article_id) WHERE overview IS NULL",
         ]),
+        Migration(9, "event log, node leases, jobs; messages ordered by the log", [
+            // Every change someone may be watching, written in the transaction that makes it (EventLog). `seq`
+            // comes from `event_clock`, taken as the transaction's last statement, so sequence order is commit
+            // order on every node and readers never see a gap.
+            """
+            CREATE TABLE events (
+                seq BIGINT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                -- '*' for everyone, else the account ids it is for, separated by commas.
+                audience TEXT NOT NULL,
+                -- The event's ids, encoded by StoredEvent.
+                body TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX events_created ON events (created_at)",
+            "CREATE TABLE event_clock (id BIGINT PRIMARY KEY, seq BIGINT NOT NULL)",
+            // A message's place in the log: what a reconnecting client resumes by. Messages from before the
+            // log keep their id as their place, and the clock starts after them.
+            "ALTER TABLE messages ADD COLUMN seq BIGINT",
+            "UPDATE messages SET seq = id",
+            "CREATE UNIQUE INDEX messages_seq ON messages (seq)",
+            "INSERT INTO event_clock (id, seq) SELECT 1, COALESCE(MAX(id), 0) FROM messages",
+            // The 256 id tags (IDGenerator) a process leases so two live processes never make the same id.
+            """
+            CREATE TABLE node_leases (
+                tag BIGINT PRIMARY KEY,
+                holder TEXT NOT NULL DEFAULT '',
+                expires_at BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+            """
+            INSERT INTO node_leases (tag)
+            WITH RECURSIVE tags (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM tags WHERE n < 255) SELECT n FROM tags
+            """,
+            // Periodic and deferred work, claimed by one node at a time (JobRunner).
+            """
+            CREATE TABLE jobs (
+                name TEXT PRIMARY KEY,
+                due_at BIGINT NOT NULL,
+                every_ms BIGINT NOT NULL DEFAULT 0,
+                claimed_by TEXT,
+                claimed_until BIGINT NOT NULL DEFAULT 0,
+                runs BIGINT NOT NULL DEFAULT 0,
+                last_node TEXT,
+                last_run_at BIGINT,
+                last_error TEXT
+            )
+            """,
+            "CREATE INDEX jobs_due ON jobs (due_at)",
+        ]),
     ]
 }

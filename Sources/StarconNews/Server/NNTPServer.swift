@@ -76,6 +76,11 @@ public struct NNTPServer: Service {
         var logger = self.logger
         logger[metadataKey: "nntp.peer"] = .string(peer)
         let session = NNTPSession(core: core, peerAddress: peer)
+        // Once a member signs in, their `accountEnded` event (a suspension, a password change, on any node)
+        // ends this connection at once: "400" and close, as RFC 3977 §3.2.1 allows at any time.
+        var ending: EventSink?
+        defer { ending?.cancel() }
+        let channel = client.channel
         do {
             try await client.executeThenClose { inbound, outbound in
                 try await outbound.write(encode(session.greeting))
@@ -106,6 +111,16 @@ public struct NNTPServer: Service {
                     let (response, next) = await session.handle(line: line[...])
                     logger.debug("nntp", metadata: ["reply": .string(response.logDescription)])
                     try await outbound.write(encode(response))
+                    if ending == nil, let memberID = session.memberID {
+                        ending = core.events.sink(accountID: memberID, deliver: { event in
+                            if case .accountEnded(let id) = event.payload, id == memberID {
+                                var goodbye = ByteBufferAllocator().buffer(capacity: 64)
+                                goodbye.writeString("400 Account suspended or signed out\r\n")
+                                channel.writeAndFlush(goodbye).whenComplete { _ in channel.close(promise: nil) }
+                            }
+                            return true
+                        }, overflowed: {})
+                    }
                     switch next {
                     case .carryOn: break
                     case .receiveArticle: collector = ArticleCollector()

@@ -16,7 +16,6 @@ public final class NNTPSession {
     private(set) var member: Account?
     private var pendingUser: String?
     private var authFailures = 0
-    private var lastStatusCheck: Int64 = 0
     private var group: Newsgroup?
     private var current: Int64?
 
@@ -87,20 +86,12 @@ public final class NNTPSession {
         }
     }
 
-    /// The member, re-checked against the store at most every ten seconds, so a suspension ends reading
-    /// and posting on open connections too.
-    private func signedInMember(now: Int64) async throws -> Account? {
-        guard let member else { return nil }
-        if now - lastStatusCheck > 10_000 {
-            lastStatusCheck = now
-            guard let fresh = try await core.accounts.find(id: member.id), (try? AccountService.ensureMaySignIn(fresh, now: now)) != nil else {
-                self.member = nil
-                return nil
-            }
-            self.member = fresh
-        }
-        return self.member
-    }
+    /// The signed-in member. A suspension or a password change ends the connection itself (the server
+    /// listens for the member's `accountEnded` event), so there is nothing to re-check here.
+    private func signedInMember(now: Int64) async throws -> Account? { member }
+
+    /// Who is signed in on this connection, for the server's subscription to their events.
+    public var memberID: Int64? { member?.id }
 
     // MARK: Capabilities and authentication
 
@@ -124,7 +115,6 @@ public final class NNTPSession {
         do {
             let account = try await core.accounts.authenticate(username: user, password: password, address: peerAddress)
             member = account
-            lastStatusCheck = core.clock.nowMilliseconds()
             return (NNTPResponse(281, "Authentication accepted"), .carryOn)
         } catch let error as CoreError {
             authFailures += 1

@@ -55,7 +55,7 @@ struct MastodonStreaming: Sendable {
     /// A bearer token, or for the web page's own script (EventSource sends cookies and cannot set headers)
     /// the session cookie. Reading a stream changes nothing, and another site cannot read it (no CORS).
     /// Also returns a check that answers false once the credential no longer holds (revoked, signed out,
-    /// suspended), run every `StreamRecheck.seconds` like the messenger's stream.
+    /// suspended), asked when the event log says one of the member's credentials was revoked.
     private func streamMember(_ request: Request, _ context: WebContext) async throws -> (Account, @Sendable () async throws -> Bool) {
         if request.headers[.authorization] == nil, request.uri.queryParameters["access_token"] == nil,
            let token = request.cookies[CookieName.session]?.value, !token.isEmpty {
@@ -78,15 +78,9 @@ struct MastodonStreaming: Sendable {
         return { try await core.oauth.resolve(token: token).map { $0.scopes.grants("read:statuses") } ?? false }
     }
 
-    /// Whether the event says this member's streams must end (the account was suspended).
-    static func ends(_ event: Event, for member: Account) -> Bool {
-        if case .accountEnded(let id) = event.payload { return id == member.id }
-        return false
-    }
-
     private func eventStream(member: Account, credential stillValid: @escaping @Sendable () async throws -> Bool, streams: Set<Stream>) -> Response {
         let body = ResponseBody { writer in
-            enum Step: Sendable { case event(Event), heartbeat, end }
+            enum Step: Sendable { case event(Event), heartbeat }
             let (steps, queue) = AsyncStream<Step>.makeStream(bufferingPolicy: .bufferingOldest(Self.queueLimit))
             let sink = core.events.sink(accountID: member.id, into: queue, as: Step.event)
             defer { sink.cancel() }
@@ -98,19 +92,14 @@ struct MastodonStreaming: Sendable {
                         queue.yield(.heartbeat)
                     }
                 }
-                group.addTask {
-                    try await StreamRecheck.waitUntilInvalid(stillValid)
-                    queue.yield(.end)
-                }
                 stepping: for await step in steps {
                     switch step {
                     case .event(let event):
-                        if Self.ends(event, for: member) { break stepping }
+                        if await StreamEnding.reason(event, member: member, stillValid: stillValid) != nil { break stepping }
                         for (name, payload) in try await frames(for: event, member: member, streams: streams) {
                             try await writer.write(ByteBuffer(string: "event: \(name.event)\ndata: \(payload)\n\n"))
                         }
                     case .heartbeat: try await writer.write(ByteBuffer(string: ":thump\n\n"))
-                    case .end: break stepping
                     }
                 }
                 group.cancelAll()
@@ -143,7 +132,7 @@ struct MastodonStreaming: Sendable {
             }
             streams.insert(stream)
         }
-        enum Step: Sendable { case event(Event), subscribe(Stream), unsubscribe(Stream), error(String), close, end(String) }
+        enum Step: Sendable { case event(Event), subscribe(Stream), unsubscribe(Stream), error(String), close }
         let (steps, queue) = AsyncStream<Step>.makeStream(bufferingPolicy: .bufferingOldest(Self.queueLimit))
         let sink = core.events.sink(accountID: member.id, into: queue, as: Step.event)
         defer { sink.cancel() }
@@ -167,15 +156,11 @@ struct MastodonStreaming: Sendable {
                 } catch {}
                 queue.yield(.close)
             }
-            group.addTask {
-                try await StreamRecheck.waitUntilInvalid(stillValid)
-                queue.yield(.end("The access token was revoked or the account may no longer sign in"))
-            }
             for await step in steps {
                 switch step {
                 case .event(let event):
-                    if Self.ends(event, for: member) {
-                        try await outbound.close(.policyViolation, reason: "The account may no longer sign in")
+                    if let reason = await StreamEnding.reason(event, member: member, stillValid: stillValid) {
+                        try await outbound.close(.policyViolation, reason: reason)
                         group.cancelAll()
                         return
                     }
@@ -186,10 +171,6 @@ struct MastodonStreaming: Sendable {
                 case .unsubscribe(let stream): streams.remove(stream)
                 case .error(let message): try await outbound.write(.text(JSON.string(["error": message, "status": 400])))
                 case .close:
-                    group.cancelAll()
-                    return
-                case .end(let reason):
-                    try await outbound.close(.policyViolation, reason: reason)
                     group.cancelAll()
                     return
                 }

@@ -9,6 +9,7 @@
   var conversation = list.getAttribute("data-conversation");
   var me = list.getAttribute("data-me");
   var lastId = list.getAttribute("data-last-id") || "0";
+  var lastSeq = null;
   var typingLine = document.getElementById("typing");
   var form = document.getElementById("compose");
   var actionsTemplate = document.getElementById("message-actions");
@@ -181,16 +182,20 @@
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + "/api/starcon/v1/stream?last_id=" + encodeURIComponent(lastId));
+    // After the first connection the stream's own place (last_seq) is exact on any server node.
+    var from = lastSeq ? "last_seq=" + encodeURIComponent(lastSeq) : "last_id=" + encodeURIComponent(lastId);
+    socket = new WebSocket(scheme + location.host + "/api/starcon/v1/stream?" + from);
     socket.onopen = function () { delay = 1000; };
     socket.onmessage = function (event) {
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       var p = frame.payload || {};
       if (frame.event === "ready") {
+        if (p.last_seq && p.last_seq !== "0") lastSeq = p.last_seq;
         list.setAttribute("data-connected", "1");  // the stream is live (tests wait for this)
       } else if (frame.event === "message") {
         if (newer(p.id, lastId)) lastId = p.id;
+        if (p.seq) lastSeq = p.seq;  // frames come in log order
         if (p.conversation_id !== conversation) return;
         append(p);
         if (typingLine) typingLine.textContent = "";

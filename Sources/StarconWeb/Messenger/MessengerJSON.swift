@@ -20,7 +20,8 @@ struct MessengerJSON: Sendable {
          "client_key": message.clientKey as Any? ?? NSNull(),
          "attachments": message.attachments.map { MastodonEntities.media($0, publicURL: publicURL) },
          "created_at": JSON.iso8601(message.createdAt),
-         "edited_at": message.editedAt.map { JSON.iso8601($0) as Any } ?? NSNull()]
+         "edited_at": message.editedAt.map { JSON.iso8601($0) as Any } ?? NSNull(),
+         "seq": String(message.seq)]
     }
 
     func conversation(_ view: ConversationView) -> [String: Any] {

@@ -26,10 +26,11 @@ struct StreamContext: RequestContext, WebSocketRequestContext {
 /// by the session cookie when the Origin header is this server's own (so another site cannot open it).
 /// A bad token is answered with an upgrade and an immediate close (1008) that says why.
 ///
-/// Resume: `last_id=N` (or a first frame `{"type":"resume","last_id":"N"}`) replays every stored message
-/// with an id above N in the member's conversations, in order, then goes live. The bus subscription is
-/// taken before the store is read, and live messages at or below what was replayed are dropped, so there is
-/// neither a gap nor a duplicate at the handoff.
+/// Resume: `last_seq=S` (the `seq` of the last message the client has), or `last_id=N` (its id), or a frame
+/// `{"type":"resume",…}` with either, replays every stored message placed after it in the log, in the
+/// member's conversations, in log (commit) order, then goes live. The bus subscription is taken before the
+/// store is read, and live messages at or below the place replayed are dropped, so there is neither a gap
+/// nor a duplicate at the handoff, whichever node the client reconnects to.
 struct MessengerStream: Sendable {
     let web: WebServices
     let frames = MessageFrameCache()
@@ -87,13 +88,15 @@ struct MessengerStream: Sendable {
         return origin == "http://\(host)" || origin == "https://\(host)"
     }
 
-    func resolve(_ credential: Credential, address: String) async throws -> Account? {
+    /// The member, and whether the credential may also write (mark read, typing): a `read` token may not.
+    func resolve(_ credential: Credential, address: String) async throws -> (member: Account, mayWrite: Bool)? {
         switch credential {
         case .token(let token):
-            guard let grant = try await core.oauth.resolve(token: token), grant.scopes.grants("read:conversations") else { return nil }
-            return grant.account
+            guard let grant = try await core.oauth.resolve(token: token), grant.scopes.grants("read:conversations"),
+                  let account = grant.account else { return nil }
+            return (account, grant.scopes.grants("write:conversations"))
         case .session(let token):
-            return try await core.sessions.resolve(token: token, address: address)?.1
+            return try await core.sessions.resolve(token: token, address: address).map { ($0.1, true) }
         }
     }
 
@@ -101,7 +104,7 @@ struct MessengerStream: Sendable {
 
     enum Step: Sendable {
         case event(Event)
-        case resume(Int64)
+        case resume(ResumePoint)
         case reply(String)
         case close(WebSocketErrorCode, String)
         case finish
@@ -109,7 +112,7 @@ struct MessengerStream: Sendable {
 
     func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request, logger: Logger) async throws {
         guard let credential = credential(request),
-              let member = try await resolve(credential, address: "websocket") else {
+              let (member, mayWrite) = try await resolve(credential, address: "websocket") else {
             try await outbound.close(.policyViolation, reason: "The access token is invalid")
             return
         }
@@ -121,31 +124,29 @@ struct MessengerStream: Sendable {
             fellBehind.withLockedValue { $0 = true }
         })
         defer { sink.cancel() }
-        var resumeFrom = request.uri.queryParameters["last_id"].flatMap { Int64(String($0)) }
-        if request.uri.queryParameters["last_id"] != nil, resumeFrom == nil {
-            try await outbound.close(.policyViolation, reason: "last_id is not a message id")
+        let query = request.uri.queryParameters
+        let resume: ResumePoint?
+        switch ResumePoint.parse(seq: query["last_seq"].map(String.init), id: query["last_id"].map(String.init)) {
+        case .success(let point): resume = point
+        case .failure(let reason):
+            try await outbound.close(.policyViolation, reason: reason.message)
             return
         }
         var writer = Writer(stream: self, member: member, outbound: outbound)
-        if let from = resumeFrom {
-            try await writer.replay(after: from)
-            resumeFrom = nil
-        }
-        try await outbound.write(.text(MessengerJSON.frame("ready", ["last_id": String(writer.lastSent), "account": json.account(member)])))
+        if let resume { try await writer.replay(after: resume) }
+        try await outbound.write(.text(MessengerJSON.frame("ready", [
+            "last_id": String(writer.lastID), "last_seq": String(writer.lastSeq), "account": json.account(member)])))
+        let stillValid: @Sendable () async throws -> Bool = { try await resolve(credential, address: "websocket") != nil }
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                await readFrames(inbound, member: member, queue: queue, logger: logger)
-            }
-            group.addTask {
-                try await StreamRecheck.waitUntilInvalid { try await resolve(credential, address: "websocket") != nil }
-                queue.yield(.close(.policyViolation, "The access token was revoked or the account may no longer sign in"))
+                await readFrames(inbound, member: member, mayWrite: mayWrite, queue: queue, logger: logger)
             }
             stepping: for await step in steps {
                 switch step {
                 case .event(let event):
-                    if case .accountEnded(let id) = event.payload, id == member.id {
-                        try await outbound.close(.policyViolation, reason: "The account may no longer sign in")
+                    if let reason = await StreamEnding.reason(event, member: member, stillValid: stillValid) {
+                        try await outbound.close(.policyViolation, reason: reason)
                         break stepping
                     }
                     try await writer.send(event)
@@ -161,7 +162,7 @@ struct MessengerStream: Sendable {
                 }
             }
             if fellBehind.withLockedValue({ $0 }) {
-                try await outbound.close(.goingAway, reason: "Too far behind: reconnect with last_id")
+                try await outbound.close(.goingAway, reason: "Too far behind: reconnect with last_seq")
             }
             group.cancelAll()
         }
@@ -169,7 +170,7 @@ struct MessengerStream: Sendable {
 
     /// Reads client frames: `resume`, `typing`, `read`, `ping`. Anything that is not such a JSON object closes this
     /// connection (and only this one).
-    func readFrames(_ inbound: WebSocketInboundStream, member: Account, queue: AsyncStream<Step>.Continuation, logger: Logger) async {
+    func readFrames(_ inbound: WebSocketInboundStream, member: Account, mayWrite: Bool, queue: AsyncStream<Step>.Continuation, logger: Logger) async {
         do {
             for try await message in inbound.messages(maxSize: Self.maxFrameSize) {
                 guard case .text(let text) = message else {
@@ -190,11 +191,13 @@ struct MessengerStream: Sendable {
                 }
                 switch type {
                 case "resume":
-                    guard let from = id("last_id") else {
-                        queue.yield(.close(.policyViolation, "resume needs last_id"))
+                    guard let from = id("last_seq").map(ResumePoint.seq) ?? id("last_id").map(ResumePoint.message) else {
+                        queue.yield(.close(.policyViolation, "resume needs last_seq or last_id"))
                         return
                     }
                     queue.yield(.resume(from))
+                case "typing" where !mayWrite, "read" where !mayWrite:
+                    queue.yield(.reply(MessengerJSON.frame("error", ["error": "This action is outside the authorized scopes"])))
                 case "typing":
                     guard let conversation = id("conversation_id") else {
                         queue.yield(.reply(MessengerJSON.frame("error", ["error": "typing needs conversation_id"])))
@@ -229,14 +232,36 @@ struct MessengerStream: Sendable {
         }
     }
 
-    /// Writes frames for one member, tracking the newest message sent so replays and live events never
-    /// repeat one.
+    /// Where a replay starts: after a place in the log, or after a message the client names by id.
+    enum ResumePoint: Sendable {
+        case seq(Int64)
+        case message(Int64)
+
+        struct Invalid: Error { let message: String }
+
+        /// From the query: `last_seq` wins over `last_id`; neither means no replay.
+        static func parse(seq: String?, id: String?) -> Result<ResumePoint?, Invalid> {
+            if let seq {
+                guard let value = Int64(seq), value >= 0 else { return .failure(Invalid(message: "last_seq is not a place in the log")) }
+                return .success(.seq(value))
+            }
+            if let id {
+                guard let value = Int64(id), value >= 0 else { return .failure(Invalid(message: "last_id is not a message id")) }
+                return .success(.message(value))
+            }
+            return .success(nil)
+        }
+    }
+
+    /// Writes frames for one member, tracking the place of the newest message sent so replays and live
+    /// events never repeat one.
     struct Writer {
         let stream: MessengerStream
         let member: Account
         let outbound: WebSocketOutboundWriter
-        /// The newest message id sent (or asked to resume from).
-        var lastSent: Int64 = 0
+        /// The place in the log of the newest message sent (or resumed from), and that message's id.
+        var lastSeq: Int64 = 0
+        var lastID: Int64 = 0
         /// Messages sent live before a mid-stream resume frame: skipped when the replay reaches them.
         var sentLive: Set<Int64> = []
 
@@ -246,19 +271,27 @@ struct MessengerStream: Sendable {
             self.outbound = outbound
         }
 
-        mutating func replay(after from: Int64) async throws {
-            var cursor = from
+        mutating func replay(after point: ResumePoint) async throws {
+            let messenger = stream.core.messenger
+            var cursor: Int64
+            switch point {
+            case .seq(let seq): cursor = seq
+            case .message(let id):
+                cursor = try await messenger.resumePoint(forMessage: id)
+                lastID = max(lastID, id)
+            }
+            let from = cursor
             while true {
-                let batch = try await stream.core.messenger.backlog(for: member.id, after: cursor)
+                let batch = try await messenger.backlog(for: member.id, afterSeq: cursor)
                 for message in batch where !sentLive.contains(message.id) {
                     try await outbound.write(.text(stream.messageFrame("message", message)))
                 }
                 guard let last = batch.last else { break }
-                cursor = last.id
-                lastSent = max(lastSent, last.id)
+                cursor = last.seq
+                if last.seq > lastSeq { lastSeq = last.seq; lastID = last.id }
                 if batch.count < 500 { break }
             }
-            lastSent = max(lastSent, from)
+            lastSeq = max(lastSeq, from)
             sentLive.removeAll()
         }
 
@@ -267,8 +300,9 @@ struct MessengerStream: Sendable {
             let frame: String
             switch event.payload {
             case .message(let message):
-                guard message.id > lastSent else { return }
-                lastSent = message.id
+                guard message.seq > lastSeq else { return }
+                lastSeq = message.seq
+                lastID = message.id
                 if sentLive.count < 10_000 { sentLive.insert(message.id) }
                 frame = stream.messageFrame("message", message)
             case .messageEdited(let message):
@@ -287,18 +321,10 @@ struct MessengerStream: Sendable {
                 } else {
                     frame = MessengerJSON.frame("conversation", ["id": String(id), "removed": true])
                 }
-            case .accountEnded, .feed:
+            case .accountEnded, .credentialsRevoked, .reload, .feed:
                 return
-            case .json(let kind, let object):
-                frame = "{\"event\":\(Self.quoted(kind)),\"payload\":\(object)}"
             }
             try await outbound.write(.text(frame))
-        }
-
-        static func quoted(_ text: String) -> String {
-            var out: [UInt8] = []
-            JSONWriter.writeString(text, into: &out)
-            return String(decoding: out, as: UTF8.self)
         }
     }
 }

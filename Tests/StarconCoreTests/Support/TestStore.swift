@@ -38,11 +38,11 @@ enum TestStore {
         let core = try await Core.open(location, logger: logger, clock: clock)
         do {
             let result = try await body(core, location)
-            await core.database.close()
+            await core.close()
             try await drop(location)
             return result
         } catch {
-            await core.database.close()
+            await core.close()
             try? await drop(location)
             throw error
         }

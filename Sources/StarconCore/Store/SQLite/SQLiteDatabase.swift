@@ -24,13 +24,15 @@ public final class SQLiteDatabase: Database {
     private let nextReader = NIOLockedValueBox(0)
     private let writeLock: AsyncLock
     private let groupCommit = SQLiteGroupCommit()
+    private let path: String
 
     /// How long a connection waits for another process's lock (a CLI command beside a running server).
     static let busyTimeoutMilliseconds = 10_000
     static let readerCount = 4
     static let checkpointInterval: Duration = .seconds(1)
 
-    private init(writer: SQLiteSession, readers: [SQLiteSession], checkpointer: SQLiteSession) {
+    private init(path: String, writer: SQLiteSession, readers: [SQLiteSession], checkpointer: SQLiteSession) {
+        self.path = path
         self.writer = writer
         self.readers = readers
         self.checkpointer = checkpointer
@@ -66,7 +68,7 @@ public final class SQLiteDatabase: Database {
             }
             let checkpointer = try await openSession(path: path, name: "sqlite-checkpoint", logger: logger)
             opened.append(checkpointer)
-            return SQLiteDatabase(writer: writer, readers: Array(opened.dropFirst().dropLast()), checkpointer: checkpointer)
+            return SQLiteDatabase(path: path, writer: writer, readers: Array(opened.dropFirst().dropLast()), checkpointer: checkpointer)
         } catch let error as ConfigurationError {
             await close(opened)
             throw error
@@ -96,6 +98,10 @@ public final class SQLiteDatabase: Database {
     }
 
     public var openConnections: Int { readers.count + 2 }
+
+    public func watchForeignCommits(_ changed: @escaping @Sendable () -> Void) async {
+        await SQLiteCommitWatcher.watch(databasePath: path, changed)
+    }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let index = nextReader.withLockedValue { value in

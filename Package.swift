@@ -77,6 +77,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // SMTP (and IMAP to come): pure grammar and session state machines, no I/O.
+        .target(name: "StarconMail"),
         .executableTarget(
             name: "starcon",
             dependencies: [
@@ -89,6 +91,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore"]),
+        .testTarget(name: "StarconMailTests", dependencies: ["StarconMail", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "StarconMediaTests", dependencies: ["StarconMedia"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "StarconNewsTests",

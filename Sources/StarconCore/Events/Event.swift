@@ -8,13 +8,10 @@ public struct Event: Sendable {
     public enum Audience: Sendable, Equatable {
         case accounts(Set<Int64>)
         case everyone
-
-        func contains(_ account: Int64) -> Bool {
-            switch self {
-            case .accounts(let set): set.contains(account)
-            case .everyone: true
-            }
-        }
+        /// The members of a conversation as they are when the event is delivered: stored as the conversation's
+        /// id rather than a list of up to 256 members per message, and turned into `accounts` by the log
+        /// before the bus sees it.
+        case conversation(Int64)
     }
 
     public let audience: Audience

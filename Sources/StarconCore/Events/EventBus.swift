@@ -74,6 +74,8 @@ public final class EventBus: Sendable {
                 for (key, entries) in state.byAccount where key != nil {
                     targets += entries.map { (key: key, id: $0.key, entry: $0.value) }
                 }
+            case .conversation:
+                break  // the log resolves it to `accounts` before publishing
             case .accounts(let accounts):
                 for account in accounts {
                     targets += (state.byAccount[account] ?? [:]).map { (key: Int64?.some(account), id: $0.key, entry: $0.value) }

@@ -35,10 +35,11 @@ public final class EventLog: Sendable {
     }
 
     static let batchSize = 500
-    /// How long events are kept (milliseconds; `STARCON_EVENT_RETENTION_SECONDS`, default one day): longer
-    /// than any node stays cut off from the store and still catches up without a reload.
+    /// How long events are kept (milliseconds; `STARCON_EVENT_RETENTION_SECONDS`, default one hour): a node
+    /// cut off from the store for less catches up without a reload. Messages themselves are never pruned
+    /// (clients resume from the `messages` table), so this bounds only the log's own size.
     public static let defaultRetention: Int64 = {
-        Int64(ProcessInfo.processInfo.environment["STARCON_EVENT_RETENTION_SECONDS"].flatMap { Int($0) } ?? 86_400) * 1000
+        Int64(ProcessInfo.processInfo.environment["STARCON_EVENT_RETENTION_SECONDS"].flatMap { Int($0) } ?? 3_600) * 1000
     }()
     /// NOTIFY channel on PostgreSQL.
     static let channel = "starcon_events"
@@ -76,6 +77,7 @@ public final class EventLog: Sendable {
     static func append(_ events: [Event], stamps: [(event: Int, table: EventOutbox.StampedTable, id: Int64)],
                        engine: DatabaseEngine, now: Int64, db: any SQLDatabase) async throws -> [Int64] {
         guard !events.isEmpty else { return [] }
+        if engine == .postgres { return try await appendOnPostgres(events, stamps: stamps, now: now, db: db) }
         guard let last = try await db.raw("""
             UPDATE event_clock SET seq = seq + \(bind: events.count) WHERE id = 1 RETURNING seq
             """).first()?.decode(column: "seq", as: Int64.self) else { throw EventLogError.noClock }
@@ -89,11 +91,35 @@ public final class EventLog: Sendable {
         for stamp in stamps {
             try await db.raw("UPDATE \(unsafeRaw: stamp.table.rawValue) SET seq = \(bind: first + Int64(stamp.event)) WHERE id = \(bind: stamp.id)").run()
         }
-        if engine == .postgres {
-            // Delivered to every listening node when (and only if) this transaction commits.
-            try await db.raw("SELECT pg_notify(\(bind: channel), \(bind: String(last))) AS n").run()
-        }
         return Array(first...last)
+    }
+
+    /// The same in one statement, so the clock's row lock is held for one round trip and the COMMIT: the
+    /// clock, the rows, the stamps and the NOTIFY (delivered to every listening node when, and only if,
+    /// this transaction commits) as data-modifying CTEs.
+    static func appendOnPostgres(_ events: [Event], stamps: [(event: Int, table: EventOutbox.StampedTable, id: Int64)],
+                                 now: Int64, db: any SQLDatabase) async throws -> [Int64] {
+        let count = Int64(events.count)
+        let rows = events.enumerated().map { index, event -> any SQLExpression in
+            let stored = StoredEvent(event)
+            return SQLGroupExpression([SQLBind(Int64(index + 1)), SQLBind(stored.kind), SQLBind(stored.audience), SQLBind(stored.body)])
+        }
+        let stamping = stamps.enumerated().map { index, stamp -> any SQLExpression in
+            let table = stamp.table.rawValue
+            return SQLQueryString("""
+                , s\(unsafeRaw: String(index)) AS (UPDATE \(unsafeRaw: table) SET seq = clock.seq - \(bind: count) + \(bind: Int64(stamp.event + 1))
+                  FROM clock WHERE \(unsafeRaw: table).id = \(bind: stamp.id))
+                """)
+        }
+        guard let last = try await db.raw("""
+            WITH clock AS (UPDATE event_clock SET seq = seq + \(bind: count) WHERE id = 1 RETURNING seq),
+                 stored AS (INSERT INTO events (seq, kind, audience, body, created_at)
+                            SELECT clock.seq - \(bind: count) + v.k, v.kind, v.audience, v.body, \(bind: now)
+                            FROM clock, (VALUES \(SQLList(rows))) AS v (k, kind, audience, body))
+                 \(SQLList(stamping, separator: SQLRaw(" ")))
+            SELECT clock.seq AS seq, pg_notify(\(bind: channel), clock.seq::text) AS notified FROM clock
+            """).first()?.decode(column: "seq", as: Int64.self) else { throw EventLogError.noClock }
+        return Array((last - count + 1)...last)
     }
 
     // MARK: Delivering
@@ -189,8 +215,9 @@ public final class EventLog: Sendable {
         batch.firstSeq = first.0
         batch.last = last.0
         batch.count = rows.count
-        var messageIDs: [Int64] = [], accountIDs: [Int64] = []
+        var messageIDs: [Int64] = [], accountIDs: [Int64] = [], conversationIDs: Set<Int64> = []
         for (_, stored) in rows {
+            if case .conversation(let id) = stored.decodedAudience { conversationIDs.insert(id) }
             switch stored.needs {
             case .message(let id): messageIDs.append(id)
             case .account(let id): accountIDs.append(id)
@@ -200,7 +227,8 @@ public final class EventLog: Sendable {
         var messages: [Int64: Message] = [:], accounts: [Int64: Account] = [:]
         for message in try await MessengerService.load(ids: messageIDs, db: db) { messages[message.id] = message }
         for account in try await AccountService.find(ids: accountIDs, db: db) { accounts[account.id] = account }
-        batch.events = rows.compactMap { seq, stored in stored.event(seq: seq, messages: messages, accounts: accounts) }
+        let members = try await MessengerService.memberIDs(of: Array(conversationIDs), db: db)
+        batch.events = rows.compactMap { seq, stored in stored.event(seq: seq, messages: messages, accounts: accounts, members: members) }
         return batch
     }
 
@@ -214,16 +242,27 @@ public final class EventLog: Sendable {
     // MARK: Pruning
 
     /// Deletes events older than `olderThan` milliseconds, always keeping the newest one (so the horizon is
-    /// known). Returns how many went.
+    /// known), in transactions of at most `pruneChunk` rows so the writer is never held long. Returns how
+    /// many went.
     @discardableResult
     public func prune(olderThan age: Int64) async throws -> Int {
         let cutoff = clock.nowMilliseconds() - age
-        return try await database.write { db in
-            try await db.raw("""
-                DELETE FROM events WHERE created_at < \(bind: cutoff) AND seq < (SELECT MAX(seq) FROM events) RETURNING seq
-                """).all().count
+        var total = 0
+        while true {
+            let deleted = try await database.write { db in
+                try await db.raw("""
+                    DELETE FROM events WHERE seq IN (
+                        SELECT seq FROM events WHERE created_at < \(bind: cutoff) AND seq < (SELECT MAX(seq) FROM events)
+                        ORDER BY seq LIMIT \(bind: Self.pruneChunk))
+                    RETURNING seq
+                    """).all().count
+            }
+            total += deleted
+            if deleted < Self.pruneChunk { return total }
         }
     }
+
+    static let pruneChunk = 5_000
 
     /// The oldest place still in the log (nil when it is empty).
     public func horizon() async throws -> Int64? {

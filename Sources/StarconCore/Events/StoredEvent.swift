@@ -17,6 +17,7 @@ struct StoredEvent: Sendable, Equatable {
         switch event.audience {
         case .everyone: audience = Self.everyone
         case .accounts(let ids): audience = ids.sorted().map(String.init).joined(separator: ",")
+        case .conversation(let id): audience = "c:\(id)"
         }
         if case .feed = event.payload { kind = "feed." + Self.feedKind(event.payload) } else { kind = event.kind }
         body = Self.body(event.payload)
@@ -55,6 +56,7 @@ struct StoredEvent: Sendable, Equatable {
     /// The audience, or nil when the row is damaged.
     var decodedAudience: Event.Audience? {
         if audience == Self.everyone { return .everyone }
+        if audience.hasPrefix("c:") { return Int64(audience.dropFirst(2)).map(Event.Audience.conversation) }
         if audience.isEmpty { return .accounts([]) }
         var ids = Set<Int64>()
         for part in audience.split(separator: ",") {
@@ -83,8 +85,9 @@ struct StoredEvent: Sendable, Equatable {
 
     /// The event, given the objects it names; nil for an unknown kind, a damaged body, or an object that is
     /// gone (a message deleted before it was delivered: its `message_deleted` follows).
-    func event(seq: Int64, messages: [Int64: Message], accounts: [Int64: Account]) -> Event? {
-        guard let audience = decodedAudience else { return nil }
+    func event(seq: Int64, messages: [Int64: Message], accounts: [Int64: Account], members: [Int64: Set<Int64>] = [:]) -> Event? {
+        guard var audience = decodedAudience else { return nil }
+        if case .conversation(let id) = audience { audience = .accounts(members[id] ?? []) }
         let ids = self.ids
         let payload: EventPayload
         switch kind {

@@ -234,7 +234,7 @@ public struct MessengerService: Sendable {
                 if let clientKey, let existing = try await Self.message(sender: sender.id, conversationID: conversationID, clientKey: clientKey, db: db) {
                     return (existing, false, nil)
                 }
-                var members = try await Self.memberIDs(conversationID, db: db)
+                let members = try await Self.memberIDs(conversationID, db: db)
                 if kind == .direct {
                     // The pair is in the conversation's key, so a member who left comes back with the message.
                     let pair = try await db.raw("SELECT direct_key FROM conversations WHERE id = \(bind: conversationID)").first()!
@@ -243,7 +243,6 @@ public struct MessengerService: Sendable {
                     guard try await !Self.blockedEitherWay(sender.id, other, db: db) else { throw CoreError(.forbidden, "msg_blocked") }
                     if !members.contains(other), let account = try await AccountService.find(id: other, db: db), account.status == .active {
                         try await Self.insertMember(conversationID, other, role: .member, now: clock.nowMilliseconds(), db: db)
-                        members.append(other)
                     }
                 }
                 if let replyTo {
@@ -284,7 +283,8 @@ public struct MessengerService: Sendable {
                 var message = Message(id: id, conversationID: conversationID, sender: sender, text: text, replyToID: replyTo,
                                       clientKey: clientKey, createdAt: now, editedAt: nil)
                 if !mediaIDs.isEmpty { message = try await Self.withAttachments([message], db: db)[0] }
-                let event = outbox.add(Event(to: members, .message(message)), stamping: .messages, id: id)
+                // To the members as they are when it is delivered (the other of a pair is back in by then).
+                let event = outbox.add(Event(audience: .conversation(conversationID), payload: .message(message)), stamping: .messages, id: id)
                 return (message, true, event)
             }
             var stored = message
@@ -324,7 +324,7 @@ public struct MessengerService: Sendable {
                 """).run()
             message.text = text
             message.editedAt = now
-            outbox.add(Event(to: try await Self.memberIDs(message.conversationID, db: db), .messageEdited(message)))
+            outbox.add(Event(audience: .conversation(message.conversationID), payload: .messageEdited(message)))
             return message
         }
     }
@@ -342,8 +342,8 @@ public struct MessengerService: Sendable {
                 UPDATE conversations SET last_message_id = (SELECT MAX(id) FROM messages WHERE conversation_id = \(bind: message.conversationID))
                 WHERE id = \(bind: message.conversationID)
                 """).run()
-            outbox.add(Event(to: try await Self.memberIDs(message.conversationID, db: db),
-                             .messageDeleted(conversationID: message.conversationID, messageID: messageID)))
+            outbox.add(Event(audience: .conversation(message.conversationID),
+                             payload: .messageDeleted(conversationID: message.conversationID, messageID: messageID)))
             return message
         }
     }
@@ -480,8 +480,8 @@ public struct MessengerService: Sendable {
                 UPDATE conversation_members SET last_read_id = \(bind: newest)
                 WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: actor.id)
                 """).run()
-            outbox.add(Event(to: try await Self.memberIDs(conversationID, db: db),
-                             .read(conversationID: conversationID, accountID: actor.id, upTo: newest)))
+            outbox.add(Event(audience: .conversation(conversationID),
+                             payload: .read(conversationID: conversationID, accountID: actor.id, upTo: newest)))
             return newest
         }
     }
@@ -565,6 +565,18 @@ public struct MessengerService: Sendable {
             message.attachments = pictures[message.id] ?? []
             return message
         }
+    }
+
+    /// The members of each conversation, in one query (the event log's delivery).
+    static func memberIDs(of conversations: [Int64], db: any SQLDatabase) async throws -> [Int64: Set<Int64>] {
+        guard !conversations.isEmpty else { return [:] }
+        var members: [Int64: Set<Int64>] = [:]
+        for row in try await db.raw("""
+            SELECT conversation_id, account_id FROM conversation_members WHERE conversation_id IN (\(SQLList(conversations.map { SQLBind($0) })))
+            """).all() {
+            members[try row.decode(column: "conversation_id", as: Int64.self), default: []].insert(try row.decode(column: "account_id", as: Int64.self))
+        }
+        return members
     }
 
     static func memberIDs(_ conversationID: Int64, db: any SQLDatabase) async throws -> [Int64] {

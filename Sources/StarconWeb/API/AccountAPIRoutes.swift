@@ -10,10 +10,10 @@ struct AccountAPIRoutes {
     func add(to router: Router<WebContext>) {
         router.patch("/api/v1/accounts/update_credentials") { request, context in try await updateCredentials(request, context) }
         router.get("/api/v1/accounts/lookup") { request, context in
-            _ = try await api.member(request, "read:accounts")
+            let viewer = try await api.member(request, "read:accounts")
             let input = try await APIInput.read(request, context: context)
-            guard let account = try await core.accounts.find(username: input.text("acct").split(separator: "@").first.map(String.init) ?? ""),
-                  account.status == .active else { throw APIError.notFound }
+            guard let account = try await core.relationships.view(username: input.text("acct").split(separator: "@").first.map(String.init) ?? "",
+                                                                  viewer: viewer)?.account else { throw APIError.notFound }
             return JSON.response(api.entities.account(account, counts: try await core.relationships.counts(account.id)))
         }
         router.get("/api/v1/accounts/search") { request, context in
@@ -45,13 +45,13 @@ struct AccountAPIRoutes {
             return JSON.response(relationships.map(api.entities.relationship))
         }
         router.get("/api/v1/accounts/{id}") { request, context in
-            _ = try await api.member(request, "read:accounts")
-            let account = try await api.account(context)
+            let viewer = try await api.member(request, "read:accounts")
+            let account = try await api.visibleAccount(context, viewer: viewer)
             return JSON.response(api.entities.account(account, counts: try await core.relationships.counts(account.id)))
         }
         router.get("/api/v1/accounts/{id}/statuses") { request, context in
             let viewer = try await api.member(request, "read:statuses")
-            let account = try await api.account(context)
+            let account = try await api.visibleAccount(context, viewer: viewer)
             let input = try await APIInput.read(request, context: context)
             let page = try await core.feed.timeline(.account(account.id), viewer: viewer, page: api.page(input))
             var items = page.items
@@ -63,8 +63,8 @@ struct AccountAPIRoutes {
         }
         for (path, direction) in [("followers", RelationshipService.Direction.followers), ("following", .following)] {
             router.get("/api/v1/accounts/{id}/\(path)") { request, context in
-                _ = try await api.member(request, "read:accounts")
-                let account = try await api.account(context)
+                let viewer = try await api.member(request, "read:accounts")
+                let account = try await api.visibleAccount(context, viewer: viewer)
                 let input = try await APIInput.read(request, context: context)
                 let rows = try await core.relationships.accounts(direction, of: account.id, before: input.id("max_id"),
                                                                  limit: Int(clamping: min(max(input.id("limit") ?? 40, 1), 80)))

@@ -184,7 +184,9 @@ def profile_of_blocker(w):
             "api account": allowed(w.api("alice", "GET", f"/api/v1/accounts/{yuki}")),
             "api lookup": allowed(w.api("alice", "GET", "/api/v1/accounts/lookup", params={"acct": "yuki"})),
             "api statuses": allowed(w.api("alice", "GET", f"/api/v1/accounts/{yuki}/statuses")),
-            "api followers": allowed(w.api("alice", "GET", f"/api/v1/accounts/{yuki}/followers"))}
+            "api followers": allowed(w.api("alice", "GET", f"/api/v1/accounts/{yuki}/followers")),
+            "api search": any(a["id"] == yuki for a in w.api("alice", "GET", "/api/v1/accounts/search", params={"q": "yuki"}).json()),
+            "api v2 search": any(a["id"] == yuki for a in w.api("alice", "GET", "/api/v2/search", params={"q": "yuki"}).json()["accounts"])}
 
 
 @rule("one does not follow a member one blocks", False)

@@ -51,6 +51,21 @@ public struct RelationshipService: Sendable {
         return try await view(of: account, viewer: viewer)
     }
 
+    /// The accounts `viewer` may see (`AccountPermissions.view`), in their order: search results leave out
+    /// whoever blocked the viewer, as their profiles do.
+    public func visible(_ accounts: [Account], to viewer: Account) async throws -> [Account] {
+        guard !accounts.isEmpty else { return [] }
+        let blockers: Set<Int64> = try await database.read { db in
+            Set(try await db.raw("SELECT account_id FROM blocks WHERE target_id = \(bind: viewer.id)").all()
+                .map { try $0.decode(column: "account_id", as: Int64.self) })
+        }
+        let mayAct = AccountService.mayAct(viewer, now: clock.nowMilliseconds())
+        return accounts.filter { account in
+            Permissions.account(account, viewer: viewer, relationship: Relationship(id: account.id, blockedBy: blockers.contains(account.id)),
+                                mayAct: mayAct).view
+        }
+    }
+
     static func view(of target: Account, viewer: Account, now: Int64, db: any SQLDatabase) async throws -> AccountView {
         let relationship = try await relationship(viewer.id, target.id, db: db)
         return AccountView(account: target, relationship: relationship,

@@ -17,10 +17,10 @@ struct AccountAPIRoutes {
             return JSON.response(api.entities.account(account, counts: try await core.relationships.counts(account.id)))
         }
         router.get("/api/v1/accounts/search") { request, context in
-            _ = try await api.member(request, "read:accounts")
+            let viewer = try await api.member(request, "read:accounts")
             let input = try await APIInput.read(request, context: context)
             let found = try await core.accounts.search(input.text("q"), limit: Int(clamping: input.id("limit") ?? 20))
-            return JSON.response(found.map { api.entities.account($0) })
+            return JSON.response(try await core.relationships.visible(found, to: viewer).map { api.entities.account($0) })
         }
         router.get("/api/v2/search") { request, context in
             let viewer = try await api.member(request, "read:search")
@@ -28,7 +28,8 @@ struct AccountAPIRoutes {
             let query = input.text("q"), type = input.text("type")
             var accounts: [[String: Any]] = [], hashtags: [[String: Any]] = []
             if type.isEmpty || type == "accounts" {
-                accounts = try await core.accounts.search(query, limit: Int(clamping: input.id("limit") ?? 20))
+                accounts = try await core.relationships.visible(try await core.accounts.search(query, limit: Int(clamping: input.id("limit") ?? 20)),
+                                                                to: viewer)
                     .filter { $0.id != viewer.id || query.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "@")) == $0.username.lowercased() }
                     .map { api.entities.account($0) }
             }

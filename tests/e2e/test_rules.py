@@ -222,7 +222,15 @@ def admin_suspends_moderator(w):
 @rule("a member does not post to a read-only group", False)
 def member_posts_read_only(w):
     group = "campus.announce"
+    code, _ = nntp_post(w, "mod", group, "announcement")
+    assert code == 240
+    with w.news.raw("mod") as client:
+        number = int(client.cmd(f"GROUP {group}")[1].split()[2])
+    thread = w.web["alice"].get(f"/newsgroups/{group}/articles/{number}").text
     return {"web form": has_form(w.page("alice", f"/newsgroups/{group}"), f"/newsgroups/{group}/post"),
+            "web reply link": f'href="/newsgroups/{group}/articles/{number}/reply"' in thread,
+            "web reply page": allowed(w.web["alice"].get(f"/newsgroups/{group}/articles/{number}/reply")),
+            "web reply post": web_post(w, "alice", f"/newsgroups/{group}/articles/{number}/reply", {"subject": "Re", "body": "text"}),
             "web post": web_post(w, "alice", f"/newsgroups/{group}/post", {"subject": "hi", "body": "text"}),
             "nntp list active": active_letter(w, "alice", group) != "n",
             "nntp post": nntp_post(w, "alice", group, "hi")[0] == 240}
@@ -231,7 +239,10 @@ def member_posts_read_only(w):
 @rule("staff post to a read-only group", True)
 def staff_posts_read_only(w):
     group = "campus.announce"
+    with w.news.raw("mod") as client:
+        number = int(client.cmd(f"GROUP {group}")[1].split()[2])
     return {"web form": has_form(w.page("mod", f"/newsgroups/{group}"), f"/newsgroups/{group}/post"),
+            "web reply page": allowed(w.web["mod"].get(f"/newsgroups/{group}/articles/{number}/reply")),
             "web post": web_post(w, "mod", f"/newsgroups/{group}/post", {"subject": "news", "body": "text"}),
             "nntp list active": active_letter(w, "mod", group) != "n",
             "nntp post": nntp_post(w, "mod", group, "more news")[0] == 240}

@@ -245,8 +245,10 @@ struct NewsRoutes {
 
     private func replyPage(_ context: WebContext, values: [String: String]? = nil, error: String? = nil,
                            status: HTTPResponse.Status = .ok) async throws -> Response {
-        _ = try web.member(context)
+        let member = try web.member(context)
         let group = try await group(context)
+        // The thread page offers no reply where the member may not post; neither does this page.
+        guard try await web.core.news.view(of: group, viewer: member).permissions.post else { throw PageError.forbidden }
         guard let parent = try await web.core.news.article(in: group, number: try number(context, "number")) else { throw PageError.notFound }
         let t = web.renderer.catalogue(context)
         let formatter = web.renderer.formatter(context)

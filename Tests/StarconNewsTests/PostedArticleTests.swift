@@ -12,6 +12,23 @@ struct PostedArticleTests {
         let groups: [String], subject: String, body: String, references: [String], messageID: String?
     }
 
+    static func lines(_ text: String) -> [[UInt8]] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.utf8) }
+    }
+
+    /// A cancel control message names the article to cancel; any other article (or control verb) names none.
+    @Test func aCancelControlMessageNamesItsTarget() {
+        #expect(PostedArticle.cancelTarget(Self.lines("""
+            Newsgroups: starcon.general
+            Subject: cmsg cancel <a@x>
+            control:  cancel   <a@x>
+
+            cancel
+            """)) == "<a@x>")
+        #expect(PostedArticle.cancelTarget(Self.lines("Newsgroups: g\nSubject: s\nControl: newgroup g\n\nbody")) == nil)
+        #expect(PostedArticle.cancelTarget(Self.lines("Newsgroups: g\nSubject: s\n\nControl: cancel <a@x>")) == nil, "a body line is no header")
+    }
+
     @Test func aNewsreadersArticle() {
         let result = Self.parse("""
             From: Kim <kim@example.org>

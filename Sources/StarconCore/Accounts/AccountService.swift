@@ -167,6 +167,17 @@ public struct AccountService: Sendable {
         if let expiry = account.expiresAt, expiry <= now { throw CoreError(.forbidden, "account_expired") }
     }
 
+    /// The one activity rule: who may act (post, reply, react, follow, send, upload) is whoever may sign in,
+    /// less the accounts that only use mail. A visitor past their expiry may do neither, on any surface.
+    public static func ensureMayAct(_ account: Account, now: Int64) throws(CoreError) {
+        try ensureMaySignIn(account, now: now)
+        guard !account.emailOnly else { throw CoreError.forbidden }
+    }
+
+    public static func mayAct(_ account: Account, now: Int64) -> Bool {
+        (try? ensureMayAct(account, now: now)) != nil
+    }
+
     public struct ProfileChange: Sendable {
         public var displayName: String
         public var bio: String
@@ -249,11 +260,13 @@ public struct AccountService: Sendable {
     /// Role and kind are an admin's to set. An admin cannot demote themself, so an instance never loses
     /// its last admin by accident.
     public func adminUpdate(actor: Account, target id: Int64, _ change: AdminChange) async throws -> Account {
-        guard actor.isAdmin else { throw CoreError.forbidden }
+        guard Permissions.instance(actor).administer else { throw CoreError.forbidden }
         return try await database.write { db in
             guard var target = try await Self.find(id: id, db: db) else { throw CoreError.notFound }
+            let permissions = Self.moderation(of: target, by: actor)
+            guard permissions.changeKind else { throw CoreError.forbidden }
             if let role = change.role, role != target.role {
-                if target.id == actor.id { throw CoreError.invalid("cannot_demote_self", field: "role") }
+                guard permissions.changeRole else { throw CoreError.invalid("cannot_demote_self", field: "role") }
                 target.role = role
                 try await audit.record(actor: actor.id, action: "account.role", target: target.username, detail: role.rawValue, db: db)
             }
@@ -277,16 +290,19 @@ public struct AccountService: Sendable {
     /// transaction, so every open stream and protocol session of the member closes on every node, whichever
     /// process made the suspension (`starcon user suspend` beside running servers included).
     public func setSuspended(actor: Account?, target id: Int64, suspended: Bool, reason: String) async throws -> Account {
-        if let actor, !actor.isModerator { throw CoreError.forbidden }
+        if let actor, !Permissions.instance(actor).administer { throw CoreError.forbidden }
         let reason = String(AccountRules.stripControls(reason).trimmingWhitespace().prefix(500))
         if suspended && reason.isEmpty { throw CoreError.invalid("reason_required", field: "reason") }
-        let target = try await log.write { db, outbox in
+        let (target, _) = try await log.write { db, outbox -> (Account, Bool) in
             guard var target = try await Self.find(id: id, db: db) else { throw CoreError.notFound }
+            guard target.status == .active || target.status == .suspended else { throw CoreError.invalid("not_a_member") }
             if let actor {
                 if target.id == actor.id { throw CoreError.invalid("cannot_suspend_self") }
-                if target.isModerator && !actor.isAdmin { throw CoreError.forbidden }
+                let permissions = Self.moderation(of: target, by: actor)
+                guard permissions.suspend || permissions.unsuspend else { throw CoreError.forbidden }
+                // Asking for the state the member is already in changes nothing.
+                guard suspended ? permissions.suspend : permissions.unsuspend else { return (target, false) }
             }
-            guard target.status == .active || target.status == .suspended else { throw CoreError.invalid("not_a_member") }
             target.status = suspended ? .suspended : .active
             target.statusReason = suspended ? reason : ""
             try await db.raw("""
@@ -299,8 +315,19 @@ public struct AccountService: Sendable {
             }
             try await audit.record(actor: actor?.id, action: suspended ? "account.suspend" : "account.unsuspend",
                                    target: target.username, detail: reason, db: db)
-            return target
+            return (target, true)
         }
         return target
+    }
+
+    /// What `actor` may do to `target` as staff (`Permissions.account`; the relationship plays no part).
+    static func moderation(of target: Account, by actor: Account) -> AccountPermissions {
+        Permissions.account(target, viewer: actor, relationship: Relationship(id: target.id), mayAct: true)
+    }
+
+    /// Accounts for the admin's member list, each with what `actor` may do to it.
+    public func moderationList(actor: Account, before: Int64? = nil, limit: Int = 50) async throws -> [(account: Account, permissions: AccountPermissions)] {
+        guard Permissions.instance(actor).administer else { throw CoreError.forbidden }
+        return try await list(before: before, limit: limit).map { ($0, Self.moderation(of: $0, by: actor)) }
     }
 }

@@ -7,10 +7,11 @@ extension FeedService {
 
     /// Favourites or bookmarks a status the member can see; doing it twice changes nothing.
     public func add(_ interaction: Interaction, by actor: Account, statusID: Int64) async throws -> StatusView {
-        try Self.ensureActive(actor)
         let now = clock.nowMilliseconds()
+        try AccountService.ensureMayAct(actor, now: now)
         try await log.write { db, outbox in
-            let status = try await Self.visibleOriginal(statusID, to: actor, db: db)
+            let (status, permissions) = try await Self.visibleOriginal(statusID, to: actor, now: now, db: db)
+            guard interaction == .favourite ? permissions.favourite : permissions.bookmark else { throw CoreError.forbidden }
             switch interaction {
             case .favourite:
                 let inserted = try await db.raw("""
@@ -32,7 +33,7 @@ extension FeedService {
 
     public func remove(_ interaction: Interaction, by actor: Account, statusID: Int64) async throws -> StatusView {
         try await database.write { db in
-            let status = try await Self.visibleOriginal(statusID, to: actor, db: db)
+            let status = try await Self.visibleOriginal(statusID, to: actor, now: clock.nowMilliseconds(), db: db).status
             switch interaction {
             case .favourite:
                 let removed = try await db.raw("""
@@ -50,11 +51,12 @@ extension FeedService {
 
     /// Reacts with one of `FeedRules.reactions`; reacting twice with the same emoji changes nothing.
     public func react(by actor: Account, statusID: Int64, emoji: String) async throws -> StatusView {
-        try Self.ensureActive(actor)
-        guard let emoji = Self.reaction(emoji) else { throw CoreError.invalid("reaction_unknown", field: "emoji") }
         let now = clock.nowMilliseconds()
+        try AccountService.ensureMayAct(actor, now: now)
+        guard let emoji = Self.reaction(emoji) else { throw CoreError.invalid("reaction_unknown", field: "emoji") }
         try await log.write { db, outbox in
-            let status = try await Self.visibleOriginal(statusID, to: actor, db: db)
+            let (status, permissions) = try await Self.visibleOriginal(statusID, to: actor, now: now, db: db)
+            guard permissions.react else { throw CoreError.forbidden }
             let inserted = try await db.raw("""
                 INSERT INTO status_reactions (account_id, status_id, emoji, created_at) VALUES (\(bind: actor.id), \(bind: status.id), \(bind: emoji), \(bind: now))
                 ON CONFLICT DO NOTHING RETURNING status_id
@@ -69,7 +71,7 @@ extension FeedService {
     public func unreact(by actor: Account, statusID: Int64, emoji: String) async throws -> StatusView {
         guard let emoji = Self.reaction(emoji) else { throw CoreError.invalid("reaction_unknown", field: "emoji") }
         try await database.write { db in
-            let status = try await Self.visibleOriginal(statusID, to: actor, db: db)
+            let status = try await Self.visibleOriginal(statusID, to: actor, now: clock.nowMilliseconds(), db: db).status
             try await db.raw("DELETE FROM status_reactions WHERE account_id = \(bind: actor.id) AND status_id = \(bind: status.id) AND emoji = \(bind: emoji)").run()
         }
         return try await view(id: statusID, viewer: actor) ?? { throw CoreError.notFound }()
@@ -83,12 +85,12 @@ extension FeedService {
 
     /// Reposts a public status to one's followers; returns the repost. Reposting twice returns the first.
     public func reblog(by actor: Account, statusID: Int64) async throws -> StatusView {
-        try Self.ensureActive(actor)
         let now = clock.nowMilliseconds()
+        try AccountService.ensureMayAct(actor, now: now)
         let id = ids.next()
         let repostID: Int64 = try await log.write { db, outbox in
-            let original = try await Self.visibleOriginal(statusID, to: actor, db: db)
-            guard original.visibility == .public else { throw CoreError(.forbidden, "reblog_private") }
+            let (original, permissions) = try await Self.visibleOriginal(statusID, to: actor, now: now, db: db)
+            guard permissions.repost else { throw CoreError(.forbidden, "reblog_private") }
             if let existing = try await db.raw("SELECT id FROM statuses WHERE reblog_of_id = \(bind: original.id) AND account_id = \(bind: actor.id)").first() {
                 return try existing.decode(column: "id", as: Int64.self)
             }
@@ -107,7 +109,7 @@ extension FeedService {
     /// Undoes one's repost; returns the original.
     public func unreblog(by actor: Account, statusID: Int64) async throws -> StatusView {
         let originalID: Int64 = try await database.write { db in
-            let original = try await Self.visibleOriginal(statusID, to: actor, db: db)
+            let original = try await Self.visibleOriginal(statusID, to: actor, now: clock.nowMilliseconds(), db: db).status
             let removed = try await db.raw("""
                 DELETE FROM statuses WHERE reblog_of_id = \(bind: original.id) AND account_id = \(bind: actor.id) RETURNING id
                 """).first() != nil
@@ -122,25 +124,27 @@ extension FeedService {
     /// Members who favourited (or reposted) a status the viewer can see, most recent first.
     public func accounts(who interaction: Interaction, statusID: Int64, viewer: Account, reposted: Bool = false, limit: Int = 40) async throws -> [Account] {
         try await database.read { db in
-            let status = try await Self.visibleOriginal(statusID, to: viewer, db: db)
+            let status = try await Self.visibleOriginal(statusID, to: viewer, now: clock.nowMilliseconds(), db: db).status
             let columns = AccountRow.joinedColumns
             let query: SQLQueryString = reposted
                 ? "SELECT \(unsafeRaw: columns) FROM statuses r JOIN accounts a ON a.id = r.account_id WHERE r.reblog_of_id = \(bind: status.id) AND a.status = 'active' ORDER BY r.id DESC LIMIT \(bind: limit)"
                 : "SELECT \(unsafeRaw: columns) FROM favourites f JOIN accounts a ON a.id = f.account_id WHERE f.status_id = \(bind: status.id) AND a.status = 'active' ORDER BY f.created_at DESC LIMIT \(bind: limit)"
-            let viewerState = try await Viewer.load(viewer, db: db)
+            let viewerState = try await Viewer.load(viewer, now: clock.nowMilliseconds(), db: db)
             return try await db.raw(query).all().map(AccountRow.decode).filter { !viewerState.blockedEitherWay.contains($0.id) }
         }
     }
 
-    /// The status behind `id` (the original when `id` is a repost), if the member may see it.
-    static func visibleOriginal(_ id: Int64, to viewer: Account, db: any SQLDatabase) async throws -> Status {
+    /// The status behind `id` (the original when `id` is a repost), if the member may see it, with what they
+    /// may do with it.
+    static func visibleOriginal(_ id: Int64, to viewer: Account, now: Int64, db: any SQLDatabase) async throws
+        -> (status: Status, permissions: StatusPermissions) {
         guard var status = try await load(id: id, db: db) else { throw CoreError.notFound }
         if let original = status.reblogOfID {
             guard let loaded = try await load(id: original, db: db) else { throw CoreError.notFound }
             status = loaded
         }
-        let who = try await Viewer.load(viewer, db: db)
+        let who = try await Viewer.load(viewer, now: now, db: db)
         guard who.canSee(status, mentioned: try await mentionIDs(of: status.id, db: db)) else { throw CoreError.notFound }
-        return status
+        return (status, who.permissions(status, original: nil))
     }
 }

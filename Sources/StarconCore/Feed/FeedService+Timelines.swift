@@ -52,7 +52,7 @@ extension FeedService {
             // Whom the viewer follows matters only for the authors on the page (and an account timeline's owner).
             var target: Set<Int64> = []
             if case .account(let id) = timeline { target = [id] }
-            let who = try await Viewer.load(viewer, db: db, followingAmong: target)
+            let who = try await Viewer.load(viewer, now: clock.nowMilliseconds(), db: db, followingAmong: target)
             // Read just over a page; when hidden statuses (blocked, muted, a repeated repost) leave it short and
             // there is more, read once more with room to spare. Most pages hide nothing, and every row read costs.
             let first = try await Self.timelinePage(timeline, viewer: who, page: page, fetch: page.limit + 2, db: db)

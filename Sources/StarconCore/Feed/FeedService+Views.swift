@@ -71,7 +71,7 @@ extension FeedService {
                 guard let original = view(originalID) else { return nil }
                 reblog = StatusView.Box(original)
             }
-            var result = StatusView(status: status, reblog: reblog)
+            var result = StatusView(status: status, reblog: reblog, permissions: viewer.permissions(status, original: reblog?.view.status))
             result.favourited = favourited.contains(id)
             result.bookmarked = bookmarked.contains(id)
             result.reblogged = reblogged.contains(id)

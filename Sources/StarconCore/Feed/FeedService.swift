@@ -32,17 +32,19 @@ public struct FeedService: Sendable {
     // MARK: Posting
 
     public func post(author: Account, _ new: NewStatus) async throws -> StatusView {
-        try Self.ensureActive(author)
+        let now = clock.nowMilliseconds()
+        try AccountService.ensureMayAct(author, now: now)
         let mediaIDs = Array(NSOrderedSet(array: new.mediaIDs)).compactMap { $0 as? Int64 }
         guard mediaIDs.count <= MediaAttachment.maxPerStatus else { throw CoreError.invalid("media_count", field: "media_ids") }
         let (text, spoiler) = try Self.validated(text: new.text, spoilerText: new.spoilerText, allowEmpty: !mediaIDs.isEmpty)
         let id = ids.next()
-        let now = clock.nowMilliseconds()
         try await log.write { db, outbox in
             var replyAccount: Int64?
             if let parentID = new.inReplyToID {
-                guard let parent = try await Self.load(id: parentID, db: db), parent.reblogOfID == nil,
-                      try await Viewer.load(author, db: db).canSee(parent, mentioned: try await Self.mentionIDs(of: parentID, db: db)) else {
+                let viewer = try await Viewer.load(author, now: now, db: db)
+                guard let parent = try await Self.load(id: parentID, db: db),
+                      viewer.canSee(parent, mentioned: try await Self.mentionIDs(of: parentID, db: db)),
+                      viewer.permissions(parent, original: nil).reply else {
                     throw CoreError(.notFound, "reply_target")
                 }
                 replyAccount = parent.author.id
@@ -82,15 +84,15 @@ public struct FeedService: Sendable {
 
     /// Replaces the text of one's own status, keeping the earlier version in its history.
     public func edit(actor: Account, id: Int64, text: String, spoilerText: String) async throws -> StatusView {
-        try Self.ensureActive(actor)
+        let now = clock.nowMilliseconds()
+        try AccountService.ensureMayAct(actor, now: now)
         let hasMedia = try await database.read { db in
             try await db.raw("SELECT 1 AS x FROM media WHERE status_id = \(bind: id)").first() != nil
         }
         let (text, spoiler) = try Self.validated(text: text, spoilerText: spoilerText, allowEmpty: hasMedia)
-        let now = clock.nowMilliseconds()
         try await log.write { db, outbox in
             guard let status = try await Self.load(id: id, db: db), status.reblogOfID == nil else { throw CoreError.notFound }
-            guard status.author.id == actor.id else { throw CoreError.forbidden }
+            guard Permissions.status(status, viewer: actor, mayAct: AccountService.mayAct(actor, now: now)).edit else { throw CoreError.forbidden }
             guard status.text != text || status.spoilerText != spoiler else { return }
             try await db.raw("""
                 INSERT INTO status_edits (id, status_id, text, spoiler_text, created_at)
@@ -114,7 +116,9 @@ public struct FeedService: Sendable {
     public func delete(actor: Account, id: Int64) async throws -> Status {
         let deleted = try await log.write { db, outbox in
             guard let status = try await Self.load(id: id, db: db) else { throw CoreError.notFound }
-            guard status.author.id == actor.id || actor.isModerator else { throw CoreError.forbidden }
+            guard Permissions.status(status, viewer: actor, mayAct: AccountService.mayAct(actor, now: clock.nowMilliseconds())).delete else {
+                throw CoreError.forbidden
+            }
             if let parent = status.inReplyToID {
                 try await db.raw("UPDATE statuses SET replies_count = replies_count - 1 WHERE id = \(bind: parent) AND replies_count > 0").run()
             }
@@ -136,7 +140,8 @@ public struct FeedService: Sendable {
     public func view(id: Int64, viewer: Account, inTimeline: Bool = false) async throws -> StatusView? {
         try await database.read { db in
             guard let status = try await Self.load(id: id, db: db) else { return nil }
-            return try await Self.views([status], viewer: try await Viewer.load(viewer, db: db), db: db, timeline: inTimeline).first
+            return try await Self.views([status], viewer: try await Viewer.load(viewer, now: clock.nowMilliseconds(), db: db), db: db,
+                                        timeline: inTimeline).first
         }
     }
 
@@ -156,7 +161,7 @@ public struct FeedService: Sendable {
     public func context(id: Int64, viewer: Account) async throws -> (ancestors: [StatusView], descendants: [StatusView]) {
         try await database.read { db in
             guard let status = try await Self.load(id: id, db: db) else { throw CoreError.notFound }
-            let who = try await Viewer.load(viewer, db: db)
+            let who = try await Viewer.load(viewer, now: clock.nowMilliseconds(), db: db)
             guard who.canSee(status, mentioned: try await Self.mentionIDs(of: id, db: db)) else { throw CoreError.notFound }
             var ancestors: [Status] = []
             var next = status.inReplyToID
@@ -194,10 +199,6 @@ public struct FeedService: Sendable {
     }
 
     // MARK: Rules
-
-    static func ensureActive(_ account: Account) throws {
-        guard account.status == .active, !account.emailOnly else { throw CoreError.forbidden }
-    }
 
     static func validated(text: String, spoilerText: String, allowEmpty: Bool = false) throws -> (String, String) {
         let text = AccountRules.stripControls(text, keepNewlines: true).trimmingWhitespace()

@@ -12,6 +12,13 @@ public struct Relationship: Sendable, Equatable {
     public var muting = false
 }
 
+/// A member as one viewer sees them: how the two stand, and what the viewer may do (`Permissions.account`).
+public struct AccountView: Sendable, Equatable {
+    public let account: Account
+    public let relationship: Relationship
+    public let permissions: AccountPermissions
+}
+
 /// The counts on a profile.
 public struct AccountCounts: Sendable, Equatable {
     public let statuses: Int
@@ -26,15 +33,55 @@ public struct RelationshipService: Sendable {
     let clock: Clock
     let log: EventLog
 
+    /// `target` as `viewer` sees them, or nil when the viewer may not see them at all (a member who is not
+    /// active, or who blocked the viewer): every surface then answers "not found".
+    public func view(of target: Account, viewer: Account) async throws -> AccountView? {
+        let view = try await database.read { db in try await Self.view(of: target, viewer: viewer, now: clock.nowMilliseconds(), db: db) }
+        return view.permissions.view ? view : nil
+    }
+
+    /// The member with this username as `viewer` sees them, or nil (see `view(of:viewer:)`).
+    public func view(username: String, viewer: Account) async throws -> AccountView? {
+        guard let account = try await database.read({ db in try await AccountService.find(username: username, db: db) }) else { return nil }
+        return try await view(of: account, viewer: viewer)
+    }
+
+    public func view(id: Int64, viewer: Account) async throws -> AccountView? {
+        guard let account = try await database.read({ db in try await AccountService.find(id: id, db: db) }) else { return nil }
+        return try await view(of: account, viewer: viewer)
+    }
+
+    /// The accounts `viewer` may see (`AccountPermissions.view`), in their order: search results leave out
+    /// whoever blocked the viewer, as their profiles do.
+    public func visible(_ accounts: [Account], to viewer: Account) async throws -> [Account] {
+        guard !accounts.isEmpty else { return [] }
+        let blockers: Set<Int64> = try await database.read { db in
+            Set(try await db.raw("SELECT account_id FROM blocks WHERE target_id = \(bind: viewer.id)").all()
+                .map { try $0.decode(column: "account_id", as: Int64.self) })
+        }
+        let mayAct = AccountService.mayAct(viewer, now: clock.nowMilliseconds())
+        return accounts.filter { account in
+            Permissions.account(account, viewer: viewer, relationship: Relationship(id: account.id, blockedBy: blockers.contains(account.id)),
+                                mayAct: mayAct).view
+        }
+    }
+
+    static func view(of target: Account, viewer: Account, now: Int64, db: any SQLDatabase) async throws -> AccountView {
+        let relationship = try await relationship(viewer.id, target.id, db: db)
+        return AccountView(account: target, relationship: relationship,
+                           permissions: Permissions.account(target, viewer: viewer, relationship: relationship, mayAct: AccountService.mayAct(viewer, now: now)))
+    }
+
     /// Follows `target`, or asks to when the account is locked. Blocks either way refuse it.
     public func follow(_ actor: Account, _ target: Account) async throws -> Relationship {
-        try FeedService.ensureActive(actor)
+        let now = clock.nowMilliseconds()
+        try AccountService.ensureMayAct(actor, now: now)
         guard actor.id != target.id else { throw CoreError.invalid("follow_self") }
         guard target.status == .active else { throw CoreError.notFound }
-        let now = clock.nowMilliseconds()
         try await log.write { db, outbox in
-            let state = try await Self.relationship(actor.id, target.id, db: db)
-            guard !state.blocking, !state.blockedBy else { throw CoreError(.forbidden, "blocked") }
+            let view = try await Self.view(of: target, viewer: actor, now: now, db: db)
+            let state = view.relationship
+            guard view.permissions.follow else { throw CoreError(.forbidden, "blocked") }
             guard !state.following, !state.requested else { return }
             if target.locked {
                 try await db.raw("INSERT INTO follow_requests (id, account_id, target_id) VALUES (\(bind: ids.next()), \(bind: actor.id), \(bind: target.id))").run()
@@ -59,8 +106,10 @@ public struct RelationshipService: Sendable {
 
     /// A blocked member sees nothing of the blocker and cannot reply, mention or follow; follows end both ways.
     public func block(_ actor: Account, _ target: Account) async throws -> Relationship {
-        guard actor.id != target.id else { throw CoreError.invalid("block_self") }
         try await database.write { db in
+            guard try await Self.view(of: target, viewer: actor, now: clock.nowMilliseconds(), db: db).permissions.block else {
+                throw CoreError.invalid("block_self")
+            }
             try await db.raw("INSERT INTO blocks (account_id, target_id) VALUES (\(bind: actor.id), \(bind: target.id)) ON CONFLICT DO NOTHING").run()
             for (a, b) in [(actor.id, target.id), (target.id, actor.id)] {
                 try await db.raw("DELETE FROM follows WHERE account_id = \(bind: a) AND target_id = \(bind: b)").run()
@@ -80,8 +129,10 @@ public struct RelationshipService: Sendable {
     }
 
     public func mute(_ actor: Account, _ target: Account) async throws -> Relationship {
-        guard actor.id != target.id else { throw CoreError.invalid("mute_self") }
         try await database.write { db in
+            guard try await Self.view(of: target, viewer: actor, now: clock.nowMilliseconds(), db: db).permissions.mute else {
+                throw CoreError.invalid("mute_self")
+            }
             try await db.raw("INSERT INTO mutes (account_id, target_id) VALUES (\(bind: actor.id), \(bind: target.id)) ON CONFLICT DO NOTHING").run()
         }
         return try await relationship(actor, target.id)

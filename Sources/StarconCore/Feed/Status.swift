@@ -70,6 +70,8 @@ public struct StatusView: Sendable, Equatable {
     public var bookmarked = false
     /// The emoji this member reacted with.
     public var myReactions: Set<String> = []
+    /// What this member may do with it (`Permissions.status`).
+    public var permissions: StatusPermissions
 
     /// Indirection so a view can hold the view of its original.
     public final class Box: Sendable, Equatable {

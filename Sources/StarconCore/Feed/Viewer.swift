@@ -4,6 +4,8 @@ import SQLKit
 /// way. Loaded once per request, so a page of statuses is filtered without a query per status.
 struct Viewer: Sendable {
     let account: Account
+    /// `AccountService.mayAct` at the time of loading: whether any action is offered at all.
+    let mayAct: Bool
     /// Followed members: all of them, or, when `followingKnownFor` is set, those among its ids.
     private(set) var following: Set<Int64>
     /// Members this one blocked, or who blocked this one: they see nothing of each other.
@@ -14,7 +16,7 @@ struct Viewer: Sendable {
     private(set) var followingKnownFor: Set<Int64>?
 
     /// `followingAmong`: only these members' follow state is read (nil: everyone's).
-    static func load(_ account: Account, db: any SQLDatabase, followingAmong candidates: Set<Int64>? = nil) async throws -> Viewer {
+    static func load(_ account: Account, now: Int64, db: any SQLDatabase, followingAmong candidates: Set<Int64>? = nil) async throws -> Viewer {
         // One query for blocks either way (b), mutes (m) and, unless only some are asked for, follows (f).
         var query: SQLQueryString = """
             SELECT 'b' AS kind, target_id AS id FROM blocks WHERE account_id = \(bind: account.id)
@@ -23,7 +25,7 @@ struct Viewer: Sendable {
             """
         if candidates == nil { query = query + " UNION ALL SELECT 'f', target_id FROM follows WHERE account_id = \(bind: account.id)" }
         let ids = try await FeedService.idsByKind(query, db: db)
-        var viewer = Viewer(account: account, following: ids["f"] ?? [], blockedEitherWay: ids["b"] ?? [], muted: ids["m"] ?? [],
+        var viewer = Viewer(account: account, mayAct: AccountService.mayAct(account, now: now), following: ids["f"] ?? [], blockedEitherWay: ids["b"] ?? [], muted: ids["m"] ?? [],
                             followingKnownFor: candidates == nil ? nil : [])
         if let candidates { viewer = try await viewer.knowingFollows(of: candidates, db: db) }
         return viewer
@@ -58,6 +60,11 @@ struct Viewer: Sendable {
         case .private: return follows(status.author.id) || mentioned.contains(account.id)
         case .direct: return mentioned.contains(account.id)
         }
+    }
+
+    /// What this viewer may do with a status it can see (`original`: the reposted status, for a repost).
+    func permissions(_ status: Status, original: Status?) -> StatusPermissions {
+        Permissions.status(status, original: original, viewer: account, mayAct: mayAct)
     }
 
     /// In timelines, muted members are left out too (but their statuses stay reachable by link).

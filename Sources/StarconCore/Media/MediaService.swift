@@ -14,7 +14,7 @@ public struct MediaService: Sendable {
     let pipeline = ImagePipeline()
 
     public func upload(owner: Account, data: Data, description: String = "") async throws -> MediaAttachment {
-        try FeedService.ensureActive(owner)
+        try AccountService.ensureMayAct(owner, now: clock.nowMilliseconds())
         let description = try Self.cleanDescription(description)
         let processed: ImagePipeline.Processed
         do {

@@ -68,9 +68,17 @@ public struct ConversationView: Sendable {
     public let muted: Bool
     public let viewerRole: ConversationRole
     public let viewerReadID: Int64
+    /// What the viewer may do here (`Permissions.conversation`).
+    public let permissions: ConversationPermissions
+    let viewerID: Int64
+    let viewerMayAct: Bool
 
     public var id: Int64 { conversation.id }
     public var isAdmin: Bool { viewerRole == .admin }
+    /// What the viewer may do with one of its messages (`Permissions.message`).
+    public func messagePermissions(_ message: Message) -> MessagePermissions {
+        Permissions.message(message, viewerID: viewerID, mayAct: viewerMayAct)
+    }
     /// The other members (everyone but `viewer`).
     public func others(than viewer: Int64) -> [ConversationMember] { members.filter { $0.account.id != viewer } }
 }

@@ -28,7 +28,7 @@ public struct MessengerService: Sendable {
     /// the pair's 1:1 conversation, the same one every time; otherwise a new group with `title`, whose
     /// creator is its admin.
     public func start(creator: Account, usernames: [String], title: String = "", group: Bool = false) async throws -> ConversationView {
-        try FeedService.ensureActive(creator)
+        try AccountService.ensureMayAct(creator, now: clock.nowMilliseconds())
         let title = try Self.cleanTitle(title)
         var unique: [String] = []
         for name in usernames.map({ $0.trimmingWhitespace() }).filter({ !$0.isEmpty }) {
@@ -48,8 +48,10 @@ public struct MessengerService: Sendable {
                 if account.id != creator.id { others.append(account) }
             }
             guard !others.isEmpty else { throw CoreError.invalid("msg_no_members", field: "members") }
-            for other in others where try await Self.blockedEitherWay(creator.id, other.id, db: db) {
-                throw CoreError(.forbidden, "msg_blocked")
+            for other in others {
+                guard try await RelationshipService.view(of: other, viewer: creator, now: now, db: db).permissions.message else {
+                    throw CoreError(.forbidden, "msg_blocked")
+                }
             }
             if others.count == 1 && !group {
                 let other = others[0]
@@ -89,7 +91,7 @@ public struct MessengerService: Sendable {
                 JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.account_id = \(bind: viewer.id)
                 ORDER BY c.last_activity_at DESC, c.id DESC LIMIT \(bind: max(1, min(limit, 500)))
                 """).all().map(ConversationRow.decode)
-            return try await Self.views(rows, viewer: viewer.id, db: db)
+            return try await Self.views(rows, viewer: viewer, now: clock.nowMilliseconds(), db: db)
         }
     }
 
@@ -101,7 +103,7 @@ public struct MessengerService: Sendable {
                 JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.account_id = \(bind: viewer.id)
                 WHERE c.id = \(bind: id)
                 """).first() else { throw CoreError.notFound }
-            return try await Self.views([try ConversationRow.decode(row)], viewer: viewer.id, db: db)[0]
+            return try await Self.views([try ConversationRow.decode(row)], viewer: viewer, now: clock.nowMilliseconds(), db: db)[0]
         }
     }
 
@@ -117,11 +119,12 @@ public struct MessengerService: Sendable {
     }
 
     public func setTitle(actor: Account, conversationID: Int64, title: String) async throws -> ConversationView {
-        try FeedService.ensureActive(actor)
+        try AccountService.ensureMayAct(actor, now: clock.nowMilliseconds())
         let title = try Self.cleanTitle(title)
         try await log.write { db, outbox in
-            let (kind, role) = try await Self.membership(conversationID, actor.id, db: db)
-            guard kind == .group, role == .admin else { throw CoreError(.forbidden, "msg_not_admin") }
+            guard try await Self.permissions(conversationID, actor, now: clock.nowMilliseconds(), db: db).permissions.rename else {
+                throw CoreError(.forbidden, "msg_not_admin")
+            }
             try await db.raw("UPDATE conversations SET title = \(bind: title) WHERE id = \(bind: conversationID)").run()
             outbox.add(Event(to: try await Self.memberIDs(conversationID, db: db), .conversation(conversationID: conversationID, removed: [])))
         }
@@ -130,11 +133,12 @@ public struct MessengerService: Sendable {
 
     /// Adds members to a group (its admins only).
     public func addMembers(actor: Account, conversationID: Int64, usernames: [String]) async throws -> ConversationView {
-        try FeedService.ensureActive(actor)
+        try AccountService.ensureMayAct(actor, now: clock.nowMilliseconds())
         let now = clock.nowMilliseconds()
         try await log.write { db, outbox in
-            let (kind, role) = try await Self.membership(conversationID, actor.id, db: db)
-            guard kind == .group, role == .admin else { throw CoreError(.forbidden, "msg_not_admin") }
+            guard try await Self.permissions(conversationID, actor, now: now, db: db).permissions.addMembers else {
+                throw CoreError(.forbidden, "msg_not_admin")
+            }
             var members = Set(try await Self.memberIDs(conversationID, db: db))
             let names = usernames.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
             guard !names.isEmpty else { throw CoreError.invalid("msg_no_members", field: "members") }
@@ -156,11 +160,12 @@ public struct MessengerService: Sendable {
 
     /// Removes a member from a group (its admins only). Removing oneself is leaving, and returns nil.
     public func removeMember(actor: Account, conversationID: Int64, accountID: Int64) async throws -> ConversationView? {
-        try FeedService.ensureActive(actor)
+        try AccountService.ensureMayAct(actor, now: clock.nowMilliseconds())
         guard accountID != actor.id else { return try await leave(actor: actor, conversationID: conversationID) }
         try await log.write { db, outbox in
-            let (kind, role) = try await Self.membership(conversationID, actor.id, db: db)
-            guard kind == .group, role == .admin else { throw CoreError(.forbidden, "msg_not_admin") }
+            guard try await Self.permissions(conversationID, actor, now: clock.nowMilliseconds(), db: db).permissions.removeMembers else {
+                throw CoreError(.forbidden, "msg_not_admin")
+            }
             let members = try await Self.memberIDs(conversationID, db: db)
             guard members.contains(accountID) else { throw CoreError(.notFound, "msg_not_member") }
             try await db.raw("DELETE FROM conversation_members WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: accountID)").run()
@@ -218,7 +223,7 @@ public struct MessengerService: Sendable {
     /// transaction as the message; with pictures the text may be empty.
     public func send(sender: Account, conversationID: Int64, text: String, replyTo: Int64? = nil, clientKey: String? = nil,
                      mediaIDs: [Int64] = []) async throws -> (message: Message, created: Bool) {
-        try FeedService.ensureActive(sender)
+        try AccountService.ensureMayAct(sender, now: clock.nowMilliseconds())
         var unique: [Int64] = []
         for id in mediaIDs where !unique.contains(id) { unique.append(id) }
         let mediaIDs = unique
@@ -230,7 +235,7 @@ public struct MessengerService: Sendable {
         do {
             let outbox = EventOutbox()
             let (message, created, event) = try await log.write(outbox: outbox) { db, outbox -> (Message, Bool, Int?) in
-                let (kind, _) = try await Self.membership(conversationID, sender.id, db: db)
+                let (kind, permissions) = try await Self.permissions(conversationID, sender, now: clock.nowMilliseconds(), db: db)
                 if let clientKey, let existing = try await Self.message(sender: sender.id, conversationID: conversationID, clientKey: clientKey, db: db) {
                     return (existing, false, nil)
                 }
@@ -240,7 +245,7 @@ public struct MessengerService: Sendable {
                     let pair = try await db.raw("SELECT direct_key FROM conversations WHERE id = \(bind: conversationID)").first()!
                         .decode(column: "direct_key", as: String.self).split(separator: ":").compactMap { Int64($0) }
                     guard let other = pair.first(where: { $0 != sender.id }) else { throw CoreError.notFound }
-                    guard try await !Self.blockedEitherWay(sender.id, other, db: db) else { throw CoreError(.forbidden, "msg_blocked") }
+                    guard permissions.send else { throw CoreError(.forbidden, "msg_blocked") }
                     if !members.contains(other), let account = try await AccountService.find(id: other, db: db), account.status == .active {
                         try await Self.insertMember(conversationID, other, role: .member, now: clock.nowMilliseconds(), db: db)
                     }
@@ -311,12 +316,14 @@ public struct MessengerService: Sendable {
 
     /// Replaces the text of one's own message.
     public func edit(actor: Account, messageID: Int64, text: String) async throws -> Message {
-        try FeedService.ensureActive(actor)
+        try AccountService.ensureMayAct(actor, now: clock.nowMilliseconds())
         let text = try Self.cleanText(text, allowEmpty: true)
         let now = clock.nowMilliseconds()
         return try await log.write { db, outbox in
             var message = try await Self.loadVisible(messageID, viewer: actor.id, db: db)
-            guard message.sender.id == actor.id else { throw CoreError(.forbidden, "msg_not_sender") }
+            guard Permissions.message(message, viewerID: actor.id, mayAct: AccountService.mayAct(actor, now: now)).edit else {
+                throw CoreError(.forbidden, "msg_not_sender")
+            }
             if text.isEmpty && message.attachments.isEmpty { throw CoreError.invalid("msg_empty", field: "text") }
             guard message.text != text else { return message }
             try await db.raw("""
@@ -334,7 +341,9 @@ public struct MessengerService: Sendable {
     public func delete(actor: Account, messageID: Int64) async throws -> Message {
         try await log.write { db, outbox in
             let message = try await Self.loadVisible(messageID, viewer: actor.id, db: db)
-            guard message.sender.id == actor.id else { throw CoreError(.forbidden, "msg_not_sender") }
+            guard Permissions.message(message, viewerID: actor.id, mayAct: AccountService.mayAct(actor, now: clock.nowMilliseconds())).delete else {
+                throw CoreError(.forbidden, "msg_not_sender")
+            }
             try await db.raw("UPDATE messages SET reply_to_id = NULL WHERE reply_to_id = \(bind: messageID)").run()
             try await db.raw("DELETE FROM media WHERE message_id = \(bind: messageID)").run()
             try await db.raw("DELETE FROM messages WHERE id = \(bind: messageID)").run()
@@ -489,7 +498,7 @@ public struct MessengerService: Sendable {
     /// Tells the other members that `actor` is typing. Only the event is stored (the log is pruned); a member
     /// typing on and on is told once every `TypingGate.interval` per conversation, per node.
     public func typing(actor: Account, conversationID: Int64) async throws {
-        try FeedService.ensureActive(actor)
+        try AccountService.ensureMayAct(actor, now: clock.nowMilliseconds())
         guard typingGate.admits(actor.id, conversationID, now: clock.nowMilliseconds()) else {
             try await ensureMember(actor, conversationID: conversationID)
             return
@@ -549,6 +558,30 @@ public struct MessengerService: Sendable {
                 ConversationRole(rawValue: try row.decode(column: "role", as: String.self)) ?? .member)
     }
 
+    /// The conversation's kind and what `account` may do in it (`Permissions.conversation`); `notFound` when
+    /// they are not a member.
+    static func permissions(_ conversationID: Int64, _ account: Account, now: Int64, db: any SQLDatabase) async throws
+        -> (kind: ConversationKind, permissions: ConversationPermissions) {
+        let (kind, role) = try await membership(conversationID, account.id, db: db)
+        var blocked = false
+        if kind == .direct, let other = try await directPartners([conversationID], of: account.id, db: db)[conversationID] {
+            blocked = try await blockedEitherWay(account.id, other, db: db)
+        }
+        return (kind, Permissions.conversation(kind: kind, role: role, blocked: blocked, mayAct: AccountService.mayAct(account, now: now)))
+    }
+
+    /// The other member of each of these direct conversations, from its key (they may have left it).
+    static func directPartners(_ conversationIDs: [Int64], of accountID: Int64, db: any SQLDatabase) async throws -> [Int64: Int64] {
+        var partners: [Int64: Int64] = [:]
+        for row in try await db.raw("""
+            SELECT id, direct_key FROM conversations WHERE kind = 'direct' AND id IN (\(SQLList(conversationIDs.map { SQLBind($0) })))
+            """).all() {
+            let pair = try row.decode(column: "direct_key", as: String.self).split(separator: ":").compactMap { Int64($0) }
+            if let other = pair.first(where: { $0 != accountID }) { partners[try row.decode(column: "id", as: Int64.self)] = other }
+        }
+        return partners
+    }
+
     /// The messages with their pictures, in the order the sender gave them (one query for all of them).
     static func withAttachments(_ messages: [Message], db: any SQLDatabase) async throws -> [Message] {
         guard !messages.isEmpty else { return messages }
@@ -594,8 +627,25 @@ public struct MessengerService: Sendable {
         return try await withAttachments([try MessageRow.decode(row)], db: db)[0]
     }
 
-    static func views(_ conversations: [Conversation], viewer: Int64, db: any SQLDatabase) async throws -> [ConversationView] {
+    static func views(_ conversations: [Conversation], viewer account: Account, now: Int64, db: any SQLDatabase) async throws -> [ConversationView] {
         guard !conversations.isEmpty else { return [] }
+        let viewer = account.id
+        let mayAct = AccountService.mayAct(account, now: now)
+        // A direct conversation is closed to sending while its two members block each other (either way).
+        var blockedPartners: Set<Int64> = []
+        let direct = conversations.filter { $0.kind == .direct }.map(\.id)
+        var blocks: Set<Int64> = []
+        if !direct.isEmpty {
+            blocks = try await FeedService.idsByKind("""
+                SELECT 'b' AS kind, target_id AS id FROM blocks WHERE account_id = \(bind: viewer)
+                UNION ALL SELECT 'b', account_id FROM blocks WHERE target_id = \(bind: viewer)
+                """, db: db)["b"] ?? []
+        }
+        if !blocks.isEmpty {
+            for (conversation, other) in try await directPartners(direct, of: viewer, db: db) where blocks.contains(other) {
+                blockedPartners.insert(conversation)
+            }
+        }
         let ids = SQLList(conversations.map { SQLBind($0.id) })
         var members: [Int64: [ConversationMember]] = [:]
         var mine: [Int64: (role: ConversationRole, read: Int64, muted: Bool)] = [:]
@@ -641,7 +691,10 @@ public struct MessengerService: Sendable {
             let me = mine[conversation.id] ?? (.member, 0, false)
             return ConversationView(
                 conversation: conversation, members: members[conversation.id] ?? [], lastMessage: last[conversation.id],
-                unread: unread[conversation.id] ?? 0, muted: me.muted, viewerRole: me.role, viewerReadID: me.read)
+                unread: unread[conversation.id] ?? 0, muted: me.muted, viewerRole: me.role, viewerReadID: me.read,
+                permissions: Permissions.conversation(kind: conversation.kind, role: me.role, blocked: blockedPartners.contains(conversation.id),
+                                                      mayAct: mayAct),
+                viewerID: viewer, viewerMayAct: mayAct)
         }
     }
 }

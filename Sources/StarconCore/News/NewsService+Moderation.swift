@@ -3,7 +3,7 @@ import SQLKit
 extension NewsService {
     /// Articles waiting for approval in `group`, oldest first.
     public func pending(actor: Account, in group: Newsgroup) async throws -> [Article] {
-        guard try await mayModerate(actor, group) else { throw CoreError.forbidden }
+        guard try await view(of: group, viewer: actor).permissions.moderate else { throw CoreError.forbidden }
         return try await database.read { db in
             // The Newsgroups column is a comma-separated list; fencing it with commas matches whole names only.
             try await db.raw("""
@@ -22,11 +22,7 @@ extension NewsService {
             for name in article.newsgroups.split(separator: ",") {
                 if let group = try await Self.group(named: String(name), db: db) { groups.append(group) }
             }
-            var allowed = actor.isModerator
-            for group in groups where !allowed {
-                allowed = try await Self.isGroupModerator(actor.id, group.id, db: db)
-            }
-            guard allowed else { throw CoreError.forbidden }
+            guard try await Self.permissions(article, viewer: actor, db: db).approve else { throw CoreError.forbidden }
             if approve {
                 try await publishApproved(articleID: articleID, groups: groups, db: db)
             } else {
@@ -44,13 +40,9 @@ extension NewsService {
             guard let article = try await Self.article(id: articleID, db: db), article.status == .published || article.status == .pending else {
                 throw CoreError.notFound
             }
-            var allowed = article.authorID == actor.id || actor.isModerator
+            guard try await Self.permissions(article, viewer: actor, db: db).cancel else { throw CoreError.forbidden }
             let places = try await db.raw("SELECT group_id, number FROM group_articles WHERE article_id = \(bind: articleID)").all()
                 .map { (try $0.decode(column: "group_id", as: Int64.self), try $0.decode(column: "number", as: Int64.self)) }
-            for (groupID, _) in places where !allowed {
-                allowed = try await Self.isGroupModerator(actor.id, groupID, db: db)
-            }
-            guard allowed else { throw CoreError.forbidden }
             try await db.raw("DELETE FROM group_articles WHERE article_id = \(bind: articleID)").run()
             for (groupID, _) in places {
                 try await db.raw("UPDATE newsgroups SET article_count = article_count - 1 WHERE id = \(bind: groupID)").run()

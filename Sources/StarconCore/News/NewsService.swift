@@ -13,7 +13,7 @@ public struct NewsService: Sendable {
     // MARK: Groups
 
     public func createGroup(actor: Account?, name: String, description: String = "", posting: PostingPolicy = .open) async throws -> Newsgroup {
-        if let actor, !actor.isModerator { throw CoreError.forbidden }
+        if let actor, !Permissions.instance(actor).manageGroups { throw CoreError.forbidden }
         let name = name.lowercased()
         try NewsgroupRules.validateName(name)
         let description = AccountRules.stripControls(description).trimmingWhitespace()
@@ -34,11 +34,13 @@ public struct NewsService: Sendable {
     }
 
     public func updateGroup(actor: Account, name: String, description: String, posting: PostingPolicy, moderators: [String]) async throws -> Newsgroup {
-        guard actor.isModerator else { throw CoreError.forbidden }
         let description = AccountRules.stripControls(description).trimmingWhitespace()
         guard description.count <= NewsgroupRules.maxDescriptionLength else { throw CoreError.invalid("group_description", field: "description") }
         return try await database.write { db in
             guard let group = try await Self.group(named: name, db: db) else { throw CoreError.notFound }
+            guard try await Self.view(of: group, viewer: actor, now: clock.nowMilliseconds(), db: db).permissions.configure else {
+                throw CoreError.forbidden
+            }
             try await db.raw("UPDATE newsgroups SET description = \(bind: description), posting = \(bind: posting.rawValue) WHERE id = \(bind: group.id)").run()
             try await db.raw("DELETE FROM newsgroup_moderators WHERE group_id = \(bind: group.id)").run()
             for username in Set(moderators.map { $0.lowercased() }) where !username.isEmpty {
@@ -76,12 +78,6 @@ public struct NewsService: Sendable {
         }
     }
 
-    /// Staff moderate every group; others only the groups that name them.
-    public func mayModerate(_ account: Account, _ group: Newsgroup) async throws -> Bool {
-        if account.isModerator { return true }
-        return try await database.read { db in try await Self.isGroupModerator(account.id, group.id, db: db) }
-    }
-
     static func isGroupModerator(_ accountID: Int64, _ groupID: Int64, db: any SQLDatabase) async throws -> Bool {
         try await db.raw("SELECT 1 AS x FROM newsgroup_moderators WHERE group_id = \(bind: groupID) AND account_id = \(bind: accountID)").first() != nil
     }
@@ -108,8 +104,7 @@ public struct NewsService: Sendable {
     /// Posts an article. Every check is here: the author may post, every group exists, read-only groups
     /// take only their moderators, moderated groups queue, message-ids are unique, sizes are bounded.
     public func post(author: Account, _ draft: ArticleDraft) async throws -> PostOutcome {
-        try AccountService.ensureMaySignIn(author, now: clock.nowMilliseconds())
-        guard !author.emailOnly else { throw CoreError.forbidden }
+        try AccountService.ensureMayAct(author, now: clock.nowMilliseconds())
         let groupNames = Array(Set(draft.newsgroups.map { $0.lowercased().trimmingWhitespace() }.filter { !$0.isEmpty })).sorted()
         guard !groupNames.isEmpty else { throw CoreError.invalid("groups_missing", field: "newsgroups") }
         guard groupNames.count <= ArticleRules.maxGroupsPerArticle else { throw CoreError.invalid("groups_too_many", field: "newsgroups") }
@@ -133,11 +128,10 @@ public struct NewsService: Sendable {
                 groups.append(group)
             }
             var needsApproval = false
-            for group in groups where group.posting != .open {
-                var moderates = author.isModerator
-                if !moderates { moderates = try await Self.isGroupModerator(author.id, group.id, db: db) }
-                if group.posting == .readonly && !moderates { throw CoreError(.forbidden, "group_readonly") }
-                if group.posting == .moderated && !moderates { needsApproval = true }
+            for group in groups {
+                let permissions = try await Self.view(of: group, viewer: author, now: now, db: db).permissions
+                guard permissions.post else { throw CoreError(.forbidden, "group_readonly") }
+                if permissions.postWaitsForApproval { needsApproval = true }
             }
             if try await db.raw("SELECT id FROM articles WHERE message_id = \(bind: messageID)").first() != nil {
                 throw CoreError(.conflict, "message_id_taken", field: "message_id")

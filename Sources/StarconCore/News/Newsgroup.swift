@@ -21,15 +21,6 @@ public enum PostingPolicy: String, Sendable, CaseIterable, Codable {
     case moderated
     /// Only the group's moderators and the instance's staff (official announcement groups).
     case readonly
-
-    /// The status letter of LIST ACTIVE (RFC 3977 §7.6.3).
-    public var activeStatus: String {
-        switch self {
-        case .open: "y"
-        case .moderated: "m"
-        case .readonly: "n"
-        }
-    }
 }
 
 /// Rules for group names (RFC 3977 §4.1 and the conventions of Usenet hierarchies).

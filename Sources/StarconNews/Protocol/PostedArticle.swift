@@ -16,24 +16,11 @@ public enum PostedArticle {
     /// `lines` are the article's octets line by line. Headers are UTF-8 when they are valid UTF-8, else
     /// Latin-1 (old readers send raw 8-bit); the body is decoded by its declared charset.
     public static func parse(_ lines: [[UInt8]]) -> Result<ArticleDraft, Rejection> {
-        var headers: [(name: String, value: String)] = []
-        var index = 0
-        while index < lines.count, !lines[index].isEmpty {
-            let line = headerText(lines[index])
-            if line.first == " " || line.first == "\t" {
-                guard !headers.isEmpty else { return .failure(Rejection(reason: "Article has no headers")) }
-                headers[headers.count - 1].value += " " + line.trimmingCharacters(in: .whitespaces)
-            } else {
-                guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
-                    return .failure(Rejection(reason: index == 0 ? "Article has no headers" : "Malformed header line"))
-                }
-                let name = line[..<colon]
-                guard name.allSatisfy({ $0.isASCII && $0 != " " && $0 != "\t" }) else { return .failure(Rejection(reason: "Malformed header name")) }
-                headers.append((String(name), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
-            }
-            index += 1
+        let headers: [(name: String, value: String)], index: Int
+        switch parseHeaders(lines) {
+        case .failure(let rejection): return .failure(rejection)
+        case .success(let parsed): (headers, index) = parsed
         }
-        guard !headers.isEmpty else { return .failure(Rejection(reason: "Article has no headers")) }
         let body = Array(lines.dropFirst(index + 1))
 
         func header(_ name: String) -> String? {
@@ -62,6 +49,39 @@ public enum PostedArticle {
             references: references,
             messageID: messageID,
             extraHeaders: extra))
+    }
+
+    /// The message-id a cancel control message names (`Control: cancel <id>`, RFC 5537 §5.3), or nil when the
+    /// article is not one.
+    public static func cancelTarget(_ lines: [[UInt8]]) -> String? {
+        guard case .success(let (headers, _)) = parseHeaders(lines),
+              let control = headers.first(where: { $0.name.caseInsensitiveCompare("Control") == .orderedSame })?.value else { return nil }
+        let words = control.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard words.count == 2, words[0].lowercased() == "cancel" else { return nil }
+        return String(words[1])
+    }
+
+    /// The header fields, unfolded, and the index of the empty line that ends them.
+    static func parseHeaders(_ lines: [[UInt8]]) -> Result<(headers: [(name: String, value: String)], end: Int), Rejection> {
+        var headers: [(name: String, value: String)] = []
+        var index = 0
+        while index < lines.count, !lines[index].isEmpty {
+            let line = headerText(lines[index])
+            if line.first == " " || line.first == "\t" {
+                guard !headers.isEmpty else { return .failure(Rejection(reason: "Article has no headers")) }
+                headers[headers.count - 1].value += " " + line.trimmingCharacters(in: .whitespaces)
+            } else {
+                guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
+                    return .failure(Rejection(reason: index == 0 ? "Article has no headers" : "Malformed header line"))
+                }
+                let name = line[..<colon]
+                guard name.allSatisfy({ $0.isASCII && $0 != " " && $0 != "\t" }) else { return .failure(Rejection(reason: "Malformed header name")) }
+                headers.append((String(name), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            }
+            index += 1
+        }
+        guard !headers.isEmpty else { return .failure(Rejection(reason: "Article has no headers")) }
+        return .success((headers, index))
     }
 
     static func headerText(_ bytes: [UInt8]) -> String {

@@ -66,7 +66,7 @@ public final class NNTPSession {
             return (.authenticationRequired, .carryOn)
         }
         switch command {
-        case .list(let keyword): return (try await list(keyword), .carryOn)
+        case .list(let keyword): return (try await list(keyword, member: member), .carryOn)
         case .group(let name): return (try await selectGroup(name), .carryOn)
         case .listGroup(let name, let range): return (try await listGroup(name, range), .carryOn)
         case .next: return (try await step(forward: true), .carryOn)
@@ -77,10 +77,11 @@ public final class NNTPSession {
         case .stat(let selector): return (try await retrieve(selector, code: 223, head: false, body: false), .carryOn)
         case .over(let selector): return (try await over(selector), .carryOn)
         case .hdr(let field, let selector, let legacy): return (try await hdr(field, selector, legacy: legacy), .carryOn)
-        case .newGroups(let since): return (try await newGroups(since), .carryOn)
+        case .newGroups(let since): return (try await newGroups(since, member: member), .carryOn)
         case .newNews(let wildmat, let since): return (try await newNews(wildmat, since), .carryOn)
         case .post:
-            guard !member.emailOnly else { return (NNTPResponse(440, "Posting not permitted"), .carryOn) }
+            // The core's activity rule (`AccountService.mayAct`), so a reader is told before sending an article.
+            guard AccountService.mayAct(member, now: core.clock.nowMilliseconds()) else { return (NNTPResponse(440, "Posting not permitted"), .carryOn) }
             return (NNTPResponse(340, "Send article to be posted. End with <CR-LF>.<CR-LF>"), .receiveArticle)
         default: return (.unknownCommand, .carryOn)
         }
@@ -129,11 +130,18 @@ public final class NNTPSession {
 
     // MARK: Groups
 
-    private func list(_ keyword: NNTPCommand.ListKeyword) async throws -> NNTPResponse {
+    /// A LIST ACTIVE or NEWGROUPS line: the status letter says what this member may do (RFC 3977 §7.6.3:
+    /// `y` posting permitted, `m` moderated, `n` not permitted), the core's `NewsgroupPermissions`.
+    static func activeLine(_ view: NewsgroupView) -> String {
+        let status = !view.permissions.post ? "n" : view.permissions.postWaitsForApproval ? "m" : "y"
+        return "\(view.group.name) \(view.group.high) \(view.group.low) \(status)"
+    }
+
+    private func list(_ keyword: NNTPCommand.ListKeyword, member: Account) async throws -> NNTPResponse {
         switch keyword {
         case .active(let wildmat):
             let groups = try await core.news.groups().filter { wildmat?.matches($0.name) ?? true }
-            return NNTPResponse(215, "List of newsgroups follows", lines: groups.map { "\($0.name) \($0.high) \($0.low) \($0.posting.activeStatus)" })
+            return NNTPResponse(215, "List of newsgroups follows", lines: try await core.news.views(of: groups, viewer: member).map(Self.activeLine))
         case .newsgroups(let wildmat):
             let groups = try await core.news.groups().filter { wildmat?.matches($0.name) ?? true }
             return NNTPResponse(215, "List of newsgroups follows", lines: groups.map { "\($0.name)\t\(ArticleFormatter.oneLine($0.description))" })
@@ -303,9 +311,9 @@ public final class NNTPSession {
         }
     }
 
-    private func newGroups(_ since: NNTPDateTime) async throws -> NNTPResponse {
+    private func newGroups(_ since: NNTPDateTime, member: Account) async throws -> NNTPResponse {
         let groups = try await core.news.groups(createdSince: since.millisecondsSince1970)
-        return NNTPResponse(231, "List of new newsgroups follows", lines: groups.map { "\($0.name) \($0.high) \($0.low) \($0.posting.activeStatus)" })
+        return NNTPResponse(231, "List of new newsgroups follows", lines: try await core.news.views(of: groups, viewer: member).map(Self.activeLine))
     }
 
     private func newNews(_ wildmat: Wildmat, _ since: NNTPDateTime) async throws -> NNTPResponse {
@@ -320,6 +328,7 @@ public final class NNTPSession {
     public func post(lines: [[UInt8]], truncated: Bool) async -> NNTPResponse {
         guard !truncated else { return NNTPResponse(441, "Article too large or a line too long") }
         guard let member = try? await signedInMember(now: core.clock.nowMilliseconds()) else { return .authenticationRequired }
+        if let target = PostedArticle.cancelTarget(lines) { return await cancel(target, by: member) }
         switch PostedArticle.parse(lines) {
         case .failure(let rejection):
             return NNTPResponse(441, rejection.reason)
@@ -337,6 +346,21 @@ public final class NNTPSession {
         }
     }
 
+    /// A cancel control message: the core's rule for cancelling (`ArticlePermissions.cancel`, the web's
+    /// cancel button), the article's author or a moderator of one of its groups.
+    private func cancel(_ messageID: String, by member: Account) async -> NNTPResponse {
+        guard ArticleIDs.isValid(messageID) else { return NNTPResponse(441, "Malformed Message-ID") }
+        do {
+            guard let article = try await core.news.article(messageID: messageID) else { return NNTPResponse(441, "No such article") }
+            try await core.news.cancel(actor: member, articleID: article.id)
+            return NNTPResponse(240, "Article \(messageID) cancelled")
+        } catch let error as CoreError where error.kind == .forbidden {
+            return NNTPResponse(441, "Cancel not permitted")
+        } catch {
+            return NNTPResponse(441, "Cancel failed")
+        }
+    }
+
     static func postingFailure(_ error: CoreError) -> String {
         switch error.key {
         case "group_unknown": "No such newsgroup"
@@ -349,6 +373,7 @@ public final class NNTPSession {
         case "message_id_taken": "Duplicate Message-ID"
         case "message_id_invalid": "Malformed Message-ID"
         case "account_suspended": "Account suspended"
+        case "account_expired": "Account expired"
         default: "Posting failed"
         }
     }

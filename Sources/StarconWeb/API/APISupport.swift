@@ -22,7 +22,14 @@ struct APISupport: Sendable {
         return id
     }
 
-    /// An active member by id, or 404.
+    /// A member as `viewer` may see them (`AccountPermissions.view`: active, and not blocking the viewer),
+    /// or 404, the web profile page's answer.
+    func visibleAccount(_ context: WebContext, viewer: Account) async throws -> Account {
+        guard let view = try await web.core.relationships.view(id: try id(context), viewer: viewer) else { throw APIError.notFound }
+        return view.account
+    }
+
+    /// An active member by id, or 404: the target of an action, whose rules the core applies.
     func account(_ context: WebContext) async throws -> Account {
         guard let account = try await web.core.accounts.find(id: try id(context)), account.status == .active else { throw APIError.notFound }
         return account

@@ -10,17 +10,17 @@ struct AccountAPIRoutes {
     func add(to router: Router<WebContext>) {
         router.patch("/api/v1/accounts/update_credentials") { request, context in try await updateCredentials(request, context) }
         router.get("/api/v1/accounts/lookup") { request, context in
-            _ = try await api.member(request, "read:accounts")
+            let viewer = try await api.member(request, "read:accounts")
             let input = try await APIInput.read(request, context: context)
-            guard let account = try await core.accounts.find(username: input.text("acct").split(separator: "@").first.map(String.init) ?? ""),
-                  account.status == .active else { throw APIError.notFound }
+            guard let account = try await core.relationships.view(username: input.text("acct").split(separator: "@").first.map(String.init) ?? "",
+                                                                  viewer: viewer)?.account else { throw APIError.notFound }
             return JSON.response(api.entities.account(account, counts: try await core.relationships.counts(account.id)))
         }
         router.get("/api/v1/accounts/search") { request, context in
-            _ = try await api.member(request, "read:accounts")
+            let viewer = try await api.member(request, "read:accounts")
             let input = try await APIInput.read(request, context: context)
             let found = try await core.accounts.search(input.text("q"), limit: Int(clamping: input.id("limit") ?? 20))
-            return JSON.response(found.map { api.entities.account($0) })
+            return JSON.response(try await core.relationships.visible(found, to: viewer).map { api.entities.account($0) })
         }
         router.get("/api/v2/search") { request, context in
             let viewer = try await api.member(request, "read:search")
@@ -28,7 +28,8 @@ struct AccountAPIRoutes {
             let query = input.text("q"), type = input.text("type")
             var accounts: [[String: Any]] = [], hashtags: [[String: Any]] = []
             if type.isEmpty || type == "accounts" {
-                accounts = try await core.accounts.search(query, limit: Int(clamping: input.id("limit") ?? 20))
+                accounts = try await core.relationships.visible(try await core.accounts.search(query, limit: Int(clamping: input.id("limit") ?? 20)),
+                                                                to: viewer)
                     .filter { $0.id != viewer.id || query.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "@")) == $0.username.lowercased() }
                     .map { api.entities.account($0) }
             }
@@ -45,13 +46,13 @@ struct AccountAPIRoutes {
             return JSON.response(relationships.map(api.entities.relationship))
         }
         router.get("/api/v1/accounts/{id}") { request, context in
-            _ = try await api.member(request, "read:accounts")
-            let account = try await api.account(context)
+            let viewer = try await api.member(request, "read:accounts")
+            let account = try await api.visibleAccount(context, viewer: viewer)
             return JSON.response(api.entities.account(account, counts: try await core.relationships.counts(account.id)))
         }
         router.get("/api/v1/accounts/{id}/statuses") { request, context in
             let viewer = try await api.member(request, "read:statuses")
-            let account = try await api.account(context)
+            let account = try await api.visibleAccount(context, viewer: viewer)
             let input = try await APIInput.read(request, context: context)
             let page = try await core.feed.timeline(.account(account.id), viewer: viewer, page: api.page(input))
             var items = page.items
@@ -63,8 +64,8 @@ struct AccountAPIRoutes {
         }
         for (path, direction) in [("followers", RelationshipService.Direction.followers), ("following", .following)] {
             router.get("/api/v1/accounts/{id}/\(path)") { request, context in
-                _ = try await api.member(request, "read:accounts")
-                let account = try await api.account(context)
+                let viewer = try await api.member(request, "read:accounts")
+                let account = try await api.visibleAccount(context, viewer: viewer)
                 let input = try await APIInput.read(request, context: context)
                 let rows = try await core.relationships.accounts(direction, of: account.id, before: input.id("max_id"),
                                                                  limit: Int(clamping: min(max(input.id("limit") ?? 40, 1), 80)))

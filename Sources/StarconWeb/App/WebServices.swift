@@ -23,15 +23,17 @@ struct WebServices: Sendable {
         return member
     }
 
+    /// The signed-in member if they may use the admin pages (`Permissions.instance`).
     func staff(_ context: WebContext) throws -> Account {
         let member = try member(context)
-        guard member.isModerator else { throw PageError.forbidden }
+        guard Permissions.instance(member).administer else { throw PageError.forbidden }
         return member
     }
 
+    /// The signed-in member if they may approve registrations (the admins' pages).
     func admin(_ context: WebContext) throws -> Account {
         let member = try member(context)
-        guard member.isAdmin else { throw PageError.forbidden }
+        guard Permissions.instance(member).approveRegistrations else { throw PageError.forbidden }
         return member
     }
 

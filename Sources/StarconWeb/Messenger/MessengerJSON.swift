@@ -36,6 +36,10 @@ struct MessengerJSON: Sendable {
                 "last_message": view.lastMessage.map { message($0) as Any } ?? NSNull(),
                 "unread": view.unread, "muted": view.muted, "role": view.viewerRole.rawValue,
                 "last_read_id": String(view.viewerReadID),
+                // What this member may do here: the core's answer (`ConversationPermissions`), for clients to show.
+                "permissions": ["send": view.permissions.send, "rename": view.permissions.rename,
+                                "add_members": view.permissions.addMembers, "remove_members": view.permissions.removeMembers,
+                                "leave": view.permissions.leave, "mute": view.permissions.mute],
                 "created_at": JSON.iso8601(c.createdAt), "last_activity_at": JSON.iso8601(c.lastActivityAt)]
     }
 

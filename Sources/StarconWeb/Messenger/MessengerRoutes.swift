@@ -83,10 +83,12 @@ struct MessengerRoutes {
         }
         let readers = view.members.filter { $0.account.id != member.id }
         let items: [[String: Any]] = messages.map { message in
+            let may = view.messagePermissions(message)
             var item: [String: Any] = [
                 "id": String(message.id), "sender": message.sender.displayName, "sender_username": message.sender.username,
                 "html": Self.html(message.text), "date": formatter.dateTime(message.createdAt),
                 "mine": message.sender.id == member.id, "edited": message.editedAt != nil,
+                "can_reply": may.reply, "can_edit": may.edit, "can_delete": may.delete,
                 "delete_action": "/messages/\(id)/m/\(message.id)/delete",
                 "reply_href": "/messages/\(id)?reply_to=\(message.id)#compose",
                 "edit_href": "/messages/\(id)/m/\(message.id)/edit",
@@ -116,11 +118,13 @@ struct MessengerRoutes {
         let members: [[String: Any]] = view.members.map { m in
             ["display_name": m.account.displayName, "username": m.account.username, "admin": m.role == .admin,
              "remove_action": "/messages/\(id)/members/\(m.account.id)/remove",
-             "removable": view.isAdmin && view.conversation.kind == .group && m.account.id != member.id]
+             "removable": view.permissions.removeMembers && m.account.id != member.id]
         }
         var data: [String: Any] = [
             "id": String(id), "title": Self.title(view, viewer: member, t: t), "messages": items, "empty": items.isEmpty && search.isEmpty,
-            "members": members, "is_group": view.conversation.kind == .group, "is_admin": view.isAdmin && view.conversation.kind == .group,
+            "members": members, "is_group": view.conversation.kind == .group,
+            "can_add_members": view.permissions.addMembers, "can_rename": view.permissions.rename, "can_send": view.permissions.send,
+            "can_leave": view.permissions.leave,
             "muted": view.muted, "search": search, "searching": !search.isEmpty, "no_results": !search.isEmpty && items.isEmpty,
             "client_key": Secrets.token(), "draft": draft["text"] ?? "", "error": draft["error"] ?? "",
             "group_title": view.conversation.title, "me": String(member.id), "last_id": String(messages.last?.id ?? 0),
@@ -262,9 +266,9 @@ struct MessengerRoutes {
     private func editPage(_ request: Request, _ context: WebContext, text: String? = nil, error: String? = nil,
                           status: HTTPResponse.Status = .ok) async throws -> Response {
         let member = try web.member(context)
-        let (id, message) = try await ownMessage(member, context)
+        let (view, message) = try await editableMessage(member, context)
+        let id = view.id
         let t = web.renderer.catalogue(context)
-        let view = try await core.messenger.conversation(id: id, viewer: member)
         let data: [String: Any] = [
             "id": String(id), "message_id": String(message.id), "conversation_title": Self.title(view, viewer: member, t: t),
             "text": text ?? message.text, "error": error ?? "", "max_length": MessengerRules.maxTextCharacters,
@@ -281,7 +285,8 @@ struct MessengerRoutes {
     private func editMessage(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
         let form = try await web.form(request, context)
-        let (id, message) = try await ownMessage(member, context)
+        let (view, message) = try await editableMessage(member, context)
+        let id = view.id
         return try await web.handlingFormErrors(context) {
             _ = try await core.messenger.edit(actor: member, messageID: message.id, text: form.text("text"))
             return WebServices.redirect("/messages/\(id)#m\(message.id)")
@@ -290,14 +295,15 @@ struct MessengerRoutes {
         }
     }
 
-    /// The conversation id and the message from the path: `notFound` unless the message is in that conversation
-    /// and the member is in it, `forbidden` unless the member sent it.
-    private func ownMessage(_ member: Account, _ context: WebContext) async throws -> (Int64, Message) {
+    /// The conversation and the message from the path: `notFound` unless the message is in that conversation
+    /// and the member is in it, `forbidden` unless the core lets the member edit it.
+    private func editableMessage(_ member: Account, _ context: WebContext) async throws -> (ConversationView, Message) {
         guard let id = context.parameters.get("id", as: Int64.self),
               let messageID = context.parameters.get("message_id", as: Int64.self) else { throw PageError.notFound }
         let message = try await core.messenger.message(id: messageID, viewer: member)
         guard message.conversationID == id else { throw PageError.notFound }
-        guard message.sender.id == member.id else { throw CoreError(.forbidden, "msg_not_sender") }
-        return (id, message)
+        let view = try await core.messenger.conversation(id: id, viewer: member)
+        guard view.messagePermissions(message).edit else { throw CoreError(.forbidden, "msg_not_sender") }
+        return (view, message)
     }
 }

@@ -28,7 +28,7 @@ struct AdminRoutes {
         let t = web.renderer.catalogue(context)
         var tabs = [("/admin", "admin_overview", "overview"), ("/admin/members", "admin_members", "members"),
                     ("/admin/invitations", "admin_invitations", "invitations")]
-        if member.isAdmin { tabs.append(("/admin/approvals", "admin_approvals", "approvals")) }
+        if Permissions.instance(member).approveRegistrations { tabs.append(("/admin/approvals", "admin_approvals", "approvals")) }
         tabs.append(("/admin/audit", "admin_audit", "audit"))
         var values = data
         values["tabs"] = tabs.map { ["href": $0.0, "label": t.text($0.1), "current": $0.2 == tab] }
@@ -51,7 +51,7 @@ struct AdminRoutes {
         let active = try await web.core.accounts.count(status: .active)
         let pending = try await web.core.accounts.count(status: .pending)
         return try adminPage("admin_overview", tab: "overview", context, data: [
-            "can_set_mode": member.isAdmin,
+            "can_set_mode": Permissions.instance(member).setRegistrationMode,
             "modes": RegistrationMode.allCases.map { ["value": $0.rawValue, "label": t.text("mode_\($0.rawValue)"), "selected": $0 == mode] },
             "member_count": t.plural("admin_member_count", count: active, formatter: formatter),
             "pending_count": pending > 0 ? t.plural("admin_pending_count", count: pending, formatter: formatter) : "",
@@ -73,24 +73,26 @@ struct AdminRoutes {
         let t = web.renderer.catalogue(context)
         let formatter = web.renderer.formatter(context)
         let before = request.uri.queryParameters["before"].flatMap { Int64(String($0)) }
-        let page = try await web.core.accounts.list(before: before, limit: Self.pageSize)
-        let rows = page.map { account -> [String: Any] in
+        let page = try await web.core.accounts.moderationList(actor: actor, before: before, limit: Self.pageSize)
+        let rows = page.map { account, may -> [String: Any] in
             var row = web.renderer.memberValues(account, catalogue: t)
             row["status"] = account.status.rawValue
             row["status_label"] = t.text("status_\(account.status.rawValue)")
             row["suspended"] = account.status == .suspended
-            row["can_suspend"] = account.status == .active && account.id != actor.id && (actor.isAdmin || !account.isModerator)
+            row["can_suspend"] = may.suspend
+            row["can_unsuspend"] = may.unsuspend
             row["suspended_note"] = account.status == .suspended ? t.text("members_suspended_note", ["reason": account.statusReason]) : ""
             row["joined"] = formatter.date(account.createdAt)
             row["last_seen"] = account.lastSeenAt.map { formatter.dateTime($0) } ?? t.text("members_never")
-            row["editable"] = actor.isAdmin
+            row["editable"] = may.changeKind
+            row["role_editable"] = may.changeRole
             row["roles"] = Role.allCases.map { ["value": $0.rawValue, "label": t.text("role_\($0.rawValue)"), "selected": $0 == account.role] }
             row["kinds"] = AccountKind.allCases.map { ["value": $0.rawValue, "label": t.text("kind_\($0.rawValue)"), "selected": $0 == account.kind] }
             return row
         }
         return try adminPage("admin_members", tab: "members", context, data: [
             "members": rows,
-            "older": page.count == Self.pageSize ? "/admin/members?before=\(page.last!.id)" : "",
+            "older": page.count == Self.pageSize ? "/admin/members?before=\(page.last!.account.id)" : "",
         ])
     }
 

@@ -25,7 +25,7 @@ struct FeedRoutes {
     }
 
     func model(_ context: WebContext, _ member: Account, returnTo: String) -> StatusViewModel {
-        StatusViewModel(catalogue: web.renderer.catalogue(context), formatter: web.renderer.formatter(context), viewer: member, returnTo: returnTo)
+        StatusViewModel(catalogue: web.renderer.catalogue(context), formatter: web.renderer.formatter(context), returnTo: returnTo)
     }
 
     private func page(_ template: String, title: String, _ context: WebContext, data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
@@ -90,10 +90,11 @@ struct FeedRoutes {
         let thread = try await web.core.feed.context(id: id, viewer: member)
         let path = "/@\(view.status.author.username)/\(id)"
         let models = model(context, member, returnTo: path)
+        let replyTarget = view.reblog?.view ?? view
         let mentions = ([view.status.author] + view.status.mentions).filter { $0.id != member.id }.map { "@" + $0.username }
         var form = reply
         if form["text"] == nil { form["text"] = mentions.isEmpty ? "" : Array(NSOrderedSet(array: mentions)).map { "\($0)" }.joined(separator: " ") + " " }
-        form["in_reply_to_id"] = String(view.reblog?.view.status.id ?? id)
+        form["in_reply_to_id"] = String(replyTarget.status.id)
         form["return_to"] = path
         form["photo_slots"] = StatusViewModel.photoSlots
         form["visibilities"] = models.visibilities(selected: view.status.visibility)
@@ -101,15 +102,16 @@ struct FeedRoutes {
             "ancestors": thread.ancestors.map { models.status($0) },
             "status": models.status(view, highlighted: true),
             "descendants": thread.descendants.map { models.status($0) },
-            "composer": form, "script": web.renderer.assets.url("feed.js"),
+            "composer": replyTarget.permissions.reply ? form as Any : false, "script": web.renderer.assets.url("feed.js"),
         ], status: status)
     }
 
     private func editPage(_ context: WebContext) async throws -> Response {
         let member = try web.member(context)
         let t = web.renderer.catalogue(context)
-        guard let view = try await web.core.feed.view(id: try statusID(context), viewer: member), view.reblog == nil,
-              view.status.author.id == member.id else { throw PageError.notFound }
+        guard let view = try await web.core.feed.view(id: try statusID(context), viewer: member), view.permissions.edit else {
+            throw PageError.notFound
+        }
         return page("status_edit", title: t.text("feed_edit_title"), context, data: [
             "action": "/statuses/\(view.status.id)/edit", "text": view.status.text, "spoiler": view.status.spoilerText,
             "back": "/@\(member.username)/\(view.status.id)",
@@ -122,21 +124,25 @@ struct FeedRoutes {
         let member = try web.member(context)
         let t = web.renderer.catalogue(context)
         let formatter = web.renderer.formatter(context)
-        guard let account = try await web.core.accounts.find(username: context.parameters.get("username") ?? ""),
-              account.status == .active else { throw PageError.notFound }
-        let relationship = try await web.core.relationships.relationship(member, account.id)
-        guard !relationship.blockedBy else { throw PageError.notFound }
+        // Not there for this member (not active, or they blocked the member): the API answers 404 too.
+        guard let profile = try await web.core.relationships.view(username: context.parameters.get("username") ?? "", viewer: member) else {
+            throw PageError.notFound
+        }
+        let account = profile.account, relationship = profile.relationship, may = profile.permissions
         let counts = try await web.core.relationships.counts(account.id)
         let result = try await web.core.feed.timeline(.account(account.id), viewer: member, page: Self.pageRequest(request))
         let models = model(context, member, returnTo: Self.path(request))
         let me = account.id == member.id
         var actions: [[String: Any]] = []
-        if !me {
-            let follow = relationship.following ? "unfollow" : relationship.requested ? "unfollow" : "follow"
-            let followLabel = relationship.following ? "profile_unfollow" : relationship.requested ? "profile_cancel_request"
-                : account.locked ? "profile_request_follow" : "profile_follow"
-            actions.append(["action": follow, "label": t.text(followLabel), "primary": follow == "follow"])
+        if relationship.following || relationship.requested {
+            actions.append(["action": "unfollow", "label": t.text(relationship.following ? "profile_unfollow" : "profile_cancel_request")])
+        } else if may.follow {
+            actions.append(["action": "follow", "label": t.text(account.locked ? "profile_request_follow" : "profile_follow"), "primary": true])
+        }
+        if may.mute {
             actions.append(["action": relationship.muting ? "unmute" : "mute", "label": t.text(relationship.muting ? "profile_unmute" : "profile_mute")])
+        }
+        if may.block {
             actions.append(["action": relationship.blocking ? "unblock" : "block", "label": t.text(relationship.blocking ? "profile_unblock" : "profile_block"), "danger": !relationship.blocking])
         }
         return page("profile", title: account.displayName, context, data: [

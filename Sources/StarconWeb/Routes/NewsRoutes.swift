@@ -71,7 +71,7 @@ struct NewsRoutes {
         return page("news_groups", title: t.text("newsgroups_title"), context, data: [
             "hierarchies": hierarchies.map { ["name": $0.0, "groups": $0.1] as [String: Any] },
             "subscriptions": subscribedFirst,
-            "can_create": member.isModerator,
+            "can_create": Permissions.instance(member).manageGroups,
             "policies": PostingPolicy.allCases.map { ["value": $0.rawValue, "label": t.text("news_posting_\($0.rawValue)"), "selected": $0.rawValue == (values["posting"] ?? "open")] },
             "values": values, "error": error as Any,
         ], status: status)
@@ -101,10 +101,9 @@ struct NewsRoutes {
         let formatter = web.renderer.formatter(context)
         let before = request.uri.queryParameters["before"].flatMap { Int64(String($0)) }
         let threads = try await web.core.news.threads(in: group, for: member, before: before, limit: Self.threadsPerPage)
-        let moderates = try await web.core.news.mayModerate(member, group)
+        let may = try await web.core.news.view(of: group, viewer: member).permissions
         let subscribed = try await web.core.news.isSubscribed(member, to: group)
-        let pending = moderates ? try await web.core.news.pending(actor: member, in: group).count : 0
-        let mayPost = group.posting != .readonly || moderates
+        let pending = may.moderate ? try await web.core.news.pending(actor: member, in: group).count : 0
         return page("news_group", title: group.name, context, data: [
             "group": ["name": group.name, "description": group.description, "path": groupPath(group)],
             "threads": threads.map { thread -> [String: Any] in
@@ -118,14 +117,14 @@ struct NewsRoutes {
             },
             "older": threads.count == Self.threadsPerPage ? "\(groupPath(group))?before=\(threads.last!.lastNumber)" : "",
             "subscribed": subscribed,
-            "may_post": mayPost,
-            "posting_note": group.posting == .moderated && !moderates ? t.text("news_moderated_note")
-                : (group.posting == .readonly && !moderates ? t.text("news_readonly_note") : ""),
-            "moderates": moderates,
+            "may_post": may.post,
+            "posting_note": may.postWaitsForApproval ? t.text("news_moderated_note")
+                : (!may.post && group.posting == .readonly ? t.text("news_readonly_note") : ""),
+            "moderates": may.moderate,
             "pending": pending > 0 ? t.plural("news_pending_count", count: pending, formatter: formatter) : "",
-            "is_staff": member.isModerator,
+            "may_configure": may.configure,
             "policies": PostingPolicy.allCases.map { ["value": $0.rawValue, "label": t.text("news_posting_\($0.rawValue)"), "selected": $0 == group.posting] },
-            "moderators": member.isModerator ? try await web.core.news.moderators(of: group).joined(separator: " ") : "",
+            "moderators": may.configure ? try await web.core.news.moderators(of: group).joined(separator: " ") : "",
             "values": values, "error": error as Any,
         ], status: status)
     }
@@ -191,14 +190,14 @@ struct NewsRoutes {
         let member = try web.member(context)
         let group = try await group(context)
         let threadID = try number(context, "thread")
-        let articles = try await web.core.news.thread(threadID, in: group)
-        guard let root = articles.first else { throw PageError.notFound }
+        let articles = try await web.core.news.thread(threadID, in: group, viewer: member)
+        guard let root = articles.first?.numbered else { throw PageError.notFound }
         let t = web.renderer.catalogue(context)
         let formatter = web.renderer.formatter(context)
-        let moderates = try await web.core.news.mayModerate(member, group)
+        let mayPost = try await web.core.news.view(of: group, viewer: member).permissions.post
         var depth: [Int64: Int] = [:]
-        let rows = articles.map { numbered -> [String: Any] in
-            let article = numbered.article
+        let rows = articles.map { view -> [String: Any] in
+            let numbered = view.numbered, article = view.article
             let level = article.parentID.flatMap { depth[$0] }.map { min($0 + 1, 8) } ?? 0
             depth[article.id] = level
             return [
@@ -211,7 +210,7 @@ struct NewsRoutes {
                 },
                 "reply_path": "\(groupPath(group))/articles/\(numbered.number)/reply",
                 "cancel_path": "\(groupPath(group))/articles/\(numbered.number)/cancel",
-                "may_cancel": article.authorID == member.id || moderates,
+                "may_cancel": view.permissions.cancel,
                 "crossposted": article.newsgroups.contains(",") ? t.text("news_crossposted", ["groups": article.newsgroups]) : "",
             ]
         }
@@ -219,7 +218,7 @@ struct NewsRoutes {
         return page("news_thread", title: root.article.subject, context, data: [
             "group": ["name": group.name, "path": groupPath(group)],
             "subject": root.article.subject, "articles": rows,
-            "may_reply": group.posting != .readonly || moderates,
+            "may_reply": mayPost,
         ])
     }
 
@@ -246,8 +245,10 @@ struct NewsRoutes {
 
     private func replyPage(_ context: WebContext, values: [String: String]? = nil, error: String? = nil,
                            status: HTTPResponse.Status = .ok) async throws -> Response {
-        _ = try web.member(context)
+        let member = try web.member(context)
         let group = try await group(context)
+        // The thread page offers no reply where the member may not post; neither does this page.
+        guard try await web.core.news.view(of: group, viewer: member).permissions.post else { throw PageError.forbidden }
         guard let parent = try await web.core.news.article(in: group, number: try number(context, "number")) else { throw PageError.notFound }
         let t = web.renderer.catalogue(context)
         let formatter = web.renderer.formatter(context)

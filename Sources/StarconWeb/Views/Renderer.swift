@@ -113,7 +113,7 @@ struct Renderer: Sendable {
                 nav[1]["count"] = formatters[context.language]!.number(context.unreadMessages)
                 nav[1]["count_label"] = catalogue.plural("messenger_unread", count: context.unreadMessages, formatter: formatters[context.language]!)
             }
-            if member.isModerator {
+            if Permissions.instance(member).administer {
                 nav.append(["href": "/admin", "label": t["nav_admin"] ?? "", "current": section == .admin])
             }
             values["nav"] = nav
@@ -130,8 +130,6 @@ struct Renderer: Sendable {
             "kind_label": catalogue.text("kind_\(member.kind.rawValue)"),
             "show_badge": member.kind != .person,
             "role_label": catalogue.text("role_\(member.role.rawValue)"),
-            "is_admin": member.isAdmin,
-            "is_staff": member.isModerator,
         ]
     }
 

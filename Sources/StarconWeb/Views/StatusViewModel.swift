@@ -1,11 +1,11 @@
 import Foundation
 import StarconCore
 
-/// Template values for statuses, profiles and notifications, in the member's language.
+/// Template values for statuses, profiles and notifications, in the member's language. What the member may
+/// do with a status is the core's answer (`StatusView.permissions`), only shown here.
 struct StatusViewModel {
     let catalogue: Catalogue
     let formatter: Formatters
-    let viewer: Account
     /// Where action forms send the member back to.
     let returnTo: String
 
@@ -16,7 +16,7 @@ struct StatusViewModel {
 
     private func item(_ view: StatusView, repostedBy: Account?, highlighted: Bool) -> [String: Any] {
         let status = view.status
-        let own = status.author.id == viewer.id
+        let may = view.permissions
         let path = "/@\(status.author.username)/\(status.id)"
         return [
             "id": String(status.id), "path": path, "action_base": "/statuses/\(status.id)", "return_to": returnTo,
@@ -32,8 +32,8 @@ struct StatusViewModel {
             "favourites": status.favouritesCount > 0 ? formatter.number(status.favouritesCount) : "",
             "reblogs": status.reblogsCount > 0 ? formatter.number(status.reblogsCount) : "",
             "favourited": view.favourited, "reblogged": view.reblogged, "bookmarked": view.bookmarked,
-            "can_reblog": status.visibility == .public && !own,
-            "own": own, "can_delete": own || viewer.isModerator, "highlighted": highlighted,
+            "can_reply": may.reply, "can_favourite": may.favourite, "can_reblog": may.repost, "can_react": may.react,
+            "can_bookmark": may.bookmark, "can_edit": may.edit, "can_delete": may.delete, "highlighted": highlighted,
             "media": status.media.map { media -> [String: Any] in
                 ["small": "/media/\(media.small.file(media.digest))", "large": "/media/\(media.large.file(media.digest))",
                  "original": "/media/\(media.original.file(media.digest))", "alt": media.description,

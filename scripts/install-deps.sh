@@ -16,14 +16,20 @@ missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
-  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if [ "$what" = test ]; then
+  # tin, the newsreader the e2e tests drive, will not post from a host whose domain it cannot find (it
+  # says "Posting not allowed"): a machine named without a domain gets one in /etc/mailname, where
+  # Debian's tin looks.
+  if [ ! -s /etc/mailname ] && ! hostname -f 2>/dev/null | grep -q '\.'; then
+    echo "localhost.localdomain" | $sudo tee /etc/mailname >/dev/null
+  fi
   # The venv is (re)filled whenever requirements.txt changed since it was last filled.
   wanted=$(sha256sum tests/e2e/requirements.txt | cut -d' ' -f1)
   if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.requirements-sha 2>/dev/null)" != "$wanted" ]; then

@@ -44,11 +44,12 @@ public final class Core: Sendable {
         self.setup = SetupService(database: database, accounts: accounts, audit: audit)
         self.news = NewsService(database: database, ids: ids, clock: clock, audit: audit, domain: domain)
         self.oauth = OAuthService(database: database, ids: ids, clock: clock, accounts: accounts)
-        self.feed = FeedService(database: database, ids: ids, clock: clock, events: events)
+        let mediaFiles = MediaFiles(directory: mediaDirectory, database: database)
+        self.feed = FeedService(database: database, ids: ids, clock: clock, events: events, mediaFiles: mediaFiles)
         self.relationships = RelationshipService(database: database, ids: ids, clock: clock, events: events)
         self.notifications = NotificationService(database: database)
-        self.media = MediaService(database: database, ids: ids, clock: clock, directory: mediaDirectory)
-        self.messenger = MessengerService(database: database, ids: ids, clock: clock, events: events)
+        self.media = MediaService(database: database, ids: ids, clock: clock, files: mediaFiles)
+        self.messenger = MessengerService(database: database, ids: ids, clock: clock, events: events, mediaFiles: mediaFiles)
     }
 
     /// Opens the store and brings its schema up to date.

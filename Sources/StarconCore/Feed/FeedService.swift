@@ -8,6 +8,8 @@ public struct FeedService: Sendable {
     let ids: IDGenerator
     let clock: Clock
     let events: EventBus
+    /// Photo files, removed after a deleted status's photos are.
+    let mediaFiles: MediaFiles
 
     public struct NewStatus: Sendable {
         public var text: String
@@ -113,10 +115,10 @@ public struct FeedService: Sendable {
         return try await view(id: id, viewer: actor)!
     }
 
-    /// Deletes a status (its author, or a moderator), with its reposts; replies stay, detached.
+    /// Deletes a status (its author, or a moderator), with its reposts and photos; replies stay, detached.
     @discardableResult
     public func delete(actor: Account, id: Int64) async throws -> Status {
-        let deleted = try await database.write { db in
+        let (deleted, photos) = try await database.write { db -> (Status, [String]) in
             guard let status = try await Self.load(id: id, db: db) else { throw CoreError.notFound }
             guard status.author.id == actor.id || actor.isModerator else { throw CoreError.forbidden }
             if let parent = status.inReplyToID {
@@ -125,10 +127,13 @@ public struct FeedService: Sendable {
             if let original = status.reblogOfID {
                 try await db.raw("UPDATE statuses SET reblogs_count = reblogs_count - 1 WHERE id = \(bind: original) AND reblogs_count > 0").run()
             }
+            let photos = try await db.raw("DELETE FROM media WHERE status_id = \(bind: id) RETURNING digest").all()
+                .map { try $0.decode(column: "digest", as: String.self) }
             try await db.raw("DELETE FROM statuses WHERE id = \(bind: id)").run()
-            return status
+            return (status, photos)
         }
         events.publish(Event(audience: .everyone, payload: .feed(.deleted(statusID: id))))
+        await mediaFiles.release(photos)
         return deleted
     }
 

@@ -12,8 +12,11 @@ public struct MessengerService: Sendable {
     let clock: Clock
     public let events: EventBus
     let sendLock: AsyncLock
+    /// Picture files, removed after a deleted message's pictures are.
+    let mediaFiles: MediaFiles
 
-    init(database: any Database, ids: IDGenerator, clock: Clock, events: EventBus) {
+    init(database: any Database, ids: IDGenerator, clock: Clock, events: EventBus, mediaFiles: MediaFiles) {
+        self.mediaFiles = mediaFiles
         self.database = database
         self.ids = ids
         self.clock = clock
@@ -176,12 +179,15 @@ public struct MessengerService: Sendable {
     /// starts it again or the other sends a message.
     @discardableResult
     public func leave(actor: Account, conversationID: Int64) async throws -> ConversationView? {
-        let audience: [Int64] = try await database.write { db in
+        let (audience, pictures): ([Int64], [String]) = try await database.write { db in
             let (kind, _) = try await Self.membership(conversationID, actor.id, db: db)
             let members = try await Self.memberIDs(conversationID, db: db)
+            var pictures: [String] = []
             try await db.raw("DELETE FROM conversation_members WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: actor.id)").run()
             if members.count == 1 {
-                try await db.raw("DELETE FROM media WHERE message_id IN (SELECT id FROM messages WHERE conversation_id = \(bind: conversationID))").run()
+                pictures = try await db.raw("""
+                    DELETE FROM media WHERE message_id IN (SELECT id FROM messages WHERE conversation_id = \(bind: conversationID)) RETURNING digest
+                    """).all().map { try $0.decode(column: "digest", as: String.self) }
                 try await db.raw("DELETE FROM conversations WHERE id = \(bind: conversationID)").run()
             } else if kind == .group {
                 let admins = try await db.raw("""
@@ -196,9 +202,10 @@ public struct MessengerService: Sendable {
                         """).run()
                 }
             }
-            return members
+            return (members, pictures)
         }
         events.publish(Event(to: audience, .conversation(conversationID: conversationID, removed: [actor.id])))
+        await mediaFiles.release(pictures)
         return nil
     }
 
@@ -314,19 +321,21 @@ public struct MessengerService: Sendable {
     /// Deletes one's own message.
     @discardableResult
     public func delete(actor: Account, messageID: Int64) async throws -> Message {
-        let (message, audience) = try await database.write { db -> (Message, [Int64]) in
+        let (message, audience, pictures) = try await database.write { db -> (Message, [Int64], [String]) in
             let message = try await Self.loadVisible(messageID, viewer: actor.id, db: db)
             guard message.sender.id == actor.id else { throw CoreError(.forbidden, "msg_not_sender") }
             try await db.raw("UPDATE messages SET reply_to_id = NULL WHERE reply_to_id = \(bind: messageID)").run()
-            try await db.raw("DELETE FROM media WHERE message_id = \(bind: messageID)").run()
+            let pictures = try await db.raw("DELETE FROM media WHERE message_id = \(bind: messageID) RETURNING digest").all()
+                .map { try $0.decode(column: "digest", as: String.self) }
             try await db.raw("DELETE FROM messages WHERE id = \(bind: messageID)").run()
             try await db.raw("""
                 UPDATE conversations SET last_message_id = (SELECT MAX(id) FROM messages WHERE conversation_id = \(bind: message.conversationID))
                 WHERE id = \(bind: message.conversationID)
                 """).run()
-            return (message, try await Self.memberIDs(message.conversationID, db: db))
+            return (message, try await Self.memberIDs(message.conversationID, db: db), pictures)
         }
         events.publish(Event(to: audience, .messageDeleted(conversationID: message.conversationID, messageID: messageID)))
+        await mediaFiles.release(pictures)
         return message
     }
 

@@ -399,5 +399,10 @@ public enum Schema {
             // Finds the rows still to fill without reading the whole table, each time the store is opened.
             "CREATE INDEX group_articles_overview_missing ON group_articles (article_id) WHERE overview IS NULL",
         ]),
+        Migration(27, "media: rows found by digest", [
+            // Serving a file looks up who may cache it, and removing a deleted photo's files first checks that
+            // no other upload of the same bytes still names them.
+            "CREATE INDEX media_digest ON media (digest)",
+        ]),
     ]
 }

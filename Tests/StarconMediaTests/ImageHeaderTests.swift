@@ -64,6 +64,18 @@ struct ImageHeaderTests {
         #expect(throws: ImageHeader.Problem.notAnImage) { try ImageHeader.read(Data("not a picture".utf8)) }
     }
 
+    @Test func aGIFFramePlacedOutsideItsScreenCountsAtItsFullExtent() throws {
+        // libvips grows the canvas to hold the frame where it is placed: a 20 × 20 screen with its frame 8,192
+        // rows down is decoded 8,212 rows high (the fuzz target found the header check reading 20).
+        var gif = [UInt8](try ImagePipelineTests.fixture("anim.gif"))
+        let descriptor = try #require(gif.indices.dropFirst(13).first { gif[$0] == 0x2C && gif[$0 - 1] == 0x00 })
+        gif[descriptor + 3] = 0x00
+        gif[descriptor + 4] = 0x20
+        let header = try ImageHeader.read(Data(gif))
+        #expect(header.width == 20 && header.height == 8_192 + 20)
+        #expect(header.fitsItsLength == false, "a few bytes of LZW cannot fill 164,240 pixels")
+    }
+
     @Test func decodesBeyondThePoolAndItsQueueAreRefusedAtOnce() async throws {
         let pool = DecodePool(width: 2, queueLimit: 1)
         let gate = DispatchSemaphore(value: 0)

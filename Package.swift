@@ -23,7 +23,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
-        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         // libvips from Debian (libvips-dev), found with pkg-config, behind a small non-variadic C face.
@@ -59,7 +58,6 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CompressNIO", package: "compress-nio"),
-                .product(name: "MultipartKit", package: "multipart-kit"),
             ],
             resources: [
                 .copy("Templates"),
@@ -93,6 +91,9 @@ let package = Package(
         .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore"]),
         .testTarget(name: "StarconMailTests", dependencies: ["StarconMail", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "StarconMediaTests", dependencies: ["StarconMedia"], resources: [.copy("Fixtures")]),
+        // Mutation fuzzing of the parsers that read what strangers send, for a bounded time (STARCON_FUZZ_SECONDS).
+        .testTarget(name: "StarconFuzzTests", dependencies: ["StarconNews", "StarconWeb", "StarconMedia", "StarconCore"],
+                    path: "Tests/Fuzz", exclude: ["corpus"]),
         .testTarget(
             name: "StarconNewsTests",
             dependencies: [

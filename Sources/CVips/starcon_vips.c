@@ -3,16 +3,26 @@
 #include <string.h>
 #include <stdlib.h>
 #include <pthread.h>
+#include <malloc.h>
 
 static pthread_once_t started = PTHREAD_ONCE_INIT;
 static int start_result = -1;
 
+/* libvips (and the libraries under it) warn on standard error about every damaged file it is given; the failure
+ * itself comes back through vips_error. Anyone may upload damaged files, so the warnings would only fill the log. */
+static void ignore_warning(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data) {
+    (void)domain; (void)level; (void)message; (void)data;
+}
+
 static void start(void) {
     start_result = VIPS_INIT("starcon");
     if (start_result == 0) {
+        g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, ignore_warning, NULL);
         /* Untrusted input: refuse the loaders libvips marks unsafe, keep the cache small. */
         vips_block_untrusted_set(TRUE);
         vips_cache_set_max(0);
+        vips_cache_set_max_mem(0);
+        vips_cache_set_max_files(0);
         /* One libvips worker per pipeline: starcon_vips_process runs its renditions on threads of its own. */
         vips_concurrency_set(1);
     }
@@ -24,6 +34,8 @@ int starcon_vips_start(void) {
 }
 
 /* Loads with the one loader that matches the format we recognised by content, never by guessing.
+ * fail_on truncated: a file that ends before its pixels do is an error, not a picture padded with grey (the
+ * Swift header check refuses most of them before this; this catches what a header cannot show).
  * sequential: read top to bottom once (a header, or a decode that needs no rotation); else the loader keeps
  * every pixel for random access. shrink (1, 2, 4 or 8) is JPEG shrink-on-load: libjpeg decodes at that fraction of the size (DCT scaling). */
 static VipsImage *load(const void *data, size_t length, sc_format format, int sequential, int shrink) {
@@ -31,11 +43,12 @@ static VipsImage *load(const void *data, size_t length, sc_format format, int se
     VipsAccess access = sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM;
     switch (format) {
     case SC_JPEG:
-        vips_jpegload_buffer((void *)data, length, &image, "access", access, "fail", FALSE, "shrink", shrink > 1 ? shrink : 1, NULL);
+        vips_jpegload_buffer((void *)data, length, &image, "access", access, "fail_on", VIPS_FAIL_ON_TRUNCATED,
+                             "shrink", shrink > 1 ? shrink : 1, NULL);
         break;
-    case SC_PNG: vips_pngload_buffer((void *)data, length, &image, "access", access, NULL); break;
-    case SC_GIF: vips_gifload_buffer((void *)data, length, &image, "access", access, "n", 1, NULL); break;
-    case SC_WEBP: vips_webpload_buffer((void *)data, length, &image, "access", access, "n", 1, NULL); break;
+    case SC_PNG: vips_pngload_buffer((void *)data, length, &image, "access", access, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL); break;
+    case SC_GIF: vips_gifload_buffer((void *)data, length, &image, "access", access, "fail_on", VIPS_FAIL_ON_TRUNCATED, "n", 1, NULL); break;
+    case SC_WEBP: vips_webpload_buffer((void *)data, length, &image, "access", access, "fail_on", VIPS_FAIL_ON_TRUNCATED, "n", 1, NULL); break;
     }
     return image;
 }
@@ -321,7 +334,20 @@ void starcon_vips_processed_free(sc_processed *processed) {
     processed->pixels = NULL;
 }
 
+/* A decode frees hundreds of megabytes at the pixel limit; glibc keeps freed memory in its arenas (one per
+ * thread that allocated) unless asked to give it back, so without this the server stays at its peak. */
+static int returning_memory(int result) {
+    malloc_trim(0);
+    return result;
+}
+
+static int process(const void *data, size_t length, sc_format format, const sc_options *options, sc_processed *out);
+
 int starcon_vips_process(const void *data, size_t length, sc_format format, const sc_options *options, sc_processed *out) {
+    return returning_memory(process(data, length, format, options, out));
+}
+
+static int process(const void *data, size_t length, sc_format format, const sc_options *options, sc_processed *out) {
     if (starcon_vips_start() != 0) return -1;
     memset(out, 0, sizeof *out);
     VipsImage *header = load(data, length, format, 1, 1);

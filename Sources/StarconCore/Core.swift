@@ -52,11 +52,12 @@ public final class Core: Sendable {
         self.setup = SetupService(database: database, accounts: accounts, audit: audit)
         self.news = NewsService(database: database, ids: ids, clock: clock, audit: audit, domain: domain)
         self.oauth = OAuthService(database: database, ids: ids, clock: clock, accounts: accounts)
-        self.feed = FeedService(database: database, ids: ids, clock: clock, log: log)
+        let mediaFiles = MediaFiles(directory: mediaDirectory, database: database)
+        self.feed = FeedService(database: database, ids: ids, clock: clock, log: log, mediaFiles: mediaFiles)
         self.relationships = RelationshipService(database: database, ids: ids, clock: clock, log: log)
         self.notifications = NotificationService(database: database)
-        self.media = MediaService(database: database, ids: ids, clock: clock, directory: mediaDirectory)
-        self.messenger = MessengerService(database: database, ids: ids, clock: clock, log: log)
+        self.media = MediaService(database: database, ids: ids, clock: clock, files: mediaFiles)
+        self.messenger = MessengerService(database: database, ids: ids, clock: clock, log: log, mediaFiles: mediaFiles)
     }
 
     /// Opens the store, brings its schema up to date, leases this process's id tag and (unless `deliver` is

@@ -10,6 +10,10 @@ public struct ImagePipeline: Sendable {
         public var maxBytes = 16 * 1024 * 1024
         /// Largest picture, in pixels (width × height), checked from the header before decoding.
         public var maxPixels = 33_177_600
+        /// Decodes run at once (each can take several hundred megabytes at the pixel limit)…
+        public var decodesAtOnce = 2
+        /// …and how many more may wait for one; beyond that an upload is refused as `busy`.
+        public var decodesWaiting = 8
         public init() {}
     }
 
@@ -37,30 +41,55 @@ public struct ImagePipeline: Sendable {
         case notAnImage
         case tooManyPixels
         case unreadable(String)
+        /// Every decode slot and queue place is taken: try again shortly.
+        case busy
     }
 
     public static let smallSide = 640
     public static let largeSide = 1600
 
     public let limits: Limits
+    private let pool: DecodePool
 
     public init(limits: Limits = Limits()) {
         self.limits = limits
+        self.pool = DecodePool(width: limits.decodesAtOnce, queueLimit: limits.decodesWaiting)
     }
 
     public func process(_ data: Data) async throws(Failure) -> Processed {
         guard !data.isEmpty else { throw .empty }
         guard data.count <= limits.maxBytes else { throw .tooLarge }
-        guard let format = ImageFormat(sniffing: data) else { throw .notAnImage }
-        let limits = limits
-        let result: Result<Processed, Failure> = await Self.offloaded {
+        let header = try Self.checkedHeader(data, limits)
+        let format = header.format, maxPixels = limits.maxPixels
+        let result: Result<Processed, Failure>? = await pool.run {
             Result { () throws(Failure) -> Processed in
+                // libvips's own reading of the header, the size its loader will allocate for.
                 let (width, height) = try Self.probe(data, format)
-                guard width > 0, height > 0, width * height <= limits.maxPixels else { throw .tooManyPixels }
+                guard width > 0, height > 0, width * height <= maxPixels else { throw .tooManyPixels }
                 return try Self.render(data, format)
             }
         }
+        guard let result else { throw .busy }
         return try result.get()
+    }
+
+    /// The header as `ImageHeader` reads it, refused before any decoding when it claims too many pixels or
+    /// more than the file's length can hold.
+    static func checkedHeader(_ data: Data, _ limits: Limits) throws(Failure) -> ImageHeader {
+        let header: ImageHeader
+        do {
+            header = try ImageHeader.read(data)
+        } catch {
+            switch error {
+            case .notAnImage: throw .notAnImage
+            case .malformed: throw .unreadable("the file's structure is broken")
+            case .truncated: throw .unreadable("the file is cut short")
+            case .unsupported: throw .unreadable("this kind of the format is not supported")
+            }
+        }
+        guard header.pixels <= limits.maxPixels else { throw .tooManyPixels }
+        guard header.fitsItsLength else { throw .unreadable("the file is too short for the size it claims") }
+        return header
     }
 
     // MARK: libvips calls
@@ -109,13 +138,4 @@ public struct ImagePipeline: Sendable {
         return Processed(format: format, original: rendition(processed.original), large: rendition(processed.large),
                          small: rendition(processed.small), blurhash: blurhash)
     }
-
-    /// Image work on a thread of its own, so a slow decode never stalls a NIO event loop.
-    private static func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            workQueue.async { continuation.resume(returning: work()) }
-        }
-    }
-
-    private static let workQueue = DispatchQueue(label: "starcon.images", qos: .userInitiated, attributes: .concurrent)
 }

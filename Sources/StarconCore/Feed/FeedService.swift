@@ -8,6 +8,8 @@ public struct FeedService: Sendable {
     let ids: IDGenerator
     let clock: Clock
     let log: EventLog
+    /// Photo files, removed after a deleted status's photos are.
+    let mediaFiles: MediaFiles
 
     public struct NewStatus: Sendable {
         public var text: String
@@ -111,10 +113,10 @@ public struct FeedService: Sendable {
         return try await view(id: id, viewer: actor)!
     }
 
-    /// Deletes a status (its author, or a moderator), with its reposts; replies stay, detached.
+    /// Deletes a status (its author, or a moderator), with its reposts and photos; replies stay, detached.
     @discardableResult
     public func delete(actor: Account, id: Int64) async throws -> Status {
-        let deleted = try await log.write { db, outbox in
+        let (deleted, photos) = try await log.write { db, outbox -> (Status, [String]) in
             guard let status = try await Self.load(id: id, db: db) else { throw CoreError.notFound }
             guard Permissions.status(status, viewer: actor, mayAct: AccountService.mayAct(actor, now: clock.nowMilliseconds())).delete else {
                 throw CoreError.forbidden
@@ -125,10 +127,13 @@ public struct FeedService: Sendable {
             if let original = status.reblogOfID {
                 try await db.raw("UPDATE statuses SET reblogs_count = reblogs_count - 1 WHERE id = \(bind: original) AND reblogs_count > 0").run()
             }
+            let photos = try await db.raw("DELETE FROM media WHERE status_id = \(bind: id) RETURNING digest").all()
+                .map { try $0.decode(column: "digest", as: String.self) }
             try await db.raw("DELETE FROM statuses WHERE id = \(bind: id)").run()
             outbox.add(Event(audience: .everyone, payload: .feed(.deleted(statusID: id))))
-            return status
+            return (status, photos)
         }
+        await mediaFiles.release(photos)
         return deleted
     }
 

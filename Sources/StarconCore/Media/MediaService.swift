@@ -4,14 +4,27 @@ import SQLKit
 import StarconMedia
 
 /// Uploading photos and reading their files. The pixel work is StarconMedia's; this keeps the rules (who
-/// may change or attach a photo), the records, and the files, written once and durably.
+/// may change or attach a photo, who may cache it), the records, and the files (`MediaFiles`), written once
+/// and durably and removed with the last row that names them.
 public struct MediaService: Sendable {
     let database: any Database
     let ids: IDGenerator
     let clock: Clock
-    /// Where the files live: `<directory>/<first two hex digits>/<digest>-<version>.<ext>`.
-    public let directory: String
+    let files: MediaFiles
     let pipeline = ImagePipeline()
+
+    /// An upload attached to nothing is kept this long (a client uploads, then posts), then swept.
+    public static let unattachedLifetime: Int64 = 24 * 3_600_000
+
+    init(database: any Database, ids: IDGenerator, clock: Clock, files: MediaFiles) {
+        self.database = database
+        self.ids = ids
+        self.clock = clock
+        self.files = files
+    }
+
+    /// Where the files live: `<directory>/<first two hex digits>/<digest>-<version>.<ext>`.
+    public var directory: String { files.directory }
 
     public func upload(owner: Account, data: Data, description: String = "") async throws -> MediaAttachment {
         try AccountService.ensureMayAct(owner, now: clock.nowMilliseconds())
@@ -25,25 +38,29 @@ public struct MediaService: Sendable {
             case .tooLarge: throw CoreError.invalid("media_size", field: "file")
             case .tooManyPixels: throw CoreError.invalid("media_pixels", field: "file")
             case .unreadable: throw CoreError.invalid("media_unreadable", field: "file")
+            case .busy: throw CoreError(.throttled, "media_busy", field: "file", retryAfterSeconds: 2)
             }
         }
         let digest = Secrets.hex(SHA256.hash(data: data))
-        let files = [("original", processed.original), ("large", processed.large), ("small", processed.small)].map { name, rendition in
+        let versions = [("original", processed.original), ("large", processed.large), ("small", processed.small)].map { name, rendition in
             (name: "\(digest)-\(name).\(rendition.fileExtension)", data: rendition.data)
         }
-        // On disk before the row that names them commits.
-        try await Self.offloaded { [self] in try writeDurably(files, directory: path(for: digest)) }
         let id = ids.next()
         let now = clock.nowMilliseconds()
-        try await database.write { db in
-            try await db.raw("""
-                INSERT INTO media (id, account_id, digest, description, blurhash, original_ext, original_width, original_height,
-                    large_ext, large_width, large_height, small_ext, small_width, small_height, created_at)
-                VALUES (\(bind: id), \(bind: owner.id), \(bind: digest), \(bind: description), \(bind: processed.blurhash),
-                    \(bind: processed.original.fileExtension), \(bind: processed.original.width), \(bind: processed.original.height),
-                    \(bind: processed.large.fileExtension), \(bind: processed.large.width), \(bind: processed.large.height),
-                    \(bind: processed.small.fileExtension), \(bind: processed.small.width), \(bind: processed.small.height), \(bind: now))
-                """).run()
+        // On disk before the row that names them commits; under the digest's lock, so a deletion of another
+        // row with the same bytes cannot remove them in between.
+        try await files.withLock(digest) {
+            try await files.writeDurably(versions, digest: digest)
+            try await database.write { db in
+                try await db.raw("""
+                    INSERT INTO media (id, account_id, digest, description, blurhash, original_ext, original_width, original_height,
+                        large_ext, large_width, large_height, small_ext, small_width, small_height, created_at)
+                    VALUES (\(bind: id), \(bind: owner.id), \(bind: digest), \(bind: description), \(bind: processed.blurhash),
+                        \(bind: processed.original.fileExtension), \(bind: processed.original.width), \(bind: processed.original.height),
+                        \(bind: processed.large.fileExtension), \(bind: processed.large.width), \(bind: processed.large.height),
+                        \(bind: processed.small.fileExtension), \(bind: processed.small.width), \(bind: processed.small.height), \(bind: now))
+                    """).run()
+            }
         }
         return try await get(id, owner: owner)
     }
@@ -67,10 +84,41 @@ public struct MediaService: Sendable {
         return try await get(id, owner: owner)
     }
 
-    /// The bytes of a file named like `MediaAttachment.Version.file`, or nil.
-    public func file(named name: String) -> Data? {
+    /// A file to serve: its bytes, and whether shared caches may keep it.
+    public struct ServedFile: Sendable {
+        public let data: Data
+        /// True when a public status shows it; a photo of a followers-only or direct status, of a message,
+        /// or not attached yet is for private caches only (its URL is unguessable, and unlisted anywhere).
+        public let isPublic: Bool
+    }
+
+    /// The file named like `MediaAttachment.Version.file`, or nil when it is not one or no photo names it
+    /// any more (deleted with its status or message).
+    public func file(named name: String) async throws -> ServedFile? {
         guard Self.isFileName(name) else { return nil }
-        return FileManager.default.contents(atPath: path(for: name) + "/" + name)
+        let digest = String(name.prefix(64))
+        let visibilities = try await database.read { db in
+            try await db.raw("""
+                SELECT s.visibility AS visibility FROM media m LEFT JOIN statuses s ON s.id = m.status_id WHERE m.digest = \(bind: digest)
+                """).all().map { try $0.decode(column: "visibility", as: String?.self) }
+        }
+        guard !visibilities.isEmpty, let data = files.contents(of: name) else { return nil }
+        return ServedFile(data: data, isPublic: visibilities.contains(Visibility.public.rawValue))
+    }
+
+    /// Removes what no one can reach any more: uploads attached to nothing for `unattachedLifetime` (their
+    /// rows, then their files), and files no row names (left by a crash between a deletion's commit and its
+    /// unlink, by a failed unlink, or by deletions before files were removed with their rows). Run
+    /// periodically; returns how many files went.
+    @discardableResult
+    public func sweepOrphans(gracePeriod: TimeInterval = 3_600) async throws -> Int {
+        let cutoff = clock.nowMilliseconds() - Self.unattachedLifetime
+        let digests = try await database.write { db in
+            try await db.raw("""
+                DELETE FROM media WHERE status_id IS NULL AND message_id IS NULL AND created_at < \(bind: cutoff) RETURNING digest
+                """).all().map { try $0.decode(column: "digest", as: String.self) }
+        }
+        return await files.release(digests) + (try await files.sweep(gracePeriod: gracePeriod))
     }
 
     static func isFileName(_ name: String) -> Bool {
@@ -84,78 +132,4 @@ public struct MediaService: Sendable {
         guard text.count <= MediaAttachment.maxDescription else { throw CoreError.invalid("media_description", field: "description") }
         return text
     }
-
-    /// `<directory>/<first two hex digits of the file's name>`.
-    private func path(for file: String) -> String {
-        (directory as NSString).appendingPathComponent(String(file.prefix(2)))
-    }
-
-    /// Writes a digest's files once each: every new one to a temporary name, synced, renamed into place, then
-    /// their directory synced once for all the renames (and the media directory too when the subdirectory is
-    /// new), so that a file a row points to survives a crash.
-    private func writeDurably(_ files: [(name: String, data: Data)], directory subdirectory: String) throws {
-        let manager = FileManager.default
-        try Self.ensureDirectory(subdirectory)
-        for file in files {
-            let target = subdirectory + "/" + file.name
-            if manager.fileExists(atPath: target) { continue }
-            let temporary = target + ".tmp-\(UUID().uuidString)"
-            do {
-                try Self.writeSynced(file.data, to: temporary)
-                guard rename(temporary, target) == 0 else { throw Self.posixError() }
-            } catch {
-                try? manager.removeItem(atPath: temporary)
-                throw error
-            }
-        }
-        // Also when every file was there already: another upload of the same bytes may have renamed them
-        // and not yet synced the directory.
-        try Self.syncDirectory(subdirectory)
-    }
-
-    /// Creates a directory (and its missing parents), each new one made durable by syncing its parent.
-    private static func ensureDirectory(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty, parent != path { try ensureDirectory(parent) }
-        if mkdir(path, 0o755) != 0, errno != EEXIST { throw posixError() }
-        try syncDirectory(parent.isEmpty ? "." : parent)
-    }
-
-    private static func writeSynced(_ data: Data, to path: String) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw posixError() }
-        defer { close(descriptor) }
-        try data.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw posixError()
-                }
-                offset += written
-            }
-        }
-        guard fsync(descriptor) == 0 else { throw posixError() }
-    }
-
-    private static func syncDirectory(_ path: String) throws {
-        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw posixError() }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw posixError() }
-    }
-
-    private static func posixError() -> Error { POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-
-    /// Blocking file work (writes and fsyncs) on a queue of its own, not on Swift's few cooperative threads.
-    private static func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            fileQueue.async { continuation.resume(with: Result { try work() }) }
-        }
-    }
-
-    private static let fileQueue = DispatchQueue(label: "starcon.media-files", attributes: .concurrent)
 }

@@ -12,8 +12,11 @@ public struct MessengerService: Sendable {
     let ids: IDGenerator
     let clock: Clock
     let log: EventLog
+    /// Picture files, removed after a deleted message's pictures are.
+    let mediaFiles: MediaFiles
 
-    init(database: any Database, ids: IDGenerator, clock: Clock, log: EventLog) {
+    init(database: any Database, ids: IDGenerator, clock: Clock, log: EventLog, mediaFiles: MediaFiles) {
+        self.mediaFiles = mediaFiles
         self.database = database
         self.ids = ids
         self.clock = clock
@@ -179,12 +182,15 @@ public struct MessengerService: Sendable {
     /// starts it again or the other sends a message.
     @discardableResult
     public func leave(actor: Account, conversationID: Int64) async throws -> ConversationView? {
-        try await log.write { db, outbox in
+        let gone: [String] = try await log.write { db, outbox in
             let (kind, _) = try await Self.membership(conversationID, actor.id, db: db)
             let members = try await Self.memberIDs(conversationID, db: db)
+            var pictures: [String] = []
             try await db.raw("DELETE FROM conversation_members WHERE conversation_id = \(bind: conversationID) AND account_id = \(bind: actor.id)").run()
             if members.count == 1 {
-                try await db.raw("DELETE FROM media WHERE message_id IN (SELECT id FROM messages WHERE conversation_id = \(bind: conversationID))").run()
+                pictures = try await db.raw("""
+                    DELETE FROM media WHERE message_id IN (SELECT id FROM messages WHERE conversation_id = \(bind: conversationID)) RETURNING digest
+                    """).all().map { try $0.decode(column: "digest", as: String.self) }
                 try await db.raw("DELETE FROM conversations WHERE id = \(bind: conversationID)").run()
             } else if kind == .group {
                 let admins = try await db.raw("""
@@ -200,7 +206,9 @@ public struct MessengerService: Sendable {
                 }
             }
             outbox.add(Event(to: members, .conversation(conversationID: conversationID, removed: [actor.id])))
+            return pictures
         }
+        await mediaFiles.release(gone)
         return nil
     }
 
@@ -339,13 +347,14 @@ public struct MessengerService: Sendable {
     /// Deletes one's own message.
     @discardableResult
     public func delete(actor: Account, messageID: Int64) async throws -> Message {
-        try await log.write { db, outbox in
+        let (message, pictures) = try await log.write { db, outbox -> (Message, [String]) in
             let message = try await Self.loadVisible(messageID, viewer: actor.id, db: db)
             guard Permissions.message(message, viewerID: actor.id, mayAct: AccountService.mayAct(actor, now: clock.nowMilliseconds())).delete else {
                 throw CoreError(.forbidden, "msg_not_sender")
             }
             try await db.raw("UPDATE messages SET reply_to_id = NULL WHERE reply_to_id = \(bind: messageID)").run()
-            try await db.raw("DELETE FROM media WHERE message_id = \(bind: messageID)").run()
+            let pictures = try await db.raw("DELETE FROM media WHERE message_id = \(bind: messageID) RETURNING digest").all()
+                .map { try $0.decode(column: "digest", as: String.self) }
             try await db.raw("DELETE FROM messages WHERE id = \(bind: messageID)").run()
             try await db.raw("""
                 UPDATE conversations SET last_message_id = (SELECT MAX(id) FROM messages WHERE conversation_id = \(bind: message.conversationID))
@@ -353,8 +362,10 @@ public struct MessengerService: Sendable {
                 """).run()
             outbox.add(Event(audience: .conversation(message.conversationID),
                              payload: .messageDeleted(conversationID: message.conversationID, messageID: messageID)))
-            return message
+            return (message, pictures)
         }
+        await mediaFiles.release(pictures)
+        return message
     }
 
     /// Throws `notFound` unless `account` is a member of the conversation.

@@ -450,5 +450,10 @@ public enum Schema {
             """,
             "CREATE INDEX jobs_due ON jobs (due_at)",
         ]),
+        Migration(27, "media: rows found by digest", [
+            // Serving a file looks up who may cache it, and removing a deleted photo's files first checks that
+            // no other upload of the same bytes still names them.
+            "CREATE INDEX media_digest ON media (digest)",
+        ]),
     ]
 }

@@ -10,6 +10,11 @@ public enum NNTPCommandParser {
     }
 
     public static func parse(_ line: Substring, now: Int64) -> Result<NNTPCommand, Failure> {
+        // RFC 3977 §3.1: a command line holds no NUL, CR or LF. A lone CR or a NUL would otherwise reach a
+        // group name, a search or a password. (Checked as bytes: "\r\n" is one Character.)
+        if line.utf8.contains(where: { $0 == 0x00 || $0 == 0x0D || $0 == 0x0A }) {
+            return .failure(.syntax("a command line may not hold NUL, CR or LF"))
+        }
         let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard let keyword = words.first?.uppercased() else { return .failure(.unknownCommand) }
         let args = Array(words.dropFirst())

@@ -66,6 +66,10 @@ public enum PostedArticle {
         var headers: [(name: String, value: String)] = []
         var index = 0
         while index < lines.count, !lines[index].isEmpty {
+            // A NUL or a lone CR in a header would be copied into the stored article's header lines.
+            guard !lines[index].contains(0x00), !lines[index].contains(0x0D) else {
+                return .failure(Rejection(reason: "Malformed header line"))
+            }
             let line = headerText(lines[index])
             if line.first == " " || line.first == "\t" {
                 guard !headers.isEmpty else { return .failure(Rejection(reason: "Article has no headers")) }

@@ -56,6 +56,7 @@ enum APIMessages {
         case "media_description": "Validation failed: Description is too long (1500 characters at most)"
         case "media_count": "Validation failed: at most 4 photos per post"
         case "media_unknown": "Validation failed: a media id is not one of your unattached uploads"
+        case "media_busy": "Too many photos are being processed, try again shortly"
         case "forbidden": "This action is not allowed"
         default: MessengerAPIMessages.text(error.key) ?? error.key.replacingOccurrences(of: "_", with: " ")
         }

@@ -21,7 +21,7 @@ struct MediaAPIRoutes {
             let media = try await core.media.describe(try api.id(context), owner: owner, description: input.text("description"))
             return JSON.response(api.entities.media(media))
         }
-        router.get("/media/{file}") { request, context in try serveFile(request, context) }
+        router.get("/media/{file}") { request, context in try await serveFile(request, context) }
     }
 
     private func upload(_ request: Request) async throws -> Response {
@@ -33,18 +33,22 @@ struct MediaAPIRoutes {
         return JSON.response(api.entities.media(media))
     }
 
-    /// Files never change once written (their name is their content's digest): cached for a year.
-    private func serveFile(_ request: Request, _ context: WebContext) throws -> Response {
+    /// Files never change once written (their name is their content's digest): cached for a year, by shared
+    /// caches only when a public status shows the photo. Photos of followers-only and direct statuses and
+    /// message pictures are `private`: their URLs are unguessable and need no token (Mastodon apps fetch
+    /// media without one), but a proxy must not keep them for others, nor after they are deleted.
+    private func serveFile(_ request: Request, _ context: WebContext) async throws -> Response {
         let name = context.parameters.get("file") ?? ""
-        guard let data = core.media.file(named: name) else { throw HTTPError(.notFound) }
+        guard let file = try await core.media.file(named: name) else { throw HTTPError(.notFound) }
         let etag = "\"\(name)\""
+        let cacheControl = file.isPublic ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable"
         if request.headers[.ifNoneMatch] == etag {
-            return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "public, max-age=31536000, immutable"])
+            return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: cacheControl])
         }
         return Response(status: .ok, headers: [
             .contentType: name.hasSuffix(".png") ? "image/png" : "image/jpeg",
-            .cacheControl: "public, max-age=31536000, immutable", .eTag: etag,
+            .cacheControl: cacheControl, .eTag: etag,
             .contentDisposition: "inline",
-        ], body: .init(byteBuffer: ByteBuffer(data: data)))
+        ], body: .init(byteBuffer: ByteBuffer(data: file.data)))
     }
 }

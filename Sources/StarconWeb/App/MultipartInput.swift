@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import MultipartKit
 
 /// A `multipart/form-data` body: its text fields and its files, each file with the name the client gave.
 /// Used by photo uploads; the browser form's CSRF token is checked by `FormInput.readMultipart`.
@@ -35,43 +34,55 @@ struct MultipartInput: Sendable {
     }
 
     static func parse(_ body: ByteBuffer, boundary: String) -> MultipartInput? {
-        let parser = MultipartParser(boundary: boundary)
-        var parts: [(headers: [String: String], body: ByteBuffer)] = []
-        var headers: [String: String] = [:]
-        var current = ByteBuffer()
-        parser.onHeader = { name, value in headers[name.lowercased()] = value }
-        parser.onBody = { chunk in current.writeBuffer(&chunk) }
-        parser.onPartComplete = {
-            parts.append((headers, current))
-            headers = [:]
-            current = ByteBuffer()
-        }
-        do {
-            try parser.execute(body)
-        } catch {
-            return nil
-        }
+        guard let parts = MultipartBody.parts(of: Array(body.readableBytesView), boundary: boundary) else { return nil }
         var input = MultipartInput()
         for part in parts {
             guard let disposition = part.headers["content-disposition"], let name = parameter("name", in: disposition) else { continue }
             if let filename = parameter("filename", in: disposition) {
-                input.files.append(File(field: name, filename: filename, data: Data(buffer: part.body)))
+                input.files.append(File(field: name, filename: filename, data: Data(part.body)))
             } else {
-                input.fields[name] = String(buffer: part.body)
+                input.fields[name] = String(decoding: part.body, as: UTF8.self)
             }
         }
         return input
     }
 
-    /// A `name=value` or `name="value"` parameter of a header.
+    /// A `name=value` or `name="value"` parameter of a header (`form-data; name="file"; filename="a;b.jpg"`).
+    /// A quoted value runs to the next quote, so it may hold `;` and `=` (browsers send a `"` in a name as
+    /// `%22`, and a backslash as it is: `C:\photos\a.jpg`).
     static func parameter(_ name: String, in header: String) -> String? {
-        for piece in header.split(separator: ";").dropFirst() {
-            let pair = piece.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == name else { continue }
-            var value = pair[1].trimmingCharacters(in: .whitespaces)
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
-            return value
+        parameters(in: header).first { $0.name == name }?.value
+    }
+
+    /// Every parameter after the header's first value, names lowercased, in order.
+    static func parameters(in header: String) -> [(name: String, value: String)] {
+        let characters = Array(header)
+        var found: [(name: String, value: String)] = []
+        guard var index = characters.firstIndex(of: ";") else { return [] }
+        index += 1
+        func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" }
+        while index < characters.count {
+            let nameStart = index
+            while index < characters.count, characters[index] != "=", characters[index] != ";" { index += 1 }
+            let name = String(characters[nameStart..<index]).trimmingCharacters(in: .whitespaces).lowercased()
+            var value = ""
+            if index < characters.count, characters[index] == "=" {
+                index += 1
+                while index < characters.count, isSpace(characters[index]) { index += 1 }
+                if index < characters.count, characters[index] == "\"" {
+                    let valueStart = index + 1
+                    index = characters[valueStart...].firstIndex(of: "\"") ?? characters.count
+                    value = String(characters[valueStart..<index])
+                    while index < characters.count, characters[index] != ";" { index += 1 } // the quote, anything after it
+                } else {
+                    let valueStart = index
+                    while index < characters.count, characters[index] != ";" { index += 1 }
+                    value = String(characters[valueStart..<index]).trimmingCharacters(in: .whitespaces)
+                }
+            }
+            index += 1 // the semicolon
+            if !name.isEmpty { found.append((name, value)) }
         }
-        return nil
+        return found
     }
 }

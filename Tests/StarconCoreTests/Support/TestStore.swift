@@ -35,7 +35,10 @@ enum TestStore {
         _ engine: TestEngine, clock: Clock = .system, _ body: (Core, DatabaseLocation) async throws -> T
     ) async throws -> T {
         let location = try await makeLocation(engine)
-        let core = try await Core.open(location, logger: logger, clock: clock)
+        // A media directory of its own: files are removed when no row of this store names them.
+        let media = FileManager.default.temporaryDirectory.appendingPathComponent("starcon-test-media-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: media) }
+        let core = try await Core.open(location, logger: logger, clock: clock, mediaDirectory: media)
         do {
             let result = try await body(core, location)
             await core.close()

@@ -44,4 +44,19 @@ struct FormInputTests {
         #expect(WebServices.safeLocalPath("https://evil.example/") == nil)
         #expect(WebServices.safeLocalPath("/\\evil") == nil)
     }
+
+    @Test func forwardedForIsBelievedOnlyFromTrustedProxies() throws {
+        let proxies = try #require(TrustedProxies(parsing: "127.0.0.1, 10.0.0.2 ::1"))
+        // The right-most address that is not a trusted proxy; what the client wrote further left is ignored.
+        #expect(proxies.clientAddress(peer: "127.0.0.1", forwardedFor: ["198.51.100.66, 203.0.113.7"]) == "203.0.113.7")
+        #expect(proxies.clientAddress(peer: "127.0.0.1", forwardedFor: ["198.51.100.66", "203.0.113.7, 10.0.0.2"]) == "203.0.113.7")
+        #expect(proxies.clientAddress(peer: "::1", forwardedFor: ["[2001:db8::1]"]) == "2001:db8::1")
+        // From anyone else the header is the client's own claim.
+        #expect(proxies.clientAddress(peer: "192.0.2.1", forwardedFor: ["203.0.113.7"]) == "192.0.2.1")
+        // A garbled hop ends the walk at the last trusted proxy.
+        #expect(proxies.clientAddress(peer: "127.0.0.1", forwardedFor: ["203.0.113.7, not-an-address"]) == "127.0.0.1")
+        #expect(proxies.clientAddress(peer: "127.0.0.1", forwardedFor: ["10.0.0.2"]) == "10.0.0.2", "only proxies: the first one")
+        #expect(TrustedProxies(parsing: "127.0.0.1, proxy.example") == nil)
+        #expect(TrustedProxies(parsing: "")?.addresses.isEmpty == true)
+    }
 }

@@ -399,5 +399,18 @@ public enum Schema {
             // Finds the rows still to fill without reading the whole table, each time the store is opened.
             "CREATE INDEX group_articles_overview_missing ON group_articles (article_id) WHERE overview IS NULL",
         ]),
+        Migration(20, "rate counters: sign-in attempts counted before the password is checked, app registrations", [
+            // Replaces login_failures (counted after the check, so parallel attempts all got through; its
+            // counts are at most 15 minutes old and are not carried over). See RateLimit.
+            "DROP TABLE login_failures",
+            """
+            CREATE TABLE rate_counters (
+                counter_key TEXT PRIMARY KEY,
+                events BIGINT NOT NULL,
+                window_start BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX rate_counters_window ON rate_counters (window_start)",
+        ]),
     ]
 }

@@ -43,6 +43,14 @@ struct FormInputTests {
         #expect(WebServices.safeLocalPath("//evil.example/") == nil)
         #expect(WebServices.safeLocalPath("https://evil.example/") == nil)
         #expect(WebServices.safeLocalPath("/\\evil") == nil)
+        #expect(WebServices.safeLocalPath("/") == "/")
+        #expect(WebServices.safeLocalPath("/tags/서울?page=2") == "/tags/서울?page=2")
+        #expect(WebServices.safeLocalPath("/@minjun") == "/@minjun")
+        // Browsers drop tabs and newlines from a URL ("/\t/host" is "//host") and some trim spaces.
+        for path in ["/\t/evil.example/", "/\n/evil.example", "/\r\n/evil", "/ /evil", "/\u{00A0}/evil", "/\u{2028}x", "/a\u{0}b",
+                     "/a\\b", " /x", "", "evil", "/\u{7F}x"] {
+            #expect(WebServices.safeLocalPath(path) == nil, "\(path.debugDescription)")
+        }
     }
 
     @Test func forwardedForIsBelievedOnlyFromTrustedProxies() throws {

@@ -257,7 +257,7 @@ public struct AccountService: Sendable {
     }
 
     /// Suspends (or lifts a suspension). Moderators may suspend members; only admins may suspend staff.
-    /// A suspension ends every session at once, and, once committed, publishes `accountEnded` so every open
+    /// A suspension ends every session and revokes every app token at once, and, once committed, publishes `accountEnded` so every open
     /// stream of the member (messenger WebSocket, Mastodon streaming) closes now rather than at its next
     /// check. (A suspension made by another process, such as `starcon user suspend` beside a running server,
     /// does not reach this process's bus: the streams' periodic check ends those.)
@@ -280,6 +280,9 @@ public struct AccountService: Sendable {
                 """).run()
             if suspended {
                 try await db.raw("DELETE FROM sessions WHERE account_id = \(bind: target.id)").run()
+                // App tokens and unexchanged codes too: lifting the suspension must not bring them back.
+                try await db.raw("DELETE FROM oauth_tokens WHERE account_id = \(bind: target.id)").run()
+                try await db.raw("DELETE FROM oauth_codes WHERE account_id = \(bind: target.id)").run()
             }
             try await audit.record(actor: actor?.id, action: suspended ? "account.suspend" : "account.unsuspend",
                                    target: target.username, detail: reason, db: db)

@@ -33,7 +33,9 @@ public struct FeedService: Sendable {
 
     public func post(author: Account, _ new: NewStatus) async throws -> StatusView {
         try Self.ensureActive(author)
-        let mediaIDs = Array(NSOrderedSet(array: new.mediaIDs)).compactMap { $0 as? Int64 }
+        // Each photo once, in the order first given (a client may repeat an id).
+        var seen = Set<Int64>()
+        let mediaIDs = new.mediaIDs.filter { seen.insert($0).inserted }
         guard mediaIDs.count <= MediaAttachment.maxPerStatus else { throw CoreError.invalid("media_count", field: "media_ids") }
         let (text, spoiler) = try Self.validated(text: new.text, spoilerText: new.spoilerText, allowEmpty: !mediaIDs.isEmpty)
         let id = ids.next()
@@ -93,7 +95,7 @@ public struct FeedService: Sendable {
         let outbox = EventOutbox()
         try await database.write { db in
             guard let status = try await Self.load(id: id, db: db), status.reblogOfID == nil else { throw CoreError.notFound }
-            guard status.author.id == actor.id else { throw CoreError.forbidden }
+            guard status.author.id == actor.id else { throw try await Self.refusal(status, to: actor, db: db) }
             guard status.text != text || status.spoilerText != spoiler else { return }
             try await db.raw("""
                 INSERT INTO status_edits (id, status_id, text, spoiler_text, created_at)
@@ -118,7 +120,7 @@ public struct FeedService: Sendable {
     public func delete(actor: Account, id: Int64) async throws -> Status {
         let deleted = try await database.write { db in
             guard let status = try await Self.load(id: id, db: db) else { throw CoreError.notFound }
-            guard status.author.id == actor.id || actor.isModerator else { throw CoreError.forbidden }
+            guard status.author.id == actor.id || actor.isModerator else { throw try await Self.refusal(status, to: actor, db: db) }
             if let parent = status.inReplyToID {
                 try await db.raw("UPDATE statuses SET replies_count = replies_count - 1 WHERE id = \(bind: parent) AND replies_count > 0").run()
             }
@@ -130,6 +132,13 @@ public struct FeedService: Sendable {
         }
         events.publish(Event(audience: .everyone, payload: .feed(.deleted(statusID: id))))
         return deleted
+    }
+
+    /// Why `actor` may not change someone else's status: forbidden when they can see it, else not found, so
+    /// that the answer does not reveal that a status they may not see exists.
+    static func refusal(_ status: Status, to actor: Account, db: any SQLDatabase) async throws -> CoreError {
+        let visible = try await Viewer.load(actor, db: db).canSee(status, mentioned: try await Self.mentionIDs(of: status.id, db: db))
+        return visible ? .forbidden : .notFound
     }
 
     // MARK: Reading one status

@@ -412,5 +412,11 @@ public enum Schema {
             """,
             "CREATE INDEX rate_counters_window ON rate_counters (window_start)",
         ]),
+        Migration(21, "OAuth apps: whether one ever got a token, so unused registrations can be deleted", [
+            "ALTER TABLE oauth_apps ADD COLUMN used BIGINT NOT NULL DEFAULT 0",
+            // An app that holds no token now is taken as never used (its tokens, if any, were revoked).
+            "UPDATE oauth_apps SET used = 1 WHERE EXISTS (SELECT 1 FROM oauth_tokens t WHERE t.app_id = oauth_apps.id)",
+            "CREATE INDEX oauth_apps_unused ON oauth_apps (created_at) WHERE used = 0",
+        ]),
     ]
 }

@@ -69,8 +69,10 @@ struct Serve: AsyncParsableCommand {
             }
             if nntpPort != 0 {
                 let idle = try Environment.int("NNTP_IDLE_TIMEOUT", flag: "STARCON_NNTP_IDLE_TIMEOUT") ?? Int(NNTPLimits.idleTimeoutSeconds)
+                let post = try Environment.int("NNTP_POST_TIMEOUT", flag: "STARCON_NNTP_POST_TIMEOUT") ?? Int(NNTPLimits.postTimeoutSeconds)
                 services.append(NNTPServer(
-                    core: core, configuration: .init(host: host, port: nntpPort, idleTimeout: .seconds(Int64(idle))), logger: logger))
+                    core: core, configuration: .init(host: host, port: nntpPort, idleTimeout: .seconds(Int64(idle)),
+                                                     postTimeout: .seconds(Int64(max(1, post)))), logger: logger))
             }
             let maintenanceSeconds = try Environment.int("MAINTENANCE_SECONDS", flag: "STARCON_MAINTENANCE_SECONDS") ?? 600
             services.append(MaintenanceService(core: core, interval: .seconds(max(1, maintenanceSeconds)), logger: logger))

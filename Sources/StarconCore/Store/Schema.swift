@@ -418,5 +418,27 @@ public enum Schema {
             "UPDATE oauth_apps SET used = 1 WHERE EXISTS (SELECT 1 FROM oauth_tokens t WHERE t.app_id = oauth_apps.id)",
             "CREATE INDEX oauth_apps_unused ON oauth_apps (created_at) WHERE used = 0",
         ]),
+        Migration(22, "news: each moderated group of a crosspost approves it for itself", [
+            """
+            CREATE TABLE article_approvals (
+                article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                group_id BIGINT NOT NULL REFERENCES newsgroups (id) ON DELETE CASCADE,
+                approved_by BIGINT REFERENCES accounts (id) ON DELETE SET NULL,
+                approved_at BIGINT,
+                PRIMARY KEY (article_id, group_id)
+            )
+            """,
+            // A group's moderation queue: what still waits for it.
+            "CREATE INDEX article_approvals_waiting ON article_approvals (group_id, article_id) WHERE approved_at IS NULL",
+            // Articles already waiting wait for every moderated group they name that their author does not
+            // moderate. Names are matched whole (fenced by commas, with `_` escaped: it is LIKE's wildcard).
+            """
+            INSERT INTO article_approvals (article_id, group_id)
+            SELECT a.id, g.id FROM articles a JOIN newsgroups g
+                ON (',' || a.newsgroups || ',') LIKE ('%,' || REPLACE(g.name, '_', '\\_') || ',%') ESCAPE '\\'
+            WHERE a.status = 'pending' AND g.posting = 'moderated'
+                AND NOT EXISTS (SELECT 1 FROM newsgroup_moderators m WHERE m.group_id = g.id AND m.account_id = a.author_id)
+            """,
+        ]),
     ]
 }

@@ -12,7 +12,7 @@ import threading
 import pytest
 
 from conftest import PASSWORD
-from nntpkit import DOMAIN, NewsServer, article, headers_of, nntplib, sqlite_template
+from nntpkit import DOMAIN, NewsServer, article, headers_of, message_id_of, nntplib, sqlite_template
 from webclient import WebClient
 
 
@@ -89,15 +89,16 @@ def test_a_display_name_ending_in_a_backslash_reads_back(data_dir):
     srv = news_server(data_dir, before_start=[(("user", "add", "slash", "--display-name", "Back\\"), PASSWORD + "\n")])
     try:
         client = srv.connect("slash")
-        client.post([b"Newsgroups: starcon.general", b"Subject: backslash", b"", b"hello"])
-        client.group("starcon.general")
-        _, info = client.article("1")
+        message_id = message_id_of(client.post([b"Newsgroups: starcon.general", b"Subject: backslash", b"", b"hello"]))
+        _, info = client.article(message_id)
+        _, count, first, _, _ = client.group("starcon.general")
+        assert count == 1
         head = b"\r\n".join(info.lines[:info.lines.index(b"")]) + b"\r\n\r\n"
         parsed = email.message_from_bytes(head, policy=email.policy.default)
         sender = parsed["From"]
         assert not sender.defects, sender.defects
         assert sender.addresses[0].display_name == "Back\\" and sender.addresses[0].addr_spec == f"slash@{DOMAIN}"
-        _, over = client.over((1, 1))
+        _, over = client.over((first, first))
         assert over[0][1]["from"] == headers_of(info.lines)["from"] == '"Back\\\\" <slash@starcon.local>'
         assert email.utils.parseaddr(nntplib.decode_header(over[0][1]["from"])) == ("Back\\", f"slash@{DOMAIN}")
         client.quit()

@@ -101,9 +101,13 @@ public final class Core: Sendable {
     /// The periodic work every serving node offers; `JobRunner` runs each on one node at a time.
     /// `homeFeedTrim`: milliseconds between home-feed trims.
     public func standardJobs(homeFeedTrim: Int64 = 600_000, eventRetention: Int64 = EventLog.defaultRetention) -> [JobRunner.Job] {
-        let feed = self.feed, log = self.log, accounts = self.accounts
+        let feed = self.feed, log = self.log, accounts = self.accounts, oauth = self.oauth, media = self.media
+        let hour: Int64 = 3_600_000
         return [
             JobRunner.Job(name: "accounts.end_expired", every: 60_000, firstAfter: 1_000) { try await accounts.endExpired(window: 180_000) },
+            JobRunner.Job(name: "accounts.prune_rate_counters", every: hour) { try await accounts.pruneRateCounters() },
+            JobRunner.Job(name: "oauth.prune_unused_apps", every: hour) { _ = try await oauth.pruneUnusedApps() },
+            JobRunner.Job(name: "media.sweep_orphans", every: 6 * hour, firstAfter: 10 * 60_000) { _ = try await media.sweepOrphans() },
             JobRunner.Job(name: "feed.trim_home", every: homeFeedTrim) { try await feed.trimHomeFeeds() },
             JobRunner.Job(name: "events.prune", every: min(eventRetention, 300_000)) { try await log.prune(olderThan: eventRetention) },
         ]

@@ -21,6 +21,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("imap-port"), help: "IMAP port, 0 to disable (env STARCON_IMAP_PORT, default 1143; arrives with the mail part).") var imapPort: Int?
     @Option(help: "Mail domain and instance name (env STARCON_DOMAIN, default starcon.local).") var domain: String?
     @Option(name: .customLong("public-url"), help: "The URL members use to reach this server, for links (env STARCON_PUBLIC_URL). Default: http://HOST:PORT.") var publicURL: String?
+    @Option(name: .customLong("trusted-proxies"), help: "Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client (env STARCON_TRUSTED_PROXIES). Default: none.") var trustedProxies: String?
 
     func run() async throws {
         let logger = Logs.bootstrap()
@@ -38,6 +39,11 @@ struct Serve: AsyncParsableCommand {
             throw ConfigurationError("--public-url must start with http:// or https://")
         }
 
+        let proxyList = self.trustedProxies ?? Environment.value("TRUSTED_PROXIES") ?? ""
+        guard let trustedProxies = TrustedProxies(parsing: proxyList) else {
+            throw ConfigurationError("--trusted-proxies must list IP addresses, separated by commas")
+        }
+
         // Each listener's port is tried first, so a port in use is named in a one-line error before anything starts.
         for (port, name) in [(httpPort, "HTTP"), (nntpPort, "NNTP")] where port != 0 {
             try await Self.checkPortFree(host: host, port: port, name: name)
@@ -49,7 +55,8 @@ struct Serve: AsyncParsableCommand {
             try await core.settings.set(.domain, domain)
             let setupToken = try await core.setup.issueTokenIfNeeded()
             if httpPort != 0 {
-                let web = WebConfiguration(host: host, port: httpPort, instanceName: domain, publicURL: publicURL)
+                let web = WebConfiguration(host: host, port: httpPort, instanceName: domain, publicURL: publicURL,
+                                           trustedProxies: trustedProxies)
                 let app = try await buildApplication(core: core, configuration: web, logger: logger) { _ in
                     var lines = ["Starcon is running at \(publicURL)"]
                     if let setupToken {
@@ -62,8 +69,10 @@ struct Serve: AsyncParsableCommand {
             }
             if nntpPort != 0 {
                 let idle = try Environment.int("NNTP_IDLE_TIMEOUT", flag: "STARCON_NNTP_IDLE_TIMEOUT") ?? Int(NNTPLimits.idleTimeoutSeconds)
+                let post = try Environment.int("NNTP_POST_TIMEOUT", flag: "STARCON_NNTP_POST_TIMEOUT") ?? Int(NNTPLimits.postTimeoutSeconds)
                 services.append(NNTPServer(
-                    core: core, configuration: .init(host: host, port: nntpPort, idleTimeout: .seconds(Int64(idle))), logger: logger))
+                    core: core, configuration: .init(host: host, port: nntpPort, idleTimeout: .seconds(Int64(idle)),
+                                                     postTimeout: .seconds(Int64(max(1, post)))), logger: logger))
             }
             let maintenanceSeconds = try Environment.int("MAINTENANCE_SECONDS", flag: "STARCON_MAINTENANCE_SECONDS") ?? 600
             services.append(NodeWorkService(core: core, jobs: core.standardJobs(homeFeedTrim: Int64(max(1, maintenanceSeconds)) * 1000), logger: logger))

@@ -1,4 +1,5 @@
 import StarconCore
+import Synchronization
 import Testing
 
 @Suite("Accounts")
@@ -37,28 +38,49 @@ struct AccountServiceTests {
         }
     }
 
-    /// Five wrong passwords lock the account for the window, even with the right password, and the count
-    /// lives in the store: a restarted server (a new Core on the same database) still refuses.
+    /// Five wrong passwords from one address lock the account from that address for the window, even with the
+    /// right password, and the count lives in the store: a restarted server (a new Core on the same
+    /// database) still refuses. The owner elsewhere is not locked out.
     @Test(arguments: TestEngine.all)
-    func loginsAreThrottledPerAccountAcrossRestarts(engine: TestEngine) async throws {
+    func loginsAreThrottledPerAccountAndAddressAcrossRestarts(engine: TestEngine) async throws {
         let (clock, time) = Clock.manual(startingAt: 1_750_000_000_000)
         try await TestStore.withCore(engine, clock: clock) { core, _ in
             _ = try await core.accounts.create(.init(username: "dave", password: Self.password))
             for attempt in 0..<5 {
-                await #expect(throws: CoreError.self) {
-                    _ = try await core.accounts.authenticate(username: "dave", password: "wrong \(attempt) wrong", address: "10.0.0.\(attempt)")
+                await #expect(throws: CoreError(.unauthenticated, "login_failed")) {
+                    _ = try await core.accounts.authenticate(username: "dave", password: "wrong \(attempt) wrong", address: "10.0.0.1")
                 }
             }
             let restarted = Core(database: core.database, clock: clock)
             do {
-                _ = try await restarted.accounts.authenticate(username: "dave", password: Self.password, address: "10.9.9.9")
+                _ = try await restarted.accounts.authenticate(username: "dave", password: Self.password, address: "10.0.0.1")
                 Issue.record("a locked account signed in")
             } catch let error as CoreError {
                 #expect(error.kind == .throttled)
                 #expect((error.retryAfterSeconds ?? 0) > 0)
             }
-            time.advance(milliseconds: 16 * 60_000)
             _ = try await restarted.accounts.authenticate(username: "dave", password: Self.password, address: "10.9.9.9")
+            time.advance(milliseconds: 16 * 60_000)
+            _ = try await restarted.accounts.authenticate(username: "dave", password: Self.password, address: "10.0.0.1")
+        }
+    }
+
+    /// The account-wide limit holds against guesses from many addresses.
+    @Test(arguments: TestEngine.all)
+    func loginsAreThrottledPerAccountFromAnywhere(engine: TestEngine) async throws {
+        let (clock, _) = Clock.manual(startingAt: 1_750_000_000_000)
+        try await TestStore.withCore(engine, clock: clock) { core, _ in
+            var accounts = core.accounts
+            accounts.throttle.perAccount.limit = 4
+            _ = try await accounts.create(.init(username: "dora", password: Self.password))
+            for attempt in 0..<4 {
+                await #expect(throws: CoreError(.unauthenticated, "login_failed")) {
+                    _ = try await accounts.authenticate(username: "dora", password: "wrong wrong wrong", address: "10.1.0.\(attempt)")
+                }
+            }
+            await #expect(throws: CoreError.self) {
+                _ = try await accounts.authenticate(username: "dora", password: Self.password, address: "10.1.1.1")
+            }
         }
     }
 
@@ -67,7 +89,7 @@ struct AccountServiceTests {
         let (clock, _) = Clock.manual(startingAt: 1_750_000_000_000)
         try await TestStore.withCore(engine, clock: clock) { core, _ in
             var accounts = core.accounts
-            accounts.throttle.perAddress.failures = 3
+            accounts.throttle.perAddress.limit = 3
             _ = try await accounts.create(.init(username: "erin", password: Self.password))
             for name in ["x1", "x2", "x3"] {
                 await #expect(throws: CoreError(.unauthenticated, "login_failed")) {
@@ -78,6 +100,63 @@ struct AccountServiceTests {
                 _ = try await accounts.authenticate(username: "erin", password: Self.password, address: "192.0.2.7")
             }
             _ = try await accounts.authenticate(username: "erin", password: Self.password, address: "192.0.2.8")
+        }
+    }
+
+    /// Attempts sent at the same moment cannot slip under the limit: each is counted before its password is
+    /// checked, so of 40 parallel wrong passwords at most 5 are verified (all 40 were, when the failure was
+    /// recorded after the check), and the right password after them is refused. Others are not locked out.
+    @Test(arguments: TestEngine.all)
+    func parallelAttemptsVerifyNoMoreThanTheLimit(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            _ = try await core.accounts.create(.init(username: "hana", password: Self.password))
+            _ = try await core.accounts.create(.init(username: "ivan", password: Self.password))
+            let verified = Counter()
+            let counting = Core(database: core.database, hasher: PasswordHasher(onVerify: { verified.increment() }))
+            let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+                for attempt in 0..<40 {
+                    group.addTask {
+                        do {
+                            _ = try await counting.accounts.authenticate(username: "hana", password: "guess \(attempt) guess", address: "198.51.100.9")
+                            return "signed in"
+                        } catch let error as CoreError {
+                            return error.key
+                        }
+                    }
+                }
+                return try await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+            }
+            let limit = counting.accounts.throttle.perAccountAddress.limit
+            #expect(verified.value <= limit, "\(verified.value) of 40 parallel passwords were verified")
+            #expect(outcomes["login_failed"] == verified.value && outcomes["login_throttled"] == 40 - verified.value)
+            let before = verified.value
+            await #expect(throws: CoreError.self) {
+                _ = try await counting.accounts.authenticate(username: "hana", password: Self.password, address: "198.51.100.9")
+            }
+            #expect(verified.value == before, "a throttled attempt still checked the password")
+            _ = try await counting.accounts.authenticate(username: "hana", password: Self.password, address: "198.51.100.10")
+            _ = try await counting.accounts.authenticate(username: "ivan", password: Self.password, address: "198.51.100.9")
+        }
+    }
+
+    /// The account-wide counter too, against parallel guesses from many addresses.
+    @Test(arguments: TestEngine.all)
+    func parallelAttemptsFromManyAddressesVerifyNoMoreThanTheAccountLimit(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            _ = try await core.accounts.create(.init(username: "jun", password: Self.password))
+            let verified = Counter()
+            var accounts = Core(database: core.database, hasher: PasswordHasher(onVerify: { verified.increment() })).accounts
+            accounts.throttle.perAccount.limit = 8
+            let throttled = accounts
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for attempt in 0..<30 {
+                    group.addTask {
+                        _ = try? await throttled.authenticate(username: "jun", password: "guess guess guess", address: "203.0.113.\(attempt)")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(verified.value <= 8, "\(verified.value) of 30 parallel passwords were verified")
         }
     }
 
@@ -180,4 +259,11 @@ struct AccountServiceTests {
             #expect(third.map(\.username) == ["user0"])
         }
     }
+}
+
+/// Counts calls from any thread.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

@@ -144,6 +144,56 @@ struct NewsServiceTests {
         }
     }
 
+    /// Moderating one group gives no say over another: a crosspost to two moderated groups waits for each
+    /// group's own moderator, appears nowhere until both approved, then everywhere at once. Queues match
+    /// group names exactly (`_` is not a wildcard).
+    @Test(arguments: TestEngine.all)
+    func crosspostsNeedEveryModeratedGroupsApproval(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let staff = try await Self.member(core, "staff", role: .moderator)
+            let modA = try await Self.member(core, "moda")
+            let modB = try await Self.member(core, "modb")
+            let author = try await Self.member(core, "author")
+            let a = try await core.news.createGroup(actor: staff, name: "sec_x", posting: .moderated)
+            let b = try await core.news.createGroup(actor: staff, name: "secax", posting: .moderated)
+            let open = try await core.news.createGroup(actor: staff, name: "sec.open")
+            _ = try await core.news.updateGroup(actor: staff, name: a.name, description: "", posting: .moderated, moderators: ["moda"])
+            _ = try await core.news.updateGroup(actor: staff, name: b.name, description: "", posting: .moderated, moderators: ["modb"])
+
+            // modA moderates sec_x only: their crosspost waits for secax, and approving it in sec_x does not publish it.
+            let own = try await core.news.post(author: modA, .init(newsgroups: [a.name, b.name, open.name], subject: "Sneak", body: "in"))
+            guard case .queued(let sneak) = own else { Issue.record("a crosspost into secax was published at once"); return }
+            #expect(try await core.news.pending(actor: modA, in: a).isEmpty, "sec_x's own moderator approved it by posting")
+            await #expect(throws: CoreError.forbidden) { _ = try await core.news.decide(actor: modA, articleID: sneak.id, approve: true) }
+            #expect(try await core.news.article(messageID: sneak.messageID) == nil)
+
+            // A member's crosspost: each moderator sees it in their own queue only, and approves for their group.
+            let queued = try await core.news.post(author: author, .init(newsgroups: [a.name, b.name], subject: "Both", body: "please"))
+            let both = queued.article
+            #expect(try await core.news.pending(actor: modA, in: a).map(\.id) == [both.id])
+            #expect(try await core.news.pending(actor: modB, in: b).map(\.id) == [sneak.id, both.id])
+            let onlyB = try await core.news.post(author: author, .init(newsgroups: [b.name], subject: "Only secax", body: "text"))
+            #expect(!(try await core.news.pending(actor: modA, in: a).map(\.id).contains(onlyB.article.id)), "sec_x's queue showed secax's article")
+            await #expect(throws: CoreError.forbidden) { _ = try await core.news.pending(actor: modA, in: b) }
+
+            let half = try await core.news.decide(actor: modA, articleID: both.id, approve: true)
+            #expect(half.status == .pending)
+            #expect(try await core.news.pending(actor: modA, in: a).isEmpty)
+            #expect(try await core.news.article(messageID: both.messageID) == nil)
+            #expect(try await core.news.group(named: a.name)?.articleCount == 0)
+            let done = try await core.news.decide(actor: modB, articleID: both.id, approve: true)
+            #expect(done.status == .published)
+            #expect(try await core.news.group(named: a.name)?.articleCount == 1)
+            #expect(try await core.news.group(named: b.name)?.articleCount == 1)
+
+            // One group's rejection rejects the crosspost; staff approve for every group at once.
+            let rejected = try await core.news.decide(actor: modB, articleID: sneak.id, approve: false)
+            #expect(rejected.status == .rejected)
+            let third = try await core.news.post(author: author, .init(newsgroups: [a.name, b.name], subject: "Staff", body: "ok"))
+            #expect(try await core.news.decide(actor: staff, articleID: third.article.id, approve: true).status == .published)
+        }
+    }
+
     @Test(arguments: TestEngine.all)
     func badPostsChangeNothing(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in

@@ -43,5 +43,28 @@ struct FormInputTests {
         #expect(WebServices.safeLocalPath("//evil.example/") == nil)
         #expect(WebServices.safeLocalPath("https://evil.example/") == nil)
         #expect(WebServices.safeLocalPath("/\\evil") == nil)
+        #expect(WebServices.safeLocalPath("/") == "/")
+        #expect(WebServices.safeLocalPath("/tags/서울?page=2") == "/tags/서울?page=2")
+        #expect(WebServices.safeLocalPath("/@minjun") == "/@minjun")
+        // Browsers drop tabs and newlines from a URL ("/\t/host" is "//host") and some trim spaces.
+        for path in ["/\t/evil.example/", "/\n/evil.example", "/\r\n/evil", "/ /evil", "/\u{00A0}/evil", "/\u{2028}x", "/a\u{0}b",
+                     "/a\\b", " /x", "", "evil", "/\u{7F}x"] {
+            #expect(WebServices.safeLocalPath(path) == nil, "\(path.debugDescription)")
+        }
+    }
+
+    @Test func forwardedForIsBelievedOnlyFromTrustedProxies() throws {
+        let proxies = try #require(TrustedProxies(parsing: "127.0.0.1, 10.0.0.2 ::1"))
+        // The right-most address that is not a trusted proxy; what the client wrote further left is ignored.
+        #expect(proxies.clientAddress(peer: "127.0.0.1", forwardedFor: ["198.51.100.66, 203.0.113.7"]) == "203.0.113.7")
+        #expect(proxies.clientAddress(peer: "127.0.0.1", forwardedFor: ["198.51.100.66", "203.0.113.7, 10.0.0.2"]) == "203.0.113.7")
+        #expect(proxies.clientAddress(peer: "::1", forwardedFor: ["[2001:db8::1]"]) == "2001:db8::1")
+        // From anyone else the header is the client's own claim.
+        #expect(proxies.clientAddress(peer: "192.0.2.1", forwardedFor: ["203.0.113.7"]) == "192.0.2.1")
+        // A garbled hop ends the walk at the last trusted proxy.
+        #expect(proxies.clientAddress(peer: "127.0.0.1", forwardedFor: ["203.0.113.7, not-an-address"]) == "127.0.0.1")
+        #expect(proxies.clientAddress(peer: "127.0.0.1", forwardedFor: ["10.0.0.2"]) == "10.0.0.2", "only proxies: the first one")
+        #expect(TrustedProxies(parsing: "127.0.0.1, proxy.example") == nil)
+        #expect(TrustedProxies(parsing: "")?.addresses.isEmpty == true)
     }
 }

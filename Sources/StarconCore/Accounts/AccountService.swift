@@ -135,25 +135,33 @@ public struct AccountService: Sendable {
         try await db.raw("SELECT id FROM accounts WHERE role = 'admin' AND status = 'active' LIMIT 1").first() != nil
     }
 
-    /// Checks a username and password. Throttled per account and per address; the same answer and about the
-    /// same time for an unknown name as for a wrong password.
+    /// Checks a username and password. Throttled per account and address, per account and per address
+    /// (`LoginThrottle`): the attempt is counted before the password is checked, so parallel attempts cannot
+    /// pass the limit. The same answer and about the same time for an unknown name as for a wrong password.
     public func authenticate(username: String, password: String, address: String) async throws -> Account {
         let now = clock.nowMilliseconds()
+        try await database.write { db in try await throttle.reserve(username: username, address: address, db: db, now: now) }
         let stored: (Account, String)? = try await database.read { db in
-            try await throttle.check(username: username, address: address, db: db, now: now)
             guard let row = try await db.raw("""
                 SELECT \(unsafeRaw: AccountRow.columns), password_hash FROM accounts WHERE username_key = \(bind: username.lowercased())
                 """).first() else { return nil }
             return (try AccountRow.decode(row), try row.decode(column: "password_hash", as: String.self))
         }
         let passwordMatches = try await hasher.verify(password, hash: stored?.1 ?? PasswordHasher.decoyHash)
+        // A wrong password leaves its reservation counted as the failure.
         guard let account = stored?.0, passwordMatches, account.status != .rejected else {
-            try await database.write { db in try await throttle.recordFailure(username: username, address: address, db: db, now: now) }
             throw CoreError(.unauthenticated, "login_failed")
         }
-        try await database.write { db in try await throttle.recordSuccess(username: username, db: db) }
+        try await database.write { db in try await throttle.release(username: username, address: address, db: db) }
         try Self.ensureMaySignIn(account, now: now)
         return account
+    }
+
+    /// Forgets the counters of sign-in attempts and app registrations whose window began over a day ago (no
+    /// window is longer), so that the keys guessers invent do not pile up. For the job scheduler.
+    public func pruneRateCounters() async throws {
+        let cutoff = clock.nowMilliseconds() - 24 * 60 * 60_000
+        try await database.write { db in try await RateLimit.prune(before: cutoff, db: db) }
     }
 
     /// The status rules for signing in and for every request with a session or token.
@@ -286,9 +294,10 @@ public struct AccountService: Sendable {
     }
 
     /// Suspends (or lifts a suspension). Moderators may suspend members; only admins may suspend staff.
-    /// A suspension ends every session at once, and writes `accountEnded` to the event log in the same
-    /// transaction, so every open stream and protocol session of the member closes on every node, whichever
-    /// process made the suspension (`starcon user suspend` beside running servers included).
+    /// A suspension ends every session and revokes every app token at once, and writes `accountEnded` to the
+    /// event log in the same transaction, so every open stream and protocol session of the member closes on
+    /// every node, whichever process made the suspension (`starcon user suspend` beside running servers
+    /// included).
     public func setSuspended(actor: Account?, target id: Int64, suspended: Bool, reason: String) async throws -> Account {
         if let actor, !Permissions.instance(actor).administer { throw CoreError.forbidden }
         let reason = String(AccountRules.stripControls(reason).trimmingWhitespace().prefix(500))
@@ -312,6 +321,9 @@ public struct AccountService: Sendable {
             if suspended {
                 try await db.raw("DELETE FROM sessions WHERE account_id = \(bind: target.id)").run()
                 outbox.add(Event(to: [target.id], .accountEnded(accountID: target.id)))
+                // App tokens and unexchanged codes too: lifting the suspension must not bring them back.
+                try await db.raw("DELETE FROM oauth_tokens WHERE account_id = \(bind: target.id)").run()
+                try await db.raw("DELETE FROM oauth_codes WHERE account_id = \(bind: target.id)").run()
             }
             try await audit.record(actor: actor?.id, action: suspended ? "account.suspend" : "account.unsuspend",
                                    target: target.username, detail: reason, db: db)

@@ -36,7 +36,9 @@ public struct FeedService: Sendable {
     public func post(author: Account, _ new: NewStatus) async throws -> StatusView {
         let now = clock.nowMilliseconds()
         try AccountService.ensureMayAct(author, now: now)
-        let mediaIDs = Array(NSOrderedSet(array: new.mediaIDs)).compactMap { $0 as? Int64 }
+        // Each photo once, in the order first given (a client may repeat an id).
+        var seen = Set<Int64>()
+        let mediaIDs = new.mediaIDs.filter { seen.insert($0).inserted }
         guard mediaIDs.count <= MediaAttachment.maxPerStatus else { throw CoreError.invalid("media_count", field: "media_ids") }
         let (text, spoiler) = try Self.validated(text: new.text, spoilerText: new.spoilerText, allowEmpty: !mediaIDs.isEmpty)
         let id = ids.next()
@@ -94,7 +96,9 @@ public struct FeedService: Sendable {
         let (text, spoiler) = try Self.validated(text: text, spoilerText: spoilerText, allowEmpty: hasMedia)
         try await log.write { db, outbox in
             guard let status = try await Self.load(id: id, db: db), status.reblogOfID == nil else { throw CoreError.notFound }
-            guard Permissions.status(status, viewer: actor, mayAct: AccountService.mayAct(actor, now: now)).edit else { throw CoreError.forbidden }
+            guard Permissions.status(status, viewer: actor, mayAct: AccountService.mayAct(actor, now: now)).edit else {
+                throw try await Self.refusal(status, to: actor, now: now, db: db)
+            }
             guard status.text != text || status.spoilerText != spoiler else { return }
             try await db.raw("""
                 INSERT INTO status_edits (id, status_id, text, spoiler_text, created_at)
@@ -119,7 +123,7 @@ public struct FeedService: Sendable {
         let (deleted, photos) = try await log.write { db, outbox -> (Status, [String]) in
             guard let status = try await Self.load(id: id, db: db) else { throw CoreError.notFound }
             guard Permissions.status(status, viewer: actor, mayAct: AccountService.mayAct(actor, now: clock.nowMilliseconds())).delete else {
-                throw CoreError.forbidden
+                throw try await Self.refusal(status, to: actor, now: clock.nowMilliseconds(), db: db)
             }
             if let parent = status.inReplyToID {
                 try await db.raw("UPDATE statuses SET replies_count = replies_count - 1 WHERE id = \(bind: parent) AND replies_count > 0").run()
@@ -135,6 +139,13 @@ public struct FeedService: Sendable {
         }
         await mediaFiles.release(photos)
         return deleted
+    }
+
+    /// Why `actor` may not change someone else's status: forbidden when they can see it, else not found, so
+    /// that the answer does not reveal that a status they may not see exists.
+    static func refusal(_ status: Status, to actor: Account, now: Int64, db: any SQLDatabase) async throws -> CoreError {
+        let visible = try await Viewer.load(actor, now: now, db: db).canSee(status, mentioned: try await Self.mentionIDs(of: status.id, db: db))
+        return visible ? .forbidden : .notFound
     }
 
     // MARK: Reading one status

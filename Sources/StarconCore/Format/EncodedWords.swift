@@ -74,10 +74,10 @@ public enum EncodedWords {
         return Data(bytes)
     }
 
-    /// Encodes a header value for the wire: unchanged when it is printable ASCII, else as UTF-8 B-encoded words
-    /// of at most 75 characters each, split only between characters.
-    public static func encode(_ value: String) -> String {
-        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return value }
+    /// Encodes a header value for the wire: unchanged when it is printable ASCII (unless `always`), else as
+    /// UTF-8 B-encoded words of at most 75 characters each, split only between characters.
+    public static func encode(_ value: String, always: Bool = false) -> String {
+        if !always, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return value }
         var words: [String] = []
         var chunk = [UInt8]()
         let maxBytes = 45  // 45 bytes → 60 base64 characters + 12 for =?utf-8?B??= ≤ 75

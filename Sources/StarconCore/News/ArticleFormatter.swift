@@ -71,14 +71,23 @@ public enum ArticleFormatter {
         return String(text.map { $0 == "\t" || $0 == "\r" || $0 == "\n" ? " " : $0 })
     }
 
-    /// The From header for a member: display name (RFC 2047 when not ASCII) and their address.
+    /// The From header for a member: their display name as an RFC 5322 phrase, then their address.
     static func fromHeader(displayName: String, username: String, domain: String) -> String {
-        let address = "<\(username.lowercased())@\(domain)>"
-        let name = displayName.replacingOccurrences(of: "\"", with: "'")
-        if name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) {
-            return "\"\(name)\" \(address)"
+        "\(phrase(displayName)) <\(username.lowercased())@\(domain)>"
+    }
+
+    /// A display name as a phrase any mail or news reader reads back as it was: printable ASCII as a quoted
+    /// string, with `\` and `"` escaped as quoted pairs (RFC 5322 §3.2.4); anything else as RFC 2047 encoded
+    /// words, and so is a name holding "=?" (readers decode encoded words even inside quotes).
+    static func phrase(_ name: String) -> String {
+        let printable = name.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
+        guard printable, !name.contains("=?") else { return EncodedWords.encode(name, always: true) }
+        var quoted = "\""
+        for scalar in name.unicodeScalars {
+            if scalar == "\\" || scalar == "\"" { quoted.unicodeScalars.append("\\") }
+            quoted.unicodeScalars.append(scalar)
         }
-        return "\(EncodedWords.encode(name)) \(address)"
+        return quoted + "\""
     }
 }
 

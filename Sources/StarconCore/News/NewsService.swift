@@ -103,6 +103,8 @@ public struct NewsService: Sendable {
 
     /// Posts an article. Every check is here: the author may post, every group exists, read-only groups
     /// take only their moderators, moderated groups queue, message-ids are unique, sizes are bounded.
+    /// An article for moderated groups the author does not moderate waits until each of them approves it
+    /// (`decide`), then appears in all its groups at once.
     public func post(author: Account, _ draft: ArticleDraft) async throws -> PostOutcome {
         try AccountService.ensureMayAct(author, now: clock.nowMilliseconds())
         let groupNames = Array(Set(draft.newsgroups.map { $0.lowercased().trimmingWhitespace() }.filter { !$0.isEmpty })).sorted()
@@ -127,12 +129,14 @@ public struct NewsService: Sendable {
                 guard let group = try await Self.group(named: name, db: db) else { throw CoreError.invalid("group_unknown", field: "newsgroups") }
                 groups.append(group)
             }
-            var needsApproval = false
+            // The moderated groups whose moderators must approve the article (each for their own group).
+            var awaiting: [Newsgroup] = []
             for group in groups {
                 let permissions = try await Self.view(of: group, viewer: author, now: now, db: db).permissions
                 guard permissions.post else { throw CoreError(.forbidden, "group_readonly") }
-                if permissions.postWaitsForApproval { needsApproval = true }
+                if permissions.postWaitsForApproval { awaiting.append(group) }
             }
+            let needsApproval = !awaiting.isEmpty
             if try await db.raw("SELECT id FROM articles WHERE message_id = \(bind: messageID)").first() != nil {
                 throw CoreError(.conflict, "message_id_taken", field: "message_id")
             }
@@ -158,6 +162,9 @@ public struct NewsService: Sendable {
                 """).run()
             if status == .published {
                 try await publish(articleID: id, groups: groups, db: db)
+            }
+            for group in awaiting {
+                try await db.raw("INSERT INTO article_approvals (article_id, group_id) VALUES (\(bind: id), \(bind: group.id))").run()
             }
             let article = try await Self.article(id: id, db: db)!
             return status == .published ? .published(article) : .queued(article)

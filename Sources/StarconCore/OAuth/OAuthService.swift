@@ -59,33 +59,71 @@ public struct OAuthService: Sendable {
     public static let outOfBand = "urn:ietf:wg:oauth:2.0:oob"
     static let codeLifetime: Int64 = 10 * 60_000
 
-    public func registerApp(name: String, redirectURIs: String, scopes: String, website: String) async throws -> (OAuthApp, secret: String) {
+    /// What one app registration may hold, so that registering cannot fill the disk: at most 10 redirect
+    /// URIs of at most 500 bytes each and 2,000 bytes together, a name of at most 200 characters and a website
+    /// of at most 500 bytes (about 3.5 KB an app at most).
+    public enum AppLimits {
+        public static let maxRedirectURIs = 10
+        public static let maxRedirectURIBytes = 500
+        public static let maxRedirectURIsBytes = 2_000
+        public static let maxNameCharacters = 200
+        public static let maxWebsiteBytes = 500
+        /// Registrations from one address: anyone may register, so this is what bounds the growth.
+        public static let perAddress = RateLimit(limit: 20, windowMilliseconds: 60 * 60_000)
+        /// An app that got no token within this long is deleted (`pruneUnusedApps`).
+        public static let unusedLifetime: Int64 = 24 * 60 * 60_000
+    }
+
+    /// Registers an app (anyone may, without signing in). `address` is the client's, for the rate limit.
+    public func registerApp(name: String, redirectURIs: String, scopes: String, website: String, address: String) async throws -> (OAuthApp, secret: String) {
         let name = AccountRules.stripControls(name).trimmingWhitespace()
-        guard !name.isEmpty, name.count <= 200 else { throw CoreError.invalid("app_name", field: "client_name") }
+        guard !name.isEmpty, name.count <= AppLimits.maxNameCharacters else { throw CoreError.invalid("app_name", field: "client_name") }
+        let website = website.trimmingWhitespace()
+        guard website.utf8.count <= AppLimits.maxWebsiteBytes else { throw CoreError.invalid("app_website", field: "website") }
         let uris = redirectURIs.split(whereSeparator: { $0 == "\n" || $0 == " " }).map(String.init)
+        guard uris.count <= AppLimits.maxRedirectURIs, uris.reduce(0, { $0 + $1.utf8.count }) <= AppLimits.maxRedirectURIsBytes else {
+            throw CoreError.invalid("redirect_uris_long", field: "redirect_uris")
+        }
         guard !uris.isEmpty, uris.allSatisfy(Self.isAcceptableRedirect) else {
             throw CoreError.invalid("redirect_uri", field: "redirect_uris")
         }
         let scopes = Scopes(scopes.isEmpty ? "read" : scopes)
         guard scopes.isValid else { throw CoreError.invalid("scope", field: "scopes") }
-        let app = OAuthApp(id: ids.next(), name: name, website: String(website.prefix(500)), redirectURIs: uris, scopes: scopes,
+        let app = OAuthApp(id: ids.next(), name: name, website: website, redirectURIs: uris, scopes: scopes,
                            clientID: Secrets.token(bytes: 24))
         let secret = Secrets.token(bytes: 32)
+        let now = clock.nowMilliseconds()
         try await database.write { db in
+            try await AppLimits.perAddress.take("apps:address:" + address, messageKey: "apps_throttled", db: db, now: now)
+            try await Self.deleteUnusedApps(createdBefore: now - AppLimits.unusedLifetime, db: db)
             try await db.raw("""
                 INSERT INTO oauth_apps (id, name, website, redirect_uris, scopes, client_id, client_secret_digest, created_at)
                 VALUES (\(bind: app.id), \(bind: app.name), \(bind: app.website), \(bind: uris.joined(separator: "\n")),
-                    \(bind: scopes.description), \(bind: app.clientID), \(bind: Secrets.digest(secret)), \(bind: clock.nowMilliseconds()))
+                    \(bind: scopes.description), \(bind: app.clientID), \(bind: Secrets.digest(secret)), \(bind: now))
                 """).run()
         }
         return (app, secret)
+    }
+
+    /// Deletes the apps registered more than `age` milliseconds ago that never got a token (registering is
+    /// open to anyone; an app nobody signed in with is clutter). Registration also does this, for a day.
+    /// Returns how many were deleted.
+    @discardableResult
+    public func pruneUnusedApps(olderThan age: Int64 = AppLimits.unusedLifetime) async throws -> Int {
+        let cutoff = clock.nowMilliseconds() - age
+        return try await database.write { db in try await Self.deleteUnusedApps(createdBefore: cutoff, db: db) }
+    }
+
+    @discardableResult
+    static func deleteUnusedApps(createdBefore cutoff: Int64, db: any SQLDatabase) async throws -> Int {
+        try await db.raw("DELETE FROM oauth_apps WHERE used = 0 AND created_at < \(bind: cutoff) RETURNING id").all().count
     }
 
     /// A redirect URI an app may register: the out-of-band URN, or an absolute URI without a fragment whose
     /// scheme cannot run code in the browser (custom schemes such as `tootapp://` are how phone apps listen).
     static func isAcceptableRedirect(_ uri: String) -> Bool {
         if uri == outOfBand { return true }
-        guard uri.utf8.count <= 2000, let components = URLComponents(string: uri), let scheme = components.scheme?.lowercased(),
+        guard uri.utf8.count <= AppLimits.maxRedirectURIBytes, let components = URLComponents(string: uri), let scheme = components.scheme?.lowercased(),
               components.fragment == nil else { return false }
         return !["javascript", "data", "vbscript", "file", "blob"].contains(scheme)
     }
@@ -181,6 +219,10 @@ public struct OAuthService: Sendable {
     private func insertToken(app: Int64?, account: Int64?, scopes: Scopes, db: any SQLDatabase) async throws -> String {
         let token = Secrets.token()
         let now = clock.nowMilliseconds()
+        if let app {
+            // Kept by pruneUnusedApps from now on.
+            try await db.raw("UPDATE oauth_apps SET used = 1 WHERE id = \(bind: app) AND used = 0").run()
+        }
         try await db.raw("""
             INSERT INTO oauth_tokens (id, token_digest, app_id, account_id, scopes, created_at, last_used_at)
             VALUES (\(bind: ids.next()), \(bind: Secrets.digest(token)), \(bind: app), \(bind: account), \(bind: scopes.description), \(bind: now), \(bind: now))

@@ -450,6 +450,47 @@ public enum Schema {
             """,
             "CREATE INDEX jobs_due ON jobs (due_at)",
         ]),
+        Migration(20, "rate counters: sign-in attempts counted before the password is checked, app registrations", [
+            // Replaces login_failures (counted after the check, so parallel attempts all got through; its
+            // counts are at most 15 minutes old and are not carried over). See RateLimit.
+            "DROP TABLE login_failures",
+            """
+            CREATE TABLE rate_counters (
+                counter_key TEXT PRIMARY KEY,
+                events BIGINT NOT NULL,
+                window_start BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX rate_counters_window ON rate_counters (window_start)",
+        ]),
+        Migration(21, "OAuth apps: whether one ever got a token, so unused registrations can be deleted", [
+            "ALTER TABLE oauth_apps ADD COLUMN used BIGINT NOT NULL DEFAULT 0",
+            // An app that holds no token now is taken as never used (its tokens, if any, were revoked).
+            "UPDATE oauth_apps SET used = 1 WHERE EXISTS (SELECT 1 FROM oauth_tokens t WHERE t.app_id = oauth_apps.id)",
+            "CREATE INDEX oauth_apps_unused ON oauth_apps (created_at) WHERE used = 0",
+        ]),
+        Migration(22, "news: each moderated group of a crosspost approves it for itself", [
+            """
+            CREATE TABLE article_approvals (
+                article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                group_id BIGINT NOT NULL REFERENCES newsgroups (id) ON DELETE CASCADE,
+                approved_by BIGINT REFERENCES accounts (id) ON DELETE SET NULL,
+                approved_at BIGINT,
+                PRIMARY KEY (article_id, group_id)
+            )
+            """,
+            // A group's moderation queue: what still waits for it.
+            "CREATE INDEX article_approvals_waiting ON article_approvals (group_id, article_id) WHERE approved_at IS NULL",
+            // Articles already waiting wait for every moderated group they name that their author does not
+            // moderate. Names are matched whole (fenced by commas, with `_` escaped: it is LIKE's wildcard).
+            """
+            INSERT INTO article_approvals (article_id, group_id)
+            SELECT a.id, g.id FROM articles a JOIN newsgroups g
+                ON (',' || a.newsgroups || ',') LIKE ('%,' || REPLACE(g.name, '_', '\\_') || ',%') ESCAPE '\\'
+            WHERE a.status = 'pending' AND g.posting = 'moderated'
+                AND NOT EXISTS (SELECT 1 FROM newsgroup_moderators m WHERE m.group_id = g.id AND m.account_id = a.author_id)
+            """,
+        ]),
         Migration(27, "media: rows found by digest", [
             // Serving a file looks up who may cache it, and removing a deleted photo's files first checks that
             // no other upload of the same bytes still names them.

@@ -12,11 +12,16 @@ public struct NNTPServer: Service {
         public var port: Int
         /// A connection with no input for this long is closed (during a POST too).
         public var idleTimeout: TimeAmount
+        /// A POST whose article has not ended this long after the 340 is answered 441 and closed, however
+        /// steadily its lines trickle in (each line resets the idle timeout, not this one).
+        public var postTimeout: TimeAmount
 
-        public init(host: String, port: Int, idleTimeout: TimeAmount = .seconds(NNTPLimits.idleTimeoutSeconds)) {
+        public init(host: String, port: Int, idleTimeout: TimeAmount = .seconds(NNTPLimits.idleTimeoutSeconds),
+                    postTimeout: TimeAmount = .seconds(NNTPLimits.postTimeoutSeconds)) {
             self.host = host
             self.port = port
             self.idleTimeout = idleTimeout
+            self.postTimeout = postTimeout
         }
     }
 
@@ -85,10 +90,14 @@ public struct NNTPServer: Service {
             try await client.executeThenClose { inbound, outbound in
                 try await outbound.write(encode(session.greeting))
                 var collector: ArticleCollector?
+                var postDeadline: Scheduled<Void>?
+                defer { postDeadline?.cancel() }
                 for try await event in inbound {
                     if var article = collector {
                         if article.add(event) {
                             collector = nil
+                            postDeadline?.cancel()
+                            postDeadline = nil
                             let response = await session.post(lines: article.lines, truncated: article.truncated)
                             logger.info("nntp", metadata: ["command": "POST", "reply": .string(response.logDescription)])
                             try await outbound.write(encode(response))
@@ -123,13 +132,24 @@ public struct NNTPServer: Service {
                     }
                     switch next {
                     case .carryOn: break
-                    case .receiveArticle: collector = ArticleCollector()
+                    case .receiveArticle:
+                        collector = ArticleCollector()
+                        postDeadline = Self.abandonPost(on: client.channel, after: configuration.postTimeout)
                     case .close: return
                     }
                 }
             }
         } catch {
             logger.debug("NNTP connection ended", metadata: ["error": .string(String(describing: type(of: error)))])
+        }
+    }
+
+    /// Answers 441 and closes the connection unless cancelled first (when the article ends in time).
+    private static func abandonPost(on channel: any Channel, after timeout: TimeAmount) -> Scheduled<Void> {
+        channel.eventLoop.scheduleTask(in: timeout) {
+            var buffer = channel.allocator.buffer(capacity: 64)
+            buffer.writeString("441 Posting timed out, closing connection\r\n")
+            channel.writeAndFlush(buffer).whenComplete { _ in channel.close(promise: nil) }
         }
     }
 

@@ -58,6 +58,12 @@ enum APIMessages {
         case "media_unknown": "Validation failed: a media id is not one of your unattached uploads"
         case "media_busy": "Too many photos are being processed, try again shortly"
         case "forbidden": "This action is not allowed"
+        case "app_name": "Validation failed: Application name must be 1 to \(OAuthService.AppLimits.maxNameCharacters) characters"
+        case "app_website": "Validation failed: Website is too long (\(OAuthService.AppLimits.maxWebsiteBytes) bytes at most)"
+        case "redirect_uri": "Validation failed: Redirect URI must be an absolute URI without a fragment, of at most \(OAuthService.AppLimits.maxRedirectURIBytes) bytes"
+        case "redirect_uris_long": "Validation failed: at most \(OAuthService.AppLimits.maxRedirectURIs) redirect URIs of \(OAuthService.AppLimits.maxRedirectURIsBytes) bytes together"
+        case "scope": "Validation failed: Scopes are not valid"
+        case "apps_throttled": "Too many apps registered from this address, try again later"
         default: MessengerAPIMessages.text(error.key) ?? error.key.replacingOccurrences(of: "_", with: " ")
         }
     }

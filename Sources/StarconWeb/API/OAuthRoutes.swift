@@ -47,7 +47,7 @@ struct OAuthRoutes {
         let input = try await APIInput.read(request, context: context)
         let (app, secret) = try await web.core.oauth.registerApp(
             name: input.text("client_name"), redirectURIs: input.text("redirect_uris"), scopes: input.text("scopes"),
-            website: input.text("website"))
+            website: input.text("website"), address: context.clientAddress)
         return JSON.response([
             "id": String(app.id), "name": app.name, "website": app.website.isEmpty ? NSNull() as Any : app.website as Any,
             "redirect_uri": app.redirectURIs.joined(separator: "\n") as String, "redirect_uris": app.redirectURIs,

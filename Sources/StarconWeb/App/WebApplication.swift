@@ -12,12 +12,15 @@ public struct WebConfiguration: Sendable {
     public var instanceName: String
     /// The address members use to reach the server, for links in invitations and the setup link.
     public var publicURL: String
+    /// Reverse proxies whose X-Forwarded-For names the client.
+    public var trustedProxies: TrustedProxies
 
-    public init(host: String, port: Int, instanceName: String, publicURL: String) {
+    public init(host: String, port: Int, instanceName: String, publicURL: String, trustedProxies: TrustedProxies = TrustedProxies([])!) {
         self.host = host
         self.port = port
         self.instanceName = instanceName
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        self.trustedProxies = trustedProxies
     }
 }
 
@@ -40,6 +43,9 @@ func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) a
 
     let router = Router(context: WebContext.self)
     // Middleware first: Hummingbird binds a route to the middleware present when the route is added.
+    if !configuration.trustedProxies.addresses.isEmpty {
+        router.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))
+    }
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())

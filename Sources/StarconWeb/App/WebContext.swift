@@ -26,13 +26,15 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.clientAddress = remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// Forms are small; uploads will raise this on their own routes.
     public var maxUploadSize: Int { 256 * 1024 }
 
-    /// The client address as text, for throttling and the sessions page.
-    public var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The client address as text, for throttling and the sessions page: the peer's, or behind a trusted
+    /// proxy the one it forwarded (`ClientAddressMiddleware`).
+    public internal(set) var clientAddress: String
 
     /// What the CSRF token is bound to: the session when signed in, else the pre-session cookie.
     var csrfSeed: String? { sessionToken ?? preSession }

@@ -66,10 +66,17 @@ struct WebServices: Sendable {
         }
     }
 
-    /// Only same-site paths are followed after sign-in or a language switch.
+    /// Only same-site paths are followed after sign-in or a language switch: "/" alone, or "/" and then a
+    /// path character, so never "//host" or "/\host" (which browsers read as another site), and nowhere a
+    /// control character or whitespace (a browser drops tabs and newlines from a URL, so "/\t/host" would
+    /// become "//host").
     static func safeLocalPath(_ path: String?) -> String? {
-        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\"),
-              !path.contains("\r"), !path.contains("\n") else { return nil }
+        guard let path, path.hasPrefix("/") else { return nil }
+        let scalars = path.unicodeScalars
+        if let second = scalars.dropFirst().first, second == "/" { return nil }
+        guard scalars.allSatisfy({ $0 != "\\" && !$0.properties.isWhitespace && $0.properties.generalCategory != .control }) else {
+            return nil
+        }
         return path
     }
 }

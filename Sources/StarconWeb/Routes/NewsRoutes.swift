@@ -322,7 +322,8 @@ struct NewsRoutes {
         let form = try await web.form(request, context)
         let group = try await group(context)
         let approve = form.text("decision") == "approve"
-        _ = try await web.core.news.decide(actor: member, articleID: try number(context, "article"), approve: approve)
-        return web.redirect("\(groupPath(group))/queue", flash: Flash(approve ? "news_approved" : "news_rejected"))
+        let article = try await web.core.news.decide(actor: member, articleID: try number(context, "article"), approve: approve)
+        let flash = !approve ? "news_rejected" : article.status == .pending ? "news_approved_waiting" : "news_approved"
+        return web.redirect("\(groupPath(group))/queue", flash: Flash(flash))
     }
 }

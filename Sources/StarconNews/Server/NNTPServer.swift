@@ -12,6 +12,8 @@ public struct NNTPServer: Service {
         public var port: Int
         /// A connection with no input for this long is closed (during a POST too).
         public var idleTimeout: TimeAmount
+        /// Caps on open connections, shared with the other listeners; nil for none (tests).
+        public var connections: ConnectionGate?
 
         public init(host: String, port: Int, idleTimeout: TimeAmount = .seconds(NNTPLimits.idleTimeoutSeconds)) {
             self.host = host
@@ -34,9 +36,15 @@ public struct NNTPServer: Service {
 
     public func run() async throws {
         let idleTimeout = configuration.idleTimeout
+        let (gate, logger) = (configuration.connections, self.logger)
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let gate { try channel.pipeline.syncOperations.addHandler(ListenerGuard(gate: gate, logger: logger)) }
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -3,7 +3,7 @@ import Hummingbird
 import MultipartKit
 
 /// A `multipart/form-data` body: its text fields and its files, each file with the name the client gave.
-/// Used by photo uploads; the browser form's CSRF token is checked by `FormInput.readMultipart`.
+/// Used by photo uploads; a browser form's CSRF token is checked by `FormInput.read` before any file is read.
 struct MultipartInput: Sendable {
     struct File: Sendable {
         let field: String
@@ -17,49 +17,61 @@ struct MultipartInput: Sendable {
     subscript(_ name: String) -> String? { fields[name] }
     func text(_ name: String) -> String { fields[name] ?? "" }
 
-    /// Most a request may carry: four photos at their limit, and their fields.
-    static let maxBodyBytes = 4 * 16 * 1024 * 1024 + 64 * 1024
-
     static func isMultipart(_ request: Request) -> Bool {
         request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true
     }
 
-    /// Reads the body; nil when it is not well-formed multipart.
-    static func read(_ request: Request, maxBytes: Int = maxBodyBytes) async throws -> MultipartInput? {
+    /// Reads the body as it arrives, at most `maxBytes`; nil when it is not well-formed multipart.
+    /// `beforeFiles` sees the text fields that came before the first file (or all of them when there is none)
+    /// and may throw to stop reading there, so a form's CSRF token is checked before any file is buffered.
+    static func read(
+        _ request: Request, maxBytes: Int, beforeFiles: @escaping (_ fields: [String: String]) throws -> Void = { _ in }
+    ) async throws -> MultipartInput? {
         guard let contentType = request.headers[.contentType], let boundary = parameter("boundary", in: contentType), !boundary.isEmpty else {
             return nil
         }
-        var request = request
-        let body = try await request.collectBody(upTo: maxBytes)
-        return parse(body, boundary: boundary)
-    }
-
-    static func parse(_ body: ByteBuffer, boundary: String) -> MultipartInput? {
+        try RequestBody.checkDeclaredLength(request, limit: maxBytes)
         let parser = MultipartParser(boundary: boundary)
-        var parts: [(headers: [String: String], body: ByteBuffer)] = []
+        var input = MultipartInput()
         var headers: [String: String] = [:]
         var current = ByteBuffer()
+        var checked = false
+        var failure: (any Error)?
+        func check() {
+            guard !checked else { return }
+            checked = true
+            do { try beforeFiles(input.fields) } catch { failure = error }
+        }
+        func disposition() -> (name: String, filename: String?)? {
+            guard let value = headers["content-disposition"], let name = parameter("name", in: value) else { return nil }
+            return (name, parameter("filename", in: value))
+        }
         parser.onHeader = { name, value in headers[name.lowercased()] = value }
-        parser.onBody = { chunk in current.writeBuffer(&chunk) }
+        parser.onBody = { chunk in
+            if disposition()?.filename != nil { check() }
+            if failure == nil { current.writeBuffer(&chunk) }
+        }
         parser.onPartComplete = {
-            parts.append((headers, current))
+            if let (name, filename) = disposition() {
+                if let filename {
+                    check()
+                    input.files.append(File(field: name, filename: filename, data: Data(buffer: current)))
+                } else {
+                    input.fields[name] = String(buffer: current)
+                }
+            }
             headers = [:]
             current = ByteBuffer()
         }
-        do {
-            try parser.execute(body)
-        } catch {
-            return nil
+        var received = 0
+        for try await chunk in request.body {
+            received += chunk.readableBytes
+            guard received <= maxBytes else { throw RequestBody.TooLarge() }
+            do { try parser.execute(chunk) } catch { return nil }
+            if let failure { throw failure }
         }
-        var input = MultipartInput()
-        for part in parts {
-            guard let disposition = part.headers["content-disposition"], let name = parameter("name", in: disposition) else { continue }
-            if let filename = parameter("filename", in: disposition) {
-                input.files.append(File(field: name, filename: filename, data: Data(buffer: part.body)))
-            } else {
-                input.fields[name] = String(buffer: part.body)
-            }
-        }
+        check()
+        if let failure { throw failure }
         return input
     }
 

@@ -28,9 +28,6 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
         self.remoteAddress = source.channel.remoteAddress
     }
 
-    /// Forms are small; uploads will raise this on their own routes.
-    public var maxUploadSize: Int { 256 * 1024 }
-
     /// The client address as text, for throttling and the sessions page.
     public var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 

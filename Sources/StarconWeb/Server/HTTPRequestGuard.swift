@@ -4,8 +4,8 @@ import NIOHTTP1
 /// Sits right after the HTTP/1 request decoder of every connection. It closes connections that stay silent
 /// (no request head after connecting, a request body that stops arriving, a kept-alive connection with no
 /// next request), answers requests the decoder cannot parse with 400 (431 for oversized headers) and closes
-/// them, and closes a connection whose response was finished before its request was (an early 413 or 401), so
-/// an unread body is never drained.
+/// them, and closes a connection whose response began before its request had arrived whole (an early 413 or
+/// 401), saying so in the response, so an unread body is never drained.
 ///
 /// Hummingbird's own idle timeout starts only once a first request head has been parsed, and with NIO's error
 /// handling turned off a parse error before that reached no one: the connection stayed open with no answer.
@@ -23,6 +23,8 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var readingRequest = false
     /// A response head was written and its end has not been.
     private var responding = false
+    /// The response being written was begun before its request had arrived whole: the connection closes after it.
+    private var closeAfterResponse = false
     /// A WebSocket upgrade was answered: from then on this handler only passes things along (the bytes that
     /// follow are frames, not HTTP) until it has left the pipeline.
     private var upgraded = false
@@ -67,16 +69,23 @@ final class HTTPRequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             context.eventLoop.assumeIsolated().execute {
                 context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
             }
-        case .head(let head):
-            if head.status.code >= 200 { responding = true }
+        case .head(var head) where head.status.code >= 200:
+            responding = true
+            closeAfterResponse = readingRequest && unanswered == 1  // the request being read is the one answered
+            guard closeAfterResponse else { return context.write(data, promise: promise) }
+            // Answered before its request has arrived whole (an early 413, a redirect): say the connection
+            // closes, so the client does not send its next request on it.
+            head.headers.replaceOrAdd(name: "Connection", value: "close")
+            context.write(wrapOutboundOut(.head(head)), promise: promise)
+        case .head:
             context.write(data, promise: promise)
         case .body:
             context.write(data, promise: promise)
         case .end:
             responding = false
             unanswered = max(0, unanswered - 1)
-            if readingRequest {
-                // Answered before its body arrived: close rather than read a body nobody wants.
+            if closeAfterResponse {
+                // Close rather than read a body nobody wants.
                 context.writeAndFlush(data, promise: promise)
                 context.close(promise: nil)
             } else {

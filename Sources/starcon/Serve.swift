@@ -20,6 +20,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("smtp-port"), help: "SMTP port, 0 to disable (env STARCON_SMTP_PORT, default 2525; arrives with the mail part).") var smtpPort: Int?
     @Option(name: .customLong("imap-port"), help: "IMAP port, 0 to disable (env STARCON_IMAP_PORT, default 1143; arrives with the mail part).") var imapPort: Int?
     @Option(help: "Mail domain and instance name (env STARCON_DOMAIN, default starcon.local).") var domain: String?
+    @Option(name: .customLong("metrics-port"), help: "Port for /metrics on STARCON_METRICS_HOST (default 127.0.0.1), 0 for none (env STARCON_METRICS_PORT, default 0).") var metricsPort: Int?
     @Option(name: .customLong("public-url"), help: "The URL members use to reach this server, for links (env STARCON_PUBLIC_URL). Default: http://HOST:PORT.") var publicURL: String?
     @Option(name: .customLong("trusted-proxies"), help: "Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client (env STARCON_TRUSTED_PROXIES). Default: none.") var trustedProxies: String?
 
@@ -28,6 +29,9 @@ struct Serve: AsyncParsableCommand {
         let host = self.host ?? Environment.value("HOST") ?? "127.0.0.1"
         let httpPort = try port(self.httpPort, env: "HTTP_PORT", flag: "--http-port", default: 8080)
         let nntpPort = try port(self.nntpPort, env: "NNTP_PORT", flag: "--nntp-port", default: 1119)
+        let metricsPort = try port(self.metricsPort, env: "METRICS_PORT", flag: "--metrics-port", default: 0)
+        let metricsHost = Environment.value("METRICS_HOST") ?? "127.0.0.1"
+        let limits = try ListenerLimits.fromEnvironment(descriptorLimit: DescriptorLimit.raise())
         for (value, env, flag) in [(smtpPort, "SMTP_PORT", "--smtp-port"), (imapPort, "IMAP_PORT", "--imap-port")] {
             _ = try port(value, env: env, flag: flag, default: 0)
         }
@@ -48,6 +52,7 @@ struct Serve: AsyncParsableCommand {
         for (port, name) in [(httpPort, "HTTP"), (nntpPort, "NNTP")] where port != 0 {
             try await Self.checkPortFree(host: host, port: port, name: name)
         }
+        if metricsPort != 0 { try await Self.checkPortFree(host: metricsHost, port: metricsPort, name: "Metrics") }
         let core = try await store.openCore(logger: logger, domain: domain, deliver: true)
         var services: [any Service] = []
         do {
@@ -55,8 +60,11 @@ struct Serve: AsyncParsableCommand {
             try await core.settings.set(.domain, domain)
             let setupToken = try await core.setup.issueTokenIfNeeded()
             if httpPort != 0 {
-                let web = WebConfiguration(host: host, port: httpPort, instanceName: domain, publicURL: publicURL,
+                var web = WebConfiguration(host: host, port: httpPort, instanceName: domain, publicURL: publicURL,
                                            trustedProxies: trustedProxies)
+                web.timeouts = limits.http
+                web.connections = limits.connections
+                web.metricsToken = Environment.value("METRICS_TOKEN")
                 let app = try await buildApplication(core: core, configuration: web, logger: logger) { _ in
                     var lines = ["Starcon is running at \(publicURL)"]
                     if let setupToken {
@@ -67,12 +75,17 @@ struct Serve: AsyncParsableCommand {
                 }
                 services.append(app)
             }
+            if metricsPort != 0 {
+                services.append(buildMetricsApplication(
+                    core: core, host: metricsHost, port: metricsPort, timeouts: limits.http, connections: limits.connections, logger: logger))
+            }
             if nntpPort != 0 {
                 let idle = try Environment.int("NNTP_IDLE_TIMEOUT", flag: "STARCON_NNTP_IDLE_TIMEOUT") ?? Int(NNTPLimits.idleTimeoutSeconds)
                 let post = try Environment.int("NNTP_POST_TIMEOUT", flag: "STARCON_NNTP_POST_TIMEOUT") ?? Int(NNTPLimits.postTimeoutSeconds)
-                services.append(NNTPServer(
-                    core: core, configuration: .init(host: host, port: nntpPort, idleTimeout: .seconds(Int64(idle)),
-                                                     postTimeout: .seconds(Int64(max(1, post)))), logger: logger))
+                var nntp = NNTPServer.Configuration(host: host, port: nntpPort, idleTimeout: .seconds(Int64(idle)),
+                                                    postTimeout: .seconds(Int64(max(1, post))))
+                nntp.connections = limits.connections
+                services.append(NNTPServer(core: core, configuration: nntp, logger: logger))
             }
             let maintenanceSeconds = try Environment.int("MAINTENANCE_SECONDS", flag: "STARCON_MAINTENANCE_SECONDS") ?? 600
             services.append(NodeWorkService(core: core, jobs: core.standardJobs(homeFeedTrim: Int64(max(1, maintenanceSeconds)) * 1000), logger: logger))

@@ -47,8 +47,9 @@ def run_cli(*args, data=None, database=None, stdin=None, env=None, timeout=60):
 class Server:
     """A running `starcon serve` with its output captured to files."""
 
-    def __init__(self, data, database=None, extra=(), env=None):
+    def __init__(self, data, database=None, extra=(), env=None, preexec=None):
         self.data = data
+        self.preexec = preexec
         self.database = database
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -69,7 +70,7 @@ class Server:
             command += ["--database", self.database]
         env = {k: v for k, v in os.environ.items() if not k.startswith("STARCON_")}
         env.update(self.env)
-        self.process = subprocess.Popen(command, stdout=self.out, stderr=self.err, env=env)
+        self.process = subprocess.Popen(command, stdout=self.out, stderr=self.err, env=env, preexec_fn=self.preexec)
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.process.poll() is not None:

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from conftest import PASSWORD, Server
+from conftest import PASSWORD, Server, free_port
 from webclient import WebClient, text_of
 
 
@@ -256,14 +256,25 @@ def test_placeholder_parts_say_so_plainly(any_server, admin):
         assert page.status_code == 200 and "not built yet" in page.text
 
 
-def test_health_and_metrics(any_server, admin):
-    assert requests.get(any_server.url + "/healthz").text == "ok\n"
-    admin.get("/settings")
-    metrics = requests.get(any_server.url + "/metrics").text
-    assert "starcon_uptime_seconds" in metrics
-    assert "starcon_store_connections" in metrics
-    assert re.search(r'hb_requests_total\{[^}]*http_route="/settings"', metrics) or re.search(r'hb_requests\{[^}]*/settings', metrics), metrics[:2000]
-    assert "http_server_request_duration" in metrics and "_bucket" in metrics
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_health_and_metrics(request, data_dir, engine):
+    """/metrics is served on its own port (`--metrics-port`), not on the members' one."""
+    database = request.getfixturevalue("pg_database") if engine == "postgres" else None
+    metrics_port = free_port()
+    srv = Server(data_dir, database=database, extra=["--metrics-port", str(metrics_port)]).start()
+    try:
+        assert requests.get(srv.url + "/healthz").text == "ok\n"
+        admin = WebClient(srv.url)
+        admin.setup_admin(srv.setup_url)
+        admin.get("/settings")
+        assert requests.get(srv.url + "/metrics").status_code == 404
+        metrics = requests.get(f"http://127.0.0.1:{metrics_port}/metrics").text
+        assert "starcon_uptime_seconds" in metrics
+        assert "starcon_store_connections" in metrics
+        assert re.search(r'hb_requests_total\{[^}]*http_route="/settings"', metrics) or re.search(r'hb_requests\{[^}]*/settings', metrics), metrics[:2000]
+        assert "http_server_request_duration" in metrics and "_bucket" in metrics
+    finally:
+        srv.stop()
 
 
 def test_one_log_line_per_request_with_an_id_and_no_secrets(any_server, admin):

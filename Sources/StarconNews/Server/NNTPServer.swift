@@ -15,6 +15,8 @@ public struct NNTPServer: Service {
         /// A POST whose article has not ended this long after the 340 is answered 441 and closed, however
         /// steadily its lines trickle in (each line resets the idle timeout, not this one).
         public var postTimeout: TimeAmount
+        /// Caps on open connections, shared with the other listeners; nil for none (tests).
+        public var connections: ConnectionGate?
 
         public init(host: String, port: Int, idleTimeout: TimeAmount = .seconds(NNTPLimits.idleTimeoutSeconds),
                     postTimeout: TimeAmount = .seconds(NNTPLimits.postTimeoutSeconds)) {
@@ -39,9 +41,15 @@ public struct NNTPServer: Service {
 
     public func run() async throws {
         let idleTimeout = configuration.idleTimeout
+        let (gate, logger) = (configuration.connections, self.logger)
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let gate { try channel.pipeline.syncOperations.addHandler(ListenerGuard(gate: gate, logger: logger)) }
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {

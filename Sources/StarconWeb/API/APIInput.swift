@@ -25,8 +25,7 @@ struct APIInput: Sendable {
             input.add(String(name).removingPercentEncoding ?? String(name), String(value))
         }
         guard request.method == .post || request.method == .put || request.method == .patch else { return input }
-        var request = request
-        let body = try await request.collectBody(upTo: context.maxUploadSize)
+        let body = try await RequestBody.collect(request, limit: RequestBody.formLimit)
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         if contentType.hasPrefix("application/json") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {

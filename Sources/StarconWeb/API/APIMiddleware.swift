@@ -24,7 +24,8 @@ struct APIMiddleware: RouterMiddleware {
             if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
             return JSON.response(["error": APIMessages.text(error)], status: error.kind == .invalid ? .unprocessableContent : error.httpStatus,
                                  headers: headers)
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
+            // HTTPError, an over-long body (413), and Hummingbird's own errors: their status, in JSON.
             return JSON.response(["error": error.status.reasonPhrase], status: error.status)
         } catch {
             context.logger.error("API request failed", metadata: ["error": .string(String(describing: type(of: error)))])

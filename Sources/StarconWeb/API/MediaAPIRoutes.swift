@@ -27,7 +27,7 @@ struct MediaAPIRoutes {
     private func upload(_ request: Request) async throws -> Response {
         let owner = try await api.member(request, "write:media")
         guard MultipartInput.isMultipart(request) else { throw APIError(.unprocessableContent, "Validation failed: File is missing") }
-        guard let input = try await MultipartInput.read(request) else { throw APIError(.badRequest, "The multipart body is not valid") }
+        guard let input = try await MultipartInput.read(request, maxBytes: RequestBody.photoLimit) else { throw APIError(.badRequest, "The multipart body is not valid") }
         guard let file = input.files.first(where: { $0.field == "file" }) else { throw APIError(.unprocessableContent, "Validation failed: File is missing") }
         let media = try await core.media.upload(owner: owner, data: file.data, description: input.text("description"))
         return JSON.response(api.entities.media(media))

@@ -16,31 +16,30 @@ struct FormInput: Sendable {
 
     static let csrfField = "_csrf"
 
-    static func read(_ request: Request, context: WebContext, csrf: CSRFTokens) async throws -> FormInput {
-        if MultipartInput.isMultipart(request) {
-            let parsed: MultipartInput?
-            do {
-                parsed = try await MultipartInput.read(request)
-            } catch {
-                throw PageError(.contentTooLarge, messageKey: "error_form_too_large")
+    /// Reads and checks a form. Only a signed-in member's form on a route that takes photos (`uploads`) may be
+    /// larger than `RequestBody.formLimit`, and a multipart form's CSRF token is checked before any file in it
+    /// is read.
+    static func read(_ request: Request, context: WebContext, csrf: CSRFTokens, uploads: Bool = false) async throws -> FormInput {
+        let limit = uploads && context.member != nil ? RequestBody.uploadLimit : RequestBody.formLimit
+        do {
+            if MultipartInput.isMultipart(request) {
+                let parsed = try await MultipartInput.read(request, maxBytes: limit) { fields in
+                    try FormInput(fields: fields).verify(context: context, csrf: csrf)
+                }
+                guard let parsed else { throw PageError(.badRequest, messageKey: "error.invalid_input") }
+                var form = FormInput(fields: parsed.fields)
+                form.files = parsed.files.filter { !$0.data.isEmpty }
+                try form.verify(context: context, csrf: csrf)
+                return form
             }
-            guard let parsed else { throw PageError(.badRequest, messageKey: "error.invalid_input") }
-            var form = FormInput(fields: parsed.fields)
-            form.files = parsed.files.filter { !$0.data.isEmpty }
+            let buffer = try await RequestBody.collect(request, limit: limit)
+            guard let fields = parse(String(buffer: buffer)) else { throw PageError(.badRequest, messageKey: "error.invalid_input") }
+            let form = FormInput(fields: fields)
             try form.verify(context: context, csrf: csrf)
             return form
-        }
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        } catch {
+        } catch is RequestBody.TooLarge {
             throw PageError(.contentTooLarge, messageKey: "error_form_too_large")
         }
-        guard let fields = parse(String(buffer: buffer)) else { throw PageError(.badRequest, messageKey: "error.invalid_input") }
-        let form = FormInput(fields: fields)
-        try form.verify(context: context, csrf: csrf)
-        return form
     }
 
     private func verify(context: WebContext, csrf: CSRFTokens) throws {

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 
 /// A `multipart/form-data` body: its text fields and its files, each file with the name the client gave.
-/// Used by photo uploads; the browser form's CSRF token is checked by `FormInput.readMultipart`.
+/// Used by photo uploads; a browser form's CSRF token is checked by `FormInput.read` before any file is read.
 struct MultipartInput: Sendable {
     struct File: Sendable {
         let field: String
@@ -16,21 +16,28 @@ struct MultipartInput: Sendable {
     subscript(_ name: String) -> String? { fields[name] }
     func text(_ name: String) -> String { fields[name] ?? "" }
 
-    /// Most a request may carry: four photos at their limit, and their fields.
-    static let maxBodyBytes = 4 * 16 * 1024 * 1024 + 64 * 1024
-
     static func isMultipart(_ request: Request) -> Bool {
         request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true
     }
 
-    /// Reads the body; nil when it is not well-formed multipart.
-    static func read(_ request: Request, maxBytes: Int = maxBodyBytes) async throws -> MultipartInput? {
+    /// Reads the body, at most `maxBytes` (refused at once when its declared length is larger); nil when it
+    /// is not well-formed multipart. `beforeFiles` sees the text fields and may throw, so a form's CSRF token
+    /// is checked before any file is used.
+    static func read(
+        _ request: Request, maxBytes: Int, beforeFiles: @escaping (_ fields: [String: String]) throws -> Void = { _ in }
+    ) async throws -> MultipartInput? {
         guard let contentType = request.headers[.contentType], let boundary = parameter("boundary", in: contentType), !boundary.isEmpty else {
             return nil
         }
+        // A declared length over the limit is refused before anything is read; a body that grows past it
+        // while it arrives is refused then. The route's limit is small unless the form takes photos.
+        try RequestBody.checkDeclaredLength(request, limit: maxBytes)
         var request = request
         let body = try await request.collectBody(upTo: maxBytes)
-        return parse(body, boundary: boundary)
+        guard let input = parse(body, boundary: boundary) else { return nil }
+        // The text fields (a form's CSRF token among them) are checked before any file is used.
+        try beforeFiles(input.fields)
+        return input
     }
 
     static func parse(_ body: ByteBuffer, boundary: String) -> MultipartInput? {

@@ -14,6 +14,13 @@ public struct WebConfiguration: Sendable {
     public var publicURL: String
     /// Reverse proxies whose X-Forwarded-For names the client.
     public var trustedProxies: TrustedProxies
+    /// How long a connection may stay silent.
+    public var timeouts = HTTPTimeouts()
+    /// Caps on open connections, shared with the other listeners; nil for none (tests).
+    public var connections: ConnectionGate?
+    /// When set, `/metrics` on this listener answers requests that carry `Authorization: Bearer <token>`;
+    /// when nil it is not served here (see `buildMetricsApplication` for a listener of its own).
+    public var metricsToken: String?
 
     public init(host: String, port: Int, instanceName: String, publicURL: String, trustedProxies: TrustedProxies = TrustedProxies([])!) {
         self.host = host
@@ -52,7 +59,7 @@ func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) a
     router.add(middleware: CompressionMiddleware())
     router.add(middleware: PageMiddleware(web: web))
     router.add(middleware: APIMiddleware())
-    OpsRoutes(web: web, metrics: metrics).add(to: router)
+    OpsRoutes(web: web, metrics: metrics, metricsToken: configuration.metricsToken).add(to: router)
     AuthRoutes(web: web).add(to: router)
     SettingsRoutes(web: web).add(to: router)
     AdminRoutes(web: web).add(to: router)
@@ -84,8 +91,32 @@ public func buildApplication(
     let (router, streamRouter) = try await buildRouters(core: core, configuration: configuration, logger: logger)
     return Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: streamRouter, configuration: .init(ws: MessengerStream.configuration)),
+        server: .guardedHTTP1WebSocketUpgrade(
+            webSocketRouter: streamRouter, webSocket: MessengerStream.configuration, timeouts: configuration.timeouts),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Starcon"),
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        onServerRunning: { channel in
+            if let gate = configuration.connections {
+                try? await ListenerGuard.install(on: channel, gate: gate, logger: logger)
+            }
+            await onServerRunning(channel.localAddress?.port ?? configuration.port)
+        },
+        logger: logger)
+}
+
+/// A listener of its own for `/metrics` (`--metrics-port`), so the counters can stay off the members' address.
+public func buildMetricsApplication(
+    core: Core, host: String, port: Int, timeouts: HTTPTimeouts, connections: ConnectionGate?, logger: Logger
+) -> some ApplicationProtocol {
+    let metrics = WebMetrics.bootstrap()
+    let router = Router()
+    router.get("/metrics") { _, _ in metrics.scrape(database: core.database) }
+    return Application(
+        router: router,
+        server: .http1(configuration: .init(idleTimeout: timeouts.idle)),
+        configuration: .init(address: .hostname(host, port: port), serverName: "Starcon"),
+        onServerRunning: { channel in
+            if let gate = connections { try? await ListenerGuard.install(on: channel, gate: gate, logger: logger) }
+            logger.info("metrics listening", metadata: ["port": .stringConvertible(channel.localAddress?.port ?? port)])
+        },
         logger: logger)
 }

@@ -29,9 +29,6 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
         self.clientAddress = remoteAddress?.ipAddress ?? "unknown"
     }
 
-    /// Forms are small; uploads will raise this on their own routes.
-    public var maxUploadSize: Int { 256 * 1024 }
-
     /// The client address as text, for throttling and the sessions page: the peer's, or behind a trusted
     /// proxy the one it forwarded (`ClientAddressMiddleware`).
     public internal(set) var clientAddress: String

@@ -17,6 +17,11 @@ struct WebServices: Sendable {
         try await FormInput.read(request, context: context, csrf: csrf)
     }
 
+    /// A form that may carry photos (a post, a message): larger than other forms, for signed-in members only.
+    func uploadForm(_ request: Request, _ context: WebContext) async throws -> FormInput {
+        try await FormInput.read(request, context: context, csrf: csrf, uploads: true)
+    }
+
     /// The signed-in member, or a redirect to the sign-in page.
     func member(_ context: WebContext) throws -> Account {
         guard let member = context.member else { throw LoginRequired() }

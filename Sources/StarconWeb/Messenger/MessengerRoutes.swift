@@ -187,7 +187,7 @@ struct MessengerRoutes {
 
     private func send(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
-        let form = try await web.form(request, context)
+        let form = try await web.uploadForm(request, context)
         guard let id = context.parameters.get("id", as: Int64.self) else { throw PageError.notFound }
         return try await web.handlingFormErrors(context) {
             let replyTo = form["reply_to_id"].flatMap { Int64($0) }

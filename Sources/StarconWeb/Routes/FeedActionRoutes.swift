@@ -21,7 +21,7 @@ struct FeedActionRoutes {
 
     private func create(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
-        let form = try await web.form(request, context)
+        let form = try await web.uploadForm(request, context)
         let replyTo = form["in_reply_to_id"].flatMap { Int64($0) }
         let visibility = Visibility(rawValue: form.text("visibility")) ?? .public
         return try await web.handlingFormErrors(context) {

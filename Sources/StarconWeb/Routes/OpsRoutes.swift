@@ -8,10 +8,19 @@ import StarconCore
 struct OpsRoutes {
     let web: WebServices
     let metrics: WebMetrics
+    /// `/metrics` is served on the public listener only to requests with this bearer token.
+    let metricsToken: String?
 
     func add(to router: Router<WebContext>) {
         router.get("/healthz") { _, _ in try await health() }
-        router.get("/metrics") { _, _ in metrics.scrape(database: web.core.database) }
+        if let metricsToken {
+            router.get("/metrics") { request, _ in
+                guard let given = request.headers[.authorization], Secrets.constantTimeEquals(given, "Bearer " + metricsToken) else {
+                    return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
+                }
+                return metrics.scrape(database: web.core.database)
+            }
+        }
         router.get("/static/{name}") { request, context in
             web.renderer.assets.response(for: request, hashedName: context.parameters.get("name") ?? "")
         }

@@ -326,6 +326,7 @@ def main():
     parser.add_argument("--nodes", type=int, default=1, choices=(1, 2),
                         help="2: two servers on the same --database; sends go to node 1, receivers connect to node 2")
     parser.add_argument("--setup", help="keep members and tokens here and reuse them on the next run (see above)")
+    parser.add_argument("--setup-only", action="store_true", help="with --setup: create the members and tokens, then stop")
     parser.add_argument("--postgres-dir", help="the cluster's directory (scripts/postgres.sh start DIR): report its CPU")
     args = parser.parse_args()
     assert args.nodes == 1 or args.database, "--nodes 2 needs --database (two nodes share one PostgreSQL)"
@@ -396,6 +397,8 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
+    if args.setup_only:
+        sys.exit(0)
     ok = results["server"]["verify"]["lost"] == 0 and results["server"]["verify"]["duplicated"] == 0
     sys.exit(0 if ok else 1)
 
@@ -427,6 +430,8 @@ def run(args, nodes, names, tokens_file):
             with open(tokens_file, "w") as f:
                 json.dump(tokens, f)
         print(f"tokens: {time.monotonic() - t:.0f} s", flush=True)
+    if args.setup_only:
+        return {"setup_only": True}
 
     # Conversations: member i and i+N/2 share a 1:1 conversation; consecutive blocks of group_size are groups.
     n = len(names)

@@ -19,6 +19,12 @@ system-wide on Linux.
 
     python3 Benchmarks/messenger/bench.py --bin .build/release/starcon
     python3 Benchmarks/messenger/bench.py --bin .build/release/starcon --database postgres://postgres@127.0.0.1:PORT/postgres
+    # two nodes on one PostgreSQL: sends go to node 1, every receiver is connected to node 2
+    python3 Benchmarks/messenger/bench.py --bin .build/release/starcon --database URL --nodes 2 --postgres-dir /tmp/pg-DIR
+
+`--setup DIR` keeps the members and their tokens (DIR/tokens.json, and the SQLite store in DIR) for the next
+run with the same DIR and database, which then skips the 3 minutes of bcrypt; each run makes its own
+conversations and client keys, so runs on one store do not see each other's messages.
 """
 import argparse
 import asyncio
@@ -44,7 +50,7 @@ import requests
 
 PASSWORD = "correct horse battery staple"
 KEY = re.compile(rb'"client_key":"b-(\d+)"')
-ID = re.compile(rb'"id":"(\d+)"')
+SEQ = re.compile(rb'"seq":"(\d+)"')
 
 
 def raise_open_files():
@@ -66,6 +72,37 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids(directory):
+    """The postmaster of the cluster in DIRECTORY (scripts/postgres.sh's layout) and its children: its
+    backends and background workers, not other clusters on the machine."""
+    with open(os.path.join(directory, "data", "postmaster.pid")) as f:
+        master = int(f.readline())
+    pids = [master]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == master:
+                        pids.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return pids
+
+
+def postgres_cpu_seconds(directory):
+    """CPU of the cluster's processes. A backend that exits between two readings takes its time with it,
+    so the servers' pooled connections (which stay) are what this counts."""
+    if not directory:
+        return 0.0
+    total = 0.0
+    for pid in postgres_pids(directory):
+        try:
+            total += cpu_seconds(pid)
+        except OSError:
+            pass
+    return total
 
 
 def machine_busy_seconds():
@@ -106,7 +143,7 @@ async def receiver_loop(base_ws, members, commands, results):
     import websockets
     loop = asyncio.get_running_loop()
     received = {index: [] for index, _ in members}  # index -> [(seq, t)]
-    last_id = {index: 0 for index, _ in members}
+    last_seq = {index: 0 for index, _ in members}
     sockets = {}
     tasks = []
     ready_times = {}
@@ -115,7 +152,7 @@ async def receiver_loop(base_ws, members, commands, results):
     async def run(index, token, resume):
         url = f"{base_ws}/api/starcon/v1/stream?access_token={token}"
         if resume is not None:
-            url += f"&last_id={resume}"
+            url += f"&last_seq={resume}"
         for attempt in range(20):
             try:
                 ws = await websockets.connect(url, open_timeout=60, ping_interval=None, max_size=2**22, compression=None)
@@ -135,9 +172,9 @@ async def receiver_loop(base_ws, members, commands, results):
                     m = KEY.search(data)
                     if m:
                         got.append((int(m.group(1)), now))
-                    i = ID.search(data, data.index(b'"payload"'))
-                    if i:
-                        last_id[index] = max(last_id[index], int(i.group(1)))
+                    i = SEQ.search(data, data.index(b'"payload"'))
+                    if i:  # the message's place in the log: exact on any node to resume from
+                        last_seq[index] = max(last_seq[index], int(i.group(1)))
                 elif data.startswith(b'{"event":"ready"'):
                     ready_times[index] = now
         except websockets.ConnectionClosed:
@@ -154,7 +191,7 @@ async def receiver_loop(base_ws, members, commands, results):
             started = time.monotonic()
             # Connect in waves so the listen backlog is not the thing measured.
             for n, (index, token) in enumerate(members):
-                tasks.append(asyncio.create_task(run(index, token, None if resume is None else last_id[index])))
+                tasks.append(asyncio.create_task(run(index, token, None if resume is None else last_seq[index])))
                 if n % 50 == 49:
                     await asyncio.sleep(0)
             while len(ready_times) + len(errors) < len(members):
@@ -286,18 +323,28 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     parser.add_argument("--json", help="write the results here too")
     parser.add_argument("--database", help="a PostgreSQL URL with an empty database (default: SQLite in the data directory)")
+    parser.add_argument("--nodes", type=int, default=1, choices=(1, 2),
+                        help="2: two servers on the same --database; sends go to node 1, receivers connect to node 2")
+    parser.add_argument("--setup", help="keep members and tokens here and reuse them on the next run (see above)")
+    parser.add_argument("--setup-only", action="store_true", help="with --setup: create the members and tokens, then stop")
+    parser.add_argument("--postgres-dir", help="the cluster's directory (scripts/postgres.sh start DIR): report its CPU")
     args = parser.parse_args()
+    assert args.nodes == 1 or args.database, "--nodes 2 needs --database (two nodes share one PostgreSQL)"
     limit = raise_open_files()
     assert limit >= args.members + 200, f"open-files limit {limit} is too low"
     binary = os.path.abspath(args.bin)
-    data = tempfile.mkdtemp(prefix="starcon-bench-")
+    data = args.setup or tempfile.mkdtemp(prefix="starcon-bench-")
+    os.makedirs(data, exist_ok=True)
     store = ["--data", data] + (["--database", args.database] if args.database else [])
     names = [f"m{i:04d}" for i in range(args.members)]
     results = {"members": args.members, "group_size": args.group_size, "rate": args.rate, "seconds": args.seconds,
-               "store": "postgresql" if args.database else "sqlite"}
+               "store": "postgresql" if args.database else "sqlite", "nodes": args.nodes,
+               "load_before": open("/proc/loadavg").read().split()[:3]}
     t_all = time.monotonic()
 
-    print(f"creating {args.members} members in {data} …", flush=True)
+    tokens_file = os.path.join(data, "tokens.json")
+    reuse = os.path.exists(tokens_file)
+    print(f"creating {args.members} members in {data} …" if not reuse else f"reusing the members of {data}", flush=True)
     t = time.monotonic()
 
     def add(name):
@@ -308,53 +355,83 @@ def main():
             time.sleep(0.2)
         raise RuntimeError(r.stderr)
     subprocess.run([binary, "migrate", *store], check=True, capture_output=True)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(add, names))
-    print(f"  {time.monotonic() - t:.0f} s", flush=True)
+    if not reuse:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(add, names))
+        print(f"  {time.monotonic() - t:.0f} s", flush=True)
 
-    port = free_port()
-    base, base_ws = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
-    server = subprocess.Popen([binary, "serve", *store, "--host", "127.0.0.1", "--http-port", str(port), "--nntp-port", "0",
-                               "--smtp-port", "0", "--imap-port", "0"], stdout=subprocess.DEVNULL, stderr=open(os.path.join(data, "server.log"), "w"))
+    nodes = []
     try:
-        for _ in range(300):
-            try:
-                if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.1)
-        results["server"] = run(args, server, base, base_ws, names)
+        for k in range(args.nodes):
+            port = free_port()
+            # Each node its own data directory (logs, media); on PostgreSQL they share the store.
+            node_data = data if k == 0 else os.path.join(data, f"node{k + 1}")
+            os.makedirs(node_data, exist_ok=True)
+            node_store = ["--data", node_data] + (["--database", args.database] if args.database else [])
+            server = subprocess.Popen([binary, "serve", *node_store, "--host", "127.0.0.1", "--http-port", str(port), "--nntp-port", "0",
+                                       "--smtp-port", "0", "--imap-port", "0"], stdout=subprocess.DEVNULL,
+                                      stderr=open(os.path.join(node_data, "server.log"), "w"))
+            nodes.append((server, f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"))
+        for _, base, _ in nodes:
+            for _ in range(300):
+                try:
+                    if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except requests.ConnectionError:
+                    pass
+                time.sleep(0.1)
+        results["server"] = run(args, nodes, names, tokens_file)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        if not args.keep:
+        for server, _, _ in nodes:
+            server.send_signal(signal.SIGTERM)
+        for server, _, _ in nodes:
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        if not args.keep and not args.setup:
             shutil.rmtree(data, ignore_errors=True)
+    results["load_after"] = open("/proc/loadavg").read().split()[:3]
     results["total_seconds"] = round(time.monotonic() - t_all, 1)
     print(json.dumps(results, indent=2))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
+    if args.setup_only:
+        sys.exit(0)
     ok = results["server"]["verify"]["lost"] == 0 and results["server"]["verify"]["duplicated"] == 0
     sys.exit(0 if ok else 1)
 
 
-def run(args, server, base, base_ws, names):
+def run(args, nodes, names, tokens_file):
     out = {}
+    # Node 1 takes the sends (and /healthz, the setup); the receivers connect to the last node, so with two
+    # nodes every delivery measured crosses from one node to the other through the event log.
+    server, base, _ = nodes[0]
+    base_ws = nodes[-1][2]
+    servers = [node[0] for node in nodes]
+    out["cross_node"] = len(nodes) > 1
     # Tokens.
     t = time.monotonic()
-    app = requests.post(base + "/api/v1/apps", data={"client_name": "bench", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write"}).json()
+    if os.path.exists(tokens_file):
+        with open(tokens_file) as f:
+            tokens = json.load(f)
+        assert len(tokens) == len(names), f"{tokens_file} holds {len(tokens)} tokens, not {len(names)}"
+    else:
+        app = requests.post(base + "/api/v1/apps", data={"client_name": "bench", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": "read write"}).json()
 
-    def token(name):
-        r = requests.post(base + "/oauth/token", data={"grant_type": "password", "username": name, "password": PASSWORD,
-                                                       "client_id": app["client_id"], "client_secret": app["client_secret"], "scope": "read write"}, timeout=60)
-        return r.json()["access_token"]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        tokens = list(pool.map(token, names))
-    print(f"tokens: {time.monotonic() - t:.0f} s", flush=True)
+        def token(name):
+            r = requests.post(base + "/oauth/token", data={"grant_type": "password", "username": name, "password": PASSWORD,
+                                                           "client_id": app["client_id"], "client_secret": app["client_secret"], "scope": "read write"}, timeout=60)
+            return r.json()["access_token"]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            tokens = list(pool.map(token, names))
+        if args.setup:
+            with open(tokens_file, "w") as f:
+                json.dump(tokens, f)
+        print(f"tokens: {time.monotonic() - t:.0f} s", flush=True)
+    if args.setup_only:
+        return {"setup_only": True}
 
     # Conversations: member i and i+N/2 share a 1:1 conversation; consecutive blocks of group_size are groups.
     n = len(names)
@@ -386,18 +463,18 @@ def run(args, server, base, base_ws, names):
 
     # Memory per idle connection.
     time.sleep(2)
-    rss_none = rss_kb(server.pid)
+    rss_none = rss_kb(servers[-1].pid)
     receivers = Receivers(base_ws, tokens, args.receivers)
     started, all_ready, connected, errors = receivers.connect()
     out["connect"] = {"connections": connected, "errors": errors[:5], "seconds_until_all_ready": round(all_ready - started, 2)}
     print("connected", out["connect"], flush=True)
     time.sleep(5)
-    rss_idle = rss_kb(server.pid)
+    rss_idle = rss_kb(servers[-1].pid)
     out["rss"] = {"no_connections_kb": rss_none, "idle_connections_kb": rss_idle,
                   "per_idle_connection_kb": round((rss_idle - rss_none) / max(1, connected), 1)}
     print("rss", out["rss"], flush=True)
 
-    seq = [0]
+    seq = [int(time.time()) * 1_000_000]  # client keys of their own, so runs on a reused store never collide
     sent = {}  # seq -> (cid, t_send, t_ack, message id)
 
     def plan(conversations, count):
@@ -413,10 +490,11 @@ def run(args, server, base, base_ws, names):
         items = plan(conversations, count)
         cid_of = {it[0]: it[1] for it in items}
         t0 = time.monotonic()
-        cpu0, busy0 = cpu_seconds(server.pid), machine_busy_seconds()
+        cpus0, pg0, busy0 = [cpu_seconds(p.pid) for p in servers], postgres_cpu_seconds(args.postgres_dir), machine_busy_seconds()
         acked, failures = run_sender(base, items, rate, workers)
         wall = time.monotonic() - t0
-        cpu1, busy1 = cpu_seconds(server.pid), machine_busy_seconds()
+        cpus1, pg1, busy1 = [cpu_seconds(p.pid) for p in servers], postgres_cpu_seconds(args.postgres_dir), machine_busy_seconds()
+        cpu0, cpu1 = sum(cpus0), sum(cpus1)
         elapsed = wall - (0.5 if rate else 0)
         for q, ts, ta, mid in acked:
             sent[q] = (cid_of[q], ts, ta, mid)
@@ -425,7 +503,14 @@ def run(args, server, base, base_ws, names):
                  "ack_ms": summary([(ta - ts) * 1000 for _, ts, ta, _ in acked]),
                  # Cores in use during the phase: the server's, and everything else's (mostly this load generator).
                  "server_cores": round((cpu1 - cpu0) / wall, 2),
+                 "server_cores_per_node": [round((b - a) / wall, 2) for a, b in zip(cpus0, cpus1)],
+                 "server_cpu_ms_per_message": round((cpu1 - cpu0) * 1000 / max(1, len(acked)), 3),
                  "other_cores": round(((busy1 - busy0) - (cpu1 - cpu0)) / wall, 2)}
+        if args.postgres_dir:
+            phase["postgres_cores"] = round((pg1 - pg0) / wall, 2)
+            phase["postgres_cpu_ms_per_message"] = round((pg1 - pg0) * 1000 / max(1, len(acked)), 3)
+            phase["other_cores"] = round(phase["other_cores"] - phase["postgres_cores"], 2)
+        phase["load"] = open("/proc/loadavg").read().split()[0]
         out[name] = phase
         print(name, phase, flush=True)
         return [q for q, *_ in acked]
@@ -490,7 +575,7 @@ def run(args, server, base, base_ws, names):
     unexpected = sum(1 for (m, q) in counts if q not in sent or m not in members_of[sent[q][0]])
     out["verify"] = {"messages": len(sent), "deliveries_expected": expected, "lost": lost, "duplicated": duplicated, "unexpected": unexpected}
     print("verify", out["verify"], flush=True)
-    out["rss_end_kb"] = rss_kb(server.pid)
+    out["rss_end_kb"] = rss_kb(servers[-1].pid)
     return out
 
 

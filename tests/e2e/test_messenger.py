@@ -605,3 +605,28 @@ def test_acknowledged_messages_survive_a_kill_and_clients_catch_up(request, data
         resumed.close()
     finally:
         srv.stop()
+
+
+def test_a_read_token_may_watch_but_not_mark_read_or_type(chat):
+    """A token with only the `read` scope gets the stream, but its `read` and `typing` frames are refused, as
+    the REST API refuses it (issue 11): nothing moves and nobody is told."""
+    kim, lee = chat["kim"], chat["lee"]
+    cid = kim.call("POST", "/conversations", json={"members": ["lee"]})["id"]
+    sent = kim.call("POST", f"/conversations/{cid}/messages", json={"text": "unread for now"})
+    app = requests.post(lee.base + "/api/v1/apps", data={"client_name": "reader", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+                                                        "scopes": "read"}, timeout=10).json()
+    token = requests.post(lee.base + "/oauth/token", data={
+        "grant_type": "password", "username": "lee", "password": PASSWORD, "client_id": app["client_id"],
+        "client_secret": app["client_secret"], "scope": "read"}, timeout=30).json()["access_token"]
+    watcher = kim.stream()
+    reader = lee.stream(token=token)
+    reader.ws.send(json.dumps({"type": "read", "conversation_id": cid, "up_to": sent["id"]}))
+    assert "outside the authorized scopes" in reader.next("error")["error"]
+    reader.ws.send(json.dumps({"type": "typing", "conversation_id": cid}))
+    assert "outside the authorized scopes" in reader.next("error")["error"]
+    assert lee.call("GET", f"/conversations/{cid}")["unread"] == 1, "the read mark did not move"
+    assert [f for f in watcher.quiet(1.0) if f["event"] in ("typing", "read")] == [], "nobody was told"
+    reader.ws.send(json.dumps({"type": "ping"}))
+    assert reader.next("pong") == {}, "the stream itself carries on"
+    reader.close()
+    watcher.close()

@@ -273,12 +273,6 @@ public struct MessengerService: Sendable {
                             \(bind: replyTo), \(bind: clientKey), \(bind: now))
                     ON CONFLICT DO NOTHING RETURNING id
                     """).first() != nil else { throw SameClientKey() }
-                // Never backwards: a send that took its id earlier may commit after this one.
-                try await db.raw("""
-                    UPDATE conversations SET last_activity_at = \(bind: now),
-                        last_message_id = CASE WHEN last_message_id IS NULL OR last_message_id < \(bind: id) THEN \(bind: id) ELSE last_message_id END
-                    WHERE id = \(bind: conversationID)
-                    """).run()
                 // What one sends, one has read.
                 try await db.raw("""
                     UPDATE conversation_members SET last_read_id = \(bind: id)
@@ -296,6 +290,14 @@ public struct MessengerService: Sendable {
                 var message = Message(id: id, conversationID: conversationID, sender: sender, text: text, replyToID: replyTo,
                                       clientKey: clientKey, createdAt: now, editedAt: nil)
                 if !mediaIDs.isEmpty { message = try await Self.withAttachments([message], db: db)[0] }
+                // The conversation's row last, just before the log's clock, so a busy group's sends hold its lock
+                // only for the append and the COMMIT. Never backwards: a send that took its id earlier may
+                // commit after this one.
+                try await db.raw("""
+                    UPDATE conversations SET last_activity_at = \(bind: now),
+                        last_message_id = CASE WHEN last_message_id IS NULL OR last_message_id < \(bind: id) THEN \(bind: id) ELSE last_message_id END
+                    WHERE id = \(bind: conversationID)
+                    """).run()
                 // To the members as they are when it is delivered (the other of a pair is back in by then).
                 let event = outbox.add(Event(audience: .conversation(conversationID), payload: .message(message)), stamping: .messages, id: id)
                 return (message, true, event)

@@ -368,9 +368,12 @@ def main():
             node_data = data if k == 0 else os.path.join(data, f"node{k + 1}")
             os.makedirs(node_data, exist_ok=True)
             node_store = ["--data", node_data] + (["--database", args.database] if args.database else [])
+            # Every simulated member connects from 127.0.0.1: lift the per-address connection cap (256 by
+            # default, docs/SECURITY.md) that would otherwise refuse all but the first 256 sockets.
+            env = dict(os.environ, STARCON_MAX_CONNECTIONS_PER_ADDRESS="100000")
             server = subprocess.Popen([binary, "serve", *node_store, "--host", "127.0.0.1", "--http-port", str(port), "--nntp-port", "0",
                                        "--smtp-port", "0", "--imap-port", "0"], stdout=subprocess.DEVNULL,
-                                      stderr=open(os.path.join(node_data, "server.log"), "w"))
+                                      stderr=open(os.path.join(node_data, "server.log"), "w"), env=env)
             nodes.append((server, f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"))
         for _, base, _ in nodes:
             for _ in range(300):

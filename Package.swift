@@ -28,14 +28,11 @@ let package = Package(
         // libvips from Debian (libvips-dev), found with pkg-config, behind a small non-variadic C face.
         .systemLibrary(name: "CLibVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         .target(name: "CVips", dependencies: ["CLibVips"]),
-        // libsqlite3 from Debian (libsqlite3-dev): the store's own driver (Store/SQLite) calls its C API.
-        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "StarconMedia", dependencies: ["CVips", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "StarconCore",
             dependencies: [
                 "StarconMedia",
-                "CSQLite",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),

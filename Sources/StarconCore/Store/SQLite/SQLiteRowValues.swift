@@ -1,7 +1,7 @@
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
-import CSQLite
+import VaporCSQLite
 
 /// A statement's column names, computed once per prepared statement and shared by its rows.
 final class SQLiteColumnNames: Sendable {
@@ -10,11 +10,11 @@ final class SQLiteColumnNames: Sendable {
     var count: Int { names.count }
 
     init(_ statement: OpaquePointer) {
-        let count = Int(sqlite3_column_count(statement))
+        let count = Int(sqlite_nio_sqlite3_column_count(statement))
         var names: [String] = []
         var index: [String: Int] = [:]
         for column in 0..<count {
-            let name = String(cString: sqlite3_column_name(statement, Int32(column)))
+            let name = String(cString: sqlite_nio_sqlite3_column_name(statement, Int32(column)))
             names.append(name)
             if index[name] == nil { index[name] = column }
         }

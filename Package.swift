@@ -12,7 +12,6 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
-        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -28,13 +27,17 @@ let package = Package(
         // libvips from Debian (libvips-dev), found with pkg-config, behind a small non-variadic C face.
         .systemLibrary(name: "CLibVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         .target(name: "CVips", dependencies: ["CLibVips"]),
+        // libsqlite3 from Debian (libsqlite3-dev: WAL, FTS5 with the trigram tokenizer, RETURNING), through a
+        // Swift driver of its own (StarconSQLite) so no other module ever sees the C header.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "StarconSQLite", dependencies: ["CSQLite"]),
         .target(name: "StarconMedia", dependencies: ["CVips", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "StarconCore",
             dependencies: [
                 "StarconMedia",
+                "StarconSQLite",
                 .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -86,7 +89,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore"]),
+        .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore", "StarconSQLite", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "StarconMailTests", dependencies: ["StarconMail", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "StarconMediaTests", dependencies: ["StarconMedia"], resources: [.copy("Fixtures")]),
         // Mutation fuzzing of the parsers that read what strangers send, for a bounded time (STARCON_FUZZ_SECONDS).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing Starcon needs, only when it is missing:
-#   build:  zlib headers (gzip), libvips (photos), the Swift toolchain is expected at /opt/swift or on PATH
+#   build:  zlib headers (gzip), libvips (photos), libsqlite3 (the store), the Swift toolchain is expected at /opt/swift or on PATH
 #   tests:  PostgreSQL server, headless Chromium with its driver, newsreaders (tin, suck/rpost, slrnpull)
 #           driven by tmux, a Python venv with the test clients
 # Usage: scripts/install-deps.sh [build|test]
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-test}
 
-packages=(zlib1g-dev libvips-dev pkg-config)
+packages=(zlib1g-dev libvips-dev libsqlite3-dev pkg-config)
 if [ "$what" = test ]; then
   packages+=(postgresql chromium chromium-driver tin suck slrnpull tmux)
 fi

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+import NIOCore
 import SQLKit
 @testable import StarconCore
+import StarconSQLite
 import Testing
 
 /// The SQLite driver under the store: values round-trip through binds and rows, a transaction body runs
@@ -46,6 +48,33 @@ struct SQLiteStoreTests {
             #expect(try row.decode(column: "blob", as: Data.self) == Data([0, 1, 255]))
             #expect(row.allColumns == ["i", "s", "d", "b", "n", "blob"])
             #expect(throws: (any Error).self) { try row.decode(column: "missing", as: Int.self) }
+        }
+    }
+
+    private enum Colour: String, Codable { case red, blue }
+
+    /// Values that are not the store's everyday integers and text: optionals with a value, raw-value enums,
+    /// bytes in each form (raw mail is stored as bytes), narrow integers; and a mismatch is an error, not a crash.
+    @Test func otherValueKindsRoundTripAndMismatchesAreErrors() async throws {
+        try await withDatabase { database in
+            let bytes: [UInt8] = [0xFF, 0x00, 0x80, 0x0A]
+            try await database.write { db in
+                try await db.raw("CREATE TABLE t (e TEXT, o TEXT, u BLOB, buf BLOB, small INTEGER, f REAL)").run()
+                try await db.raw("""
+                    INSERT INTO t VALUES (\(bind: Colour.blue), \(bind: String?("set")), \(bind: bytes), \(bind: ByteBuffer(bytes: bytes)), \(bind: Int32(-7)), \(bind: Int64(3)))
+                    """).run()
+            }
+            let row = try #require(try await database.read { db in try await db.raw("SELECT * FROM t").first() })
+            #expect(try row.decode(column: "e", as: Colour.self) == .blue)
+            #expect(try row.decode(column: "o", as: String?.self) == "set")
+            #expect(try row.decode(column: "u", as: [UInt8].self) == bytes)
+            #expect(try row.decode(column: "buf", as: ByteBuffer.self) == ByteBuffer(bytes: bytes))
+            #expect(try row.decode(column: "small", as: Int32.self) == -7)
+            #expect(try row.decode(column: "small", as: Int8?.self) == -7)
+            #expect(try row.decode(column: "f", as: Double.self) == 3)
+            #expect(throws: DecodingError.self) { try row.decode(column: "e", as: Int64.self) }
+            #expect(throws: DecodingError.self) { try row.decode(column: "small", as: UInt8.self) }
+            #expect(throws: DecodingError.self) { try row.decode(column: "o", as: Colour.self) }
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import SQLKit
+import StarconSQLite
 
 /// SQLite in WAL mode: one writer connection guarded by an async lock, a few reader connections, each
 /// connection on its own thread (`SQLiteThread`), so no SQLite work touches an event loop.

@@ -2,8 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SQLKit
-import SQLiteKit
-import SQLiteNIO
+import StarconSQLite
 
 /// SQLKit's view of one SQLite connection. A statement runs inline when the caller is already on the
 /// connection's thread (inside a transaction or read body, see `SQLiteDatabase`), otherwise it is handed
@@ -14,7 +13,7 @@ struct SQLiteSession: SQLDatabase {
     let logger: Logger
 
     var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
-    var dialect: any SQLDialect { SQLiteDialect() }
+    var dialect: any SQLDialect { SQLiteStoreDialect() }
     var queryLogLevel: Logger.Level? { nil }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
@@ -25,19 +24,8 @@ struct SQLiteSession: SQLDatabase {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let (sql, rawBinds) = serialize(query)
-        let binds = try rawBinds.map(Self.encode)
+        let binds = try rawBinds.map(SQLiteValueEncoder.encode)
         let handle = handle
-        try await thread.run { try handle.execute(sql, binds) { onRow($0) } }
-    }
-
-    private static func encode(_ value: any Encodable & Sendable) throws -> SQLiteData {
-        switch value {
-        case let value as Int64: return .integer(Int(value))
-        case let value as Int: return .integer(value)
-        case let value as String: return .text(value)
-        case let value as Bool: return .integer(value ? 1 : 0)
-        case let value as Double: return .float(value)
-        default: return try SQLiteDataEncoder().encode(value)
-        }
+        try await thread.run { try handle.execute(sql, binds) { onRow(SQLiteRowValues(columns: $0, values: $1)) } }
     }
 }

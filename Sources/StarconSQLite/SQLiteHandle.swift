@@ -1,75 +1,66 @@
-import NIOCore
-import SQLiteNIO
-import VaporCSQLite
+internal import CSQLite
 
 /// Tells libsqlite3 to copy a bound value (the C macro SQLITE_TRANSIENT, which Swift cannot import).
 private let transientDestructor = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-/// An error from libsqlite3, with its result code and message.
-struct SQLiteStoreError: Error, CustomStringConvertible {
-    let code: Int32
-    let message: String
-    var description: String { "SQLite error \(code): \(message)" }
-}
-
 /// One open libsqlite3 connection with a cache of prepared statements. Not thread-safe: only its
 /// `SQLiteThread` touches it.
-final class SQLiteHandle: @unchecked Sendable {
+public final class SQLiteHandle: @unchecked Sendable {
     private var raw: OpaquePointer?
     private var statements: [String: Prepared] = [:]
     /// Distinct statements kept prepared; the store uses a few hundred at most, so this bound only guards
     /// against a caller that builds SQL text with values in it.
-    static let statementCacheLimit = 512
+    public static let statementCacheLimit = 512
 
-    init(path: String) throws {
+    public init(path: String) throws {
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
         var handle: OpaquePointer?
-        let code = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
-            let message = handle.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "out of memory"
-            sqlite_nio_sqlite3_close_v2(handle)
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(handle)
             throw SQLiteStoreError(code: code, message: message)
         }
         raw = handle
-        sqlite_nio_sqlite3_extended_result_codes(handle, 1)
+        sqlite3_extended_result_codes(handle, 1)
     }
 
     deinit { close() }
 
-    func close() {
-        for prepared in statements.values { sqlite_nio_sqlite3_finalize(prepared.statement) }
+    public func close() {
+        for prepared in statements.values { sqlite3_finalize(prepared.statement) }
         statements.removeAll()
-        if let raw { sqlite_nio_sqlite3_close_v2(raw) }
+        if let raw { sqlite3_close_v2(raw) }
         raw = nil
     }
 
     /// Prepares (or takes from the cache), binds, steps to the end and calls `onRow` for each row. Only the
     /// first statement of `sql` runs, as with sqlite-nio.
-    func execute(_ sql: String, _ binds: [SQLiteData], onRow: (SQLiteRowValues) -> Void) throws {
+    public func execute(_ sql: String, _ binds: [SQLiteValue], onRow: (SQLiteColumnNames, [SQLiteValue]) -> Void) throws {
         let prepared = try self.prepared(sql)
         let statement = prepared.statement
         // Every parameter is bound again on the next run, so the old values are not cleared: on a statement
         // whose plan may depend on a bound value (`LIMIT ?`, `LIKE ?`), sqlite3_clear_bindings marks it
         // expired and the next step prepares it all over again, which cost a tenth of ARTICLE's CPU.
-        defer { sqlite_nio_sqlite3_reset(statement) }
-        guard binds.count == Int(sqlite_nio_sqlite3_bind_parameter_count(statement)) else {
+        defer { sqlite3_reset(statement) }
+        guard binds.count == Int(sqlite3_bind_parameter_count(statement)) else {
             throw SQLiteStoreError(code: SQLITE_RANGE, message: "\(binds.count) values for the parameters of: \(sql.prefix(80))")
         }
         for (index, value) in binds.enumerated() {
             try check(bind(value, at: Int32(index + 1), to: statement))
         }
         while true {
-            let code = sqlite_nio_sqlite3_step(statement)
+            let code = sqlite3_step(statement)
             if code == SQLITE_DONE { return }
             guard code == SQLITE_ROW else { throw error(code) }
             let names = prepared.columns(statement)
-            onRow(SQLiteRowValues(columns: names, values: Self.values(of: statement, count: names.count)))
+            onRow(names, Self.values(of: statement, count: names.count))
         }
     }
 
     /// How many times SQLite has had to prepare a cached statement again (its SQLITE_STMTSTATUS_REPREPARE).
-    func timesPreparedAgain(_ sql: String) -> Int {
-        statements[sql].map { Int(sqlite_nio_sqlite3_stmt_status($0.statement, SQLITE_STMTSTATUS_REPREPARE, 0)) } ?? 0
+    public func timesPreparedAgain(_ sql: String) -> Int {
+        statements[sql].map { Int(sqlite3_stmt_status($0.statement, SQLITE_STMTSTATUS_REPREPARE, 0)) } ?? 0
     }
 
     /// A cached statement and its column names, read the first time it returns a row (a page of statuses
@@ -82,7 +73,7 @@ final class SQLiteHandle: @unchecked Sendable {
 
         func columns(_ statement: OpaquePointer) -> SQLiteColumnNames {
             // A statement SQLite prepared again after a schema change may have other columns (`SELECT *`).
-            if let names, names.count == Int(sqlite_nio_sqlite3_column_count(statement)) { return names }
+            if let names, names.count == Int(sqlite3_column_count(statement)) { return names }
             let fresh = SQLiteColumnNames(statement)
             names = fresh
             return fresh
@@ -93,10 +84,10 @@ final class SQLiteHandle: @unchecked Sendable {
         if let statement = statements[sql] { return statement }
         guard let raw else { throw SQLiteStoreError(code: SQLITE_MISUSE, message: "connection is closed") }
         var statement: OpaquePointer?
-        let code = sqlite_nio_sqlite3_prepare_v3(raw, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        let code = sqlite3_prepare_v3(raw, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK, let statement else { throw error(code) }
         if statements.count >= Self.statementCacheLimit {
-            for old in statements.values { sqlite_nio_sqlite3_finalize(old.statement) }
+            for old in statements.values { sqlite3_finalize(old.statement) }
             statements.removeAll()
         }
         let prepared = Prepared(statement)
@@ -104,46 +95,46 @@ final class SQLiteHandle: @unchecked Sendable {
         return prepared
     }
 
-    private func bind(_ value: SQLiteData, at index: Int32, to statement: OpaquePointer) -> Int32 {
+    private func bind(_ value: SQLiteValue, at index: Int32, to statement: OpaquePointer) -> Int32 {
         switch value {
         case .integer(let value):
-            return sqlite_nio_sqlite3_bind_int64(statement, index, Int64(value))
+            return sqlite3_bind_int64(statement, index, value)
         case .float(let value):
-            return sqlite_nio_sqlite3_bind_double(statement, index, value)
+            return sqlite3_bind_double(statement, index, value)
         case .text(let value):
-            return sqlite_nio_sqlite3_bind_text64(statement, index, value, UInt64(value.utf8.count), transientDestructor, UInt8(SQLITE_UTF8))
-        case .blob(let buffer):
-            return buffer.withUnsafeReadableBytes { bytes in
-                sqlite_nio_sqlite3_bind_blob64(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(bytes.count), transientDestructor)
+            return sqlite3_bind_text64(statement, index, value, UInt64(value.utf8.count), transientDestructor, UInt8(SQLITE_UTF8))
+        case .blob(let bytes):
+            return bytes.withUnsafeBytes { bytes in
+                sqlite3_bind_blob64(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(bytes.count), transientDestructor)
             }
         case .null:
-            return sqlite_nio_sqlite3_bind_null(statement, index)
+            return sqlite3_bind_null(statement, index)
         }
     }
 
-    private static func values(of statement: OpaquePointer, count: Int) -> [SQLiteData] {
-        var values: [SQLiteData] = []
+    private static func values(of statement: OpaquePointer, count: Int) -> [SQLiteValue] {
+        var values: [SQLiteValue] = []
         values.reserveCapacity(count)
         for column in 0..<Int32(count) {
-            switch sqlite_nio_sqlite3_column_type(statement, column) {
+            switch sqlite3_column_type(statement, column) {
             case SQLITE_INTEGER:
-                values.append(.integer(Int(sqlite_nio_sqlite3_column_int64(statement, column))))
+                values.append(.integer(sqlite3_column_int64(statement, column)))
             case SQLITE_FLOAT:
-                values.append(.float(sqlite_nio_sqlite3_column_double(statement, column)))
+                values.append(.float(sqlite3_column_double(statement, column)))
             case SQLITE_TEXT:
-                let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
-                if let text = sqlite_nio_sqlite3_column_text(statement, column) {
+                let length = Int(sqlite3_column_bytes(statement, column))
+                if let text = sqlite3_column_text(statement, column) {
                     values.append(.text(String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)))
                 } else {
                     values.append(.text(""))
                 }
             case SQLITE_BLOB:
-                let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
-                var buffer = ByteBufferAllocator().buffer(capacity: length)
-                if let bytes = sqlite_nio_sqlite3_column_blob(statement, column), length > 0 {
-                    buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: length))
+                let length = Int(sqlite3_column_bytes(statement, column))
+                if let bytes = sqlite3_column_blob(statement, column), length > 0 {
+                    values.append(.blob(Array(UnsafeRawBufferPointer(start: bytes, count: length))))
+                } else {
+                    values.append(.blob([]))
                 }
-                values.append(.blob(buffer))
             default:
                 values.append(.null)
             }
@@ -156,6 +147,6 @@ final class SQLiteHandle: @unchecked Sendable {
     }
 
     private func error(_ code: Int32) -> SQLiteStoreError {
-        SQLiteStoreError(code: code, message: raw.map { String(cString: sqlite_nio_sqlite3_errmsg($0)) } ?? "connection is closed")
+        SQLiteStoreError(code: code, message: raw.map { String(cString: sqlite3_errmsg($0)) } ?? "connection is closed")
     }
 }

@@ -18,6 +18,10 @@ PASSWORD = "correct horse battery"
 
 
 _PORTS_GIVEN = set()
+# With pytest-xdist each worker takes only the ports whose remainder is its own number, so two workers never
+# hand out the same port between a probe and the server's bind.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+_WORKER_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
 
 
 def free_port():
@@ -28,7 +32,7 @@ def free_port():
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        if port not in _PORTS_GIVEN:
+        if port % _WORKERS == _WORKER_INDEX and port not in _PORTS_GIVEN:
             _PORTS_GIVEN.add(port)
             return port
 

@@ -22,6 +22,15 @@ def connect(server, source="127.0.0.1", timeout=10):
     return s
 
 
+def closed_within(sockets, limit):
+    """The sockets the server has closed once the first closes (or `limit` s pass), after a moment for others."""
+    readable, _, _ = select.select(sockets, [], [], limit)
+    if readable:
+        time.sleep(0.5)
+        readable, _, _ = select.select(sockets, [], [], 0)
+    return [s for s in readable if read_until_closed(s, 1) is not None]
+
+
 def read_until_closed(s, limit=15):
     """Everything the server sends until it closes the connection, or None when it is still open after `limit` s."""
     data = b""
@@ -118,9 +127,13 @@ def test_connections_over_the_per_address_cap_are_closed_while_others_are_served
     try:
         held = [connect(srv) for _ in range(5)]
         time.sleep(0.5)
-        extra = connect(srv)
-        assert read_until_closed(extra, 10) is not None, "the sixth connection from 127.0.0.1 is closed at once"
-        extra.close()
+        held.append(connect(srv))
+        # Which of the six is turned away depends on when the server saw the start-up health check's
+        # connection end and on which event loop accepted first; exactly one of them is, at once.
+        turned_away = closed_within(held, 10)
+        assert len(turned_away) == 1, f"{len(turned_away)} of six connections from 127.0.0.1 were closed (cap 5)"
+        held.remove(turned_away[0])
+        turned_away[0].close()
         assert healthz(srv, source="127.0.0.2") == "HTTP/1.1 200 OK", "another address is served"
         held.pop().close()
         deadline = time.time() + 10

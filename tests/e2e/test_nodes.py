@@ -5,9 +5,11 @@ exactly where it was, PostgreSQL restarted under running nodes loses no event, a
 at a time and is taken over when that node dies."""
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -16,7 +18,7 @@ import requests
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from conftest import PASSWORD, Server
+from conftest import PASSWORD, Server, free_port
 from webclient import WebClient
 
 MEMBERS = ["kim", "lee", "park"]
@@ -264,31 +266,46 @@ def test_a_killed_node_loses_no_message_and_a_client_resumes_on_the_other(nodes)
     again.close()
 
 
-def postgres_dir():
-    directory = os.environ.get("STARCON_TEST_POSTGRES_DIR")
-    if not directory:
-        pytest.fail("STARCON_TEST_POSTGRES_DIR is not set: run the tests through scripts/test")
-    return directory
+@pytest.fixture
+def own_postgres():
+    """A PostgreSQL cluster of this test's own: the test restarts it, and other tests (in parallel workers)
+    keep using the suite's server meanwhile."""
+    directory = tempfile.mkdtemp(prefix="starcon-pg-own-")
+    os.chmod(directory, 0o755)
+    script = os.path.join(os.path.dirname(__file__), "../../scripts/postgres.sh")
+    started = subprocess.run([script, "start", directory, str(free_port())], capture_output=True, text=True, timeout=120)
+    assert started.returncode == 0, started.stderr
+    yield directory, started.stdout.strip().splitlines()[-1]
+    subprocess.run([script, "stop", directory], capture_output=True, timeout=60)
+    shutil.rmtree(directory, ignore_errors=True)
 
 
-def restart_postgres():
+def restart_postgres(directory):
     bin_dir = sorted(d for d in os.listdir("/usr/lib/postgresql"))[-1]
     # -l: the restarted server writes to its log, not to the pipe this test reads until it closes.
-    command = [f"/usr/lib/postgresql/{bin_dir}/bin/pg_ctl", "-D", os.path.join(postgres_dir(), "data"), "-l",
-               os.path.join(postgres_dir(), "server.log"), "restart", "-m", "fast", "-w", "-t", "60"]
+    command = [f"/usr/lib/postgresql/{bin_dir}/bin/pg_ctl", "-D", os.path.join(directory, "data"), "-l",
+               os.path.join(directory, "server.log"), "restart", "-m", "fast", "-w", "-t", "60"]
     if os.getuid() == 0:
         command = ["runuser", "-u", "postgres", "--"] + command
     subprocess.run(command, check=True, capture_output=True, timeout=90)
 
 
-def test_postgres_restarted_under_running_nodes_loses_no_event(nodes):
+@pytest.fixture
+def nodes_on_own_postgres(tmp_path, own_postgres):
+    pair = Nodes(tmp_path, own_postgres[1])
+    yield pair
+    pair.stop()
+
+
+def test_postgres_restarted_under_running_nodes_loses_no_event(own_postgres, nodes_on_own_postgres):
+    directory, nodes = own_postgres[0], nodes_on_own_postgres
     one, two = nodes.nodes
     kim, lee = nodes.tokens["kim"], nodes.tokens["lee"]
     cid = api(one.url, kim, "POST", "/api/starcon/v1/conversations", json={"members": ["lee"]})["id"]
     stream, _, _ = messenger_stream(two.url, lee)
     before = api(one.url, kim, "POST", f"/api/starcon/v1/conversations/{cid}/messages", json={"text": "before"})
     assert next_event(stream, "message")["id"] == before["id"]
-    restart_postgres()
+    restart_postgres(directory)
     # Both nodes answer again by themselves (their pools and node two's listener reconnect).
     deadline = time.time() + 30
     for node in (one, two):

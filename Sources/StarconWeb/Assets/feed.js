@@ -70,10 +70,17 @@
     banner.hidden = true;
     timeline.insertBefore(banner, timeline.querySelector('article.status'));
     var bell = document.querySelector('.bell');
+    // The banner's text in the page's language and plural form ("Show 1 new post", "Show 2 new posts").
+    var forms = JSON.parse(timeline.getAttribute('data-new-posts') || '{}');
+    var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
+    var newPostsText = function (count) {
+      var form = (plural && forms[plural.select(count)]) || forms.other || '{count}';
+      return form.replace('{count}', window.Intl ? new Intl.NumberFormat(document.documentElement.lang).format(count) : String(count));
+    };
     var source = new EventSource('/api/v1/streaming/' + timeline.getAttribute('data-stream'));
     source.addEventListener('update', function () {
       fresh += 1;
-      banner.textContent = timeline.getAttribute('data-new-posts').replace('{count}', String(fresh));
+      banner.textContent = newPostsText(fresh);
       banner.hidden = false;
     });
     source.addEventListener('notification', function () {

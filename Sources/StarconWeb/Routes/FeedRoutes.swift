@@ -59,6 +59,7 @@ struct FeedRoutes {
             "script": web.renderer.assets.url("feed.js"),
             // Live "new posts" only on the first page of home (an older page is history).
             "stream": tab == "home" && request.uri.queryParameters["max_id"] == nil ? "user" : "",
+            "new_posts_forms": t.pluralFormsJSON("feed_new_posts"),
         ]
         var form = composer ?? [:]
         form["return_to"] = Self.path(request)

@@ -27,7 +27,10 @@ struct Renderer: Sendable {
     }
 
     func catalogue(_ context: WebContext) -> Catalogue { catalogues[context.language] }
-    func formatter(_ context: WebContext) -> Formatters { formatters[context.language]! }
+    /// Dates in the viewer's language and time zone, relative times counted from now.
+    func formatter(_ context: WebContext) -> Formatters {
+        formatters[context.language]!.viewer(timeZone: context.timeZone, catalogue: catalogue(context))
+    }
 
     /// Which top-level section a page belongs to, for the navigation's current item.
     enum Section: String { case feed, messages, newsgroups, mail, search, admin, settings, none }

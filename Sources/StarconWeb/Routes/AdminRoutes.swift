@@ -220,7 +220,7 @@ struct AdminRoutes {
         let filtered = !kept.isEmpty
         func page(_ extra: String?) -> String { "/admin/audit?" + (kept + [extra].compactMap { $0 }).joined(separator: "&") }
         return try adminPage("admin_audit", tab: "audit", context, data: [
-            "entries": rows,
+            "entries": rows, "has_entries": !rows.isEmpty,
             "empty_text": rows.isEmpty ? (notice.isEmpty ? t.text(filtered ? "audit_no_match" : "audit_none") : notice) : "",
             "filter": ["actor": parameter("actor"), "from": parameter("from"), "to": parameter("to")],
             "filtered": filtered,

@@ -103,6 +103,7 @@ struct Renderer: Sendable {
                 me["unread"] = formatters[context.language]!.number(context.unreadNotifications)
                 me["unread_label"] = catalogue.plural("notifications_unread", count: context.unreadNotifications, formatter: formatters[context.language]!)
             }
+            me["script"] = assets.url("feed.js")  // on every page: in-place likes, the browser's time zone
             values["member"] = me
             var nav: [[String: Any]] = [
                 ["href": "/", "label": t["nav_feed"] ?? "", "current": section == .feed],

@@ -104,7 +104,7 @@
     var date = new Date(iso);
     try {
       return new Intl.DateTimeFormat(list.getAttribute("data-locale") || undefined, {
-        hour: "numeric", minute: "2-digit", timeZone: list.getAttribute("data-time-zone") || undefined
+        hour: list.getAttribute("data-hour") || "numeric", minute: "2-digit", timeZone: list.getAttribute("data-time-zone") || undefined
       }).format(date).replace(/[\u202f\u00a0]/g, " ");
     } catch (e) {
       return date.toLocaleTimeString();

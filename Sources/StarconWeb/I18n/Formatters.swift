@@ -34,6 +34,10 @@ public struct Formatters: Sendable {
     /// The locale as a BCP 47 tag, for a script's `Intl` formatters to match the server's ("en-GB").
     public var localeTag: String { language.localeIdentifier.replacingOccurrences(of: "_", with: "-") }
 
+    /// How the language writes the hour of a time of day, as `Intl.DateTimeFormat`'s `hour` option: "2-digit"
+    /// where CLDR pads it ("09:29", en-GB), "numeric" where it does not ("오전 9:29").
+    public var hourStyle: String { shared.timePattern.contains("HH") || shared.timePattern.contains("hh") ? "2-digit" : "numeric" }
+
     /// `milliseconds` since 1970 as a date and time in the viewer's zone.
     public func dateTime(_ milliseconds: Int64) -> String { shared.format(.dateTime, milliseconds, timeZone) }
 
@@ -108,6 +112,8 @@ public struct Formatters: Sendable {
             numbers.locale = locale
             numbers.numberStyle = .decimal
         }
+
+        var timePattern: String { lock.withLock { formatters[.time]!.dateFormat ?? "" } }
 
         func format(_ style: Style, _ milliseconds: Int64, _ timeZone: TimeZone) -> String {
             lock.withLock {

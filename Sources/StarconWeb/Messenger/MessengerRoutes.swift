@@ -129,7 +129,7 @@ struct MessengerRoutes {
             "client_key": Secrets.token(), "draft": draft["text"] ?? "", "error": draft["error"] ?? "",
             "group_title": view.conversation.title, "me": String(member.id), "last_id": String(messages.last?.id ?? 0),
             "script": web.renderer.assets.url("messenger.js"), "live": before == nil && search.isEmpty,
-            "locale": formatter.localeTag, "time_zone": context.timeZone.identifier,
+            "locale": formatter.localeTag, "time_zone": context.timeZone.identifier, "hour_style": formatter.hourStyle,
             "max_length": MessengerRules.maxTextCharacters,
             "photo_slots": (1...MessengerRules.maxAttachments).map { ["n": $0] },
         ]

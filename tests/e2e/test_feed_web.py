@@ -32,7 +32,7 @@ def post(client, text, **fields):
 
 
 def status_ids(page_html):
-    return re.findall(r'<article class="status[^"]*" id="s(\d+)"', page_html)
+    return re.findall(r'<article class="status[^"]*" id="status-(\d+)"', page_html)
 
 
 def action(client, path, return_to="/"):

@@ -35,7 +35,8 @@ def picture(path):
 def message_with(driver, text):
     """The id of the message on the page whose text contains `text`."""
     for item in driver.find_elements(By.CSS_SELECTOR, "#messages li.message"):
-        if text in item.find_element(By.CSS_SELECTOR, ".message-text").text:
+        # textContent: a message scrolled out of the list's box is not "displayed" to selenium.
+        if text in item.find_element(By.CSS_SELECTOR, ".message-text").get_attribute("textContent"):
             return item.get_attribute("data-id")
     return None
 
@@ -118,15 +119,17 @@ def test_two_members_chat_live(request, data_dir, engine, tmp_path):
 
         # Kim edits her first message on its edit page; lee's open page updates it in place.
         first_id = message_with(kim, "안녕, 리!")
+        # The list opens at its newest message; a member scrolls up to the first one.
+        kim.execute_script("arguments[0].scrollIntoView({block: 'nearest'})", kim.find_element(By.ID, f"m{first_id}"))
         click_css_and_wait(kim, f"#m{first_id} .message-edit-link")
         assert kim.current_url.endswith(f"/m/{first_id}/edit")
         kim.save_screenshot(os.path.join(ARTIFACTS, f"messenger-edit-{engine}.png"))
         fill(kim, {"text": "안녕, 리! 지도는 https://intra.example/map2"})
         click_css_and_wait(kim, "#edit-message button[type=submit]")
         assert kim.current_url.split("#")[0] == conversation
-        WebDriverWait(lee, WAIT).until(lambda d: "map2" in d.find_element(By.CSS_SELECTOR, f"#m{first_id} .message-text").text)
+        WebDriverWait(lee, WAIT).until(lambda d: "map2" in d.find_element(By.CSS_SELECTOR, f"#m{first_id} .message-text").get_attribute("textContent"))
         assert lee.find_element(By.CSS_SELECTOR, f"#m{first_id} .message-text a").get_attribute("href") == "https://intra.example/map2"
-        assert lee.find_element(By.CSS_SELECTOR, f"#m{first_id} .message-edited").text == "수정됨"
+        assert lee.find_element(By.CSS_SELECTOR, f"#m{first_id} .message-edited").get_attribute("textContent") == "수정됨"
         assert lee.execute_script("return window.__sameLoad === true;"), "lee's page was never reloaded"
         # Kim's reloaded page shows the same from the server: the reply's quote and the edited mark.
         assert kim.find_element(By.CSS_SELECTOR, f"#m{reply_id} .message-reply .reply-excerpt").text == "우리 집 지붕 사진"

@@ -17,6 +17,8 @@ public struct Account: Sendable, Equatable {
     public var lastSeenAt: Int64?
     /// Follow requests wait for the member's approval.
     public var locked: Bool = false
+    /// The member's time zone (an IANA name, "Asia/Seoul"); nil means "the browser's, else the instance's".
+    public var timeZone: String? = nil
 
     public var isAdmin: Bool { role == .admin }
     public var isModerator: Bool { role == .admin || role == .moderator }

@@ -4,7 +4,7 @@ import SQLKit
 enum AccountRow {
     static let columns = """
         id, username, display_name, bio, kind, role, status, status_reason, registration_note, language,
-        email_only, expires_at, created_at, last_seen_at, locked
+        email_only, expires_at, created_at, last_seen_at, locked, time_zone
         """
     /// The same columns qualified with the alias `a`, for joins.
     static let joinedColumns = columns.split(separator: ",").map { "a." + String(String($0).trimmingWhitespace()) }.joined(separator: ", ")
@@ -25,7 +25,8 @@ enum AccountRow {
             expiresAt: try row.decode(column: "expires_at", as: Int64?.self),
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             lastSeenAt: try row.decode(column: "last_seen_at", as: Int64?.self),
-            locked: try row.decode(column: "locked", as: Int.self) != 0
+            locked: try row.decode(column: "locked", as: Int.self) != 0,
+            timeZone: try row.decode(column: "time_zone", as: String?.self)
         )
     }
 }

@@ -41,6 +41,11 @@ public enum AccountRules {
         if let code, !languages.contains(code) { throw .invalid("language_unknown", field: "language") }
     }
 
+    /// A time zone is an IANA name the system knows ("Europe/Moscow"); nil follows the browser.
+    public static func validateTimeZone(_ name: String?) throws(CoreError) {
+        if let name, name.count > 64 || TimeZone(identifier: name) == nil { throw .invalid("time_zone_unknown", field: "time_zone") }
+    }
+
     static func stripControls(_ text: String, keepNewlines: Bool = false) -> String {
         let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
         return String(String.UnicodeScalarView(normalized.unicodeScalars.filter { scalar in

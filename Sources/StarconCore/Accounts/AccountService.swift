@@ -218,6 +218,13 @@ public struct AccountService: Sendable {
         }
     }
 
+    public func setTimeZone(of account: Account, to name: String?) async throws {
+        try AccountRules.validateTimeZone(name)
+        try await database.write { db in
+            try await db.raw("UPDATE accounts SET time_zone = \(bind: name) WHERE id = \(bind: account.id)").run()
+        }
+    }
+
     /// Changes the password after checking the current one; ends every other session of the account.
     public func changePassword(of account: Account, current: String, new: String, keepSession: Int64?) async throws {
         let hash: String = try await database.read { db in

@@ -496,5 +496,8 @@ public enum Schema {
             // no other upload of the same bytes still names them.
             "CREATE INDEX media_digest ON media (digest)",
         ]),
+        Migration(45, "accounts: the member's time zone for dates on the web (nil: the browser's, else the instance's)", [
+            "ALTER TABLE accounts ADD COLUMN time_zone TEXT",
+        ]),
     ]
 }

@@ -5,6 +5,8 @@ enum CookieName {
     static let session = "sc_session"
     static let preSession = "sc_pre"
     static let language = "sc_lang"
+    /// The browser's time zone, set by script for a member who has not chosen one.
+    static let timeZone = "sc_tz"
     static let flash = "sc_flash"
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -20,6 +21,9 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
     /// The anonymous visitor's pre-session cookie; the CSRF token of a signed-out visitor is derived from it.
     public var preSession: String?
     public var language: Language = .fallback
+    /// Where the viewer's dates are shown: the member's setting, else the browser's (the `sc_tz` cookie
+    /// feed.js sets), else the instance's own zone.
+    public var timeZone: TimeZone = .current
     /// A notice from the previous request (set by `PageMiddleware` from the flash cookie).
     var flash: Flash?
 

@@ -1,11 +1,50 @@
-// Progressive enhancement of the feed pages; everything works without it.
+// Progressive enhancement of every member page; everything works without it.
+//  - the browser's time zone goes to the server (the `sc_tz` cookie) for a member who has not chosen one;
+//  - a like, reaction, repost or bookmark happens in place: the form is sent in the background and the
+//    post's buttons and counts are replaced by the ones the server renders (without script the server
+//    sends the member back to the same post, `#status-ID`);
 //  - the composer shows previews of the chosen photos and the upload's progress;
 //  - the home timeline listens to the member's stream and offers the new posts ("load newer"), and the
 //    notification bell counts up live.
 (function () {
   'use strict';
 
-  var composer = document.querySelector('form.composer');
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf('sc_tz=' + encodeURIComponent(zone)) < 0) {
+      document.cookie = 'sc_tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
+    }
+  } catch (e) { /* no Intl: the instance's zone stays */ }
+
+  var inPlace = /\/statuses\/\d+\/(un)?(favourite|reblog|bookmark|react-[0-9a-f-]+)$/;
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    var post = form.closest && form.closest('article.status');
+    if (!post || !window.fetch || !window.DOMParser || !inPlace.test(form.getAttribute('action') || '')) { return; }
+    event.preventDefault();
+    var buttons = form.querySelectorAll('button');
+    Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+    fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)), credentials: 'same-origin' })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text().then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById(post.id);
+          if (!fresh) { window.location.assign(response.url); return; }
+          // Only the actions and reactions: an opened content warning or a playing photo stays as it is.
+          ['.reactions', '.status-actions'].forEach(function (selector) {
+            var now = post.querySelector(selector), next = fresh.querySelector(selector);
+            if (now && next) { now.parentNode.replaceChild(document.importNode(next, true), now); }
+          });
+          // Focus stays on the same button (now "unlike" where it was "like").
+          var kind = form.getAttribute('action').replace(/^.*\/(un)?/, '');
+          var again = post.querySelector('form[action$="/' + kind + '"] button, form[action$="/un' + kind + '"] button');
+          if (again) { again.focus({ preventScroll: true }); }
+        });
+      })
+      .catch(function () { form.submit(); });
+  });
+
+  var composer = document.querySelector('form.composer[action="/statuses"]');
   if (composer && window.FormData && window.XMLHttpRequest) {
     var previews = document.createElement('div');
     previews.className = 'composer-previews';
@@ -70,10 +109,17 @@
     banner.hidden = true;
     timeline.insertBefore(banner, timeline.querySelector('article.status'));
     var bell = document.querySelector('.bell');
+    // The banner's text in the page's language and plural form ("Show 1 new post", "Show 2 new posts").
+    var forms = JSON.parse(timeline.getAttribute('data-new-posts') || '{}');
+    var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
+    var newPostsText = function (count) {
+      var form = (plural && forms[plural.select(count)]) || forms.other || '{count}';
+      return form.replace('{count}', window.Intl ? new Intl.NumberFormat(document.documentElement.lang).format(count) : String(count));
+    };
     var source = new EventSource('/api/v1/streaming/' + timeline.getAttribute('data-stream'));
     source.addEventListener('update', function () {
       fresh += 1;
-      banner.textContent = timeline.getAttribute('data-new-posts').replace('{count}', String(fresh));
+      banner.textContent = newPostsText(fresh);
       banner.hidden = false;
     });
     source.addEventListener('notification', function () {

@@ -98,13 +98,16 @@
     return box;
   }
 
-  // The time in the page's language (the server formats the ones it renders the same way).
+  // A message that has just arrived shows its time of day as the server renders today's messages: in the
+  // page's locale and the member's time zone (both named on the list), plain spaces for ICU's narrow ones.
   function localTime(iso) {
     var date = new Date(iso);
     try {
-      return date.toLocaleString(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
+      return new Intl.DateTimeFormat(list.getAttribute("data-locale") || undefined, {
+        hour: list.getAttribute("data-hour") || "numeric", minute: "2-digit", timeZone: list.getAttribute("data-time-zone") || undefined
+      }).format(date).replace(/[\u202f\u00a0]/g, " ");
     } catch (e) {
-      return date.toLocaleString();
+      return date.toLocaleTimeString();
     }
   }
 
@@ -131,8 +134,9 @@
     var who = document.createElement("a");
     who.href = "/@" + message.sender.username; who.textContent = message.sender.display_name;
     var when = document.createElement("time");
-    when.className = "muted small"; when.textContent = " " + localTime(message.created_at);
-    meta.appendChild(who); meta.appendChild(when);
+    when.className = "muted small"; when.textContent = localTime(message.created_at);
+    when.setAttribute("datetime", message.created_at);
+    meta.appendChild(who); meta.appendChild(document.createTextNode(" ")); meta.appendChild(when);
     li.appendChild(meta);
     if (message.edited_at) markEdited(li);
     if (message.reply_to_id) li.appendChild(replyQuote(message.reply_to_id));
@@ -156,7 +160,7 @@
     var tools = actions(message, message.sender.id === me);
     if (tools) li.appendChild(tools);
     list.appendChild(li);
-    li.scrollIntoView({ block: "end" });
+    li.scrollIntoView({ block: "nearest" });  // within the message list; the composer stays in sight
   }
 
   // Starting a reply without a reload: the composer's hidden field and the quote above it.

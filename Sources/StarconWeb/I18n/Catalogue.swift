@@ -57,6 +57,15 @@ public struct Catalogue: Sendable {
         return Self.fill(text, filled)
     }
 
+    /// Every plural form of `key` by CLDR category name, for a script that picks one with `Intl.PluralRules`
+    /// (the same categories as `PluralRules`), as JSON.
+    public func pluralFormsJSON(_ key: String) -> String {
+        guard case .plural(let forms)? = entries[key] else { return "{}" }
+        let byName = Dictionary(uniqueKeysWithValues: forms.map { ($0.key.rawValue, $0.value) })
+        let data = (try? JSONSerialization.data(withJSONObject: byName, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
     static func fill(_ text: String, _ values: [String: String]) -> String {
         guard text.contains("{") else { return text }
         var result = text

@@ -39,7 +39,7 @@ struct MessengerRoutes {
             if let last = view.lastMessage {
                 item["last_sender"] = last.sender.displayName
                 item["last_text"] = String(last.text.prefix(120))
-                item["last_date"] = formatter.dateTime(last.createdAt)
+                item["last_date"] = formatter.relative(last.createdAt)
             }
             return item
         }
@@ -86,7 +86,7 @@ struct MessengerRoutes {
             let may = view.messagePermissions(message)
             var item: [String: Any] = [
                 "id": String(message.id), "sender": message.sender.displayName, "sender_username": message.sender.username,
-                "html": Self.html(message.text), "date": formatter.dateTime(message.createdAt),
+                "html": Self.html(message.text), "date": formatter.messageTime(message.createdAt), "iso_date": JSON.iso8601(message.createdAt), "full_date": formatter.dateTime(message.createdAt),
                 "mine": message.sender.id == member.id, "edited": message.editedAt != nil,
                 "can_reply": may.reply, "can_edit": may.edit, "can_delete": may.delete,
                 "delete_action": "/messages/\(id)/m/\(message.id)/delete",
@@ -129,6 +129,7 @@ struct MessengerRoutes {
             "client_key": Secrets.token(), "draft": draft["text"] ?? "", "error": draft["error"] ?? "",
             "group_title": view.conversation.title, "me": String(member.id), "last_id": String(messages.last?.id ?? 0),
             "script": web.renderer.assets.url("messenger.js"), "live": before == nil && search.isEmpty,
+            "locale": formatter.localeTag, "time_zone": context.timeZone.identifier, "hour_style": formatter.hourStyle,
             "max_length": MessengerRules.maxTextCharacters,
             "photo_slots": (1...MessengerRules.maxAttachments).map { ["n": $0] },
         ]

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import StarconCore
@@ -20,6 +21,7 @@ struct PageMiddleware: RouterMiddleware {
         var cookiesToSet: [Cookie] = []
         context.language = cookies[CookieName.language].flatMap { Language(rawValue: $0.value) }
             ?? Language.negotiate(request.headers[.acceptLanguage]) ?? .fallback
+        if let zone = Self.timeZone(cookies[CookieName.timeZone]?.value) { context.timeZone = zone }
         var response: Response
         do {
             if let token = cookies[CookieName.session]?.value, !token.isEmpty {
@@ -32,6 +34,7 @@ struct PageMiddleware: RouterMiddleware {
                     }
                     context.sessionToken = token
                     if let language = member.language.flatMap(Language.init(rawValue:)) { context.language = language }
+                    if let zone = Self.timeZone(member.timeZone) { context.timeZone = zone }
                 } else {
                     cookiesToSet.append(web.cookies.clear(CookieName.session))
                 }
@@ -83,6 +86,10 @@ struct PageMiddleware: RouterMiddleware {
             return renderer.errorPage(status: .internalServerError, messageKey: nil, context: context)
         }
     }
-}
 
-import Foundation
+    /// A time zone by IANA name, if it is one (a cookie is the browser's word, so it is checked like a setting).
+    static func timeZone(_ name: String?) -> TimeZone? {
+        guard let name, (try? AccountRules.validateTimeZone(name)) != nil else { return nil }
+        return TimeZone(identifier: name)
+    }
+}

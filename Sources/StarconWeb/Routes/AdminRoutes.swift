@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import StarconCore
 
@@ -185,22 +186,64 @@ struct AdminRoutes {
         let actor = try web.staff(context)
         let t = web.renderer.catalogue(context)
         let formatter = web.renderer.formatter(context)
-        let before = request.uri.queryParameters["before"].flatMap { Int64(String($0)) }
-        let entries = try await web.core.audit.list(actor: actor, before: before, limit: Self.pageSize)
+        let query = request.uri.queryParameters
+        func parameter(_ name: String) -> String { query[name[...]].map { String($0).trimmingCharacters(in: .whitespaces) } ?? "" }
+        let before = Int64(parameter("before"))
+        // The filter: who (by username), which action (one of the core's codes), and a range of days in the
+        // viewer's time zone, "to" included.
+        let actorName = parameter("actor").hasPrefix("@") ? String(parameter("actor").dropFirst()) : parameter("actor")
+        var filter = AuditLog.Filter()
+        var notice = ""
+        if !actorName.isEmpty {
+            if let account = try await web.core.accounts.find(username: actorName) { filter.actorID = account.id } else {
+                notice = t.text("audit_unknown_actor", ["username": actorName])
+            }
+        }
+        if AuditLog.actions.contains(parameter("action")) { filter.action = parameter("action") }
+        filter.since = Self.dayStart(parameter("from"), in: context.timeZone, plusDays: 0)
+        filter.until = Self.dayStart(parameter("to"), in: context.timeZone, plusDays: 1)
+        let entries = notice.isEmpty ? try await web.core.audit.list(actor: actor, filter: filter, before: before, limit: Self.pageSize) : []
         var names: [Int64: String] = [:]
         for id in Set(entries.compactMap(\.actorID)) {
             names[id] = try await web.core.accounts.find(id: id)?.username
         }
         let rows = entries.map { entry -> [String: Any] in
             [
-                "actor": entry.actorID.flatMap { names[$0] } ?? t.text("audit_system"),
-                "action": entry.action, "target": entry.target, "detail": entry.detail,
-                "when": formatter.dateTime(entry.createdAt),
+                "actor": entry.actorID.flatMap { names[$0] }.map { "@" + $0 } ?? t.text("audit_system"),
+                "action": Self.actionName(entry.action, t), "code": entry.action, "target": entry.target, "detail": entry.detail,
+                "when": formatter.dateTime(entry.createdAt), "iso": JSON.iso8601(entry.createdAt),
             ]
         }
+        let kept = ["actor", "action", "from", "to"].compactMap { name in
+            parameter(name).isEmpty ? nil : "\(name)=\(parameter(name).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+        }
+        let filtered = !kept.isEmpty
+        func page(_ extra: String?) -> String { "/admin/audit?" + (kept + [extra].compactMap { $0 }).joined(separator: "&") }
         return try adminPage("admin_audit", tab: "audit", context, data: [
-            "entries": rows,
-            "older": entries.count == Self.pageSize ? "/admin/audit?before=\(entries.last!.id)" : "",
+            "entries": rows, "has_entries": !rows.isEmpty,
+            "empty_text": rows.isEmpty ? (notice.isEmpty ? t.text(filtered ? "audit_no_match" : "audit_none") : notice) : "",
+            "filter": ["actor": parameter("actor"), "from": parameter("from"), "to": parameter("to")],
+            "filtered": filtered,
+            "actions": AuditLog.actions.map { ["code": $0, "label": Self.actionName($0, t), "selected": $0 == filter.action] },
+            "older": entries.count == Self.pageSize ? page("before=\(entries.last!.id)") : "",
+            "newest": before != nil ? page(nil) : "",
         ])
+    }
+
+    /// An action code in words ("Created a newsgroup"); a code the catalogue does not know is shown as it is.
+    static func actionName(_ code: String, _ t: Catalogue) -> String {
+        let name = t.text("audit_action.\(code)")
+        return name == "audit_action.\(code)" ? code : name
+    }
+
+    /// Midnight of a `YYYY-MM-DD` day in `zone`, `plusDays` later, in milliseconds; nil for anything else.
+    static func dayStart(_ text: String, in zone: TimeZone, plusDays: Int) -> Int64? {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, text.count == 10 else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        guard let day = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
+              let start = calendar.date(byAdding: .day, value: plusDays, to: day) else { return nil }
+        return Int64(start.timeIntervalSince1970 * 1000)
     }
 }

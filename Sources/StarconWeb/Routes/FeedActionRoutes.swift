@@ -78,7 +78,9 @@ struct FeedActionRoutes {
             return web.redirect(returnTo.hasSuffix("/\(id)") ? "/" : returnTo, flash: Flash("feed_deleted"))
         default: throw PageError.notFound
         }
-        return back(form)
+        // Back to the same page at the same post, so a member never loses their place for a like.
+        let returnTo = WebServices.safeLocalPath(form["return_to"]).map { $0.split(separator: "#", maxSplits: 1).first.map(String.init) ?? $0 } ?? "/"
+        return WebServices.redirect(returnTo + "#status-\(id)")
     }
 
     private func accountAction(_ request: Request, _ context: WebContext) async throws -> Response {

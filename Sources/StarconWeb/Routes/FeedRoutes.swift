@@ -56,9 +56,9 @@ struct FeedRoutes {
             "empty": result.items.isEmpty,
             "older": result.items.count >= PageRequest().limit ? result.oldestCursor.map { "\(request.uri.path)?max_id=\($0)" } ?? "" : "",
             "show_composer": tab == "home",
-            "script": web.renderer.assets.url("feed.js"),
             // Live "new posts" only on the first page of home (an older page is history).
             "stream": tab == "home" && request.uri.queryParameters["max_id"] == nil ? "user" : "",
+            "new_posts_forms": t.pluralFormsJSON("feed_new_posts"),
         ]
         var form = composer ?? [:]
         form["return_to"] = Self.path(request)
@@ -102,7 +102,7 @@ struct FeedRoutes {
             "ancestors": thread.ancestors.map { models.status($0) },
             "status": models.status(view, highlighted: true),
             "descendants": thread.descendants.map { models.status($0) },
-            "composer": replyTarget.permissions.reply ? form as Any : false, "script": web.renderer.assets.url("feed.js"),
+            "composer": replyTarget.permissions.reply ? form as Any : false,
         ], status: status)
     }
 

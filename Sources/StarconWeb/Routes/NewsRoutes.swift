@@ -266,9 +266,11 @@ struct NewsRoutes {
         ], status: status)
     }
 
-    /// Quotes like a newsreader: an attribution line, then each line prefixed with "> ".
+    /// Quotes like a newsreader: an attribution line, then each line prefixed with "> ", without the
+    /// signature (everything after the "-- " line, RFC 3676 4.3).
     static func quote(_ article: Article, intro: String) -> String {
-        let lines = article.body.split(separator: "\n", omittingEmptySubsequences: false)
+        let all = article.body.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = all.prefix(while: { $0 != "-- " })
             .map { $0.hasPrefix(">") ? ">" + $0 : "> " + $0 }
         return ([intro] + lines).joined(separator: "\n")
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import StarconCore
 
@@ -31,15 +32,19 @@ struct SettingsRoutes {
     private func profilePage(_ context: WebContext, values: [String: String]? = nil, error: String? = nil,
                              status: HTTPResponse.Status = .ok) async throws -> Response {
         let member = try web.member(context)
-        let current = values ?? ["display_name": member.displayName, "bio": member.bio, "language": member.language ?? ""]
+        let current = values ?? ["display_name": member.displayName, "bio": member.bio, "language": member.language ?? "",
+                                 "time_zone": member.timeZone ?? ""]
         let t = web.renderer.catalogue(context)
         let languages: [[String: Any]] = [["code": "", "name": t.text("field_language_auto"), "selected": current["language"] == ""]]
             + Language.allCases.map { language in
                 ["code": language.rawValue, "name": web.renderer.catalogues[language].text("language_name"),
                  "selected": current["language"] == language.rawValue]
             }
+        let zones: [[String: Any]] = [["name": "", "label": t.text("field_time_zone_auto", ["zone": context.timeZone.identifier]),
+                                        "selected": current["time_zone"] == ""]]
+            + TimeZone.knownTimeZoneIdentifiers.sorted().map { ["name": $0, "label": $0, "selected": current["time_zone"] == $0] }
         return settingsPage("settings_profile", tab: "profile", context, data: [
-            "values": current, "language_options": languages, "error": error as Any,
+            "values": current, "language_options": languages, "time_zone_options": zones, "error": error as Any,
             "profile": web.renderer.memberValues(member, catalogue: t),
         ], status: status)
     }
@@ -47,11 +52,15 @@ struct SettingsRoutes {
     private func saveProfile(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
         let form = try await web.form(request, context)
-        let values = ["display_name": form.text("display_name"), "bio": form.text("bio"), "language": form.text("language")]
+        let values = ["display_name": form.text("display_name"), "bio": form.text("bio"), "language": form.text("language"),
+                      "time_zone": form.text("time_zone")]
         return try await web.handlingFormErrors(context) {
             let language = form.text("language").isEmpty ? nil : form.text("language")
+            let zone = form.text("time_zone").isEmpty ? nil : form.text("time_zone")
+            try AccountRules.validateTimeZone(zone)  // before anything is saved: a bad zone changes nothing
             _ = try await web.core.accounts.updateProfile(of: member, .init(
                 displayName: form.text("display_name"), bio: form.text("bio"), language: language))
+            try await web.core.accounts.setTimeZone(of: member, to: zone)
             return web.redirect("/settings", flash: Flash("settings_saved"))
         } onError: { error, message in
             try await profilePage(context, values: values, error: message, status: error.httpStatus)

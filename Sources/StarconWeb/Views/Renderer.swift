@@ -27,7 +27,10 @@ struct Renderer: Sendable {
     }
 
     func catalogue(_ context: WebContext) -> Catalogue { catalogues[context.language] }
-    func formatter(_ context: WebContext) -> Formatters { formatters[context.language]! }
+    /// Dates in the viewer's language and time zone, relative times counted from now.
+    func formatter(_ context: WebContext) -> Formatters {
+        formatters[context.language]!.viewer(timeZone: context.timeZone, catalogue: catalogue(context))
+    }
 
     /// Which top-level section a page belongs to, for the navigation's current item.
     enum Section: String { case feed, messages, newsgroups, mail, search, admin, settings, none }
@@ -100,6 +103,7 @@ struct Renderer: Sendable {
                 me["unread"] = formatters[context.language]!.number(context.unreadNotifications)
                 me["unread_label"] = catalogue.plural("notifications_unread", count: context.unreadNotifications, formatter: formatters[context.language]!)
             }
+            me["script"] = assets.url("feed.js")  // on every page: in-place likes, the browser's time zone
             values["member"] = me
             var nav: [[String: Any]] = [
                 ["href": "/", "label": t["nav_feed"] ?? "", "current": section == .feed],

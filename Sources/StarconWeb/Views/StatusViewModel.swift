@@ -21,7 +21,7 @@ struct StatusViewModel {
         return [
             "id": String(status.id), "path": path, "action_base": "/statuses/\(status.id)", "return_to": returnTo,
             "author": author(status.author),
-            "date": formatter.dateTime(status.createdAt), "iso_date": JSON.iso8601(status.createdAt),
+            "date": formatter.relative(status.createdAt), "full_date": formatter.dateTime(status.createdAt), "iso_date": JSON.iso8601(status.createdAt),
             "edited": status.editedAt != nil,
             "content": StatusHTML.render(status),
             "spoiler": status.spoilerText,
@@ -57,7 +57,7 @@ struct StatusViewModel {
     func notification(_ notification: StarconCore.Notification, status: StatusView?) -> [String: Any] {
         [
             "text": catalogue.text("notification_\(notification.kind.rawValue)", ["name": notification.from.displayName, "emoji": notification.emoji ?? ""]),
-            "author": author(notification.from), "date": formatter.dateTime(notification.createdAt), "unread": !notification.read,
+            "author": author(notification.from), "date": formatter.relative(notification.createdAt), "unread": !notification.read,
             "status": status.map { self.status($0) } as Any,
             "is_request": notification.kind == .followRequest,
         ]

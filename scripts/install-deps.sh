@@ -10,7 +10,8 @@ what=${1:-test}
 
 packages=(zlib1g-dev libvips-dev libsqlite3-dev pkg-config)
 if [ "$what" = test ]; then
-  packages+=(postgresql chromium chromium-driver tin suck slrnpull tmux)
+  # fonts-noto-cjk: Korean, Chinese and Japanese glyphs, so layout tests measure real text, not empty boxes.
+  packages+=(postgresql chromium chromium-driver tin suck slrnpull tmux fonts-noto-cjk)
 fi
 missing=()
 for package in "${packages[@]}"; do

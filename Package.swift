@@ -78,6 +78,8 @@ let package = Package(
         ),
         // SMTP (and IMAP to come): pure grammar and session state machines, no I/O.
         .target(name: "StarconMail"),
+        // IMAP4rev1 grammar: command framer and parser, response encoder; pure, no I/O (as swift-nio-imap).
+        .target(name: "StarconIMAP"),
         .executableTarget(
             name: "starcon",
             dependencies: [
@@ -91,9 +93,10 @@ let package = Package(
         ),
         .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore", "StarconSQLite", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "StarconMailTests", dependencies: ["StarconMail", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
+        .testTarget(name: "StarconIMAPTests", dependencies: ["StarconIMAP"]),
         .testTarget(name: "StarconMediaTests", dependencies: ["StarconMedia"], resources: [.copy("Fixtures")]),
         // Mutation fuzzing of the parsers that read what strangers send, for a bounded time (STARCON_FUZZ_SECONDS).
-        .testTarget(name: "StarconFuzzTests", dependencies: ["StarconNews", "StarconWeb", "StarconMedia", "StarconCore"],
+        .testTarget(name: "StarconFuzzTests", dependencies: ["StarconNews", "StarconWeb", "StarconMedia", "StarconCore", "StarconIMAP"],
                     path: "Tests/Fuzz", exclude: ["corpus"]),
         .testTarget(
             name: "StarconNewsTests",

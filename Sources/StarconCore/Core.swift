@@ -24,6 +24,7 @@ public final class Core: Sendable {
     /// The transactional event log every change someone may be watching is written to.
     public let log: EventLog
     public let messenger: MessengerService
+    public let mail: MailService
     /// This process's id tag, leased in the store (nil for a Core made without `open`, as some tests do).
     public let lease: NodeLease?
 
@@ -58,6 +59,7 @@ public final class Core: Sendable {
         self.notifications = NotificationService(database: database)
         self.media = MediaService(database: database, ids: ids, clock: clock, files: mediaFiles)
         self.messenger = MessengerService(database: database, ids: ids, clock: clock, log: log, mediaFiles: mediaFiles)
+        self.mail = MailService(database: database, ids: ids, clock: clock, log: log, domain: domain)
     }
 
     /// Opens the store, brings its schema up to date, leases this process's id tag and (unless `deliver` is

@@ -186,6 +186,15 @@ public struct AccountService: Sendable {
         (try? ensureMayAct(account, now: now)) != nil
     }
 
+    /// Who may use their mail (SMTP, IMAP, web mail): whoever may sign in, mail-only accounts included.
+    public static func ensureMayUseMail(_ account: Account, now: Int64) throws(CoreError) {
+        try ensureMaySignIn(account, now: now)
+    }
+
+    public static func mayUseMail(_ account: Account, now: Int64) -> Bool {
+        (try? ensureMayUseMail(account, now: now)) != nil
+    }
+
     public struct ProfileChange: Sendable {
         public var displayName: String
         public var bio: String

@@ -52,6 +52,9 @@ public enum EventPayload: Sendable {
     case credentialsRevoked(accountID: Int64)
     /// The feed: what the Mastodon streaming API sends (the messenger's stream ignores these).
     case feed(FeedEvent)
+    /// Something changed in one of the member's mailboxes (a delivery, flags, an expunge, a rename): IMAP
+    /// sessions (IDLE) read what changed since the modseq they know (`MailService.changes`).
+    case mailbox(accountID: Int64, mailboxID: Int64)
     /// This node fell behind the log's horizon (it was cut off from the store longer than events are kept):
     /// every subscriber should reload from the store. Never stored.
     case reload
@@ -67,6 +70,7 @@ public enum EventPayload: Sendable {
         case .accountEnded: "account_ended"
         case .credentialsRevoked: "credentials_revoked"
         case .feed(let event): event.kind
+        case .mailbox: "mailbox"
         case .reload: "reload"
         }
     }

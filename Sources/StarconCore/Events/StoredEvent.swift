@@ -42,6 +42,7 @@ struct StoredEvent: Sendable, Equatable {
         case .typing(let conversation, let account): return join([conversation, account.id])
         case .conversation(let conversation, let removed): return join([conversation] + removed.sorted())
         case .accountEnded(let account), .credentialsRevoked(let account): return String(account)
+        case .mailbox(let account, let mailbox): return join([account, mailbox])
         case .reload: return ""
         case .feed(let feed):
             switch feed {
@@ -117,6 +118,9 @@ struct StoredEvent: Sendable, Equatable {
             case "feed.deleted": payload = .feed(.deleted(statusID: ids[0]))
             default: payload = .feed(.notification(id: ids[0]))
             }
+        case "mailbox":
+            guard ids.count == 2 else { return nil }
+            payload = .mailbox(accountID: ids[0], mailboxID: ids[1])
         case "feed.network":
             let parts = body.split(separator: " ")
             guard let status = parts.first.flatMap({ Int64($0) }) else { return nil }

@@ -496,6 +496,87 @@ public enum Schema {
             // no other upload of the same bytes still names them.
             "CREATE INDEX media_digest ON media (digest)",
         ]),
+        Migration(30, "mail: mailboxes, messages stored once, per-mailbox entries with uids and flags", [
+            // One row per member who has used mail: the clock UIDVALIDITY values come from, so a mailbox that is
+            // deleted and made again never repeats a UIDVALIDITY (RFC 3501 §2.3.1.1).
+            """
+            CREATE TABLE mail_accounts (
+                account_id BIGINT PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+                uid_validity BIGINT NOT NULL
+            )
+            """,
+            // A member's folders. `name` is the full name with `/` between levels; INBOX is always "INBOX".
+            // `uid_next` and `highest_modseq` are taken (UPDATE … RETURNING) in the transaction that adds or
+            // changes an entry, so UIDs are unique and increasing with several nodes writing. `recent_from`:
+            // entries from this uid on are \Recent (no session has selected the mailbox since they came).
+            """
+            CREATE TABLE mailboxes (
+                id BIGINT PRIMARY KEY,
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                role TEXT,
+                uid_validity BIGINT NOT NULL,
+                uid_next BIGINT NOT NULL DEFAULT 1,
+                highest_modseq BIGINT NOT NULL DEFAULT 1,
+                recent_from BIGINT NOT NULL DEFAULT 1,
+                subscribed BIGINT NOT NULL DEFAULT 1,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX mailboxes_account_name ON mailboxes (account_id, name)",
+            "CREATE UNIQUE INDEX mailboxes_account_role ON mailboxes (account_id, role) WHERE role IS NOT NULL",
+            // A message's bytes, stored once however many mailboxes (of however many members) hold it; the
+            // summary columns are read from its header when it is stored. `header_size`: the bytes up to and
+            // including the blank line, so a header is read without the body.
+            """
+            CREATE TABLE mail_messages (
+                id BIGINT PRIMARY KEY,
+                raw BYTEA NOT NULL,
+                size BIGINT NOT NULL,
+                header_size BIGINT NOT NULL,
+                received_at BIGINT NOT NULL,
+                from_text TEXT NOT NULL DEFAULT '',
+                to_text TEXT NOT NULL DEFAULT '',
+                cc_text TEXT NOT NULL DEFAULT '',
+                subject TEXT NOT NULL DEFAULT '',
+                message_id_header TEXT NOT NULL DEFAULT '',
+                in_reply_to TEXT NOT NULL DEFAULT '',
+                refs TEXT NOT NULL DEFAULT '',
+                sent_at BIGINT,
+                has_attachments BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+            // A message in a mailbox: its uid there, its flags, and the modseq of its last change (CONDSTORE).
+            """
+            CREATE TABLE mail_entries (
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes (id) ON DELETE CASCADE,
+                uid BIGINT NOT NULL,
+                message_id BIGINT NOT NULL REFERENCES mail_messages (id),
+                seen BIGINT NOT NULL DEFAULT 0,
+                answered BIGINT NOT NULL DEFAULT 0,
+                flagged BIGINT NOT NULL DEFAULT 0,
+                deleted BIGINT NOT NULL DEFAULT 0,
+                draft BIGINT NOT NULL DEFAULT 0,
+                keywords TEXT NOT NULL DEFAULT '',
+                modseq BIGINT NOT NULL,
+                PRIMARY KEY (mailbox_id, uid)
+            )
+            """,
+            "CREATE INDEX mail_entries_message ON mail_entries (message_id)",
+            "CREATE INDEX mail_entries_unseen ON mail_entries (mailbox_id, uid) WHERE seen = 0",
+            "CREATE INDEX mail_entries_modseq ON mail_entries (mailbox_id, modseq)",
+            // Uids expunged from a mailbox and the modseq of the expunge, so a session on another node learns
+            // what vanished since the modseq it knows (as QRESYNC's VANISHED).
+            """
+            CREATE TABLE mail_expunged (
+                mailbox_id BIGINT NOT NULL REFERENCES mailboxes (id) ON DELETE CASCADE,
+                uid BIGINT NOT NULL,
+                modseq BIGINT NOT NULL,
+                PRIMARY KEY (mailbox_id, uid)
+            )
+            """,
+            "CREATE INDEX mail_expunged_modseq ON mail_expunged (mailbox_id, modseq)",
+        ]),
         Migration(45, "accounts: the member's time zone for dates on the web (nil: the browser's, else the instance's)", [
             "ALTER TABLE accounts ADD COLUMN time_zone TEXT",
         ]),

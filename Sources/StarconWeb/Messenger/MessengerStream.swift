@@ -321,7 +321,7 @@ struct MessengerStream: Sendable {
                 } else {
                     frame = MessengerJSON.frame("conversation", ["id": String(id), "removed": true])
                 }
-            case .accountEnded, .credentialsRevoked, .reload, .feed:
+            case .accountEnded, .credentialsRevoked, .reload, .feed, .mailbox:
                 return
             }
             try await outbound.write(.text(frame))

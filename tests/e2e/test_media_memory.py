@@ -3,6 +3,7 @@ claim 5,760 × 5,760 pixels, posted at once, are all refused before any decoding
 peak resident size near where it was idle (they used to take it from ~50 MB to ~1.9 GB); and a large photo
 that is decoded hands its memory back afterwards."""
 import io
+import time
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -68,7 +69,13 @@ def test_large_photos_hand_their_memory_back_once_decoded(uploader, any_server):
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(uploader, photos))
     assert [a.status_code for a in answers] == [200] * 4, [a.text[:200] for a in answers]
+    # The last decode's memory is trimmed as its pool thread finishes, which on a busy machine (tests in
+    # parallel workers) can come a moment after the answers: wait for it, within a generous bound.
+    deadline = time.time() + 15
     rss, peak = memory(any_server)
+    while rss > idle_rss * 1.5 and time.time() < deadline:
+        time.sleep(0.2)
+        rss, peak = memory(any_server)
     print(f"idle RSS {idle_rss} kB; after four 25 Mpx PNGs at once RSS {rss} kB, peak {peak} kB")
     assert peak > idle_rss * 2, "the decode did take memory"
     assert rss <= idle_rss * 1.5, (idle_rss, rss, peak)

@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // libvips from Debian (libvips-dev), found with pkg-config, behind a small non-variadic C face.
@@ -76,16 +77,31 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // SMTP (and IMAP to come): pure grammar and session state machines, no I/O.
+        // RFC 5322 / 2045-2049 messages: parsing, decoding and writing; pure, no I/O (NNTP, mail and uploads use it).
+        .target(name: "StarconMIME"),
+        // SMTP: pure grammar and session state machine, no I/O.
         .target(name: "StarconMail"),
         // IMAP4rev1 grammar: command framer and parser, response encoder; pure, no I/O (as swift-nio-imap).
         .target(name: "StarconIMAP"),
+        // The SMTP and IMAP listeners (SwiftNIO, STARTTLS with swift-nio-ssl) and their adapters to the core.
+        .target(
+            name: "StarconMailServer",
+            dependencies: [
+                "StarconCore", "StarconMail", "StarconIMAP", "StarconMIME",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "starcon",
             dependencies: [
                 "StarconCore",
                 "StarconWeb",
                 "StarconNews",
+                "StarconMailServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -3,7 +3,11 @@
 /// Conventions: ids are 64-bit time-ordered (`IDGenerator`); times are Unix milliseconds in BIGINT; flags are
 /// BIGINT 0/1; so one schema text serves SQLite and PostgreSQL.
 public enum Schema {
-    public static let migrations: [Migration] = [
+    /// Each area appends its own list (in `Schema+<Area>.swift`, numbers in its own range) so branches do not collide:
+    /// mail submission and queue 50–54, IMAP 55–59, Mastodon API 60–79, web mail and search 80–89.
+    public static let migrations: [Migration] = base
+
+    static let base: [Migration] = [
         Migration(1, "accounts, sessions, invitations, settings", [
             """
             CREATE TABLE accounts (

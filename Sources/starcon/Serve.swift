@@ -8,6 +8,7 @@ import ServiceLifecycle
 import StarconCore
 import StarconMailServer
 import StarconNews
+import StarconTLS
 import StarconWeb
 
 struct Serve: AsyncParsableCommand {
@@ -20,7 +21,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("nntp-port"), help: "NNTP port, 0 to disable (env STARCON_NNTP_PORT, default 1119; the listener arrives with the newsgroups part).") var nntpPort: Int?
     @Option(name: .customLong("smtp-port"), help: "SMTP port (submission with AUTH and mail for members), 0 to disable (env STARCON_SMTP_PORT, default 2525).") var smtpPort: Int?
     @Option(name: .customLong("imap-port"), help: "IMAP port, 0 to disable (env STARCON_IMAP_PORT, default 1143; arrives with the mail part).") var imapPort: Int?
-    @Option(name: .customLong("tls-cert"), help: "PEM certificate (chain) for STARTTLS on SMTP (env STARCON_TLS_CERT); with --tls-key.") var tlsCert: String?
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate (chain) for STARTTLS on SMTP and NNTP (env STARCON_TLS_CERT); with --tls-key.") var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: "PEM private key for STARTTLS (env STARCON_TLS_KEY).") var tlsKey: String?
     @Option(name: .customLong("relay"), help: "DOMAIN=HOST:PORT: where mail for DOMAIN is relayed; repeatable, * for any domain (env STARCON_RELAY, comma-separated).") var relay: [String] = []
     @Option(help: "Mail domain and instance name (env STARCON_DOMAIN, default starcon.local).") var domain: String?
@@ -92,6 +93,7 @@ struct Serve: AsyncParsableCommand {
                 var nntp = NNTPServer.Configuration(host: host, port: nntpPort, idleTimeout: .seconds(Int64(idle)),
                                                     postTimeout: .seconds(Int64(max(1, post))))
                 nntp.connections = limits.connections
+                nntp.tls = tls
                 services.append(NNTPServer(core: core, configuration: nntp, logger: logger))
             }
             if smtpPort != 0 {

@@ -1,3 +1,5 @@
+import StarconTLS
+
 /// The lines of one DATA, up to the `.` line (RFC 5321 §4.1.1.4), dot-unstuffed (§4.5.2), every line
 /// ending CRLF. Only `CRLF . CRLF` ends the message: a `.` after a bare LF is text, so a message cannot
 /// smuggle a second one past another server that reads line ends differently.
@@ -16,7 +18,7 @@ struct DataCollector {
         self.maxBytes = maxBytes
     }
 
-    mutating func add(_ frame: SMTPFrame) {
+    mutating func add(_ frame: LineFrame) {
         switch frame {
         case .tooLong(let crlf):
             hadOverlongLine = true

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import StarconTLS
 
 /// Hands one message to another server over SMTP (RFC 5321 §3.3): EHLO, MAIL, RCPT, DATA (dot-stuffed),
 /// QUIT. Says how it went in the queue's terms: delivered, a temporary failure (4xx, no connection, a
@@ -28,7 +29,7 @@ struct SMTPClient {
 
     func send(_ raw: [UInt8], from sender: String, to recipient: String, host: String, port: Int) async -> Outcome {
         let timeout = self.timeout
-        let channel: NIOAsyncChannel<SMTPFrame, ByteBuffer>
+        let channel: NIOAsyncChannel<LineFrame, ByteBuffer>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(timeout)
@@ -36,8 +37,8 @@ struct SMTPClient {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: timeout))
                         try channel.pipeline.syncOperations.addHandler(ClientIdleCloser())
-                        try channel.pipeline.syncOperations.addHandler(SMTPFramer(maxLength: 4096))
-                        return try NIOAsyncChannel<SMTPFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        try channel.pipeline.syncOperations.addHandler(LineFramer(maxLength: 4096))
+                        return try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
         } catch {
@@ -85,7 +86,7 @@ struct SMTPClient {
     }
 
     /// One reply, its continuation lines (`250-…`) joined with newlines in `text`.
-    static func readReply(_ iterator: inout NIOAsyncChannelInboundStream<SMTPFrame>.AsyncIterator) async throws -> Reply {
+    static func readReply(_ iterator: inout NIOAsyncChannelInboundStream<LineFrame>.AsyncIterator) async throws -> Reply {
         var lines: [String] = []
         while let frame = try await iterator.next() {
             guard case .line(let buffer, _) = frame else { throw Failure(outcome: .temporary("reply line too long")) }

@@ -5,6 +5,7 @@ import NIOSSL
 import ServiceLifecycle
 import StarconCore
 import StarconMail
+import StarconTLS
 import Synchronization
 
 /// The SMTP listener (RFC 5321): submission with AUTH from members and mail from other servers for our
@@ -59,8 +60,8 @@ public struct SMTPServer: Service {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try channel.pipeline.syncOperations.addHandler(SMTPIdleCloser())
-                    try channel.pipeline.syncOperations.addHandler(SMTPFramer(maxLength: SMTPLimits.maxCommandLine))
-                    return try NIOAsyncChannel<SMTPFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    try channel.pipeline.syncOperations.addHandler(LineFramer(maxLength: SMTPLimits.maxCommandLine))
+                    return try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         let port = server.channel.localAddress?.port ?? configuration.port
@@ -88,7 +89,7 @@ public struct SMTPServer: Service {
         }
     }
 
-    private func serve(_ client: NIOAsyncChannel<SMTPFrame, ByteBuffer>) async {
+    private func serve(_ client: NIOAsyncChannel<LineFrame, ByteBuffer>) async {
         let channel = client.channel
         let peer = channel.remoteAddress?.ipAddress ?? "unknown"
         var logger = self.logger
@@ -106,7 +107,7 @@ public struct SMTPServer: Service {
                     if data != nil {
                         // Changed in place: a copy per line would copy the message so far each time.
                         data!.add(frame)
-                        if case .line(let line, _) = frame, SMTPFramer.isStartTLS(line) { Self.resume(channel) }
+                        if case .line(let line, _) = frame, LineFramer.isStartTLS(line) { Self.resume(channel) }
                         guard data!.finished, let collector = data else { continue }
                         data = nil
                         let reply: SMTPReply
@@ -127,7 +128,7 @@ public struct SMTPServer: Service {
                     }
                     guard let line = String(validating: buffer.readableBytesView, as: UTF8.self) else {
                         try await Self.send(SMTPReply(500, "5.5.2", "Command is not valid UTF-8"), on: channel)
-                        if SMTPFramer.isStartTLS(buffer) { Self.resume(channel) }
+                        if LineFramer.isStartTLS(buffer) { Self.resume(channel) }
                         continue
                     }
                     let (reply, next) = await session.handle(line: line[...])
@@ -135,7 +136,7 @@ public struct SMTPServer: Service {
                     switch next {
                     case .carryOn:
                         try await Self.send(reply, on: channel)
-                        if SMTPFramer.isStartTLS(buffer) { Self.resume(channel) }
+                        if LineFramer.isStartTLS(buffer) { Self.resume(channel) }
                     case .receiveData:
                         try await Self.send(reply, on: channel)
                         data = DataCollector(maxBytes: SMTPLimits.maxMessageBytes)
@@ -177,7 +178,7 @@ public struct SMTPServer: Service {
 
     /// Tells the framer a held `STARTTLS`-looking line did not start TLS.
     private static func resume(_ channel: any Channel) {
-        channel.pipeline.fireUserInboundEventTriggered(SMTPFramer.Resume())
+        channel.pipeline.fireUserInboundEventTriggered(LineFramer.Resume())
     }
 
     static func send(_ reply: SMTPReply, on channel: any Channel) async throws {

@@ -1,23 +1,25 @@
 import NIOCore
 import NIOTLS
 
-/// What an SMTP connection reads: a line without its line ending (and whether that ending was CRLF), or
+/// What a line protocol's connection (SMTP, NNTP) reads: a line without its line ending (and whether that ending was CRLF), or
 /// notice that a line was over the limit (its bytes discarded up to the next LF, so the stream stays in step).
-public enum SMTPFrame: Sendable, Equatable {
+public enum LineFrame: Sendable, Equatable {
     case line(ByteBuffer, crlf: Bool)
     case tooLong(crlf: Bool)
 }
 
-/// Splits the byte stream into lines, and stops at a `STARTTLS` line: what the client sends after it in
+/// Splits the byte stream into lines, and stops at a `STARTTLS` line (SMTP, RFC 3207; NNTP, RFC 4642): what the client sends after it in
 /// the clear must never be read as if it came over TLS (CVE-2011-0411, command injection), so the framer
 /// holds it until told what happened. `Resume` (no TLS after all) reads on; a completed TLS handshake drops
 /// every byte that came before it.
-final class SMTPFramer: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = SMTPFrame
+public final class LineFramer: ChannelInboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = LineFrame
 
     /// Sent down the pipeline when a held `STARTTLS` line did not start TLS.
-    struct Resume: Sendable {}
+    public struct Resume: Sendable {
+        public init() {}
+    }
 
     let maxLength: Int
     /// Bytes the framer may hold while it waits after STARTTLS; more closes the connection.
@@ -26,11 +28,11 @@ final class SMTPFramer: ChannelInboundHandler, RemovableChannelHandler {
     private var held = false
     private var discarding = false
 
-    init(maxLength: Int) {
+    public init(maxLength: Int) {
         self.maxLength = maxLength
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         if buffer == nil { buffer = incoming } else { buffer!.writeBuffer(&incoming) }
         if held, let buffer, buffer.readableBytes > Self.maxHeld {
@@ -40,7 +42,7 @@ final class SMTPFramer: ChannelInboundHandler, RemovableChannelHandler {
         emitLines(context: context)
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is Resume {
             held = false
             emitLines(context: context)
@@ -55,7 +57,7 @@ final class SMTPFramer: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// The line the framer holds at: `STARTTLS` in any case.
-    static func isStartTLS(_ line: ByteBuffer) -> Bool {
+    public static func isStartTLS(_ line: ByteBuffer) -> Bool {
         line.readableBytes == 8 && String(buffer: line).uppercased() == "STARTTLS"
     }
 
@@ -87,20 +89,5 @@ final class SMTPFramer: ChannelInboundHandler, RemovableChannelHandler {
         if let current = buffer {
             if current.readableBytes == 0 { buffer = nil } else if current.readerIndex > 65_536 { buffer!.discardReadBytes() }
         }
-    }
-}
-
-/// Closes a connection after the idle timeout with `421` (RFC 5321 §4.5.3.2).
-final class SMTPIdleCloser: ChannelInboundHandler, Sendable {
-    typealias InboundIn = NIOAny
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            var buffer = context.channel.allocator.buffer(capacity: 64)
-            buffer.writeString("421 4.4.2 Idle timeout, closing connection\r\n")
-            context.writeAndFlush(NIOAny(buffer)).whenComplete { _ in context.close(promise: nil) }
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
     }
 }

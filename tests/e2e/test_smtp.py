@@ -513,3 +513,85 @@ def test_commands_sent_in_the_clear_after_starttls_are_dropped(tls_mail):
     tls.sendall(b"EHLO x.test\r\n")
     assert stream.readline().decode().startswith("250")
     tls.close()
+
+
+# ---------------------------------------------------------------------------------------------- PostgreSQL, two nodes
+
+class FakeRelay:
+    """A receiving SMTP server on a thread that keeps every message it is given."""
+
+    def __init__(self):
+        import threading
+        self.messages = []
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import threading
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn):
+        stream = conn.makefile("rb")
+        conn.sendall(b"220 far.test ESMTP\r\n")
+        while True:
+            line = stream.readline().decode()
+            if not line or line.upper().startswith("QUIT"):
+                break
+            if line.upper().startswith("DATA"):
+                conn.sendall(b"354 go\r\n")
+                body = []
+                while (text := stream.readline().decode()) != ".\r\n":
+                    body.append(text)
+                with self.lock:
+                    self.messages.append("".join(body))
+            conn.sendall(b"250 OK\r\n")
+        conn.close()
+
+    def close(self):
+        self.sock.close()
+
+
+def _psql_count(url, sql):
+    out = subprocess.run(["psql", url, "-Atc", sql], capture_output=True, text=True, check=True).stdout
+    return int(out.strip())
+
+
+def test_two_nodes_on_postgresql_share_the_queue_and_deliver_each_message_once(tmp_path, pg_database):
+    relay = FakeRelay()
+    nodes = []
+    for name in ["a", "b"]:
+        directory = tmp_path / name
+        directory.mkdir()
+        nodes.append(Server(str(directory), database=pg_database,
+                            extra=["--relay", f"far.test=127.0.0.1:{relay.port}"]).start())
+    try:
+        for user in ["kim", "lee"]:
+            assert nodes[0].cli("user", "add", user, stdin=PASSWORD).returncode == 0
+        for index in range(6):
+            client = smtp(nodes[index % 2])
+            client.login("kim", PASSWORD)
+            client.sendmail(f"kim@{DOMAIN}", [f"lee@{DOMAIN}", f"park{index}@far.test"],
+                            message(f"kim@{DOMAIN}", f"lee@{DOMAIN}", f"pg {index}"))
+            client.quit()
+        assert wait_for(lambda: len(relay.messages) >= 6, timeout=30)
+        time.sleep(2)
+        subjects = sorted(line for m in relay.messages for line in m.splitlines() if line.startswith("Subject:"))
+        assert subjects == [f"Subject: pg {i}" for i in range(6)], "each once, whichever node took it"
+        assert _psql_count(pg_database, "SELECT COUNT(*) FROM mail_queue") == 0
+        inbox = _psql_count(pg_database, """SELECT COUNT(*) FROM mail_entries e JOIN mailboxes b ON b.id = e.mailbox_id
+                                            JOIN accounts a ON a.id = b.account_id WHERE a.username_key = 'lee' AND b.role = 'inbox'""")
+        assert inbox == 6
+    finally:
+        for node in nodes:
+            node.stop()
+        relay.close()

@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import StarconCore
+import StarconMailServer
 import StarconNews
 import StarconWeb
 
@@ -18,7 +19,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("http-port"), help: "HTTP port, 0 to disable (env STARCON_HTTP_PORT, default 8080).") var httpPort: Int?
     @Option(name: .customLong("nntp-port"), help: "NNTP port, 0 to disable (env STARCON_NNTP_PORT, default 1119; the listener arrives with the newsgroups part).") var nntpPort: Int?
     @Option(name: .customLong("smtp-port"), help: "SMTP port, 0 to disable (env STARCON_SMTP_PORT, default 2525; arrives with the mail part).") var smtpPort: Int?
-    @Option(name: .customLong("imap-port"), help: "IMAP port, 0 to disable (env STARCON_IMAP_PORT, default 1143; arrives with the mail part).") var imapPort: Int?
+    @Option(name: .customLong("imap-port"), help: "IMAP port, 0 to disable (env STARCON_IMAP_PORT, default 1143).") var imapPort: Int?
     @Option(help: "Mail domain and instance name (env STARCON_DOMAIN, default starcon.local).") var domain: String?
     @Option(name: .customLong("metrics-port"), help: "Port for /metrics on STARCON_METRICS_HOST (default 127.0.0.1), 0 for none (env STARCON_METRICS_PORT, default 0).") var metricsPort: Int?
     @Option(name: .customLong("public-url"), help: "The URL members use to reach this server, for links (env STARCON_PUBLIC_URL). Default: http://HOST:PORT.") var publicURL: String?
@@ -29,10 +30,11 @@ struct Serve: AsyncParsableCommand {
         let host = self.host ?? Environment.value("HOST") ?? "127.0.0.1"
         let httpPort = try port(self.httpPort, env: "HTTP_PORT", flag: "--http-port", default: 8080)
         let nntpPort = try port(self.nntpPort, env: "NNTP_PORT", flag: "--nntp-port", default: 1119)
+        let imapPort = try port(self.imapPort, env: "IMAP_PORT", flag: "--imap-port", default: 1143)
         let metricsPort = try port(self.metricsPort, env: "METRICS_PORT", flag: "--metrics-port", default: 0)
         let metricsHost = Environment.value("METRICS_HOST") ?? "127.0.0.1"
         let limits = try ListenerLimits.fromEnvironment(descriptorLimit: DescriptorLimit.raise())
-        for (value, env, flag) in [(smtpPort, "SMTP_PORT", "--smtp-port"), (imapPort, "IMAP_PORT", "--imap-port")] {
+        for (value, env, flag) in [(smtpPort, "SMTP_PORT", "--smtp-port")] {
             _ = try port(value, env: env, flag: flag, default: 0)
         }
         let domain = self.domain ?? Environment.value("DOMAIN") ?? "starcon.local"
@@ -49,7 +51,7 @@ struct Serve: AsyncParsableCommand {
         }
 
         // Each listener's port is tried first, so a port in use is named in a one-line error before anything starts.
-        for (port, name) in [(httpPort, "HTTP"), (nntpPort, "NNTP")] where port != 0 {
+        for (port, name) in [(httpPort, "HTTP"), (nntpPort, "NNTP"), (imapPort, "IMAP")] where port != 0 {
             try await Self.checkPortFree(host: host, port: port, name: name)
         }
         if metricsPort != 0 { try await Self.checkPortFree(host: metricsHost, port: metricsPort, name: "Metrics") }
@@ -86,6 +88,12 @@ struct Serve: AsyncParsableCommand {
                                                     postTimeout: .seconds(Int64(max(1, post))))
                 nntp.connections = limits.connections
                 services.append(NNTPServer(core: core, configuration: nntp, logger: logger))
+            }
+            if imapPort != 0 {
+                let idle = try Environment.int("IMAP_IDLE_TIMEOUT", flag: "STARCON_IMAP_IDLE_TIMEOUT") ?? 30 * 60
+                var imap = IMAPServer.Configuration(host: host, port: imapPort, idleTimeout: .seconds(Int64(max(1, idle))))
+                imap.connections = limits.connections
+                services.append(IMAPServer(core: core, configuration: imap, logger: logger))
             }
             let maintenanceSeconds = try Environment.int("MAINTENANCE_SECONDS", flag: "STARCON_MAINTENANCE_SECONDS") ?? 600
             services.append(NodeWorkService(core: core, jobs: core.standardJobs(homeFeedTrim: Int64(max(1, maintenanceSeconds)) * 1000), logger: logger))

@@ -61,6 +61,9 @@ class Server:
         if "--nntp-port" not in self.extra:
             # Every server gets its own NNTP port, so tests never collide with another server on 1119.
             self.extra += ["--nntp-port", str(free_port())]
+        if "--imap-port" not in self.extra:
+            # The same for IMAP (default 1143).
+            self.extra += ["--imap-port", str(free_port())]
         self.env = env or {}
         self.process = None
         self.setup_url = None

@@ -195,4 +195,45 @@ struct IMAPSessionTests {
             #expect(await d.say("a LOGIN kim \"correct horse battery\"").hasPrefix("a NO [AUTHORIZATIONFAILED]"))
         }
     }
+
+    @Test func bodyStructureAndPartSectionsFollowTheMIMETree() async throws {
+        try await SessionStore.withCore { core in
+            let kim = try await SessionStore.member(core, "kim")
+            let inbox = try await core.mail.mailbox(role: .inbox, of: kim)
+            let raw = Array("""
+                From: park@other.example\r
+                To: kim@starcon.local\r
+                Subject: =?UTF-8?B?7JWI64WV?=\r
+                MIME-Version: 1.0\r
+                Content-Type: multipart/mixed; boundary="b1"\r
+                \r
+                --b1\r
+                Content-Type: text/plain; charset=utf-8\r
+                Content-Transfer-Encoding: base64\r
+                \r
+                7JWI64WV7ZWY7IS47JqUIG5hbmdtYW4=\r
+                --b1\r
+                Content-Type: application/pdf; name="a.pdf"\r
+                Content-Disposition: attachment; filename="a.pdf"\r
+                \r
+                PDFDATA\r
+                --b1--\r
+
+                """.utf8)
+            _ = try await core.mail.append(raw, to: inbox.id, of: kim)
+            let c = Conversation(core: core)
+            await c.say("a LOGIN kim \"correct horse battery\"")
+            await c.say("b SELECT INBOX")
+            let structure = await c.say("c FETCH 1 BODYSTRUCTURE")
+            #expect(structure.contains("BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"BASE64\" 32 1"), "\(structure)")
+            #expect(structure.contains("(\"APPLICATION\" \"PDF\" (\"NAME\" \"a.pdf\") NIL NIL \"7BIT\" 7 NIL (\"ATTACHMENT\" (\"FILENAME\" \"a.pdf\")) NIL NIL) \"MIXED\" (\"BOUNDARY\" \"b1\")"), "\(structure)")
+            #expect(await c.say("d FETCH 1 BODY.PEEK[2]").contains("BODY[2] {7}\r\nPDFDATA)"))
+            #expect(await c.say("e FETCH 1 BODY.PEEK[2.MIME]").contains("Content-Disposition: attachment; filename=\"a.pdf\"\r\n\r\n"))
+            #expect(await c.say("f FETCH 1 BODY.PEEK[3]").contains("BODY[3] {0}\r\n)"))
+            #expect(await c.say("g FETCH 1 ENVELOPE").contains("\"=?UTF-8?B?7JWI64WV?=\""), "left encoded")
+            #expect(await c.say("h SEARCH BODY nangman").contains("* SEARCH 1\r\n"), "base64 body decoded")
+            let korean = await c.say(Array("i SEARCH CHARSET UTF-8 SUBJECT {6}\r\n안녕".utf8))
+            #expect(korean.contains("* SEARCH 1\r\n"), "\(korean)")
+        }
+    }
 }

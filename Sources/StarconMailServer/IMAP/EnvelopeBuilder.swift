@@ -1,91 +1,71 @@
+import Foundation
 import StarconIMAP
+import StarconMIME
 
-/// ENVELOPE from a header (RFC 3501 §7.4.2): values as written, addresses split into name, mailbox and host.
+/// ENVELOPE and BODYSTRUCTURE from StarconMIME's entity tree (RFC 3501 §7.4.2): header values as written
+/// (encoded words left encoded), addresses split into name, mailbox and host.
 enum EnvelopeBuilder {
-    static func envelope(_ header: MessageHeader) -> Envelope {
-        Envelope(date: header.value("Date"), subject: header.value("Subject"),
-                 from: addresses(header.value("From")), sender: addresses(header.value("Sender")),
-                 replyTo: addresses(header.value("Reply-To")), to: addresses(header.value("To")),
-                 cc: addresses(header.value("Cc")), bcc: addresses(header.value("Bcc")),
-                 inReplyTo: header.value("In-Reply-To"), messageID: header.value("Message-ID"))
+    static func envelope(_ header: MIMEHeader) -> Envelope {
+        Envelope(date: header["Date"], subject: header["Subject"],
+                 from: addresses(header["From"]), sender: addresses(header["Sender"]),
+                 replyTo: addresses(header["Reply-To"]), to: addresses(header["To"]),
+                 cc: addresses(header["Cc"]), bcc: addresses(header["Bcc"]),
+                 inReplyTo: header["In-Reply-To"], messageID: header["Message-ID"])
     }
 
-    /// An address list (RFC 5322 §3.4): `Name <box@host>`, `box@host (comment)`, `"Quoted, name" <…>`, and
-    /// groups (`team: a@b, c@d;`), whose members are listed as plain addresses.
+    /// An address list; a group is written as RFC 3501 asks: `(NIL NIL "name" NIL)`, its members, then
+    /// `(NIL NIL NIL NIL)`.
     static func addresses(_ value: String?) -> [Envelope.Address] {
         guard let value, !value.isEmpty else { return [] }
         var result: [Envelope.Address] = []
-        for piece in split(value) {
-            var text = piece.trimming([" ", "\t"])
-            if let colon = topLevelIndex(of: ":", in: text) { text = String(text[text.index(after: colon)...]) }
-            text = text.trimming([" ", "\t", ";"])
-            guard !text.isEmpty else { continue }
-            var name: String?
-            var spec = text
-            if let open = topLevelIndex(of: "<", in: text), let close = text[open...].firstIndex(of: ">") {
-                spec = String(text[text.index(after: open)..<close])
-                let display = unquote(String(text[..<open]).trimming([" ", "\t"]))
-                name = display.isEmpty ? nil : display
-            } else if let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")"), open < close {
-                let comment = String(text[text.index(after: open)..<close]).trimming([" "])
-                name = comment.isEmpty ? nil : comment
-                spec = String(text[..<open])
-            }
-            spec = spec.trimming([" ", "\t"])
-            if let route = spec.lastIndex(of: ":") { spec = String(spec[spec.index(after: route)...]) }
-            if let at = spec.lastIndex(of: "@") {
-                result.append(.init(name: name, mailbox: String(spec[..<at]), host: String(spec[spec.index(after: at)...])))
-            } else {
-                result.append(.init(name: name, mailbox: spec, host: "MISSING_DOMAIN"))
+        for entry in AddressList.parse(value) {
+            switch entry {
+            case .mailbox(let address):
+                result.append(self.address(address))
+            case .group(_, let rawName, let members):
+                result.append(.init(name: nil, mailbox: rawName, host: nil))
+                result += members.map(address)
+                result.append(.init(name: nil, mailbox: nil, host: nil))
             }
         }
         return result
     }
 
-    /// Splits at commas outside quotes, angle brackets and comments.
-    static func split(_ text: String) -> [String] {
-        var pieces: [String] = [], current = ""
-        var quoted = false, escaped = false, angle = 0, comment = 0
-        for character in text {
-            if escaped { escaped = false; current.append(character); continue }
-            switch character {
-            case "\\" where quoted || comment > 0: escaped = true
-            case "\"" where comment == 0: quoted.toggle()
-            case "<" where !quoted && comment == 0: angle += 1
-            case ">" where !quoted && comment == 0: angle = max(0, angle - 1)
-            case "(" where !quoted: comment += 1
-            case ")" where !quoted: comment = max(0, comment - 1)
-            case "," where !quoted && angle == 0 && comment == 0:
-                pieces.append(current)
-                current = ""
-                continue
-            default: break
-            }
-            current.append(character)
-        }
-        pieces.append(current)
-        return pieces
+    static func address(_ address: MIMEAddress) -> Envelope.Address {
+        let name = address.rawDisplayName.flatMap { $0.isEmpty ? nil : $0 }
+        // A host of NIL marks a group in an ENVELOPE, so an address without one gets a placeholder.
+        return .init(name: name, mailbox: address.localPart, host: address.domain ?? "MISSING_DOMAIN")
     }
 
-    /// The first `character` outside quotes.
-    static func topLevelIndex(of character: Character, in text: String) -> String.Index? {
-        var quoted = false, escaped = false
-        for index in text.indices {
-            let c = text[index]
-            if escaped { escaped = false; continue }
-            if c == "\\" { escaped = true; continue }
-            if c == "\"" { quoted.toggle(); continue }
-            if !quoted, c == character { return index }
+    /// BODY and BODYSTRUCTURE.
+    static func structure(_ entity: MIMEEntity) -> BodyStructure {
+        let header = entity.header
+        let type = entity.contentType
+        if entity.isMultipart {
+            return .multipart(entity.children.map(structure), .init(
+                subtype: type.subtype, parameters: parameters(type.parameters), disposition: disposition(entity),
+                language: languages(header["Content-Language"]), location: header["Content-Location"]))
         }
-        return nil
+        let part = BodyStructure.SinglePart(
+            type: type.type, subtype: type.subtype, parameters: parameters(type.parameters), id: header["Content-ID"],
+            description: header["Content-Description"], encoding: entity.transferEncoding.name, octets: entity.bodyRange.count,
+            lines: type.type == "text" ? entity.bodyLineCount : nil, md5: header["Content-MD5"], disposition: disposition(entity),
+            language: languages(header["Content-Language"]), location: header["Content-Location"])
+        if type.isMessage, let inner = entity.enclosedMessage {
+            return .message(part, envelope(inner.header), structure(inner), lines: entity.bodyLineCount)
+        }
+        return .single(part)
     }
 
-    static func unquote(_ text: String) -> String {
-        guard text.count >= 2, text.first == "\"", text.last == "\"" else { return text }
-        var out = "", escaped = false
-        for c in text.dropFirst().dropLast() {
-            if escaped { out.append(c); escaped = false } else if c == "\\" { escaped = true } else { out.append(c) }
-        }
-        return out
+    static func parameters(_ parameters: MIMEParameters) -> [BodyStructure.Parameter] {
+        parameters.items.map { BodyStructure.Parameter($0.name, $0.value) }
+    }
+
+    static func disposition(_ entity: MIMEEntity) -> BodyStructure.Disposition? {
+        entity.disposition.map { BodyStructure.Disposition($0.type, parameters: parameters($0.parameters)) }
+    }
+
+    static func languages(_ value: String?) -> [String] {
+        (value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }

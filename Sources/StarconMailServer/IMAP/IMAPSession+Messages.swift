@@ -1,5 +1,6 @@
 import StarconCore
 import StarconIMAP
+import StarconMIME
 
 extension IMAPSession {
     /// Messages read from the store per round trip in a FETCH, so `1:*` of a large mailbox never holds every
@@ -40,7 +41,8 @@ extension IMAPSession {
             var out: [UInt8] = []
             for entry in entries {
                 guard let number = selection.index.sequence(of: UInt32(entry.uid)) else { continue }
-                var items = attributes.compactMap { item(for: $0, entry: entry, raw: bytes[entry.uid] ?? [], in: selection) }
+                let message = MIMEParser.parse(bytes[entry.uid] ?? [])
+                var items = attributes.compactMap { item(for: $0, entry: entry, message: message, in: selection) }
                 if newlySeen.contains(entry.uid), !attributes.contains(.flags) {
                     items.append(.flags(flags(of: entry, in: selection)))
                 }
@@ -71,20 +73,20 @@ extension IMAPSession {
         }
     }
 
-    func item(for attribute: FetchAttribute, entry: MailEntry, raw: [UInt8], in selection: Selection) -> FetchItem? {
+    func item(for attribute: FetchAttribute, entry: MailEntry, message: MIMEEntity, in selection: Selection) -> FetchItem? {
         switch attribute {
         case .uid: return .uid(UInt32(entry.uid))
         case .flags: return .flags(flags(of: entry, in: selection))
         case .internalDate: return .internalDate(entry.internalDate)
         case .rfc822Size: return .rfc822Size(entry.size)
-        case .envelope: return .envelope(EnvelopeBuilder.envelope(MessageHeader(raw[...])))
-        case .body: return .bodyStructure(MessagePart.structure(of: raw), extensible: false)
-        case .bodyStructure: return .bodyStructure(MessagePart.structure(of: raw), extensible: true)
-        case .rfc822: return .section(name: "RFC822", origin: nil, data: raw)
-        case .rfc822Header: return .section(name: "RFC822.HEADER", origin: nil, data: Array(raw.prefix(MessageHeader(raw[...]).size)))
-        case .rfc822Text: return .section(name: "RFC822.TEXT", origin: nil, data: Array(raw.dropFirst(MessageHeader(raw[...]).size)))
+        case .envelope: return .envelope(EnvelopeBuilder.envelope(message.header))
+        case .body: return .bodyStructure(EnvelopeBuilder.structure(message), extensible: false)
+        case .bodyStructure: return .bodyStructure(EnvelopeBuilder.structure(message), extensible: true)
+        case .rfc822: return .section(name: "RFC822", origin: nil, data: message.raw)
+        case .rfc822Header: return .section(name: "RFC822.HEADER", origin: nil, data: Array(message.headerBytes))
+        case .rfc822Text: return .section(name: "RFC822.TEXT", origin: nil, data: Array(message.bodyBytes))
         case .section(let spec, _, let partial):
-            let data = MessageSections.partial(MessageSections.bytes(spec, of: raw), partial)
+            let data = MessageSections.partial(MessageSections.bytes(spec, of: message), partial)
             return .section(name: "BODY[\(spec.description)]", origin: partial?.offset, data: data)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import StarconCore
 import StarconIMAP
+import StarconMIME
 
 /// SEARCH keys (RFC 3501 §6.4.4) over the store's entries. Addresses and subjects are the decoded summary
 /// columns (so a word in an encoded-word subject is found); BODY, TEXT, BCC and HEADER read the message.
@@ -50,25 +51,25 @@ struct MessageSearch {
         case .undraft: return !flags.contains(.draft)
         case .unflagged: return !flags.contains(.flagged)
         case .unseen: return !flags.contains(.seen)
-        case .keyword(let word): return entry.keywords.contains { $0.caseInsensitiveEquals(word) }
-        case .unkeyword(let word): return !entry.keywords.contains { $0.caseInsensitiveEquals(word) }
+        case .keyword(let word): return entry.keywords.contains { $0.lowercased() == word.lowercased() }
+        case .unkeyword(let word): return !entry.keywords.contains { $0.lowercased() == word.lowercased() }
         case .from(let text): return Self.contains(entry.summary.from, text)
         case .to(let text): return Self.contains(entry.summary.to, text)
         case .cc(let text): return Self.contains(entry.summary.cc, text)
         case .subject(let text): return Self.contains(entry.summary.subject, text)
-        case .bcc(let text): return raw.map { Self.contains(header($0).value("Bcc") ?? "", text) } ?? false
+        case .bcc(let text): return raw.map { Self.contains(MIMEParser.parseHeader($0).header["Bcc"] ?? "", text) } ?? false
         case .header(let name, let text):
             guard let raw else { return false }
-            let header = header(raw)
-            if name.caseInsensitiveEquals("Subject") { return Self.contains(entry.summary.subject, text) }
-            return header.fields.contains { $0.name.caseInsensitiveEquals(name) }
-                && (text.isEmpty || Self.contains(header.value(name) ?? "", text))
+            if name.lowercased() == "subject" { return Self.contains(entry.summary.subject, text) }
+            let fields = MIMEParser.parseHeader(raw).header.all(name)
+            return !fields.isEmpty && (text.isEmpty || fields.contains { Self.contains($0.decodedValue, text) })
         case .body(let text):
             guard let raw else { return false }
-            return Self.contains(String(decoding: raw.dropFirst(header(raw).size), as: UTF8.self), text)
+            return Self.bodyContains(raw, text)
         case .text(let text):
             guard let raw else { return false }
-            return Self.contains(String(decoding: raw, as: UTF8.self), text) || Self.contains(entry.summary.subject, text)
+            return Self.contains(String(decoding: raw.prefix(MIMEParser.parseHeader(raw).end), as: UTF8.self), text)
+                || Self.contains(entry.summary.subject, text) || Self.contains(entry.summary.from, text) || Self.bodyContains(raw, text)
         case .before(let date): return Self.day(entry.internalDate) < Self.day(date)
         case .on(let date): return Self.day(entry.internalDate) == Self.day(date)
         case .since(let date): return Self.day(entry.internalDate) >= Self.day(date)
@@ -85,7 +86,13 @@ struct MessageSearch {
         }
     }
 
-    private func header(_ raw: [UInt8]) -> MessageHeader { MessageHeader(raw[...]) }
+    /// The text parts with their transfer encoding and charset undone, so a word in a base64 or
+    /// quoted-printable body is found.
+    static func bodyContains(_ raw: [UInt8], _ needle: String) -> Bool {
+        MIMEParser.parse(raw).leaves.contains { part in
+            part.contentType.type == "text" && contains(part.decodedText().text, needle)
+        }
+    }
 
     static func contains(_ haystack: String, _ needle: String) -> Bool {
         needle.isEmpty || haystack.range(of: needle, options: [.caseInsensitive]) != nil

@@ -1,28 +1,41 @@
 import StarconIMAP
+import StarconMIME
 
-/// BODY[section] (RFC 3501 §6.4.5): the octets a section specification names in a stored message.
+/// BODY[section] (RFC 3501 §6.4.5) on StarconMIME's entity tree: the octets a section specification names,
+/// exactly as stored.
 enum MessageSections {
     /// The section's octets; empty when the message has no such part (§6.4.5 lets the server answer so).
-    static func bytes(_ spec: SectionSpec, of raw: [UInt8]) -> [UInt8] {
-        let whole = raw[...]
-        guard let entity = MessagePart.entity(spec.part, in: whole) else { return [] }
-        let header = MessageHeader(entity.bytes)
-        let body = entity.bytes.dropFirst(header.size)
+    static func bytes(_ spec: SectionSpec, of message: MIMEEntity) -> [UInt8] {
+        guard !spec.part.isEmpty else { return text(spec.text, of: message, whole: message.raw[...]) }
+        guard let part = message.part(spec.part) else { return [] }
         switch spec.text {
-        case .whole: return Array(spec.part.isEmpty ? entity.bytes : (entity.isMessage ? entity.bytes : body))
-        case .mime: return Array(entity.bytes.prefix(header.size))
-        case .header, .headerFields, .headerFieldsNot, .text:
+        case .whole: return Array(part.bodyBytes)
+        case .mime: return Array(part.headerBytes)
+        default:
             // Below the top, HEADER and TEXT name the message inside a message/rfc822 part.
-            let message = spec.part.isEmpty ? entity.bytes : (entity.isMessage ? body : nil)
-            guard let message else { return [] }
-            let inner = MessageHeader(message)
-            switch spec.text {
-            case .header: return Array(message.prefix(inner.size))
-            case .headerFields(let names): return inner.lines(names, not: false)
-            case .headerFieldsNot(let names): return inner.lines(names, not: true)
-            default: return Array(message.dropFirst(inner.size))
-            }
+            guard let inner = part.enclosedMessage else { return [] }
+            return text(spec.text, of: inner, whole: inner.raw[inner.range])
         }
+    }
+
+    private static func text(_ text: SectionSpec.Text, of message: MIMEEntity, whole: ArraySlice<UInt8>) -> [UInt8] {
+        switch text {
+        case .whole: Array(whole)
+        case .header, .mime: Array(message.headerBytes)
+        case .headerFields(let names): fields(message, names, not: false)
+        case .headerFieldsNot(let names): fields(message, names, not: true)
+        case .text: Array(message.bodyBytes)
+        }
+    }
+
+    /// `HEADER.FIELDS (…)` or `.NOT`: the matching fields' lines as stored (folding kept) and the blank line.
+    static func fields(_ message: MIMEEntity, _ names: [String], not: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        for field in message.header where names.contains(where: { field.is($0) }) != not {
+            out += message.raw[field.range]
+            if out.last != 0x0A { out += [0x0D, 0x0A] }
+        }
+        return out + [0x0D, 0x0A]
     }
 
     /// `<origin.length>` applied (§6.4.5: past the end gives an empty string).

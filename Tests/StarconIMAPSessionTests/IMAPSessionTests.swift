@@ -91,6 +91,24 @@ struct IMAPSessionTests {
         }
     }
 
+    @Test func startTLSOnlyWhenOfferedAndBeforeSignIn() async throws {
+        try await SessionStore.withCore { core in
+            _ = try await SessionStore.member(core, "kim")
+            let plain = Conversation(core: core)
+            #expect(!plain.session.capabilities.contains("STARTTLS"))
+            #expect(await plain.say("a STARTTLS").hasPrefix("a BAD"))
+            let output = NIOLockedValueBox<[UInt8]>([])
+            let session = IMAPSession(core: core, peerAddress: "192.0.2.1", options: .init(offersStartTLS: true)) { bytes in
+                output.withLockedValue { $0 += bytes }
+            }
+            #expect(session.capabilities.contains("STARTTLS"))
+            #expect(await session.receive(Array("a STARTTLS".utf8)) == .startTLS(reply: Array("a OK Begin TLS negotiation now\r\n".utf8)))
+            #expect(output.withLockedValue { $0 }.isEmpty, "the server writes the OK as it puts TLS in front")
+            #expect(!session.capabilities.contains("STARTTLS"), "once only")
+            #expect(await session.receive(Array("b STARTTLS".utf8)) == .carryOn)
+        }
+    }
+
     @Test func authenticatePlainWithAndWithoutInitialResponse() async throws {
         try await SessionStore.withCore { core in
             _ = try await SessionStore.member(core, "kim")

@@ -221,6 +221,35 @@ def test_hostile_input_gets_bad_and_the_server_keeps_serving(mail_server):
     kim.logout()
 
 
+def test_a_silent_connection_is_closed_after_the_idle_timeout(data_dir):
+    srv = Server(data_dir, env={"STARCON_IMAP_IDLE_TIMEOUT": "2"})
+    add_member(srv, "kim")
+    srv.start()
+    try:
+        idler = Idler(srv, "kim")
+        line = idler.wait_for(b"BYE", 6)
+        assert line and b"idle" in line, line
+        with pytest.raises((EOFError, ConnectionError)):
+            idler.line(timeout=5)
+    finally:
+        srv.stop()
+
+
+def test_pipelined_commands_and_literal_plus(mail_server):
+    sock = socket.create_connection(("127.0.0.1", imap_port(mail_server)), timeout=10)
+    reader = sock.makefile("rb")
+    reader.readline()
+    raw = message("plus")
+    sock.sendall(b"a LOGIN kim {21+}\r\n" + PASSWORD.encode() + b"\r\nb APPEND INBOX {%d+}\r\n" % len(raw) + raw
+                 + b"\r\nc SELECT INBOX\r\nd FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n")
+    replies = b""
+    while b"\r\nd OK" not in replies:
+        replies += sock.recv(65536)
+    assert b"a OK" in replies and b"b OK [APPENDUID" in replies and b"c OK [READ-WRITE]" in replies
+    assert b"Subject: plus\r\n" in replies
+    sock.close()
+
+
 def test_idle_sees_an_append_from_another_connection_within_a_second(mail_server):
     idler = Idler(mail_server, "kim")
     other = connect(mail_server, "kim")

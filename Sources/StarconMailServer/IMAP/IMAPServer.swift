@@ -149,12 +149,22 @@ public struct IMAPServer: Service {
                     switch outcome {
                     case .carryOn: break
                     case .close: break loop
-                    case .startTLS:
+                    case .startTLS(let reply):
                         guard let tls else { break loop }
-                        // Bytes the client sent after STARTTLS but before the handshake are dropped: a plaintext
-                        // injection must never reach the encrypted session (RFC 3501 §11.1, RFC 3207 §4.2).
+                        // Commands the client sent after STARTTLS in the clear are dropped (the rest of that
+                        // buffer, and the framer's state): a plaintext injection must never reach the encrypted
+                        // session (RFC 3501 §11.1). The OK and the TLS handler go in on one event-loop turn, so
+                        // the client's handshake, sent after the OK, is the first thing TLS reads.
                         framer = CommandFramer()
-                        try await channel.pipeline.addHandler(NIOSSLServerHandler(context: tls), position: .first).get()
+                        try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
+                            let written = channel.writeAndFlush(ByteBuffer(bytes: reply))
+                            do {
+                                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
+                            } catch {
+                                return channel.eventLoop.makeFailedFuture(error)
+                            }
+                            return written
+                        }.get()
                     }
                     if subscription == nil, let memberID = session.memberID {
                         subscription = core.events.sink(accountID: memberID, deliver: { event in

@@ -8,8 +8,9 @@ import StarconIMAP
 public final class IMAPSession {
     public enum Next: Equatable, Sendable {
         case carryOn
-        /// Switch the connection to TLS now (after STARTTLS's OK), then carry on.
-        case startTLS
+        /// STARTTLS: the server writes this OK and puts TLS in front in one step, so no byte read after the OK
+        /// is taken as plaintext; then carry on.
+        case startTLS(reply: [UInt8])
         case close
     }
 
@@ -196,8 +197,7 @@ public final class IMAPSession {
         case .startTLS:
             guard member == nil, options.offersStartTLS else { break }
             options.offersStartTLS = false
-            try await write(Response.tagged(tag, .ok, "Begin TLS negotiation now"))
-            return .startTLS
+            return .startTLS(reply: Response.tagged(tag, .ok, "Begin TLS negotiation now"))
         case .login(let user, let password):
             guard member == nil else { break }
             return try await signIn(tag: tag, user: user, password: password)

@@ -212,6 +212,9 @@ def test_hostile_input_gets_bad_and_the_server_keeps_serving(mail_server):
     reply = say(b"a4 LOGIN {999999999}\r\n")
     assert reply.startswith(b"a4 NO") and b"TOOBIG" in reply, reply
     assert time.time() - started < 2
+    # Before sign-in even a modest literal is refused: only a username or password fits.
+    reply = say(b"a4b LOGIN {100000}\r\n")
+    assert reply.startswith(b"a4b NO") and b"TOOBIG" in reply, reply
     assert say(b"a5 " + b"X" * 20000 + b"\r\n").startswith(b"a5 BAD")
     assert say(b"a6 NOOP\r\n").startswith(b"a6 OK")
     sock.close()

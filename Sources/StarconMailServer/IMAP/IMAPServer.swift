@@ -82,6 +82,9 @@ public struct IMAPServer: Service {
         }
     }
 
+    /// The largest literal taken before sign-in (a username, a password, an AUTHENTICATE response).
+    static let maxLiteralBeforeSignIn = 4_096
+
     /// What the connection's one loop waits for: the client's bytes or an event for its member.
     enum Input: Sendable {
         case bytes(ByteBuffer)
@@ -122,7 +125,10 @@ public struct IMAPServer: Service {
                     try await outbound.write(ByteBuffer(bytes: bytes))
                 }
                 try await outbound.write(ByteBuffer(bytes: session.greeting))
-                var framer = CommandFramer()
+                // Before sign-in a literal may only hold a username or password: a stranger cannot make the
+                // server hold an APPEND-sized literal per connection. Signed in, the grammar's own limit applies.
+                var framer = CommandFramer(maxLiteralSize: IMAPServer.maxLiteralBeforeSignIn)
+                var signedIn = false
                 loop: for await next in inputs {
                     var outcome = IMAPSession.Next.carryOn
                     switch next {
@@ -135,6 +141,10 @@ public struct IMAPServer: Service {
                             case .command(let bytes): outcome = await session.receive(bytes)
                             }
                             if outcome != .carryOn { break }
+                        }
+                        if !signedIn, session.memberID != nil, framer.isIdle {
+                            signedIn = true
+                            framer = CommandFramer()
                         }
                     case .mailbox(let id): outcome = await session.mailboxChanged(id)
                     case .ended:
@@ -155,7 +165,7 @@ public struct IMAPServer: Service {
                         // buffer, and the framer's state): a plaintext injection must never reach the encrypted
                         // session (RFC 3501 §11.1). The OK and the TLS handler go in on one event-loop turn, so
                         // the client's handshake, sent after the OK, is the first thing TLS reads.
-                        framer = CommandFramer()
+                        framer = CommandFramer(maxLiteralSize: signedIn ? IMAPLimits.maxLiteralSize : IMAPServer.maxLiteralBeforeSignIn)
                         try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
                             let written = channel.writeAndFlush(ByteBuffer(bytes: reply))
                             do {

@@ -124,6 +124,11 @@ let package = Package(
         .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore", "StarconSQLite", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "StarconMailTests", dependencies: ["StarconMail", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "StarconIMAPTests", dependencies: ["StarconIMAP"]),
+        .testTarget(name: "StarconMailServerTests", dependencies: [
+            "StarconMailServer", "StarconTLS",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+        ]),
         // The IMAP session state machine against a real store, without sockets.
         .testTarget(name: "StarconIMAPSessionTests", dependencies: ["StarconMailServer", "StarconCore", "StarconIMAP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "StarconMIMETests", dependencies: ["StarconMIME"]),

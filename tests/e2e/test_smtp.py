@@ -4,9 +4,10 @@ leaves mid-DATA, wrong passwords and the sign-in throttle, suspension, two serve
 with --relay and a bounce when the relay stays down, kill -9 after a 250, and STARTTLS with a self-signed
 certificate.
 
-Delivery is checked in the store itself: the server's SQLite file, opened read-only. IMAP checks take this
-place once the IMAP listener is on main."""
+Delivery is checked over IMAP (Python's imaplib, reading without marking anything seen) while the server
+runs, and in the server's SQLite file, opened read-only, while it is stopped (after kill -9)."""
 import base64
+import imaplib
 import os
 import signal
 import smtplib
@@ -34,7 +35,32 @@ def start(data_dir, domain=DOMAIN, env=None, extra=(), users=("kim", "lee")):
 
 
 def mailbox(srv, username, role="inbox"):
-    """The raw messages in a member's mailbox (by role), oldest first, read from the SQLite file."""
+    """The raw messages in a member's mailbox (by role), oldest first: over IMAP from a running server, from
+    the SQLite file of a stopped one."""
+    if srv.process is not None and srv.process.poll() is None:
+        return imap_mailbox(srv, username, role)
+    return stored_mailbox(srv, username, role)
+
+
+def imap_mailbox(srv, username, role):
+    port = int(srv.extra[srv.extra.index("--imap-port") + 1])
+    client = imaplib.IMAP4("127.0.0.1", port, timeout=20)
+    try:
+        client.login(username, PASSWORD)
+        status, _ = client.select({"inbox": "INBOX", "sent": "Sent"}[role], readonly=True)
+        assert status == "OK"
+        status, data = client.uid("FETCH", "1:*", "(BODY.PEEK[])")
+        assert status == "OK"
+        return [part[1].decode("utf-8", "replace") for part in data if isinstance(part, tuple)]
+    finally:
+        try:
+            client.logout()
+        except (imaplib.IMAP4.error, OSError):
+            pass
+
+
+def stored_mailbox(srv, username, role="inbox"):
+    """The same, read from the SQLite file (opened read-only)."""
     path = os.path.join(srv.data, "starcon.sqlite")
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
     try:

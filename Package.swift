@@ -85,6 +85,8 @@ let package = Package(
         .target(name: "StarconMail"),
         // IMAP4rev1 grammar: command framer and parser, response encoder; pure, no I/O (as swift-nio-imap).
         .target(name: "StarconIMAP"),
+        // MX lookups through libresolv's res_query (glibc; no Swift DNS library is in the package set).
+        .target(name: "CResolver", linkerSettings: [.linkedLibrary("resolv")]),
         // What the line-protocol listeners (SMTP, NNTP, IMAP) share for STARTTLS: the certificate and a framer that
         // drops what a client sends in the clear after STARTTLS.
         .target(
@@ -99,7 +101,7 @@ let package = Package(
         .target(
             name: "StarconMailServer",
             dependencies: [
-                "StarconCore", "StarconMail", "StarconIMAP", "StarconMIME", "StarconTLS",
+                "StarconCore", "StarconMail", "StarconIMAP", "StarconMIME", "StarconTLS", "CResolver",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -46,11 +46,26 @@ public struct OutboundDelivery: Service {
         }
     }
 
+    /// The hosts to try for `domain`, in order: its relay; else its MX hosts; else the domain itself.
+    func hosts(for domain: String) async -> [RelayTable.Host] {
+        if let relay = relays.relay(for: domain) { return [relay] }
+        let exchangers = await MXResolver.lookup(domain)
+        if exchangers.isEmpty { return [RelayTable.Host(host: domain, port: 25)] }
+        return exchangers.prefix(5).map { RelayTable.Host(host: $0.host, port: 25) }
+    }
+
     func deliver(_ item: MailQueue.Item) async {
-        let route = relays.route(item.domain)
-        let outcome = await client.send(item.raw, from: item.sender, to: item.recipient, host: route.host, port: route.port)
+        var outcome = SMTPClient.Outcome.temporary("no host for \(item.domain)")
+        var tried: [String] = []
+        for route in await hosts(for: item.domain) {
+            tried.append("\(route.host):\(route.port)")
+            outcome = await client.send(item.raw, from: item.sender, to: item.recipient, host: route.host, port: route.port)
+            // A temporary failure at one exchanger tries the next (RFC 5321 §5.1); an answer is final.
+            if case .temporary = outcome { continue }
+            break
+        }
         var metadata: Logger.Metadata = ["queue": .stringConvertible(item.id), "to": .string(item.recipient),
-                                         "relay": .string("\(route.host):\(route.port)"), "attempt": .stringConvertible(item.attempts + 1)]
+                                         "relay": .string(tried.joined(separator: ",")), "attempt": .stringConvertible(item.attempts + 1)]
         do {
             switch outcome {
             case .delivered:

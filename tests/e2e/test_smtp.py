@@ -314,6 +314,24 @@ def test_garbage_gets_reply_codes_and_changes_nothing(mail):
     assert mailbox(mail, "lee") == []
 
 
+def test_a_silent_client_is_closed_with_421(data_dir):
+    srv = start(data_dir, env={"STARCON_SMTP_IDLE_TIMEOUT": "1"})
+    try:
+        raw = Raw(srv.smtp_port)
+        raw.cmd("EHLO slow.test")
+        raw.cmd("MAIL FROM:<park@other.example>")
+        raw.cmd(f"RCPT TO:<lee@{DOMAIN}>")
+        assert raw.cmd("DATA")[0] == 354
+        raw.send("Subject: slow\r\n")
+        raw.sock.settimeout(10)
+        code, _ = raw.reply()
+        assert code == 421
+        assert raw.file.readline() == b"", "and closed"
+        assert mailbox(srv, "lee") == [], "nothing partial stored"
+    finally:
+        srv.stop()
+
+
 # ---------------------------------------------------------------------------------------------- sign-in
 
 def _auth_plain(raw, user, password):
@@ -356,7 +374,15 @@ def test_three_failures_close_the_connection(mail):
 
 
 def test_a_suspended_member_is_refused(mail):
+    # Signed in before the suspension: the message is refused when it arrives (checked against the store).
+    early = smtp(mail)
+    early.login("lee", PASSWORD)
     suspended = mail.cli("user", "suspend", "lee", "--reason", "testing")
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        early.sendmail(f"lee@{DOMAIN}", [f"kim@{DOMAIN}"], message(f"lee@{DOMAIN}", f"kim@{DOMAIN}", "too late"))
+    assert refused.value.smtp_code == 550 and b"suspended" in refused.value.smtp_error
+    early.close()
+    assert mailbox(mail, "kim") == []
     assert suspended.returncode == 0, suspended.stderr
     raw = Raw(mail.smtp_port)
     raw.cmd("EHLO x.test")

@@ -28,15 +28,19 @@ public struct OutboundDelivery: Service {
             while !Task.isCancelled {
                 var nap: Int64 = 1_000
                 do {
-                    let items = try await core.mailQueue.claim(node: node, limit: Self.parallel)
-                    if !items.isEmpty {
-                        await withTaskGroup(of: Void.self) { group in
-                            for item in items { group.addTask { await deliver(item) } }
-                        }
-                        continue
-                    }
+                    // A read first: the claim is a write, which an idle queue should not cost every second.
                     if let due = try await core.mailQueue.nextDue() {
-                        nap = max(50, min(nap, due - core.clock.nowMilliseconds()))
+                        let wait = due - core.clock.nowMilliseconds()
+                        if wait <= 0 {
+                            let items = try await core.mailQueue.claim(node: node, limit: Self.parallel)
+                            if !items.isEmpty {
+                                await withTaskGroup(of: Void.self) { group in
+                                    for item in items { group.addTask { await deliver(item) } }
+                                }
+                                continue
+                            }
+                        }
+                        nap = max(50, min(nap, wait))
                     }
                 } catch {
                     logger.debug("mail queue unreachable", metadata: ["error": .string("\(error)")])

@@ -64,6 +64,12 @@ class Server:
         if "--imap-port" not in self.extra:
             # The same for IMAP (default 1143).
             self.extra += ["--imap-port", str(free_port())]
+        if "--smtp-port" not in self.extra:
+            # And its own SMTP port (the default, 2525, would be shared by every server of a run).
+            self.smtp_port = free_port()
+            self.extra += ["--smtp-port", str(self.smtp_port)]
+        else:
+            self.smtp_port = int(self.extra[self.extra.index("--smtp-port") + 1])
         self.env = env or {}
         self.process = None
         self.setup_url = None

@@ -93,6 +93,9 @@ public struct IMAPServer: Service {
         case mailbox(Int64?)
         case ended
         case revoked
+        /// This connection's event queue overflowed and its subscription was dropped: it can no longer promise
+        /// IDLE updates, so it asks the client to reconnect.
+        case fellBehind
     }
 
     private func serve(_ client: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
@@ -157,6 +160,9 @@ public struct IMAPServer: Service {
                     case .ended:
                         await session.end("account suspended or signed out")
                         outcome = .close
+                    case .fellBehind:
+                        await session.end("too far behind; please reconnect")
+                        outcome = .close
                     case .revoked:
                         if await !session.memberStillAllowed() {
                             await session.end("account suspended or signed out")
@@ -192,7 +198,7 @@ public struct IMAPServer: Service {
                             default: break
                             }
                             return true
-                        }, overflowed: { input.yield(.ended) })
+                        }, overflowed: { input.yield(.fellBehind) })
                     }
                 }
             }

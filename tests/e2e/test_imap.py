@@ -323,8 +323,15 @@ def test_idle_on_node_two_sees_an_append_through_node_one(tmp_path, pg_database)
         print(f"cross-node IDLE: {latency * 1000:.0f} ms")
         assert line == b"* 1 EXISTS", line
         assert latency < LIVE, latency
+        # A suspension made by the command line (a third process) ends the session on node 2 too.
+        assert idler.done()
+        idler.sock.sendall(b"d IDLE\r\n")
+        assert idler.line().startswith(b"+")
+        result = nodes[0].cli("user", "suspend", "kim", "--reason", "two-node imap test")
+        assert result.returncode == 0, result.stderr
+        line = idler.wait_for(b"BYE", 5)
+        assert line and line.startswith(b"* BYE"), line
         idler.close()
-        one.logout()
     finally:
         for node in nodes:
             node.stop()

@@ -34,11 +34,11 @@ struct Serve: AsyncParsableCommand {
         let host = self.host ?? Environment.value("HOST") ?? "127.0.0.1"
         let httpPort = try port(self.httpPort, env: "HTTP_PORT", flag: "--http-port", default: 8080)
         let nntpPort = try port(self.nntpPort, env: "NNTP_PORT", flag: "--nntp-port", default: 1119)
+        let imapPort = try port(self.imapPort, env: "IMAP_PORT", flag: "--imap-port", default: 1143)
         let metricsPort = try port(self.metricsPort, env: "METRICS_PORT", flag: "--metrics-port", default: 0)
         let metricsHost = Environment.value("METRICS_HOST") ?? "127.0.0.1"
         let limits = try ListenerLimits.fromEnvironment(descriptorLimit: DescriptorLimit.raise())
         let smtpPort = try port(self.smtpPort, env: "SMTP_PORT", flag: "--smtp-port", default: 2525)
-        let imapPort = try port(self.imapPort, env: "IMAP_PORT", flag: "--imap-port", default: 1143)
         let tls = try Self.loadTLS(cert: tlsCert ?? Environment.value("TLS_CERT"), key: tlsKey ?? Environment.value("TLS_KEY"))
         let relayEntries = relay.isEmpty ? (Environment.value("RELAY") ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } : relay
         let relays: RelayTable

@@ -110,9 +110,10 @@ let package = Package(
         .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore", "StarconSQLite", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "StarconMailTests", dependencies: ["StarconMail", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "StarconIMAPTests", dependencies: ["StarconIMAP"]),
+        .testTarget(name: "StarconMIMETests", dependencies: ["StarconMIME"]),
         .testTarget(name: "StarconMediaTests", dependencies: ["StarconMedia"], resources: [.copy("Fixtures")]),
         // Mutation fuzzing of the parsers that read what strangers send, for a bounded time (STARCON_FUZZ_SECONDS).
-        .testTarget(name: "StarconFuzzTests", dependencies: ["StarconNews", "StarconWeb", "StarconMedia", "StarconCore", "StarconIMAP"],
+        .testTarget(name: "StarconFuzzTests", dependencies: ["StarconNews", "StarconWeb", "StarconMedia", "StarconCore", "StarconIMAP", "StarconMIME"],
                     path: "Tests/Fuzz", exclude: ["corpus"]),
         .testTarget(
             name: "StarconNewsTests",

@@ -1,15 +1,30 @@
 import Foundation
+import StarconMIME
 
-/// The text of a message that search looks in.
+/// The text of a message that search looks in: its text parts decoded (charset, base64, quoted-printable),
+/// an HTML part with its tags removed when there is no plain text; attachments are not searched.
 enum MailSearchText {
-    /// The body as text, for the index. Until StarconMIME's parser is wired in, the undecoded body with
-    /// base64 blocks left out (an 8bit or quoted-printable text is found; an encoded attachment adds nothing).
     static func body(_ raw: [UInt8], headerSize: Int) -> String {
-        guard raw.count > headerSize else { return "" }
-        let text = String(decoding: raw[headerSize...].prefix(TextSearchIndex.maxBodyCharacters * 4), as: UTF8.self)
-        return text.split(separator: "\n", omittingEmptySubsequences: true).filter { line in
-            // A base64 line: long, no spaces.
-            !(line.count >= 60 && !line.contains(" "))
-        }.joined(separator: "\n").replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "=\n", with: "")
+        let root = MIMEParser.parse(raw)
+        var plain: [String] = [], html: [String] = []
+        var total = 0
+        for leaf in root.leaves where !leaf.isAttachment && leaf.contentType.type == "text" {
+            guard total < TextSearchIndex.maxBodyCharacters else { break }
+            let text = leaf.text
+            total += text.count
+            if leaf.contentType.subtype == "html" { html.append(text) } else { plain.append(text) }
+        }
+        if !plain.isEmpty { return plain.joined(separator: "\n") }
+        return html.map(withoutTags).joined(separator: "\n")
+    }
+
+    /// Text between tags, `<script>` and `<style>` content left out, a few entities read.
+    static func withoutTags(_ html: String) -> String {
+        var text = html.replacingOccurrences(of: "<(script|style)[^>]*>.*?</\\1>", with: " ", options: [.regularExpression, .caseInsensitive])
+        text = text.replacingOccurrences(of: "<[^>]*>", with: " ", options: .regularExpression)
+        for (entity, character) in [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
+            text = text.replacingOccurrences(of: entity, with: character)
+        }
+        return text
     }
 }

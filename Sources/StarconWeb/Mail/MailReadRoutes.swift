@@ -43,6 +43,7 @@ struct MailReadRoutes {
         let display = MailDisplay(raw: raw)
         let path = MailRoutes.messagePath(entry.mailboxID, entry.uid)
         let showHTML = display.html != nil && (display.text == nil || request.uri.queryParameters["view"] == "html")
+        let html = showHTML ? display.sanitizedHTML(path: path, blockedImageText: t.text("mail_blocked_image")) ?? "" : ""
         let summary = entry.summary
         let thread = try await web.core.mail.thread(of: entry, of: member)
         let ref = "\(entry.mailboxID).\(entry.uid)"
@@ -60,15 +61,15 @@ struct MailReadRoutes {
             "path": path, "uid": String(entry.uid), "box": String(entry.mailboxID),
             "flagged": entry.flags.contains(.flagged),
             "text_html": showHTML ? "" : MailFormat.textHTML(display.text ?? ""),
-            "html": showHTML ? display.html ?? "" : "",
+            "html": html,
             "html_link": display.html != nil && !showHTML ? "\(path)?view=html" : "",
             "text_link": showHTML && display.text != nil ? path : "",
             "attachments": display.attachments.map { attachment -> [String: Any] in
                 [
                     "name": attachment.filename, "type": attachment.contentType,
                     "size": MailFormat.size(attachment.size, t, formatter),
-                    "href": "\(path)/part/\(attachment.index)",
-                    "image": attachment.isImage ? "\(path)/part/\(attachment.index)?inline=1" : "",
+                    "href": "\(path)/part/\(attachment.number)",
+                    "image": attachment.isImage ? "\(path)/part/\(attachment.number)?inline=1" : "",
                 ]
             },
             "any_attachments": !display.attachments.isEmpty,
@@ -103,7 +104,7 @@ struct MailReadRoutes {
     private func part(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
         let (_, raw) = try await load(member, context)
-        guard let index = context.parameters.get("part", as: Int.self), let part = MailDisplay(raw: raw).part(index) else { throw PageError.notFound }
+        guard let number = context.parameters.get("part"), let part = MailDisplay(raw: raw).part(number) else { throw PageError.notFound }
         return Self.download(part, inline: request.uri.queryParameters["inline"] == "1")
     }
 

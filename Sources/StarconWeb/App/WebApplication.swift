@@ -68,6 +68,7 @@ func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) a
     MailRoutes(web: web).add(to: router)
     MailReadRoutes(web: web).add(to: router)
     MailSettingsRoutes(web: web).add(to: router)
+    MailComposeRoutes(web: web).add(to: router)
     OAuthRoutes(web: web).add(to: router)
     let feed = FeedRoutes(web: web)
     feed.add(to: router)

@@ -23,6 +23,11 @@ enum MailFormat {
         return String(mailbox[mailbox.index(after: open)..<close]).trimmingCharacters(in: .whitespaces)
     }
 
+    /// `Kim <k@x>, l@y` → `k@x, l@y`: what an `<input type="email" multiple>` takes.
+    static func bare(_ header: String) -> String {
+        addresses(header).map(address).joined(separator: ", ")
+    }
+
     /// An address list split at commas outside quotes and angle brackets.
     static func addresses(_ header: String) -> [String] {
         var result: [String] = [], current = "", quoted = false, angle = false

@@ -1,0 +1,181 @@
+"""Web mail over HTTP as a browser without JavaScript uses it (issue 13), against the real binary on both
+engines: compose to another member with an attachment, the recipient's INBOX and unread counts, reading
+(links clickable, everything escaped), the attachment byte for byte, reply and the thread, folders (create,
+rename, move, delete), Trash and deleting for good, drafts reopened and sent, a signature, refusals as
+form messages in the member's language, search finding Korean and Chinese words inside sentences, and
+"view source"."""
+import html
+import os
+import re
+
+import pytest
+
+from conftest import PASSWORD, Server
+from webclient import CSRF, WebClient, text_of
+
+DOMAIN = "starcon.local"
+
+
+def compose(client, fields, files=None, page="/mail/compose"):
+    """Posts the compose form (multipart, as the browser sends it) with the token of `page`."""
+    token = CSRF.search(client.get(page).text).group(1)
+    data = {"_csrf": token, "action": "send", **fields}
+    multipart = [("attachments", f) for f in (files or [])] or [("attachments", ("", b"", "application/octet-stream"))]
+    return client.session.post(client.base + "/mail/compose", data=data, files=multipart, timeout=30)
+
+
+def folder_links(page_html):
+    """{folder name: (path, unread count or 0)} from the folder list."""
+    found = {}
+    for match in re.finditer(r'<a class="folder-[a-z]+" href="(/mail/f/\d+)"[^>]*>([^<]+?)(?: <span class="nav-count" aria-hidden="true">(\d+)</span>)?<', page_html):
+        found[html.unescape(match.group(2)).strip()] = (match.group(1), int(match.group(3) or 0))
+    return found
+
+
+def message_links(page_html):
+    return re.findall(r'href="(/mail/f/\d+/m/\d+)"', page_html)
+
+
+def act(client, page, action, uids_paths, **extra):
+    """Ticks messages on a folder page and presses an action button."""
+    box = re.search(r"/mail/f/(\d+)", page).group(1)
+    fields = {f"uid_{p.rsplit('/', 1)[1]}": "1" for p in uids_paths}
+    fields.update({"action": action, "return_to": page, **extra})
+    return client.post(f"/mail/f/{box}/act", fields, page=page)
+
+
+@pytest.fixture(scope="module")
+def mail_server(tmp_path_factory, request):
+    data = str(tmp_path_factory.mktemp("webmail"))
+    srv = Server(data, extra=["--domain", DOMAIN])
+    for name, display in [("mina", "김미나"), ("jun", "Jun Park"), ("olga", "Ольга")]:
+        assert srv.cli("user", "add", name, "--display-name", display, stdin=PASSWORD + "\n").returncode == 0
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def signed_in(srv, name, language=None):
+    client = WebClient(srv.url, language=language)
+    client.login(name)
+    return client
+
+
+def test_compose_read_reply_attachment_folders_trash(mail_server):
+    mina, jun = signed_in(mail_server, "mina"), signed_in(mail_server, "jun")
+    # The compose page completes addresses from the member directory without script.
+    form = mina.get("/mail/compose").text
+    assert '<datalist id="mail-people">' in form and f'value="jun@{DOMAIN}"' in form
+    payload = bytes(range(256)) * 40 + b"\x00end"
+    sent = compose(mina, {"to": f"jun@{DOMAIN}", "subject": "점심 약속 <b>", "body": "오늘 점심은 평양냉면이었습니다.\nhttps://example.org/menu?a=1&b=2 보세요."},
+                   files=[("menu.bin", payload, "application/octet-stream")])
+    assert sent.status_code == 200, sent.text[:500]
+    assert "/mail/f/" in sent.url
+
+    # The recipient: an unread count on the Mail item of the navigation and on INBOX.
+    home = jun.get("/")
+    assert re.search(r'href="/mail"[^>]*>[^<]*<span class="nav-count" aria-hidden="true">1</span>', home.text), "no unread count in the navigation"
+    inbox = jun.get("/mail")
+    folders = folder_links(inbox.text)
+    inbox_path, unread = next(v for k, v in folders.items() if k in ("Inbox", "INBOX"))
+    assert unread == 1
+    assert "is-unread" in inbox.text and "점심 약속 &lt;b&gt;" in inbox.text
+    links = message_links(inbox.text)
+    assert len(links) == 1
+    message = jun.get(links[0])
+    assert message.status_code == 200
+    assert "점심 약속 &lt;b&gt;" in message.text, "the subject is escaped"
+    assert '<a href="https://example.org/menu?a=1&amp;b=2" rel="noopener noreferrer nofollow">' in message.text
+    assert "김미나" in message.text
+    # Reading marked it read.
+    assert folder_links(jun.get(inbox_path).text)[next(k for k in folders if k in ("Inbox", "INBOX"))][1] == 0
+    # The attachment: listed with its size, downloaded as an attachment, byte for byte.
+    part = re.search(r'href="(/mail/f/\d+/m/\d+/part/[^"]+)" download>menu.bin<', message.text)
+    assert part, message.text[:3000]
+    download = jun.get(html.unescape(part.group(1)))
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.content == payload
+    # View source: the raw message as plain text.
+    source = jun.get(links[0] + "/source")
+    assert source.headers["Content-Type"].startswith("text/plain")
+    assert f"From: =?" in source.text or "mina@" in source.text
+
+    # Reply: to the sender, Re: once, the original quoted, the thread joined.
+    reply_form = jun.get(links[0].rsplit("/m/", 1)[0].replace("/mail/f/", "/mail/compose?reply=") + "." + links[0].rsplit("/", 1)[1]).text
+    assert f"mina@{DOMAIN}" in reply_form and "Re: 점심 약속" in reply_form and "&gt; 오늘 점심은" in reply_form
+    values = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', reply_form))
+    reply = compose(jun, {**{k: html.unescape(v) for k, v in values.items() if k != "_csrf"},
+                          "to": f"mina@{DOMAIN}", "subject": "Re: 점심 약속 <b>", "body": "좋아요!\n\n> 오늘 점심은"})
+    assert reply.status_code == 200, reply.text[:500]
+    mina_inbox = mina.get("/mail")
+    assert "Re: 점심 약속" in mina_inbox.text
+    answer = mina.get(message_links(mina_inbox.text)[0])
+    assert "좋아요!" in answer.text
+    assert answer.text.count('class="mail-thread"') == 1, "the reply shows its thread"
+
+    # Folders: create, move a message there, rename, delete; Trash and deleting for good.
+    made = jun.post("/mail/folders", {"name": "Projects/2026"}, page="/mail/folders")
+    assert made.status_code == 200 and "Projects/2026" in made.text
+    projects = folder_links(made.text)["Projects/2026"][0]
+    moved = act(jun, inbox_path, "move", links, target=projects.rsplit("/", 1)[1])
+    assert moved.status_code == 200 and not message_links(jun.get(inbox_path).text)
+    in_projects = message_links(jun.get(projects).text)
+    assert len(in_projects) == 1
+    refused = jun.post("/mail/folders", {"name": "Projects/2026"}, page="/mail/folders")
+    assert refused.status_code == 409 and 'class="form-error"' in refused.text
+    renamed = jun.post(f"/mail/folders/{projects.rsplit('/', 1)[1]}/rename", {"name": "Archive"}, page="/mail/folders")
+    assert "Archive" in folder_links(renamed.text)
+    deleted = act(jun, projects, "delete", in_projects)
+    trash = next(v[0] for k, v in folder_links(deleted.text).items() if k == "Trash")
+    in_trash = message_links(jun.get(trash).text)
+    assert len(in_trash) == 1
+    gone = act(jun, trash, "delete", in_trash)
+    assert gone.status_code == 200 and not message_links(jun.get(trash).text)
+    assert jun.post(f"/mail/folders/{projects.rsplit('/', 1)[1]}/delete", {}, page="/mail/folders").status_code == 200
+    assert "Archive" not in folder_links(jun.get("/mail/folders").text)
+
+
+def test_flags_drafts_signature_and_refusals(mail_server):
+    olga, mina = signed_in(mail_server, "olga", language="ru"), signed_in(mail_server, "mina")
+    assert olga.post("/mail/settings", {"signature": "-- \nОльга"}, page="/mail/settings").status_code == 200
+    assert "-- \nОльга" in html.unescape(olga.get("/mail/compose").text)
+    # A draft: saved to Drafts, reopened from the list, sent from there; Drafts is empty after.
+    token = CSRF.search(olga.get("/mail/compose").text).group(1)
+    saved = olga.session.post(olga.base + "/mail/compose", data={"_csrf": token, "action": "draft", "to": f"mina@{DOMAIN}",
+                              "subject": "Черновик", "body": "Завтра будет собрание"}, files=[("attachments", ("", b""))], timeout=30)
+    assert saved.status_code == 200 and "draft=" in saved.url
+    assert "Черновик" in saved.text and "Завтра будет собрание" in saved.text
+    drafts = next(v[0] for k, v in folder_links(saved.text).items() if k == "Черновики")
+    assert "compose?draft=" in olga.get(drafts).text
+    values = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', saved.text))
+    sent = compose(olga, {"draft_ref": values["draft_ref"], "source_ref": values.get("source_ref", ""), "to": f"mina@{DOMAIN}",
+                          "subject": "Черновик", "body": "Завтра будет собрание"}, page=saved.url.replace(olga.base, ""))
+    assert sent.status_code == 200
+    assert "compose?draft=" not in olga.get(drafts).text
+    # A refusal from the one send path, in the member's language, and nothing stored.
+    refused = compose(olga, {"to": f"nobody@{DOMAIN}", "subject": "x", "body": "y"})
+    assert refused.status_code >= 400 and 'class="form-error"' in refused.text
+    assert re.search(r"[А-Яа-я]", text_of(re.search(r'class="form-error"[^>]*>([^<]*)<', refused.text).group(1)))
+    # Flags from the list: flag, unread, read.
+    inbox = mina.get("/mail")
+    links = message_links(inbox.text)
+    path = inbox.url.replace(mina.base, "")
+    flagged = act(mina, path, "flag", links[:1])
+    assert "★" in flagged.text
+    unread = act(mina, path, "read", links[:1])
+    assert links[0] in unread.text
+
+
+def test_search_finds_cjk_words_inside_sentences(mail_server):
+    mina, jun = signed_in(mail_server, "mina"), signed_in(mail_server, "jun")
+    for subject, body in [("晚饭", "我们今天吃了冷面和饺子"), ("予定", "明日は東京で会議があります"), ("Встреча", "Завтра Собрание в Москве")]:
+        assert compose(mina, {"to": f"jun@{DOMAIN}", "subject": subject, "body": body}).status_code == 200
+    for query, subject in [("冷面", "晚饭"), ("東京で会議", "予定"), ("собрание", "Встреча"), ("面", "晚饭")]:
+        found = jun.get("/mail/search", params={"q": query})
+        assert found.status_code == 200
+        assert subject in found.text, (query, text_of(found.text)[:500])
+    by_sender = jun.get("/mail/search", params={"q": "mina", "in": "sender"})
+    assert "晚饭" in by_sender.text
+    assert "晚饭" not in jun.get("/mail/search", params={"q": "冷面", "in": "subject"}).text
+    assert "晚饭" not in mina.get("/mail/search", params={"q": "냉면은 없다"}).text

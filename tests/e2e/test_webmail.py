@@ -7,10 +7,11 @@ form messages in the member's language, search finding Korean and Chinese words 
 import html
 import os
 import re
+import uuid
 
 import pytest
 
-from conftest import PASSWORD, Server
+from conftest import PASSWORD, PG_ADMIN_URL, Server, psql
 from webclient import CSRF, WebClient, text_of
 
 DOMAIN = "starcon.local"
@@ -44,15 +45,25 @@ def act(client, page, action, uids_paths, **extra):
     return client.post(f"/mail/f/{box}/act", fields, page=page)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def mail_server(tmp_path_factory, request):
+    """One server per engine for the module: search runs on FTS5 trigram and on pg_trgm."""
     data = str(tmp_path_factory.mktemp("webmail"))
-    srv = Server(data, extra=["--domain", DOMAIN])
-    for name, display in [("mina", "김미나"), ("jun", "Jun Park"), ("olga", "Ольга")]:
-        assert srv.cli("user", "add", name, "--display-name", display, stdin=PASSWORD + "\n").returncode == 0
+    database = None
+    if request.param == "postgres":
+        if not PG_ADMIN_URL:
+            pytest.fail("STARCON_TEST_POSTGRES_URL is not set: run the tests through scripts/test")
+        name = "e2e_" + uuid.uuid4().hex[:12]
+        psql(f"CREATE DATABASE {name}")
+        database = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    srv = Server(data, database=database, extra=["--domain", DOMAIN])
+    for user, display in [("mina", "김미나"), ("jun", "Jun Park"), ("olga", "Ольга")]:
+        assert srv.cli("user", "add", user, "--display-name", display, stdin=PASSWORD + "\n").returncode == 0
     srv.start()
     yield srv
     srv.stop()
+    if database:
+        psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def signed_in(srv, name, language=None):

@@ -190,3 +190,54 @@ def test_search_finds_cjk_words_inside_sentences(mail_server):
     assert "晚饭" in by_sender.text
     assert "晚饭" not in jun.get("/mail/search", params={"q": "冷面", "in": "subject"}).text
     assert "晚饭" not in mina.get("/mail/search", params={"q": "냉면은 없다"}).text
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360f80f0000010101005b1ea5d80000000049454e44ae426082")
+
+
+def test_html_with_inline_picture_forward_and_toggle(mail_server):
+    import base64
+    import smtplib
+    mina, jun = signed_in(mail_server, "mina"), signed_in(mail_server, "jun")
+    raw = (f"From: mina@{DOMAIN}\r\nTo: jun@{DOMAIN}\r\nSubject: Picture\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: multipart/alternative; boundary=\"a\"\r\n\r\n"
+           "--a\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPlain version\r\n"
+           "--a\r\nContent-Type: multipart/related; boundary=\"r\"\r\n\r\n"
+           "--r\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Rich <b>version</b></p><img src=\"cid:dot@x\" alt=\"dot\">\r\n"
+           "--r\r\nContent-Type: image/png\r\nContent-ID: <dot@x>\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+           + base64.encodebytes(PNG).decode().replace("\n", "\r\n") + "--r--\r\n--a--\r\n")
+    client = smtplib.SMTP("127.0.0.1", mail_server.smtp_port, timeout=20)
+    client.login("mina", PASSWORD)
+    client.sendmail(f"mina@{DOMAIN}", [f"jun@{DOMAIN}"], raw.encode())
+    client.quit()
+    inbox = jun.get("/mail")
+    link = next(p for p in message_links(inbox.text) if "Picture" in jun.get(p).text)
+    page = jun.get(link)
+    assert "Plain version" in page.text and "Rich" not in page.text, "the text part first"
+    rich = jun.get(link + "?view=html")
+    assert "<b>version</b>" in rich.text
+    picture = re.search(r'<img[^>]+src="(/mail/f/\d+/m/\d+/cid/[^"]+)"', rich.text)
+    assert picture, rich.text[:3000]
+    shown = jun.get(html.unescape(picture.group(1)))
+    assert shown.status_code == 200 and shown.headers["Content-Type"] == "image/png" and shown.content == PNG
+    assert jun.get(link + "/cid/none@x").status_code == 404
+
+    # Forward as attachment: the original travels whole, as message/rfc822.
+    ref = link.replace("/mail/f/", "").replace("/m/", ".")
+    form = jun.get(f"/mail/compose?forward={ref}&attach=1").text
+    values = {k: html.unescape(v) for k, v in re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', form) if k != "_csrf"}
+    assert values.get("forward_attached") == "1" and "Fwd: Picture" in form
+    sent = compose(jun, {**values, "to": f"olga@{DOMAIN}", "subject": "Fwd: Picture", "body": "See below"},
+                   page=f"/mail/compose?forward={ref}&attach=1")
+    assert sent.status_code == 200, sent.text[:500]
+    olga = signed_in(mail_server, "olga")
+    forwarded = next(p for p in message_links(olga.get("/mail").text) if "Fwd: Picture" in olga.get(p).text)
+    part = re.search(r'href="(/mail/f/\d+/m/\d+/part/[^"]+)" download>([^<]+)<', olga.get(forwarded).text)
+    assert part and part.group(2).endswith(".eml")
+    original = olga.get(html.unescape(part.group(1)))
+    assert original.headers["Content-Type"].startswith("message/rfc822")
+    assert b"Subject: Picture" in original.content and b"Content-ID: <dot@x>" in original.content
+    # Someone else's message is not found, whatever its address.
+    assert olga.get(link).status_code == 404
+    assert olga.get(link + "/source").status_code == 404

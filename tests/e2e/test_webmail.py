@@ -241,3 +241,24 @@ def test_html_with_inline_picture_forward_and_toggle(mail_server):
     # Someone else's message is not found, whatever its address.
     assert olga.get(link).status_code == 404
     assert olga.get(link + "/source").status_code == 404
+
+
+def test_folder_pages_go_both_ways(mail_server):
+    import smtplib
+    client = smtplib.SMTP("127.0.0.1", mail_server.smtp_port, timeout=20)
+    client.login("olga", PASSWORD)
+    for n in range(33):
+        client.sendmail(f"olga@{DOMAIN}", [f"mina@{DOMAIN}"],
+                        f"From: olga@{DOMAIN}\r\nTo: mina@{DOMAIN}\r\nSubject: page test {n:02d}\r\n\r\nbody {n}\r\n".encode())
+    client.quit()
+    mina = signed_in(mail_server, "mina")
+    first = mina.get("/mail")
+    subjects = re.findall(r"page test (\d\d)", first.text)
+    assert subjects[0] == "32" and len(message_links(first.text)) == 30, "newest first, 30 a page"
+    assert 'rel="prev"' not in first.text
+    older = re.search(r'href="([^"]+\?before=\d+)" rel="next"', first.text).group(1)
+    second = mina.get(html.unescape(older))
+    assert "page test 02" in second.text and "page test 03" not in second.text
+    newer = re.search(r'href="([^"]+\?after=\d+)" rel="prev"', second.text).group(1)
+    back = mina.get(html.unescape(newer))
+    assert re.findall(r"page test (\d\d)", back.text)[0] == "32"

@@ -38,14 +38,19 @@ public struct TextSearchIndex: Sendable {
         return folded.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
-    /// Adds or replaces a document.
+    /// Adds a new document (`rowID` from the caller's `IDGenerator`).
     public func add(id: Int64, sender: String, subject: String, body: String, rowID: Int64, db: any SQLDatabase) async throws {
-        try await remove(ids: [id], db: db)
         try await db.raw("""
             INSERT INTO search_documents (id, kind, doc_id, sender, subject, body)
             VALUES (\(bind: rowID), \(bind: kind), \(bind: id), \(bind: Self.fold(sender, limit: 2_000)),
                 \(bind: Self.fold(subject, limit: 2_000)), \(bind: Self.fold(body)))
             """).run()
+    }
+
+    /// A document whose text changed (an edited post): the old row goes, the new one comes.
+    public func replace(id: Int64, sender: String, subject: String, body: String, rowID: Int64, db: any SQLDatabase) async throws {
+        try await remove(ids: [id], db: db)
+        try await add(id: id, sender: sender, subject: subject, body: body, rowID: rowID, db: db)
     }
 
     public func remove(ids: [Int64], db: any SQLDatabase) async throws {

@@ -176,6 +176,10 @@ def test_flags_drafts_signature_and_refusals(mail_server):
     assert "★" in flagged.text
     unread = act(mina, path, "read", links[:1])
     assert links[0] in unread.text
+    # "Mark unread" on the reading page goes back to the folder, where the message stays unread.
+    mina.get(links[0])
+    back = act(mina, links[0], "unread", links[:1])
+    assert back.url.endswith(path) and re.search(r'mail-row is-unread">\s*<input type="checkbox" name="uid_' + links[0].rsplit("/", 1)[1] + '"', back.text)
 
 
 def test_search_finds_cjk_words_inside_sentences(mail_server):

@@ -118,7 +118,10 @@ struct MailRoutes {
         var location = back
         switch form.text("action") {
         case "read": _ = try await mail.store(mailboxID: id, uids: set, flags: .seen, .add, of: member)
-        case "unread": _ = try await mail.store(mailboxID: id, uids: set, flags: .seen, .remove, of: member)
+        case "unread":
+            _ = try await mail.store(mailboxID: id, uids: set, flags: .seen, .remove, of: member)
+            // Back on the reading page it would be read again: to the folder instead.
+            location = Self.afterRemoving(back, box: id)
         case "flag": _ = try await mail.store(mailboxID: id, uids: set, flags: .flagged, .add, of: member)
         case "unflag": _ = try await mail.store(mailboxID: id, uids: set, flags: .flagged, .remove, of: member)
         case "move":

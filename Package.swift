@@ -37,6 +37,7 @@ let package = Package(
             name: "StarconCore",
             dependencies: [
                 "StarconMedia",
+                "StarconMIME",
                 "StarconSQLite",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -53,6 +54,7 @@ let package = Package(
             name: "StarconWeb",
             dependencies: [
                 "StarconCore",
+                "StarconMIME",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

@@ -72,6 +72,10 @@ struct FeedActionRoutes {
             let scalars = code.split(separator: "-").compactMap { UInt32($0, radix: 16).flatMap(Unicode.Scalar.init) }
             let emoji = String(String.UnicodeScalarView(scalars))
             if action.hasPrefix("react-") { _ = try await feed.react(by: member, statusID: id, emoji: emoji) } else { _ = try await feed.unreact(by: member, statusID: id, emoji: emoji) }
+        case "vote":
+            // One choice arrives as `choice`, several as `choice_N` (checkboxes).
+            let choices = ([form["choice"]] + (0..<PollRules.maxOptions).map { form["choice_\($0)"] }).compactMap { $0.flatMap { Int($0) } }
+            _ = try await feed.vote(by: member, pollID: id, choices: choices)
         case "delete":
             try await feed.delete(actor: member, id: id)
             let returnTo = WebServices.safeLocalPath(form["return_to"]) ?? "/"

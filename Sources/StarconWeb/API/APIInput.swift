@@ -50,7 +50,8 @@ struct APIInput: Sendable {
             // Clients send `types%5B%5D=…`; the name is percent-decoded here like the value.
             input.add(String(name).removingPercentEncoding ?? String(name), String(value))
         }
-        guard request.method == .post || request.method == .put || request.method == .patch else { return input }
+        // DELETE too: clients send `account_ids[]` in the body of a list's DELETE.
+        guard [.post, .put, .patch, .delete].contains(request.method) else { return input }
         let body = try await RequestBody.collect(request, limit: RequestBody.formLimit)
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         if contentType.hasPrefix("application/json") {

@@ -128,7 +128,7 @@ extension MastodonEntities {
             ["id": String(r.id), "following": r.following, "showing_reblogs": r.following, "notifying": false, "languages": NSNull(),
              "followed_by": r.followedBy, "blocking": r.blocking, "blocked_by": r.blockedBy, "muting": r.muting,
              "muting_notifications": r.muting, "requested": r.requested, "requested_by": r.requestedBy,
-             "domain_blocking": false, "endorsed": false, "note": ""]
+             "domain_blocking": false, "endorsed": r.endorsed, "note": r.note]
         }
 
         func notification(_ n: StarconCore.Notification, status: StatusView?) -> [String: Any] {

@@ -79,3 +79,33 @@ def test_list_stream_carries_only_its_members(people):
         olga.status_post("olga's own post is not in someone else's list stream for her")
         with pytest.raises(TimeoutError):
             socket.recv(timeout=2)
+
+
+def test_conversations_and_the_direct_stream(people):
+    import websockets.sync.client as ws_client
+    minjun, olga, yuki = people["minjun"], people["olga"], people["yuki"]
+    url = people["url"].replace("http", "ws") + f"/api/v1/streaming?stream=direct&access_token={olga.access_token}"
+    with ws_client.connect(url) as socket:
+        time.sleep(0.5)
+        first = minjun.status_post("@olga 비밀 이야기", visibility="direct")
+        frame = json.loads(socket.recv(timeout=10))
+        assert frame["stream"] == ["direct"] and frame["event"] == "conversation"
+        pushed = json.loads(frame["payload"])
+        assert pushed["last_status"]["id"] == first["id"] and pushed["unread"] is True
+    conversations = olga.conversations()
+    assert len(conversations) == 1
+    conversation = conversations[0]
+    for key in ["id", "unread", "accounts", "last_status"]:
+        assert key in conversation
+    assert [a["username"] for a in conversation["accounts"]] == ["minjun"] and conversation["unread"] is True
+    reply = olga.status_post("@minjun 답장", visibility="direct", in_reply_to_id=first["id"])
+    mine = minjun.conversations()
+    assert len(mine) == 1 and mine[0]["id"] == conversation["id"] and mine[0]["last_status"]["id"] == reply["id"] and mine[0]["unread"] is True
+    assert minjun.conversations_read(mine[0]["id"])["unread"] is False
+    assert yuki.conversations() == []
+    auth = {"Authorization": f"Bearer {yuki.access_token}"}
+    assert requests.post(f"{people['url']}/api/v1/conversations/{conversation['id']}/read", headers=auth, timeout=10).status_code == 404
+    assert requests.delete(f"{people['url']}/api/v1/conversations/{conversation['id']}",
+                           headers={"Authorization": f"Bearer {olga.access_token}"}, timeout=10).status_code == 200
+    assert olga.conversations() == []
+    assert [c["id"] for c in minjun.conversations()] == [conversation["id"]], "removed for olga only"

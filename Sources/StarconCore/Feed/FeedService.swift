@@ -93,7 +93,10 @@ public struct FeedService: Sendable {
                 mentioned.append(replyAccount)
             }
             if new.visibility == .public { try await HomeFeed.tagFanOut(statusID: id, author: author.id, outbox: outbox, db: db) }
-            if new.visibility == .direct { try await HomeFeed.directFanOut(statusID: id, author: author.id, recipients: mentioned, outbox: outbox, db: db) }
+            if new.visibility == .direct {
+                try await HomeFeed.directFanOut(statusID: id, author: author.id, recipients: mentioned, outbox: outbox, db: db)
+                try await Conversations.record(statusID: id, author: author.id, inReplyTo: new.inReplyToID, recipients: mentioned, outbox: outbox, db: db)
+            }
             for account in mentioned {
                 try await Notifications.add(to: account, type: .mention, from: author.id, status: id, ids: ids, now: now, outbox: outbox, db: db)
             }

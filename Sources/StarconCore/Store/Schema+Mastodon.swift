@@ -207,5 +207,18 @@ extension Schema {
             )
             """,
         ]),
+        Migration(68, "direct conversations", [
+            // One row per participant and thread (named by the thread's first direct status).
+            """
+            CREATE TABLE account_conversations (
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                root_id BIGINT NOT NULL,
+                last_status_id BIGINT NOT NULL REFERENCES statuses (id) ON DELETE CASCADE,
+                unread BIGINT NOT NULL,
+                PRIMARY KEY (account_id, root_id)
+            )
+            """,
+            "CREATE INDEX account_conversations_last ON account_conversations (account_id, last_status_id)",
+        ]),
     ]
 }

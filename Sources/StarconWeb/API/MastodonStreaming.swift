@@ -24,7 +24,7 @@ struct MastodonStreaming: Sendable {
             case "list":
                 guard let list, let id = Int64(list), id > 0 else { return nil }
                 name = "list"; self.tag = String(id)
-            case "user", "user:notification", "public", "public:local": name = raw.hasPrefix("public") ? "public" : raw; self.tag = nil
+            case "user", "user:notification", "public", "public:local", "direct": name = raw.hasPrefix("public") ? "public" : raw; self.tag = nil
             case "hashtag", "hashtag:local":
                 guard let tag = tag.flatMap(StatusText.validTag) else { return nil }
                 name = "hashtag"; self.tag = tag
@@ -43,7 +43,7 @@ struct MastodonStreaming: Sendable {
 
     func addEventStreams(to router: Router<WebContext>) {
         router.get("/api/v1/streaming/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
-        for path in ["user", "user/notification", "public", "public/local", "hashtag", "hashtag/local", "list"] {
+        for path in ["user", "user/notification", "public", "public/local", "hashtag", "hashtag/local", "list", "direct"] {
             router.get(RouterPath(stringLiteral: "/api/v1/streaming/\(path)")) { request, context in
                 let (member, credential) = try await streamMember(request, context)
                 guard let stream = Stream(name: path.replacingOccurrences(of: "/", with: ":"), tag: request.uri.queryParameters["tag"].map(String.init),
@@ -220,6 +220,11 @@ struct MastodonStreaming: Sendable {
             let isPublic = view.status.visibility == .public
             let wanted = streams.filter { $0.name == "user" || (isPublic && ($0.name == "public" || ($0.name == "hashtag" && view.status.tags.contains($0.tag ?? "")))) }
             return wanted.map { (($0.wireName, "status.update"), payload) }
+        case .direct(let id):
+            guard streams.contains(where: { $0.name == "direct" }),
+                  let conversation = try await core.feed.conversations(of: member, page: PageRequest(maxID: id + 1, limit: 1)).first,
+                  conversation.lastStatus.status.id == id else { return [] }
+            return [((["direct"], "conversation"), JSON.string(api.entities.conversation(conversation)))]
         case .deleted(let id):
             return streams.map { (($0.wireName, "delete"), String(id)) }
         case .notification(let id):

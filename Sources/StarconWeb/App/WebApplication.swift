@@ -80,6 +80,7 @@ func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) a
     TagAPIRoutes(api: api).add(to: router)
     ListAPIRoutes(api: api).add(to: router)
     FilterAPIRoutes(api: api).add(to: router)
+    ConversationAPIRoutes(api: api).add(to: router)
     DiscoveryRoutes(web: web).add(to: router)
     MessengerAPIRoutes(api: api).add(to: router)
     MessengerRoutes(web: web).add(to: router)

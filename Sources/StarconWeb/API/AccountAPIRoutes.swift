@@ -153,12 +153,18 @@ struct AccountAPIRoutes {
         guard let appID = grant.appID else { throw APIError(.forbidden, "This method requires an app token") }
         let input = try await APIInput.read(request, context: context)
         guard input.flag("agreement") == true else {
-            throw APIError(.unprocessableContent, "Validation failed: Agreement must be accepted", code: "ERR_ACCEPTED")
+            throw APIError(.unprocessableContent, "Validation failed: Agreement must be accepted")
         }
         let username = input.text("username")
         let language = input["locale"].flatMap { AccountRules.languages.contains($0) ? $0 : nil }
-        let account = try await core.registration.register(.init(username: username, displayName: username, password: input.text("password"),
-                                                                  invitationCode: input["invite_code"], note: input.text("reason"), language: language))
+        let account: Account
+        do {
+            account = try await core.registration.register(.init(username: username, displayName: username, password: input.text("password"),
+                                                                 invitationCode: input["invite_code"], note: input.text("reason"), language: language))
+        } catch let error as CoreError where error.kind == .conflict {
+            // Mastodon answers a taken username as a validation error.
+            throw APIError(.unprocessableContent, "Validation failed: Username has already been taken")
+        }
         let token = try await core.oauth.issueToken(appID: appID, account: account, scopes: grant.scopes)
         return JSON.response(["access_token": token.token, "token_type": "Bearer", "scope": token.scopes.description,
                               "created_at": token.createdAt / 1000])

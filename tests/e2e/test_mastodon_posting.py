@@ -278,3 +278,20 @@ def test_profile_settings_on_the_web_without_javascript(posting):
     refused = web.session.post(server.url + "/settings", data=bad, files={"header": ("x.jpg", b"not a photo", "image/jpeg")}, timeout=30)
     assert refused.status_code in (400, 422)
     assert olga.account(minjun.me()["id"])["display_name"] == "Minjun Kim"
+
+
+def test_a_poll_is_made_from_the_web_composer_without_javascript(posting):
+    from webclient import WebClient
+    minjun, server = posting["minjun"], posting["server"]
+    web = WebClient(server.url, language="ko")
+    web.login("olga")
+    home = web.get("/").text
+    assert 'name="poll_option_1"' in home and 'name="poll_expires_in"' in home
+    made = web.post("/statuses", {"text": "저녁 메뉴?", "poll_option_1": "짜장면", "poll_option_2": "짬뽕", "poll_option_3": "",
+                                  "poll_expires_in": "3600", "visibility": "public", "return_to": "/"}, page="/")
+    assert made.status_code == 200
+    posted = minjun.account_statuses(posting["olga"].me()["id"])[0]
+    assert [o["title"] for o in posted["poll"]["options"]] == ["짜장면", "짬뽕"] and posted["poll"]["multiple"] is False
+    lonely = web.post("/statuses", {"text": "하나뿐", "poll_option_1": "혼자", "poll_expires_in": "3600", "visibility": "public", "return_to": "/"},
+                      page="/")
+    assert lonely.status_code == 422, "one option is not a poll"

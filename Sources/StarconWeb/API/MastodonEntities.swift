@@ -43,8 +43,9 @@ enum MastodonEntities {
             "statuses": ["max_characters": 5000, "max_media_attachments": 4, "characters_reserved_per_url": 23],
             "media_attachments": ["supported_mime_types": ["image/jpeg", "image/png", "image/webp", "image/gif"],
                                   "image_size_limit": 16_777_216, "image_matrix_limit": 33_177_600],
-            "accounts": ["max_featured_tags": 0],
-            "polls": ["max_options": 0, "max_characters_per_option": 0, "min_expiration": 0, "max_expiration": 0],
+            "accounts": ["max_featured_tags": 0, "max_pinned_statuses": FeedService.maxPins],
+            "polls": ["max_options": PollRules.maxOptions, "max_characters_per_option": PollRules.maxOptionCharacters,
+                      "min_expiration": PollRules.minExpiration, "max_expiration": PollRules.maxExpiration],
         ]
         let languages = ["ko", "en", "ru", "zh", "ja"]
         let description = "Starcon: a social network for a closed network."

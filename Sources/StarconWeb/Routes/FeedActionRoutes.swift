@@ -32,8 +32,12 @@ struct FeedActionRoutes {
                 let alt = form.text("alt" + photo.field.dropFirst("photo".count))
                 mediaIDs.append(try await web.core.media.upload(owner: member, data: photo.data, description: alt).id)
             }
+            // A poll when any option is filled in; the core checks the rest (two or more, photos or a poll).
+            let options = (1...PollRules.maxOptions).map { form.text("poll_option_\($0)").trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let poll = options.isEmpty ? nil : NewPoll(options: options, expiresIn: Int64(form.text("poll_expires_in")) ?? 86_400,
+                                                        multiple: form["poll_multiple"] != nil)
             let view = try await web.core.feed.post(author: member, .init(text: form.text("text"), spoilerText: form.text("spoiler_text"),
-                                                                          visibility: visibility, inReplyToID: replyTo, mediaIDs: mediaIDs))
+                                                                          visibility: visibility, inReplyToID: replyTo, mediaIDs: mediaIDs, poll: poll))
             if replyTo != nil { return WebServices.redirect("/@\(member.username)/\(view.status.id)") }
             return web.redirect(WebServices.safeLocalPath(form["return_to"]) ?? "/", flash: Flash("feed_posted"))
         } onError: { error, message in

@@ -63,6 +63,8 @@ struct FeedRoutes {
         var form = composer ?? [:]
         form["return_to"] = Self.path(request)
         form["photo_slots"] = StatusViewModel.photoSlots
+        form["poll_slots"] = StatusViewModel.pollSlots
+        form["poll_durations"] = models.pollDurations
         form["visibilities"] = models.visibilities(selected: Visibility(rawValue: form["visibility"] as? String ?? "") ?? .public)
         values["composer"] = form
         return page("feed", title: title, context, data: values, status: status)

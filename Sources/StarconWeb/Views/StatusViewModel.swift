@@ -82,6 +82,14 @@ struct StatusViewModel {
     }
 
     static let photoSlots = (1...MediaAttachment.maxPerStatus).map { ["n": $0] }
+    static let pollSlots = (1...PollRules.maxOptions).map { ["n": $0] }
+
+    /// How long a poll from the web composer runs (seconds), the first one chosen.
+    var pollDurations: [[String: Any]] {
+        [(300, "poll_duration_5m"), (3_600, "poll_duration_1h"), (86_400, "poll_duration_1d"), (604_800, "poll_duration_7d")].enumerated().map { index, pair in
+            ["seconds": pair.0, "label": catalogue.text(pair.1), "selected": index == 2]
+        }
+    }
 
     /// The composer's visibility choices, with `selected` marked.
     func visibilities(selected: Visibility) -> [[String: Any]] {

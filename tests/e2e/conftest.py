@@ -67,6 +67,9 @@ class Server:
             self.extra += ["--smtp-port", str(self.smtp_port)]
         else:
             self.smtp_port = int(self.extra[self.extra.index("--smtp-port") + 1])
+        if "--imap-port" not in self.extra:
+            # The same for IMAP (default 1143).
+            self.extra += ["--imap-port", str(free_port())]
         self.env = env or {}
         self.process = None
         self.setup_url = None

@@ -19,6 +19,10 @@ public final class Core: Sendable {
     public let relationships: RelationshipService
     public let notifications: NotificationService
     public let media: MediaService
+    public let markers: MarkerService
+    public let stats: NetworkStats
+    public let lists: ListService
+    public let filters: FilterService
     /// Where this node's subscribers (streams, protocol sessions) hear of committed changes, in log order.
     public let events: EventBus
     /// The transactional event log every change someone may be watching is written to.
@@ -62,6 +66,10 @@ public final class Core: Sendable {
         self.relationships = RelationshipService(database: database, ids: ids, clock: clock, log: log)
         self.notifications = NotificationService(database: database)
         self.media = MediaService(database: database, ids: ids, clock: clock, files: mediaFiles)
+        self.markers = MarkerService(database: database, clock: clock)
+        self.stats = NetworkStats(database: database, clock: clock)
+        self.lists = ListService(database: database, ids: ids, clock: clock)
+        self.filters = FilterService(database: database, ids: ids, clock: clock)
         self.messenger = MessengerService(database: database, ids: ids, clock: clock, log: log, mediaFiles: mediaFiles)
         let mail = MailService(database: database, ids: ids, clock: clock, log: log, domain: domain)
         self.mail = mail
@@ -118,6 +126,9 @@ public final class Core: Sendable {
             JobRunner.Job(name: "oauth.prune_unused_apps", every: hour) { _ = try await oauth.pruneUnusedApps() },
             JobRunner.Job(name: "media.sweep_orphans", every: 6 * hour, firstAfter: 10 * 60_000) { _ = try await media.sweepOrphans() },
             JobRunner.Job(name: "feed.trim_home", every: homeFeedTrim) { try await feed.trimHomeFeeds() },
+            JobRunner.Job(name: "feed.publish_scheduled", every: 5_000, firstAfter: 1_000) { try await feed.publishScheduled() },
+            JobRunner.Job(name: "feed.end_polls", every: 5_000, firstAfter: 1_000) { try await feed.endPolls() },
+            JobRunner.Job(name: "feed.prune_idempotency_keys", every: hour) { try await feed.pruneIdempotencyKeys() },
             JobRunner.Job(name: "events.prune", every: min(eventRetention, 300_000)) { try await log.prune(olderThan: eventRetention) },
         ]
     }

@@ -19,9 +19,29 @@ public struct Account: Sendable, Equatable {
     public var locked: Bool = false
     /// The member's time zone (an IANA name, "Asia/Seoul"); nil means "the browser's, else the instance's".
     public var timeZone: String? = nil
+    /// Profile images, as files under `/media/` (nil: the instance's default picture).
+    public var avatarFile: String? = nil
+    public var headerFile: String? = nil
+    /// Shown as an automated account.
+    public var bot: Bool = false
+    /// Listed in the directory and suggestions.
+    public var discoverable: Bool = true
+    /// Up to four name/value pairs shown on the profile.
+    public var fields: [ProfileField] = []
 
     public var isAdmin: Bool { role == .admin }
     public var isModerator: Bool { role == .admin || role == .moderator }
+}
+
+/// One name/value pair on a profile (Mastodon's `fields`).
+public struct ProfileField: Sendable, Equatable {
+    public let name: String
+    public let value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// The badge an admin sets: what kind of member this is.

@@ -4,7 +4,7 @@ import SQLKit
 enum AccountRow {
     static let columns = """
         id, username, display_name, bio, kind, role, status, status_reason, registration_note, language,
-        email_only, expires_at, created_at, last_seen_at, locked, time_zone
+        email_only, expires_at, created_at, last_seen_at, locked, time_zone, avatar_file, header_file, bot, discoverable, profile_fields
         """
     /// The same columns qualified with the alias `a`, for joins.
     static let joinedColumns = columns.split(separator: ",").map { "a." + String(String($0).trimmingWhitespace()) }.joined(separator: ", ")
@@ -26,7 +26,27 @@ enum AccountRow {
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             lastSeenAt: try row.decode(column: "last_seen_at", as: Int64?.self),
             locked: try row.decode(column: "locked", as: Int.self) != 0,
-            timeZone: try row.decode(column: "time_zone", as: String?.self)
+            timeZone: try row.decode(column: "time_zone", as: String?.self),
+            avatarFile: try row.decode(column: "avatar_file", as: String?.self),
+            headerFile: try row.decode(column: "header_file", as: String?.self),
+            bot: try row.decode(column: "bot", as: Int.self) != 0,
+            discoverable: try row.decode(column: "discoverable", as: Int.self) != 0,
+            fields: ProfileFields.decode(try row.decode(column: "profile_fields", as: String.self))
         )
+    }
+}
+
+/// Profile fields as stored: one pair a line, name and value split by a tab.
+enum ProfileFields {
+    static func decode(_ text: String) -> [ProfileField] {
+        guard !text.isEmpty else { return [] }
+        return text.split(separator: "\n", omittingEmptySubsequences: true).map { line in
+            let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+            return ProfileField(name: String(parts[0]), value: parts.count > 1 ? String(parts[1]) : "")
+        }
+    }
+
+    static func encode(_ fields: [ProfileField]) -> String {
+        fields.map { "\($0.name)\t\($0.value)" }.joined(separator: "\n")
     }
 }

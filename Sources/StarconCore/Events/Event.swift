@@ -84,10 +84,16 @@ public enum FeedEvent: Sendable, Equatable {
     case network(statusID: Int64, tags: [String])
     case deleted(statusID: Int64)
     case notification(id: Int64)
+    /// A status was edited (audience: whoever may have it in a timeline); streams send Mastodon's `status.update`.
+    case edited(statusID: Int64)
+    /// A direct status changed its participants' conversations (the `direct` stream's `conversation`).
+    case direct(statusID: Int64)
 
     public var kind: String {
         switch self {
         case .home, .network: "update"
+        case .edited: "status.update"
+        case .direct: "conversation"
         case .deleted: "delete"
         case .notification: "notification"
         }

@@ -30,6 +30,8 @@ struct StoredEvent: Sendable, Equatable {
         case .network: return "network"
         case .deleted: return "deleted"
         case .notification: return "notification"
+        case .edited: return "edited"
+        case .direct: return "direct"
         }
     }
 
@@ -46,7 +48,7 @@ struct StoredEvent: Sendable, Equatable {
         case .reload: return ""
         case .feed(let feed):
             switch feed {
-            case .home(let status), .deleted(let status): return String(status)
+            case .home(let status), .deleted(let status), .edited(let status), .direct(let status): return String(status)
             case .notification(let id): return String(id)
             // Hashtags are letters, digits and underscores (StatusText), so a space separates them.
             case .network(let status, let tags): return ([String(status)] + tags).joined(separator: " ")
@@ -111,10 +113,12 @@ struct StoredEvent: Sendable, Equatable {
         case "account_ended", "credentials_revoked":
             guard ids.count == 1 else { return nil }
             payload = kind == "account_ended" ? .accountEnded(accountID: ids[0]) : .credentialsRevoked(accountID: ids[0])
-        case "feed.home", "feed.deleted", "feed.notification":
+        case "feed.home", "feed.deleted", "feed.notification", "feed.edited", "feed.direct":
             guard ids.count == 1 else { return nil }
             switch kind {
             case "feed.home": payload = .feed(.home(statusID: ids[0]))
+            case "feed.edited": payload = .feed(.edited(statusID: ids[0]))
+            case "feed.direct": payload = .feed(.direct(statusID: ids[0]))
             case "feed.deleted": payload = .feed(.deleted(statusID: ids[0]))
             default: payload = .feed(.notification(id: ids[0]))
             }

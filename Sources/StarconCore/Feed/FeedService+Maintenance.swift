@@ -16,4 +16,10 @@ extension FeedService {
             after = last
         }
     }
+
+    /// Forgets idempotency keys older than the window in which they count.
+    public func pruneIdempotencyKeys() async throws {
+        let cutoff = clock.nowMilliseconds() - FeedRules.idempotencyWindow
+        try await database.write { db in try await db.raw("DELETE FROM status_idempotency WHERE created_at < \(bind: cutoff)").run() }
+    }
 }

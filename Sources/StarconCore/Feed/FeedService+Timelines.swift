@@ -44,30 +44,50 @@ public enum Timeline: Sendable, Equatable {
     case bookmarks
     /// One's favourites, most recent first.
     case favourites
+    /// One of one's lists: its members' statuses (`FeedList.repliesPolicy` decides which replies).
+    case list(Int64)
+}
+
+extension Timeline {
+    /// Which of the member's filters apply here (none to one's own bookmarks and favourites).
+    var filterContext: FilterContext? {
+        switch self {
+        case .home, .list: .home
+        case .network, .tag: .public
+        case .account: .account
+        case .bookmarks, .favourites: nil
+        }
+    }
 }
 
 extension FeedService {
-    public func timeline(_ timeline: Timeline, viewer: Account, page: PageRequest = PageRequest()) async throws -> TimelinePage {
+    /// `onlyMedia`: only statuses with photos (Mastodon's `only_media`).
+    public func timeline(_ timeline: Timeline, viewer: Account, page: PageRequest = PageRequest(), onlyMedia: Bool = false) async throws -> TimelinePage {
         try await database.read { db in
+            var listPolicy = FeedList.RepliesPolicy.list
+            if case .list(let id) = timeline {
+                guard let list = try await ListService.load(id, owner: viewer.id, db: db) else { throw CoreError.notFound }
+                listPolicy = list.repliesPolicy
+            }
             // Whom the viewer follows matters only for the authors on the page (and an account timeline's owner).
             var target: Set<Int64> = []
             if case .account(let id) = timeline { target = [id] }
             let who = try await Viewer.load(viewer, now: clock.nowMilliseconds(), db: db, followingAmong: target)
             // Read just over a page; when hidden statuses (blocked, muted, a repeated repost) leave it short and
             // there is more, read once more with room to spare. Most pages hide nothing, and every row read costs.
-            let first = try await Self.timelinePage(timeline, viewer: who, page: page, fetch: page.limit + 2, db: db)
+            let first = try await Self.timelinePage(timeline, viewer: who, page: page, fetch: page.limit + 2, onlyMedia: onlyMedia, listPolicy: listPolicy, db: db)
             guard first.page.items.count < page.limit, !first.exhausted else { return first.page }
-            return try await Self.timelinePage(timeline, viewer: who, page: page, fetch: page.limit + 40, db: db).page
+            return try await Self.timelinePage(timeline, viewer: who, page: page, fetch: page.limit + 40, onlyMedia: onlyMedia, listPolicy: listPolicy, db: db).page
         }
     }
 
     /// One try at a page from `fetch` rows; `exhausted` when there were no more rows to read.
-    private static func timelinePage(_ timeline: Timeline, viewer who: Viewer, page: PageRequest, fetch: Int,
-                                     db: any SQLDatabase) async throws -> (page: TimelinePage, exhausted: Bool) {
-        let (query, cursorColumn) = Self.query(timeline, viewer: who, page: page, fetch: fetch)
+    private static func timelinePage(_ timeline: Timeline, viewer who: Viewer, page: PageRequest, fetch: Int, onlyMedia: Bool,
+                                     listPolicy: FeedList.RepliesPolicy, db: any SQLDatabase) async throws -> (page: TimelinePage, exhausted: Bool) {
+        let (query, cursorColumn) = Self.query(timeline, viewer: who, page: page, fetch: fetch, onlyMedia: onlyMedia, listPolicy: listPolicy)
         let rows = try await db.raw(query).all()
         var pairs = try rows.map { (try StatusRow.decode($0), try $0.decode(column: "cursor", as: Int64.self)) }
-        if timeline == .home, pairs.count < fetch, page.minID == nil, page.sinceID == nil {
+        if timeline == .home, !onlyMedia, pairs.count < fetch, page.minID == nil, page.sinceID == nil {
             // Past what was fanned out (older history of accounts followed later): read the slow way.
             var older = page
             older.maxID = pairs.last?.1 ?? page.maxID
@@ -76,7 +96,8 @@ extension FeedService {
         }
         let exhausted = pairs.count < fetch
         if page.bounds(cursorColumn).ascending { pairs.reverse() }
-        let views = try await Self.views(pairs.map(\.0), viewer: who, db: db, timeline: timeline != .bookmarks && timeline != .favourites)
+        let views = try await Self.views(pairs.map(\.0), viewer: who, db: db, timeline: timeline != .bookmarks && timeline != .favourites,
+                                         context: timeline.filterContext)
         let visible = Set(views.map(\.status.id))
         var kept = pairs.filter { visible.contains($0.0.id) }
         if page.bounds(cursorColumn).ascending { kept = Array(kept.suffix(page.limit)) } else { kept = Array(kept.prefix(page.limit)) }
@@ -102,9 +123,10 @@ extension FeedService {
             """
     }
 
-    private static func query(_ timeline: Timeline, viewer: Viewer, page: PageRequest, fetch: Int) -> (SQLQueryString, String) {
+    private static func query(_ timeline: Timeline, viewer: Viewer, page: PageRequest, fetch: Int, onlyMedia: Bool,
+                              listPolicy: FeedList.RepliesPolicy = .list) -> (SQLQueryString, String) {
         let me = viewer.account.id
-        let active = "a.status = 'active'"
+        let active = "a.status = 'active'" + (onlyMedia ? " AND EXISTS (SELECT 1 FROM media p WHERE p.status_id = s.id)" : "")
         switch timeline {
         case .home:
             let (bounds, ascending) = page.bounds("h.status_id")
@@ -123,11 +145,12 @@ extension FeedService {
                 """, "s.id")
         case .account(let target):
             let (bounds, ascending) = page.bounds("s.id")
-            let visibilities = target == me ? "'public', 'private', 'direct'"
-                : viewer.follows(target) ? "'public', 'private', 'direct'" : "'public', 'direct'"
+            let visibilities = target == me ? "'public', 'unlisted', 'private', 'direct'"
+                : viewer.follows(target) ? "'public', 'unlisted', 'private', 'direct'" : "'public', 'unlisted', 'direct'"
+            let media = onlyMedia ? " AND EXISTS (SELECT 1 FROM media p WHERE p.status_id = s.id)" : ""
             return ("""
                 SELECT \(unsafeRaw: StatusRow.columns), s.id AS cursor FROM \(unsafeRaw: StatusRow.from)
-                WHERE s.account_id = \(bind: target) AND s.visibility IN (\(unsafeRaw: visibilities)) AND \(bounds)
+                WHERE s.account_id = \(bind: target) AND s.visibility IN (\(unsafeRaw: visibilities))\(unsafeRaw: media) AND \(bounds)
                 ORDER BY s.id \(unsafeRaw: ascending ? "ASC" : "DESC") LIMIT \(bind: fetch)
                 """, "s.id")
         case .tag(let tag):
@@ -146,6 +169,21 @@ extension FeedService {
                 WHERE b.account_id = \(bind: me) AND \(bounds)
                 ORDER BY b.id \(unsafeRaw: ascending ? "ASC" : "DESC") LIMIT \(bind: fetch)
                 """, "b.id")
+        case .list(let id):
+            let (bounds, ascending) = page.bounds("s.id")
+            let members = "SELECT account_id FROM list_members WHERE list_id = \(id)"
+            let replies: String
+            switch listPolicy {
+            case .none: replies = "s.in_reply_to_id IS NULL"
+            case .list: replies = "(s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id OR s.in_reply_to_account_id IN (\(members)))"
+            case .followed:
+                replies = "(s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id IN (SELECT target_id FROM follows WHERE account_id = \(me)) OR s.in_reply_to_account_id IN (\(me), s.account_id))"
+            }
+            return ("""
+                SELECT \(unsafeRaw: StatusRow.columns), s.id AS cursor FROM \(unsafeRaw: StatusRow.from)
+                WHERE s.account_id IN (\(unsafeRaw: members)) AND s.visibility <> 'direct' AND \(unsafeRaw: replies) AND \(unsafeRaw: active) AND \(bounds)
+                ORDER BY s.id \(unsafeRaw: ascending ? "ASC" : "DESC") LIMIT \(bind: fetch)
+                """, "s.id")
         case .favourites:
             let (bounds, ascending) = page.bounds("f.created_at")
             return ("""

@@ -4,7 +4,10 @@ extension FeedService {
     /// Statuses as `viewer` sees them, in the given order, leaving out what they may not see: the
     /// mentions, tags, photos, reactions, reposted originals and the viewer's own favourites, reposts and
     /// bookmarks are each read with one query for the whole page, and only where there are any.
-    static func views(_ statuses: [Status], viewer: Viewer, db: any SQLDatabase, timeline: Bool = false) async throws -> [StatusView] {
+    /// `context`: where the statuses are shown, for the viewer's filters there (a `hide` filter leaves a
+    /// status out, a `warn` one marks it with `StatusView.filterResults`); nil applies none.
+    static func views(_ statuses: [Status], viewer: Viewer, db: any SQLDatabase, timeline: Bool = false,
+                      context: FilterContext? = nil) async throws -> [StatusView] {
         guard !statuses.isEmpty else { return [] }
         let originalIDs = Set(statuses.compactMap(\.reblogOfID)).subtracting(statuses.map(\.id))
         var byID: [Int64: Status] = [:]
@@ -56,6 +59,9 @@ extension FeedService {
                 if try row.decode(column: "mine", as: Int.self) == 1 { myReactions[statusID, default: []].insert(emoji) }
             }
         }
+        let pinned = try await pinnedAmong(byID.values.filter { $0.author.id == viewer.account.id && $0.reblogOfID == nil }.map(\.id),
+                                           viewer: viewer.account.id, db: db)
+        let (polls, pollVotes) = try await Polls.load(having(.poll), viewer: viewer.account.id, now: viewer.now, db: db)
         let (favourited, bookmarked, reblogged) = try await viewerActions(on: byID.values, viewer: viewer.account.id, db: db)
 
         func view(_ id: Int64) -> StatusView? {
@@ -64,6 +70,7 @@ extension FeedService {
             status.tags = (tags[id] ?? []).sorted()
             status.media = media[id] ?? []
             status.reactions = FeedRules.reactions.compactMap { emoji in reactions[id]?[emoji].map { Status.Reaction(emoji: emoji, count: $0) } }
+            status.poll = polls[id]
             guard viewer.canSee(status, mentioned: status.mentions.map(\.id)) else { return nil }
             if timeline, !viewer.wantsInTimeline(status) { return nil }
             var reblog: StatusView.Box?
@@ -76,9 +83,31 @@ extension FeedService {
             result.bookmarked = bookmarked.contains(id)
             result.reblogged = reblogged.contains(id)
             result.myReactions = myReactions[id] ?? []
+            result.pollVotes = pollVotes[id]
+            result.viewerID = viewer.account.id
+            result.pinned = pinned.contains(id)
+            if let poll = status.poll { result.permissions.vote = Permissions.vote(poll, voted: result.pollVotes != nil, mayAct: viewer.mayAct) }
             return result
         }
-        return statuses.compactMap { view($0.id) }
+        var filters: [Filter] = []
+        if let context {
+            filters = try await FilterService.load(owner: viewer.account.id, db: db, activeAt: viewer.now).filter { $0.contexts.contains(context) }
+        }
+        guard !filters.isEmpty else { return statuses.compactMap { view($0.id) } }
+        return statuses.compactMap { status -> StatusView? in
+            guard var result = view(status.id) else { return nil }
+            // A repost is judged by what it shows; one's own posts are never filtered away from oneself.
+            let shown = result.reblog?.view.status ?? result.status
+            guard shown.author.id != viewer.account.id else { return result }
+            let text = ([shown.spoilerText, shown.text] + shown.media.map(\.description) + (shown.poll?.options.map(\.title) ?? [])).joined(separator: "\n")
+            for filter in filters {
+                let matched = filter.matches(text: text, statusID: shown.id)
+                guard !matched.keywords.isEmpty || matched.status else { continue }
+                if filter.action == .hide { return nil }
+                result.filterResults.append(FilterResult(filter: filter, keywordMatches: matched.keywords, statusMatches: matched.status ? [shown.id] : []))
+            }
+            return result
+        }
     }
 
     /// What the viewer did with these statuses, in one query: favourites (f), bookmarks (b), reposts (r).

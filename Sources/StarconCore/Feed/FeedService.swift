@@ -11,7 +11,7 @@ public struct FeedService: Sendable {
     /// Photo files, removed after a deleted status's photos are.
     let mediaFiles: MediaFiles
 
-    public struct NewStatus: Sendable {
+    public struct NewStatus: Sendable, Equatable {
         public var text: String
         public var spoilerText: String
         public var visibility: Visibility
@@ -19,10 +19,15 @@ public struct FeedService: Sendable {
         public var language: String?
         /// Ids of one's own unattached uploads (at most four).
         public var mediaIDs: [Int64]
+        /// A client's `Idempotency-Key`: the same key from the same member within an hour gives the first status.
+        public var idempotencyKey: String?
+        public var poll: NewPoll?
 
         public init(text: String, spoilerText: String = "", visibility: Visibility = .public, inReplyToID: Int64? = nil, language: String? = nil,
-                    mediaIDs: [Int64] = []) {
+                    mediaIDs: [Int64] = [], idempotencyKey: String? = nil, poll: NewPoll? = nil) {
             self.mediaIDs = mediaIDs
+            self.idempotencyKey = idempotencyKey
+            self.poll = poll
             self.text = text
             self.spoilerText = spoilerText
             self.visibility = visibility
@@ -40,9 +45,16 @@ public struct FeedService: Sendable {
         var seen = Set<Int64>()
         let mediaIDs = new.mediaIDs.filter { seen.insert($0).inserted }
         guard mediaIDs.count <= MediaAttachment.maxPerStatus else { throw CoreError.invalid("media_count", field: "media_ids") }
-        let (text, spoiler) = try Self.validated(text: new.text, spoilerText: new.spoilerText, allowEmpty: !mediaIDs.isEmpty)
+        let (text, spoiler) = try Self.validated(text: new.text, spoilerText: new.spoilerText, allowEmpty: !mediaIDs.isEmpty || new.poll != nil)
+        let idempotencyKey = try new.idempotencyKey.map(Self.validatedIdempotencyKey)
+        let poll = try new.poll.map { try $0.validated() }
+        guard poll == nil || mediaIDs.isEmpty else { throw CoreError.invalid("poll_and_media", field: "poll") }
+        let language = StatusLanguage.decide(requested: new.language, text: text, member: author.language)
         let id = ids.next()
-        try await log.write { db, outbox in
+        let postedID = try await log.write { db, outbox -> Int64 in
+            if let idempotencyKey, let first = try await Self.claimIdempotencyKey(idempotencyKey, author: author.id, statusID: id, now: now, db: db) {
+                return first
+            }
             var replyAccount: Int64?
             if let parentID = new.inReplyToID {
                 let viewer = try await Viewer.load(author, now: now, db: db)
@@ -56,8 +68,9 @@ public struct FeedService: Sendable {
             try await db.raw("""
                 INSERT INTO statuses (id, account_id, text, spoiler_text, visibility, in_reply_to_id, in_reply_to_account_id, language, created_at)
                 VALUES (\(bind: id), \(bind: author.id), \(bind: text), \(bind: spoiler), \(bind: new.visibility.rawValue),
-                        \(bind: new.inReplyToID), \(bind: replyAccount), \(bind: new.language), \(bind: now))
+                        \(bind: new.inReplyToID), \(bind: replyAccount), \(bind: language), \(bind: now))
                 """).run()
+            if let poll { try await Polls.store(poll, statusID: id, now: now, db: db) }
             if let parentID = new.inReplyToID {
                 try await db.raw("UPDATE statuses SET replies_count = replies_count + 1 WHERE id = \(bind: parentID)").run()
             }
@@ -79,11 +92,46 @@ public struct FeedService: Sendable {
                 try await db.raw("INSERT INTO status_mentions (status_id, account_id) VALUES (\(bind: id), \(bind: replyAccount))").run()
                 mentioned.append(replyAccount)
             }
+            if new.visibility == .public { try await HomeFeed.tagFanOut(statusID: id, author: author.id, outbox: outbox, db: db) }
+            if new.visibility == .direct {
+                try await HomeFeed.directFanOut(statusID: id, author: author.id, recipients: mentioned, outbox: outbox, db: db)
+                try await Conversations.record(statusID: id, author: author.id, inReplyTo: new.inReplyToID, recipients: mentioned, outbox: outbox, db: db)
+            }
             for account in mentioned {
                 try await Notifications.add(to: account, type: .mention, from: author.id, status: id, ids: ids, now: now, outbox: outbox, db: db)
             }
+            return id
         }
-        return try await view(id: id, viewer: author)!
+        return try await view(id: postedID, viewer: author) ?? { throw CoreError.notFound }()
+    }
+
+    /// Records that `key` posted `statusID`, unless the member's same key posted a status that still exists
+    /// within the last hour: then that status's id. The insert comes first, so a concurrent retry waits on
+    /// this row's unique key until this transaction ends, and then finds it.
+    static func claimIdempotencyKey(_ key: String, author: Int64, statusID: Int64, now: Int64, db: any SQLDatabase) async throws -> Int64? {
+        let cutoff = now - FeedRules.idempotencyWindow
+        try await db.raw("""
+            INSERT INTO status_idempotency (account_id, idempotency_key, status_id, created_at)
+            VALUES (\(bind: author), \(bind: key), \(bind: statusID), \(bind: now))
+            ON CONFLICT (account_id, idempotency_key) DO UPDATE SET status_id = excluded.status_id, created_at = excluded.created_at
+            WHERE status_idempotency.created_at < \(bind: cutoff)
+            """).run()
+        // Read in statements of their own, which on PostgreSQL see what a concurrent retry committed meanwhile.
+        guard let stored = try await db.raw("""
+            SELECT status_id FROM status_idempotency WHERE account_id = \(bind: author) AND idempotency_key = \(bind: key)
+            """).first()?.decode(column: "status_id", as: Int64.self), stored != statusID else { return nil }
+        if try await db.raw("SELECT 1 AS x FROM statuses WHERE id = \(bind: stored)").first() != nil { return stored }
+        // The first status was deleted since: this one takes the key.
+        try await db.raw("""
+            UPDATE status_idempotency SET status_id = \(bind: statusID), created_at = \(bind: now)
+            WHERE account_id = \(bind: author) AND idempotency_key = \(bind: key)
+            """).run()
+        return nil
+    }
+
+    static func validatedIdempotencyKey(_ key: String) throws -> String {
+        guard !key.isEmpty, key.utf8.count <= 255 else { throw CoreError.invalid("idempotency_key", field: "Idempotency-Key") }
+        return key
     }
 
     /// Replaces the text of one's own status, keeping the earlier version in its history.
@@ -112,6 +160,14 @@ public struct FeedService: Sendable {
             let after = try await Self.storeMentionsAndTags(statusID: id, author: actor, text: text, db: db, keeping: keep.filter(before.contains))
             for account in after where !before.contains(account) {
                 try await Notifications.add(to: account, type: .mention, from: actor.id, status: id, ids: ids, now: now, outbox: outbox, db: db)
+            }
+            // Whoever may have it on screen: public statuses reach anyone's public streams; others, the followers and those mentioned.
+            if status.visibility == .public {
+                outbox.add(Event(audience: .everyone, payload: .feed(.edited(statusID: id))))
+            } else {
+                let followers = try await db.raw("SELECT account_id FROM follows WHERE target_id = \(bind: actor.id)").all()
+                    .map { try $0.decode(column: "account_id", as: Int64.self) }
+                outbox.add(Event(to: Set(followers + after + [actor.id]), .feed(.edited(statusID: id))))
             }
         }
         return try await view(id: id, viewer: actor)!
@@ -153,11 +209,12 @@ public struct FeedService: Sendable {
     /// The status as `viewer` sees it, or nil when it does not exist or is not theirs to see.
     /// `inTimeline`: also leave it out when the viewer would not want it in a timeline (a muted author or
     /// reposter), as for a live timeline update.
-    public func view(id: Int64, viewer: Account, inTimeline: Bool = false) async throws -> StatusView? {
+    /// `context`: where it is shown, for the viewer's filters (`views`).
+    public func view(id: Int64, viewer: Account, inTimeline: Bool = false, context: FilterContext? = nil) async throws -> StatusView? {
         try await database.read { db in
             guard let status = try await Self.load(id: id, db: db) else { return nil }
             return try await Self.views([status], viewer: try await Viewer.load(viewer, now: clock.nowMilliseconds(), db: db), db: db,
-                                        timeline: inTimeline).first
+                                        timeline: inTimeline, context: context).first
         }
     }
 
@@ -196,7 +253,7 @@ public struct FeedService: Sendable {
                 frontier = rows.map(\.id)
             }
             let ordered = Self.depthFirst(descendants, root: id)
-            return (try await Self.views(ancestors, viewer: who, db: db), try await Self.views(ordered, viewer: who, db: db))
+            return (try await Self.views(ancestors, viewer: who, db: db, context: .thread), try await Self.views(ordered, viewer: who, db: db, context: .thread))
         }
     }
 

@@ -24,6 +24,29 @@ enum HomeFeed {
             """).run()
     }
 
+    /// Puts a new public status in the home of every member who follows one of its hashtags (its tags are
+    /// stored by then).
+    static func tagFanOut(statusID: Int64, author: Int64, outbox: EventOutbox, db: any SQLDatabase) async throws {
+        let reached = try await db.raw("""
+            INSERT INTO home_feed (account_id, status_id, author_id)
+            SELECT DISTINCT f.account_id, \(bind: statusID), \(bind: author) FROM tag_follows f JOIN status_tags t ON t.tag = f.tag
+            WHERE t.status_id = \(bind: statusID) AND f.account_id <> \(bind: author)
+            ON CONFLICT DO NOTHING RETURNING account_id
+            """).all().map { try $0.decode(column: "account_id", as: Int64.self) }
+        if !reached.isEmpty { outbox.add(Event(to: reached, .feed(.home(statusID: statusID)))) }
+    }
+
+    /// A direct status reaches the home of its author and of the members it mentions, as on Mastodon.
+    static func directFanOut(statusID: Int64, author: Int64, recipients: [Int64], outbox: EventOutbox, db: any SQLDatabase) async throws {
+        let everyone = Array(Set(recipients + [author]))
+        for account in everyone {
+            try await db.raw("""
+                INSERT INTO home_feed (account_id, status_id, author_id) VALUES (\(bind: account), \(bind: statusID), \(bind: author)) ON CONFLICT DO NOTHING
+                """).run()
+        }
+        outbox.add(Event(to: everyone, .feed(.home(statusID: statusID))))
+    }
+
     /// After a follow: the followed account's latest statuses join the follower's home.
     static func followed(follower: Int64, target: Int64, db: any SQLDatabase) async throws {
         try await db.raw("""

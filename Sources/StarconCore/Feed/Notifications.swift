@@ -7,6 +7,8 @@ public struct Notification: Sendable, Equatable {
         case followRequest = "follow_request"
         /// An emoji reaction, named as Pleroma and Akkoma clients know it.
         case reaction = "pleroma:emoji_reaction"
+        /// A poll one made or voted in has ended.
+        case poll
     }
 
     public let id: Int64
@@ -21,10 +23,11 @@ public struct Notification: Sendable, Equatable {
 
 /// Writing notifications, from inside the feed's transactions.
 enum Notifications {
-    /// Adds one, unless it is one's own doing or the recipient blocked or muted the actor.
+    /// Adds one, unless it is one's own doing (`evenOwn`: a poll's end is told to its author too) or the
+    /// recipient blocked or muted the actor.
     static func add(to recipient: Int64, type: Notification.Kind, from actor: Int64, status: Int64?, emoji: String? = nil, ids: IDGenerator,
-                    now: Int64, outbox: EventOutbox, db: any SQLDatabase) async throws {
-        guard recipient != actor else { return }
+                    now: Int64, outbox: EventOutbox, db: any SQLDatabase, evenOwn: Bool = false) async throws {
+        guard recipient != actor || evenOwn else { return }
         let silenced = try await db.raw("""
             SELECT 1 AS x FROM blocks WHERE account_id = \(bind: recipient) AND target_id = \(bind: actor)
             UNION ALL SELECT 1 AS x FROM mutes WHERE account_id = \(bind: recipient) AND target_id = \(bind: actor)

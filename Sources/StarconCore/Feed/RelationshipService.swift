@@ -10,6 +10,10 @@ public struct Relationship: Sendable, Equatable {
     public var blocking = false
     public var blockedBy = false
     public var muting = false
+    /// Shown on the viewer's profile (Mastodon's endorsements).
+    public var endorsed = false
+    /// The viewer's private note about this member.
+    public var note = ""
 }
 
 /// A member as one viewer sees them: how the two stand, and what the viewer may do (`Permissions.account`).
@@ -187,14 +191,23 @@ public struct RelationshipService: Sendable {
             UNION ALL SELECT 'blocking' AS k FROM blocks WHERE account_id = \(bind: a) AND target_id = \(bind: b)
             UNION ALL SELECT 'blocked_by' AS k FROM blocks WHERE account_id = \(bind: b) AND target_id = \(bind: a)
             UNION ALL SELECT 'muting' AS k FROM mutes WHERE account_id = \(bind: a) AND target_id = \(bind: b)
+            UNION ALL SELECT 'endorsed' AS k FROM endorsements WHERE account_id = \(bind: a) AND target_id = \(bind: b)
+            UNION ALL SELECT 'note' AS k FROM account_notes WHERE account_id = \(bind: a) AND target_id = \(bind: b)
             """).all()
         let kinds = Set(try rows.map { try $0.decode(column: "k", as: String.self) })
-        return Relationship(id: b, following: kinds.contains("following"), followedBy: kinds.contains("followed_by"),
-                            requested: kinds.contains("requested"), requestedBy: kinds.contains("requested_by"),
-                            blocking: kinds.contains("blocking"), blockedBy: kinds.contains("blocked_by"), muting: kinds.contains("muting"))
+        var relationship = Relationship(id: b, following: kinds.contains("following"), followedBy: kinds.contains("followed_by"),
+                                        requested: kinds.contains("requested"), requestedBy: kinds.contains("requested_by"),
+                                        blocking: kinds.contains("blocking"), blockedBy: kinds.contains("blocked_by"), muting: kinds.contains("muting"),
+                                        endorsed: kinds.contains("endorsed"))
+        if kinds.contains("note") {
+            relationship.note = try await db.raw("SELECT note FROM account_notes WHERE account_id = \(bind: a) AND target_id = \(bind: b)").first()?
+                .decode(column: "note", as: String.self) ?? ""
+        }
+        return relationship
     }
 
-    public enum Direction: Sendable { case followers, following, requests }
+    /// `blocks`, `mutes`: the members this one blocked or muted (paged by their id, so they can be reviewed and undone).
+    public enum Direction: Sendable { case followers, following, requests, blocks, mutes }
 
     /// Followers or followed accounts of `account`, or the requests waiting for it; newest first, paged
     /// by the follow's time (`before`).
@@ -208,6 +221,9 @@ public struct RelationshipService: Sendable {
             query = "SELECT \(unsafeRaw: columns), f.created_at AS cursor FROM follows f JOIN accounts a ON a.id = f.target_id WHERE f.account_id = \(bind: account) AND f.created_at < \(bind: before ?? Int64.max) AND a.status = 'active' ORDER BY f.created_at DESC LIMIT \(bind: limit)"
         case .requests:
             query = "SELECT \(unsafeRaw: columns), r.id AS cursor FROM follow_requests r JOIN accounts a ON a.id = r.account_id WHERE r.target_id = \(bind: account) AND r.id < \(bind: before ?? Int64.max) AND a.status = 'active' ORDER BY r.id DESC LIMIT \(bind: limit)"
+        case .blocks, .mutes:
+            let table = direction == .blocks ? "blocks" : "mutes"
+            query = "SELECT \(unsafeRaw: columns), a.id AS cursor FROM \(unsafeRaw: table) b JOIN accounts a ON a.id = b.target_id WHERE b.account_id = \(bind: account) AND a.id < \(bind: before ?? Int64.max) ORDER BY a.id DESC LIMIT \(bind: limit)"
         }
         return try await database.read { db in
             try await db.raw(query).all().map { (try AccountRow.decode($0), try $0.decode(column: "cursor", as: Int64.self)) }

@@ -2,22 +2,21 @@ import SQLKit
 
 /// Who may see a status (Mastodon's names on the wire).
 public enum Visibility: String, Sendable, CaseIterable {
-    /// Everyone on the network.
+    /// Everyone on the network, in the network and hashtag timelines too.
     case `public`
+    /// Everyone on the network who looks at the profile or the thread, but not in the network and hashtag timelines.
+    case unlisted
     /// Followers, and the members it mentions.
     case `private`
     /// Only the members it mentions.
     case direct
 
-    /// Mastodon's `unlisted` is shown like `public` here: a closed network has no wider audience to hide from.
     public init?(api: String) {
-        switch api {
-        case "public", "unlisted": self = .public
-        case "private": self = .private
-        case "direct": self = .direct
-        default: return nil
-        }
+        self.init(rawValue: api)
     }
+
+    /// Seen by every member (the ones a repost may spread).
+    public var isOpen: Bool { self == .public || self == .unlisted }
 }
 
 /// A post in the feed. A repost is a status of its own whose `reblogOf` names the original.
@@ -27,6 +26,8 @@ public struct Status: Sendable, Equatable {
     public var text: String
     public var spoilerText: String
     public let visibility: Visibility
+    /// ISO 639-1 code: the client's, else detected (`StatusLanguage`).
+    public var language: String? = nil
     public let inReplyToID: Int64?
     public let inReplyToAccountID: Int64?
     public let reblogOfID: Int64?
@@ -42,6 +43,7 @@ public struct Status: Sendable, Equatable {
     public var media: [MediaAttachment] = []
     /// Emoji reactions, in the order of `FeedRules.reactions`, with how many members chose each.
     public var reactions: [Reaction] = []
+    public var poll: Poll?
     /// Which of mentions, photos and reactions the store holds for it, read with the status itself
     /// (`StatusRow`), so a page asks for those only where there are some.
     var stored: StoredParts = .all
@@ -51,7 +53,8 @@ public struct Status: Sendable, Equatable {
         static let mentions = StoredParts(rawValue: 1)
         static let media = StoredParts(rawValue: 2)
         static let reactions = StoredParts(rawValue: 4)
-        static let all: StoredParts = [.mentions, .media, .reactions]
+        static let poll = StoredParts(rawValue: 8)
+        static let all: StoredParts = [.mentions, .media, .reactions, .poll]
     }
 
     public struct Reaction: Sendable, Equatable {
@@ -70,6 +73,14 @@ public struct StatusView: Sendable, Equatable {
     public var bookmarked = false
     /// The emoji this member reacted with.
     public var myReactions: Set<String> = []
+    /// The options this member chose in the status's poll (positions), nil when they have not voted.
+    public var pollVotes: [Int]?
+    /// Who looks.
+    public var viewerID: Int64 = 0
+    /// The viewer pinned it to their profile (only ever their own).
+    public var pinned = false
+    /// The viewer's `warn` filters that match it where it is shown.
+    public var filterResults: [FilterResult] = []
     /// What this member may do with it (`Permissions.status`).
     public var permissions: StatusPermissions
 
@@ -96,19 +107,23 @@ public enum FeedRules {
     /// The emoji members may react with: a small, friendly set that every platform draws.
     public static let reactions = ["👍", "❤️", "😂", "😮", "😢", "🙏"]
     public static let defaultPageSize = 20
+    /// How long an `Idempotency-Key` names its status (Mastodon's hour).
+    public static let idempotencyWindow: Int64 = 3_600_000
+    /// A scheduled status is at least this far ahead (Mastodon's five minutes).
+    public static let minScheduleDelay: Int64 = 300_000
 }
 
 /// Reading `statuses` joined with their authors; the one place that knows the column names.
 enum StatusRow {
     static let columns = """
-        s.id AS s_id, s.text AS s_text, s.spoiler_text AS s_spoiler, s.visibility AS s_visibility,
+        s.id AS s_id, s.text AS s_text, s.spoiler_text AS s_spoiler, s.visibility AS s_visibility, s.language AS s_language,
         s.in_reply_to_id AS s_reply_id, s.in_reply_to_account_id AS s_reply_account, s.reblog_of_id AS s_reblog,
         s.created_at AS s_created, s.edited_at AS s_edited, s.replies_count AS s_replies, s.reblogs_count AS s_reblogs,
         s.favourites_count AS s_favourites, \(storedParts) AS s_stored, \(AccountRow.joinedColumns)
         """
     /// `Status.StoredParts` as a number: a probe of each table's status_id index, much cheaper than a query.
     private static let storedParts = """
-        (\(probe("status_mentions", .mentions)) + \(probe("media", .media)) + \(probe("status_reactions", .reactions)))
+        (\(probe("status_mentions", .mentions)) + \(probe("media", .media)) + \(probe("status_reactions", .reactions)) + \(probe("polls", .poll)))
         """
     private static func probe(_ table: String, _ part: Status.StoredParts) -> String {
         "CASE WHEN EXISTS (SELECT 1 FROM \(table) p WHERE p.status_id = s.id) THEN \(part.rawValue) ELSE 0 END"
@@ -122,6 +137,7 @@ enum StatusRow {
             text: try row.decode(column: "s_text", as: String.self),
             spoilerText: try row.decode(column: "s_spoiler", as: String.self),
             visibility: Visibility(rawValue: try row.decode(column: "s_visibility", as: String.self)) ?? .direct,
+            language: try row.decode(column: "s_language", as: String?.self),
             inReplyToID: try row.decode(column: "s_reply_id", as: Int64?.self),
             inReplyToAccountID: try row.decode(column: "s_reply_account", as: Int64?.self),
             reblogOfID: try row.decode(column: "s_reblog", as: Int64?.self),

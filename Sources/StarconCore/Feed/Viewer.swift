@@ -6,6 +6,8 @@ struct Viewer: Sendable {
     let account: Account
     /// `AccountService.mayAct` at the time of loading: whether any action is offered at all.
     let mayAct: Bool
+    /// When it was loaded: the time a page is read at (a poll has ended or not).
+    let now: Int64
     /// Followed members: all of them, or, when `followingKnownFor` is set, those among its ids.
     private(set) var following: Set<Int64>
     /// Members this one blocked, or who blocked this one: they see nothing of each other.
@@ -25,7 +27,7 @@ struct Viewer: Sendable {
             """
         if candidates == nil { query = query + " UNION ALL SELECT 'f', target_id FROM follows WHERE account_id = \(bind: account.id)" }
         let ids = try await FeedService.idsByKind(query, db: db)
-        var viewer = Viewer(account: account, mayAct: AccountService.mayAct(account, now: now), following: ids["f"] ?? [], blockedEitherWay: ids["b"] ?? [], muted: ids["m"] ?? [],
+        var viewer = Viewer(account: account, mayAct: AccountService.mayAct(account, now: now), now: now, following: ids["f"] ?? [], blockedEitherWay: ids["b"] ?? [], muted: ids["m"] ?? [],
                             followingKnownFor: candidates == nil ? nil : [])
         if let candidates { viewer = try await viewer.knowingFollows(of: candidates, db: db) }
         return viewer
@@ -56,7 +58,7 @@ struct Viewer: Sendable {
         if status.author.id == account.id { return true }
         guard status.author.status == .active, !blockedEitherWay.contains(status.author.id) else { return false }
         switch status.visibility {
-        case .public: return true
+        case .public, .unlisted: return true
         case .private: return follows(status.author.id) || mentioned.contains(account.id)
         case .direct: return mentioned.contains(account.id)
         }

@@ -103,7 +103,7 @@ public struct MediaService: Sendable {
                 """).all().map { try $0.decode(column: "visibility", as: String?.self) }
         }
         guard !visibilities.isEmpty, let data = files.contents(of: name) else { return nil }
-        return ServedFile(data: data, isPublic: visibilities.contains(Visibility.public.rawValue))
+        return ServedFile(data: data, isPublic: visibilities.contains { $0.flatMap(Visibility.init(rawValue:))?.isOpen == true })
     }
 
     /// Removes what no one can reach any more: uploads attached to nothing for `unattachedLifetime` (their
@@ -115,7 +115,10 @@ public struct MediaService: Sendable {
         let cutoff = clock.nowMilliseconds() - Self.unattachedLifetime
         let digests = try await database.write { db in
             try await db.raw("""
-                DELETE FROM media WHERE status_id IS NULL AND message_id IS NULL AND created_at < \(bind: cutoff) RETURNING digest
+                DELETE FROM media WHERE status_id IS NULL AND message_id IS NULL AND created_at < \(bind: cutoff)
+                  AND NOT EXISTS (SELECT 1 FROM scheduled_status_media w WHERE w.media_id = media.id)
+                  AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.avatar_media_id = media.id)
+                  AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.header_media_id = media.id) RETURNING digest
                 """).all().map { try $0.decode(column: "digest", as: String.self) }
         }
         return await files.release(digests) + (try await files.sweep(gracePeriod: gracePeriod))

@@ -128,6 +128,14 @@ public struct OAuthService: Sendable {
         return !["javascript", "data", "vbscript", "file", "blob"].contains(scheme)
     }
 
+    public func app(id: Int64) async throws -> OAuthApp? {
+        try await database.read { db in
+            guard let clientID = try await db.raw("SELECT client_id FROM oauth_apps WHERE id = \(bind: id)").first()?
+                .decode(column: "client_id", as: String.self) else { return nil }
+            return try await Self.app(clientID: clientID, db: db)?.0
+        }
+    }
+
     public func app(clientID: String) async throws -> OAuthApp? {
         try await database.read { db in try await Self.app(clientID: clientID, db: db)?.0 }
     }
@@ -214,6 +222,14 @@ public struct OAuthService: Sendable {
             let token = try await database.write { db in try await insertToken(app: app.id, account: nil, scopes: scopes, db: db) }
             return (token, scopes, now)
         }
+    }
+
+    /// A token for a member who just registered through an app (`POST /api/v1/accounts`), with the scopes
+    /// of the app's own token that asked.
+    public func issueToken(appID: Int64, account: Account, scopes: Scopes) async throws -> (token: String, scopes: Scopes, createdAt: Int64) {
+        let now = clock.nowMilliseconds()
+        let token = try await database.write { db in try await insertToken(app: appID, account: account.id, scopes: scopes, db: db) }
+        return (token, scopes, now)
     }
 
     private func insertToken(app: Int64?, account: Int64?, scopes: Scopes, db: any SQLDatabase) async throws -> String {

@@ -17,12 +17,22 @@ public enum Permissions {
             reply: mayAct && !isRepost,
             // Mastodon lets a member repost their own public post; a followers-only or direct post is never
             // reposted (a repost is public).
-            repost: mayAct && target.visibility == .public,
+            repost: mayAct && target.visibility.isOpen,
             favourite: mayAct,
             react: mayAct,
             bookmark: mayAct,
             delete: own || viewer.isModerator,
             edit: mayAct && own && !isRepost)
+    }
+
+    /// Whether a member may pin a status to their profile: their own, not a repost, not a direct one.
+    public static func pin(_ status: Status, viewer: Account) -> Bool {
+        status.author.id == viewer.id && status.reblogOfID == nil && status.visibility != .direct
+    }
+
+    /// Whether a member may vote in a poll they can see: once, while it runs.
+    public static func vote(_ poll: Poll, voted: Bool, mayAct: Bool) -> Bool {
+        mayAct && !poll.expired && !voted
     }
 
     /// `target` as `viewer` sees them. A member who blocked the viewer is not there for them, on every
@@ -83,6 +93,8 @@ public enum Permissions {
 
 public struct StatusPermissions: Sendable, Equatable {
     public var reply, repost, favourite, react, bookmark, delete, edit: Bool
+    /// Vote in its poll (`Permissions.vote`); false without one.
+    public var vote = false
 }
 
 public struct AccountPermissions: Sendable, Equatable {

@@ -18,27 +18,47 @@ struct APIInput: Sendable {
         values[key, default: []].append(value)
     }
 
+    /// A JSON member under the name a form would give it: `{"poll": {"options": […]}}` is `poll[options]`.
+    private mutating func add(json value: Any, as name: String, depth: Int) {
+        switch value {
+        case let text as String: add(name, text)
+        case let number as NSNumber: add(name, number.stringValue)
+        case let list as [Any]:
+            for (index, item) in list.enumerated() {
+                // A list of objects (`fields_attributes: [{…}]`) is indexed as a form would send it.
+                add(json: item, as: item is [String: Any] ? "\(name)[\(index)]" : name, depth: depth + 1)
+            }
+        case let object as [String: Any] where depth < 3: for (key, item) in object { add(json: item, as: "\(name)[\(key)]", depth: depth + 1) }
+        default: break
+        }
+    }
+
+    /// The query's parameters and a multipart body's text fields.
+    static func merging(query request: Request, fields: [String: String]) -> APIInput {
+        var input = APIInput()
+        for (name, value) in request.uri.queryParameters { input.add(String(name).removingPercentEncoding ?? String(name), String(value)) }
+        for (name, value) in fields { input.add(name, value) }
+        return input
+    }
+
+    /// The names present that start with `prefix` (`fields_attributes[`), for indexed groups.
+    func names(withPrefix prefix: String) -> [String] { values.keys.filter { $0.hasPrefix(prefix) }.sorted() }
+
     static func read(_ request: Request, context: some RequestContext) async throws -> APIInput {
         var input = APIInput()
         for (name, value) in request.uri.queryParameters {
             // Clients send `types%5B%5D=…`; the name is percent-decoded here like the value.
             input.add(String(name).removingPercentEncoding ?? String(name), String(value))
         }
-        guard request.method == .post || request.method == .put || request.method == .patch else { return input }
+        // DELETE too: clients send `account_ids[]` in the body of a list's DELETE.
+        guard [.post, .put, .patch, .delete].contains(request.method) else { return input }
         let body = try await RequestBody.collect(request, limit: RequestBody.formLimit)
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         if contentType.hasPrefix("application/json") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
                 throw APIError(.badRequest, "The request body is not a JSON object")
             }
-            for (name, value) in object {
-                switch value {
-                case let text as String: input.add(name, text)
-                case let number as NSNumber: input.add(name, number.stringValue)
-                case let list as [Any]: for item in list { input.add(name, "\(item)") }
-                default: break
-                }
-            }
+            for (name, value) in object { input.add(json: value, as: name, depth: 0) }
         } else if body.readableBytes > 0 {
             guard let pairs = FormInput.pairs(String(buffer: body)) else { throw APIError(.badRequest, "The form body is not valid") }
             for (name, value) in pairs { input.add(name, value) }

@@ -19,25 +19,64 @@ struct AccountAPIRoutes {
         router.get("/api/v1/accounts/search") { request, context in
             let viewer = try await api.member(request, "read:accounts")
             let input = try await APIInput.read(request, context: context)
-            let found = try await core.accounts.search(input.text("q"), limit: Int(clamping: input.id("limit") ?? 20))
-            return JSON.response(try await core.relationships.visible(found, to: viewer).map { api.entities.account($0) })
+            let found = try await searchAccounts(input.text("q"), viewer: viewer, limit: Int(clamping: min(max(input.id("limit") ?? 20, 1), 40)))
+            return JSON.response(found.map { api.entities.account($0) })
         }
         router.get("/api/v2/search") { request, context in
             let viewer = try await api.member(request, "read:search")
             let input = try await APIInput.read(request, context: context)
-            let query = input.text("q"), type = input.text("type")
-            var accounts: [[String: Any]] = [], hashtags: [[String: Any]] = []
+            let query = input.text("q").trimmingCharacters(in: .whitespaces), type = input.text("type")
+            let limit = Int(clamping: min(max(input.id("limit") ?? 20, 1), 40))
+            var accounts: [[String: Any]] = [], hashtags: [[String: Any]] = [], statuses: [JSONWriter.Raw] = []
+            if type.isEmpty || type == "statuses", let id = statusID(inURL: query), let view = try await core.feed.view(id: id, viewer: viewer) {
+                statuses = [api.entities.status(view)]
+            }
             if type.isEmpty || type == "accounts" {
-                accounts = try await core.relationships.visible(try await core.accounts.search(query, limit: Int(clamping: input.id("limit") ?? 20)),
-                                                                to: viewer)
-                    .filter { $0.id != viewer.id || query.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "@")) == $0.username.lowercased() }
-                    .map { api.entities.account($0) }
+                // One's own account only when named exactly, as before: completion should offer others.
+                let named = query.trimmingCharacters(in: CharacterSet(charactersIn: "@")).split(separator: "@").first.map { $0.lowercased() } ?? ""
+                accounts = try await searchAccounts(query, viewer: viewer, limit: limit)
+                    .filter { $0.id != viewer.id || named == $0.username.lowercased() }.map { api.entities.account($0) }
             }
-            if type.isEmpty || type == "hashtags", let tag = StatusText.validTag(query) {
-                hashtags = [["name": tag, "url": "\(api.web.publicURL)/tags/\(tag.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? tag)",
-                             "history": [Any]()]]
+            if type.isEmpty || type == "hashtags", query.hasPrefix("#") || !query.contains("@") && statuses.isEmpty {
+                let tags = try await core.feed.tags(startingWith: query, limit: limit)
+                hashtags = tags.map { TagAPIRoutes(api: api).tagJSON(TagInfo(name: $0, following: false)) }
             }
-            return JSON.response(["accounts": accounts, "statuses": [Any](), "hashtags": hashtags])
+            return JSON.response(["accounts": accounts, "statuses": statuses, "hashtags": hashtags])
+        }
+        router.post("/api/v1/accounts") { request, context in try await register(request, context) }
+        router.get("/api/v1/accounts") { request, context in
+            let viewer = try await api.member(request, "read:accounts")
+            let input = try await APIInput.read(request, context: context)
+            var accounts: [[String: Any]] = []
+            for id in input.list("id").compactMap({ Int64($0) }).prefix(40) {
+                if let view = try await core.relationships.view(id: id, viewer: viewer) {
+                    accounts.append(api.entities.account(view.account, counts: try await core.relationships.counts(id)))
+                }
+            }
+            return JSON.response(accounts)
+        }
+        router.post("/api/v1/accounts/{id}/note") { request, context in
+            let actor = try await api.member(request, "write:accounts")
+            let target = try await api.account(context)
+            let input = try await APIInput.read(request, context: context)
+            return JSON.response(api.entities.relationship(try await core.relationships.setNote(actor, about: target, input.text("comment"))))
+        }
+        for (path, on) in [("pin", true), ("unpin", false)] {
+            router.post("/api/v1/accounts/{id}/\(path)") { request, context in
+                let actor = try await api.member(request, "write:accounts")
+                let target = try await api.account(context)
+                return JSON.response(api.entities.relationship(try await core.relationships.endorse(actor, target, on)))
+            }
+        }
+        router.get("/api/v1/endorsements") { request, _ in
+            let actor = try await api.member(request, "read:accounts")
+            return JSON.response(try await core.relationships.endorsements(of: actor.id).map { api.entities.account($0) })
+        }
+        router.get("/api/v1/accounts/{id}/endorsements") { request, context in
+            let viewer = try await api.member(request, "read:accounts")
+            let account = try await api.visibleAccount(context, viewer: viewer)
+            return JSON.response(try await core.relationships.visible(try await core.relationships.endorsements(of: account.id), to: viewer)
+                .map { api.entities.account($0) })
         }
         router.get("/api/v1/accounts/relationships") { request, context in
             let viewer = try await api.member(request, "read:follows")
@@ -54,11 +93,16 @@ struct AccountAPIRoutes {
             let viewer = try await api.member(request, "read:statuses")
             let account = try await api.visibleAccount(context, viewer: viewer)
             let input = try await APIInput.read(request, context: context)
-            let page = try await core.feed.timeline(.account(account.id), viewer: viewer, page: api.page(input))
+            let page = try await core.feed.timeline(.account(account.id), viewer: viewer, page: api.page(input), onlyMedia: input.flag("only_media") ?? false)
             var items = page.items
             if input.flag("exclude_reblogs") == true { items.removeAll { $0.reblog != nil } }
             if input.flag("exclude_replies") == true { items.removeAll { $0.status.inReplyToID != nil } }
-            if input.flag("pinned") == true { items = [] }
+            if input.flag("pinned") == true {
+                // Pinned statuses are one short list, not paged.
+                let pinned = input.id("max_id") == nil && input.id("min_id") == nil && input.id("since_id") == nil
+                    ? try await core.feed.pinned(of: account.id, viewer: viewer) : []
+                return JSON.response(pinned.map(api.entities.status))
+            }
             return JSON.response(items.map(api.entities.status),
                                  headers: api.linkHeader(request, newest: page.newestCursor, oldest: page.oldestCursor))
         }
@@ -101,17 +145,102 @@ struct AccountAPIRoutes {
         }
     }
 
+    /// Registration from an app (with its client_credentials token), by the instance's registration mode as
+    /// on the web form: open joins at once, approval waits (the token works once approved), invitation needs
+    /// `invite_code`. Mastodon's answer is a Token for the new member.
+    private func register(_ request: Request, _ context: WebContext) async throws -> Response {
+        let grant = try await OAuthRoutes.grant(request, core: core, scope: "write:accounts")
+        guard let appID = grant.appID else { throw APIError(.forbidden, "This method requires an app token") }
+        let input = try await APIInput.read(request, context: context)
+        guard input.flag("agreement") == true else {
+            throw APIError(.unprocessableContent, "Validation failed: Agreement must be accepted")
+        }
+        let username = input.text("username")
+        let language = input["locale"].flatMap { AccountRules.languages.contains($0) ? $0 : nil }
+        let account: Account
+        do {
+            account = try await core.registration.register(.init(username: username, displayName: username, password: input.text("password"),
+                                                                 invitationCode: input["invite_code"], note: input.text("reason"), language: language))
+        } catch let error as CoreError where error.kind == .conflict {
+            // Mastodon answers a taken username as a validation error.
+            throw APIError(.unprocessableContent, "Validation failed: Username has already been taken")
+        }
+        let token = try await core.oauth.issueToken(appID: appID, account: account, scopes: grant.scopes)
+        return JSON.response(["access_token": token.token, "token_type": "Bearer", "scope": token.scopes.description,
+                              "created_at": token.createdAt / 1000])
+    }
+
+    /// Accounts for a search: `name@domain` and `@name@domain` name a member of this network exactly (another
+    /// domain names nobody: there is no federation); anything else matches names as the core searches them.
+    private func searchAccounts(_ raw: String, viewer: Account, limit: Int) async throws -> [Account] {
+        var query = raw.trimmingCharacters(in: .whitespaces)
+        if query.hasPrefix("@") { query.removeFirst() }
+        if let at = query.firstIndex(of: "@") {
+            let domain = query[query.index(after: at)...].lowercased()
+            guard domain == api.web.renderer.instanceName.lowercased() || domain == URL(string: api.web.publicURL)?.host?.lowercased() else { return [] }
+            guard let view = try await core.relationships.view(username: String(query[..<at]), viewer: viewer) else { return [] }
+            return [view.account]
+        }
+        guard !query.isEmpty else { return [] }
+        return try await core.relationships.visible(try await core.accounts.search(query, limit: limit), to: viewer)
+    }
+
+    /// The status id in one of this network's status URLs (`/@name/ID`, `/statuses/ID`), else nil.
+    private func statusID(inURL text: String) -> Int64? {
+        guard text.hasPrefix(api.web.publicURL + "/"), let url = URL(string: text) else { return nil }
+        let parts = url.path.split(separator: "/")
+        guard parts.count == 2, parts[0].hasPrefix("@") || parts[0] == "statuses" else { return nil }
+        return Int64(parts[1])
+    }
+
+    /// Mastodon's `update_credentials`, as a form, JSON or multipart with `avatar` and `header` files (which
+    /// go through the photo pipeline like any upload). Every part is checked before anything changes.
     private func updateCredentials(_ request: Request, _ context: WebContext) async throws -> Response {
         var account = try await api.member(request, "write:accounts")
-        let input = try await APIInput.read(request, context: context)
-        if input["display_name"] != nil || input["note"] != nil {
-            account = try await core.accounts.updateProfile(of: account, .init(displayName: input["display_name"] ?? account.displayName,
-                                                                               bio: input["note"] ?? account.bio, language: account.language))
+        let input: APIInput
+        var files: [String: MultipartInput.File] = [:]
+        if MultipartInput.isMultipart(request) {
+            guard let multipart = try await MultipartInput.read(request, maxBytes: 2 * RequestBody.photoLimit) else {
+                throw APIError(.badRequest, "The multipart body is not valid")
+            }
+            input = APIInput.merging(query: request, fields: multipart.fields)
+            for file in multipart.files where ["avatar", "header"].contains(file.field) && !file.data.isEmpty { files[file.field] = file }
+        } else {
+            input = try await APIInput.read(request, context: context)
         }
+        var update = ProfileUpdate()
+        update.displayName = input["display_name"]
+        update.bio = input["note"]
+        update.bot = input.flag("bot")
+        update.discoverable = input.flag("discoverable")
+        update.sensitive = input.flag("source[sensitive]")
+        update.language = input["source[language]"]
+        if let privacy = input["source[privacy]"] {
+            guard let visibility = Visibility(api: privacy), visibility != .direct else {
+                throw APIError(.unprocessableContent, "Validation failed: Privacy is not included in the list")
+            }
+            update.privacy = visibility
+        }
+        let fieldNames = input.names(withPrefix: "fields_attributes[")
+        if !fieldNames.isEmpty {
+            var byIndex: [Int: (name: String, value: String)] = [:]
+            for name in fieldNames {
+                // fields_attributes[0][name], fields_attributes[0][value]
+                let parts = name.dropFirst("fields_attributes[".count).split(separator: "]").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "[")) }
+                guard parts.count == 2, let index = Int(parts[0]), (0..<16).contains(index) else { continue }
+                if parts[1] == "name" { byIndex[index, default: ("", "")].name = input.text(name) }
+                if parts[1] == "value" { byIndex[index, default: ("", "")].value = input.text(name) }
+            }
+            update.fields = byIndex.keys.sorted().map { ProfileField(name: byIndex[$0]!.name, value: byIndex[$0]!.value) }
+        }
+        if let avatar = files["avatar"] { update.avatarMediaID = try await core.media.upload(owner: account, data: avatar.data).id }
+        if let header = files["header"] { update.headerMediaID = try await core.media.upload(owner: account, data: header.data).id }
+        account = try await core.accounts.updateProfile(of: account, update)
         if let locked = input.flag("locked") {
             try await core.relationships.setLocked(account, locked)
             account.locked = locked
         }
-        return JSON.response(api.entities.account(account, counts: try await core.relationships.counts(account.id), includeSource: true))
+        return JSON.response(api.entities.account(account, counts: try await core.relationships.counts(account.id),
+                                                  source: try await core.accounts.postingDefaults(of: account)))
     }
 }

@@ -9,8 +9,8 @@ extension MastodonEntities {
         let assets: Assets
         let statusJSON: StatusJSONCache
 
-        func account(_ account: Account, counts: AccountCounts? = nil, includeSource: Bool = false) -> [String: Any] {
-            var json = MastodonEntities.account(account, publicURL: publicURL, domain: domain, assets: assets, includeSource: includeSource)
+        func account(_ account: Account, counts: AccountCounts? = nil, source: PostingDefaults? = nil) -> [String: Any] {
+            var json = MastodonEntities.account(account, publicURL: publicURL, domain: domain, assets: assets, source: source)
             if let counts {
                 json["statuses_count"] = counts.statuses
                 json["followers_count"] = counts.followers
@@ -37,7 +37,17 @@ extension MastodonEntities {
             // On a repost, Mastodon reports whether the viewer reposted the original.
             flag(#","reblogged":"#, view.reblog.map { $0.view.reblogged } ?? view.reblogged)
             flag(#","muted":"#, false)
-            flag(#","pinned":"#, false)
+            flag(#","pinned":"#, view.pinned)
+            out.append(UInt8(ascii: ","))
+            JSONWriter.writeMember("poll", poll(view) ?? NSNull(), into: &out)
+            if !view.filterResults.isEmpty {
+                out.append(UInt8(ascii: ","))
+                JSONWriter.writeMember("filtered", view.filterResults.map { result -> [String: Any] in
+                    ["filter": MastodonEntities.filter(result.filter),
+                     "keyword_matches": result.keywordMatches.isEmpty ? NSNull() as Any : result.keywordMatches as Any,
+                     "status_matches": result.statusMatches.isEmpty ? NSNull() as Any : result.statusMatches.map { String($0) } as Any]
+                }, into: &out)
+            }
             out.append(contentsOf: #","reblog":"#.utf8)
             if let reblog = view.reblog { out += self.status(reblog.view).bytes } else { out.append(contentsOf: "null".utf8) }
             // Pleroma and Akkoma clients show these.
@@ -65,18 +75,18 @@ extension MastodonEntities {
                 "created_at": JSON.iso8601(status.createdAt),
                 "edited_at": status.editedAt.map { JSON.iso8601($0) as Any } ?? NSNull(),
                 "account": account(status.author),
-                "content": status.reblogOfID == nil ? StatusHTML.render(status, baseURL: publicURL) : "",
+                "content": status.reblogOfID == nil && !status.text.isEmpty ? StatusHTML.render(status, baseURL: publicURL) : "",
                 "visibility": status.visibility.rawValue,
                 "sensitive": !status.spoilerText.isEmpty, "spoiler_text": status.spoilerText,
                 "media_attachments": status.media.map(media), "application": NSNull(),
                 "mentions": status.mentions.map { ["id": String($0.id), "username": $0.username, "acct": $0.username,
                                                    "url": "\(publicURL)/@\($0.username)"] },
                 "tags": status.tags.map { ["name": $0, "url": "\(publicURL)/tags/\($0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? $0)"] },
-                "emojis": [Any](), "card": NSNull(), "poll": NSNull(),
+                "emojis": [Any](), "card": NSNull(),
                 "reblogs_count": status.reblogsCount, "favourites_count": status.favouritesCount, "replies_count": status.repliesCount,
                 "in_reply_to_id": status.inReplyToID.map { String($0) as Any } ?? NSNull(),
                 "in_reply_to_account_id": status.inReplyToAccountID.map { String($0) as Any } ?? NSNull(),
-                "language": NSNull(),
+                "language": status.language.map { $0 as Any } ?? NSNull(),
             ]
             var out: [UInt8] = []
             out.reserveCapacity(2048)
@@ -89,11 +99,36 @@ extension MastodonEntities {
 
         func media(_ media: MediaAttachment) -> [String: Any] { MastodonEntities.media(media, publicURL: publicURL) }
 
+        /// Mastodon's Poll as `view`'s viewer sees it (their votes; counts hidden until the end if so asked).
+        func poll(_ view: StatusView) -> [String: Any]? {
+            guard let poll = view.status.poll else { return nil }
+            let totals = poll.showsTotals(to: view.viewerID, authorID: view.status.author.id)
+            return ["id": String(poll.id), "expires_at": JSON.iso8601(poll.expiresAt), "expired": poll.expired, "multiple": poll.multiple,
+                    "votes_count": poll.votesCount, "voters_count": poll.votersCount,
+                    "options": poll.options.map { ["title": $0.title, "votes_count": totals ? $0.votes as Any : NSNull()] },
+                    "emojis": [Any](), "voted": view.pollVotes != nil || view.viewerID == view.status.author.id,
+                    "own_votes": view.pollVotes ?? []]
+        }
+
+        /// Mastodon's ScheduledStatus.
+        func scheduledStatus(_ scheduled: ScheduledStatus) -> [String: Any] {
+            let new = scheduled.status
+            let poll: Any = new.poll.map { ["options": $0.options, "expires_in": String($0.expiresIn), "multiple": $0.multiple,
+                                            "hide_totals": $0.hideTotals] as [String: Any] } ?? NSNull()
+            return ["id": String(scheduled.id), "scheduled_at": JSON.iso8601(scheduled.scheduledAt),
+                    "media_attachments": scheduled.media.map(media),
+                    "params": ["text": new.text, "poll": poll, "media_ids": new.mediaIDs.isEmpty ? NSNull() as Any : new.mediaIDs.map { String($0) } as Any,
+                               "sensitive": !new.spoilerText.isEmpty, "spoiler_text": new.spoilerText.isEmpty ? NSNull() as Any : new.spoilerText as Any,
+                               "visibility": new.visibility.rawValue, "in_reply_to_id": new.inReplyToID.map { String($0) as Any } ?? NSNull(),
+                               "language": new.language.map { $0 as Any } ?? NSNull(), "application_id": NSNull(), "scheduled_at": NSNull(),
+                               "idempotency": NSNull(), "with_rate_limit": false] as [String: Any]]
+        }
+
         func relationship(_ r: Relationship) -> [String: Any] {
             ["id": String(r.id), "following": r.following, "showing_reblogs": r.following, "notifying": false, "languages": NSNull(),
              "followed_by": r.followedBy, "blocking": r.blocking, "blocked_by": r.blockedBy, "muting": r.muting,
              "muting_notifications": r.muting, "requested": r.requested, "requested_by": r.requestedBy,
-             "domain_blocking": false, "endorsed": false, "note": ""]
+             "domain_blocking": false, "endorsed": r.endorsed, "note": r.note]
         }
 
         func notification(_ n: StarconCore.Notification, status: StatusView?) -> [String: Any] {

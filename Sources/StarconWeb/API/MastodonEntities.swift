@@ -3,17 +3,18 @@ import StarconCore
 
 /// Mastodon API entities as JSON objects (https://docs.joinmastodon.org/entities/).
 enum MastodonEntities {
-    static func account(_ account: Account, publicURL: String, domain: String, assets: Assets, includeSource: Bool = false) -> [String: Any] {
-        let avatar = publicURL + assets.url("avatar.png")
-        let header = publicURL + assets.url("header.png")
+    /// `source`: the member's own posting defaults, for verify_credentials and update_credentials.
+    static func account(_ account: Account, publicURL: String, domain: String, assets: Assets, source: PostingDefaults? = nil) -> [String: Any] {
+        let avatar = account.avatarFile.map { "\(publicURL)/media/\($0)" } ?? publicURL + assets.url("avatar.png")
+        let header = account.headerFile.map { "\(publicURL)/media/\($0)" } ?? publicURL + assets.url("header.png")
         var json: [String: Any] = [
             "id": String(account.id),
             "username": account.username,
             "acct": account.username,
             "display_name": account.displayName,
             "locked": account.locked,
-            "bot": false,
-            "discoverable": true,
+            "bot": account.bot,
+            "discoverable": account.discoverable,
             "group": account.kind == .organisation,
             "created_at": JSON.iso8601(account.createdAt),
             "note": HTML.paragraphs(account.bio),
@@ -22,14 +23,16 @@ enum MastodonEntities {
             "header": header, "header_static": header,
             "followers_count": 0, "following_count": 0, "statuses_count": 0,
             "last_status_at": NSNull(),
-            "emojis": [Any](), "fields": [Any](),
+            "emojis": [Any](),
+            "fields": account.fields.map { ["name": $0.name, "value": HTML.escape($0.value), "verified_at": NSNull()] as [String: Any] },
             // Starcon's own: the badge the member carries.
             "starcon_kind": account.kind.rawValue,
         ]
-        if includeSource {
+        if let source {
             json["source"] = [
-                "privacy": "public", "sensitive": false, "language": account.language ?? "", "note": account.bio,
-                "fields": [Any](), "follow_requests_count": 0,
+                "privacy": source.privacy.rawValue, "sensitive": source.sensitive, "language": source.language ?? account.language ?? "",
+                "note": account.bio, "fields": account.fields.map { ["name": $0.name, "value": $0.value, "verified_at": NSNull()] as [String: Any] },
+                "follow_requests_count": 0,
             ] as [String: Any]
         }
         return json
@@ -40,8 +43,9 @@ enum MastodonEntities {
             "statuses": ["max_characters": 5000, "max_media_attachments": 4, "characters_reserved_per_url": 23],
             "media_attachments": ["supported_mime_types": ["image/jpeg", "image/png", "image/webp", "image/gif"],
                                   "image_size_limit": 16_777_216, "image_matrix_limit": 33_177_600],
-            "accounts": ["max_featured_tags": 0],
-            "polls": ["max_options": 0, "max_characters_per_option": 0, "min_expiration": 0, "max_expiration": 0],
+            "accounts": ["max_featured_tags": 0, "max_pinned_statuses": FeedService.maxPins],
+            "polls": ["max_options": PollRules.maxOptions, "max_characters_per_option": PollRules.maxOptionCharacters,
+                      "min_expiration": PollRules.minExpiration, "max_expiration": PollRules.maxExpiration],
         ]
         let languages = ["ko", "en", "ru", "zh", "ja"]
         let description = "Starcon: a social network for a closed network."

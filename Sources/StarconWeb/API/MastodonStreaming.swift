@@ -18,9 +18,13 @@ struct MastodonStreaming: Sendable {
         let tag: String?
 
         /// Mastodon's names; `public:local` and `hashtag:local` are the same as their network-wide ones here.
-        init?(name raw: String, tag: String?) {
+        /// `list`: a list's id (`tag` holds it); only the member's own lists ever deliver anything.
+        init?(name raw: String, tag: String?, list: String? = nil) {
             switch raw {
-            case "user", "user:notification", "public", "public:local": name = raw.hasPrefix("public") ? "public" : raw; self.tag = nil
+            case "list":
+                guard let list, let id = Int64(list), id > 0 else { return nil }
+                name = "list"; self.tag = String(id)
+            case "user", "user:notification", "public", "public:local", "direct": name = raw.hasPrefix("public") ? "public" : raw; self.tag = nil
             case "hashtag", "hashtag:local":
                 guard let tag = tag.flatMap(StatusText.validTag) else { return nil }
                 name = "hashtag"; self.tag = tag
@@ -39,10 +43,11 @@ struct MastodonStreaming: Sendable {
 
     func addEventStreams(to router: Router<WebContext>) {
         router.get("/api/v1/streaming/health") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "OK"))) }
-        for path in ["user", "user/notification", "public", "public/local", "hashtag", "hashtag/local"] {
+        for path in ["user", "user/notification", "public", "public/local", "hashtag", "hashtag/local", "list", "direct"] {
             router.get(RouterPath(stringLiteral: "/api/v1/streaming/\(path)")) { request, context in
                 let (member, credential) = try await streamMember(request, context)
-                guard let stream = Stream(name: path.replacingOccurrences(of: "/", with: ":"), tag: request.uri.queryParameters["tag"].map(String.init)) else {
+                guard let stream = Stream(name: path.replacingOccurrences(of: "/", with: ":"), tag: request.uri.queryParameters["tag"].map(String.init),
+                                          list: request.uri.queryParameters["list"].map(String.init)) else {
                     throw APIError(.badRequest, "Unknown stream type")
                 }
                 return eventStream(member: member, credential: credential, streams: [stream])
@@ -126,7 +131,8 @@ struct MastodonStreaming: Sendable {
         }
         var streams = Set<Stream>()
         if let name = request.uri.queryParameters["stream"].map(String.init) {
-            guard let stream = Stream(name: name, tag: request.uri.queryParameters["tag"].map(String.init)) else {
+            guard let stream = Stream(name: name, tag: request.uri.queryParameters["tag"].map(String.init),
+                                      list: request.uri.queryParameters["list"].map(String.init)) else {
                 try await outbound.close(.policyViolation, reason: "Unknown stream type")
                 return
             }
@@ -147,7 +153,8 @@ struct MastodonStreaming: Sendable {
                             queue.yield(.error("Could not parse the message: send {\"type\":\"subscribe\",\"stream\":\"…\"}"))
                             continue
                         }
-                        guard let stream = Stream(name: name, tag: object["tag"] as? String) else {
+                        let list = (object["list"] as? String) ?? (object["list"] as? NSNumber)?.stringValue
+                        guard let stream = Stream(name: name, tag: object["tag"] as? String, list: list) else {
                             queue.yield(.error("Unknown stream type"))
                             continue
                         }
@@ -190,19 +197,41 @@ struct MastodonStreaming: Sendable {
         guard case .feed(let feed) = event.payload, !streams.isEmpty else { return [] }
         switch feed {
         case .home(let id):
-            guard streams.contains(where: { $0.name == "user" }), let view = try await core.feed.view(id: id, viewer: member, inTimeline: true) else { return [] }
-            return [((["user"], "update"), JSON.string(api.entities.status(view)))]
+            let listStreams = streams.filter { $0.name == "list" }
+            guard streams.contains(where: { $0.name == "user" }) || !listStreams.isEmpty,
+                  let view = try await core.feed.view(id: id, viewer: member, inTimeline: true, context: .home) else { return [] }
+            let payload = JSON.string(api.entities.status(view))
+            var frames: [(name: (stream: [String], event: String), payload: String)] = []
+            if streams.contains(where: { $0.name == "user" }) { frames.append(((["user"], "update"), payload)) }
+            if !listStreams.isEmpty {
+                // The member's lists that hold the author (a list of someone else's never matches).
+                let lists = Set(try await core.lists.lists(of: member, containing: view.status.author.id).map { String($0.id) })
+                for stream in listStreams where lists.contains(stream.tag ?? "") { frames.append(((stream.wireName, "update"), payload)) }
+            }
+            return frames
         case .network(let id, let tags):
             let wanted = streams.filter { $0.name == "public" || ($0.name == "hashtag" && tags.contains($0.tag ?? "")) }
-            guard !wanted.isEmpty, let view = try await core.feed.view(id: id, viewer: member, inTimeline: true) else { return [] }
+            guard !wanted.isEmpty, let view = try await core.feed.view(id: id, viewer: member, inTimeline: true, context: .public) else { return [] }
             let payload = JSON.string(api.entities.status(view))
             return wanted.map { (($0.wireName, "update"), payload) }
+        case .edited(let id):
+            guard let view = try await core.feed.view(id: id, viewer: member, inTimeline: true, context: .home) else { return [] }
+            let payload = JSON.string(api.entities.status(view))
+            let isPublic = view.status.visibility == .public
+            let wanted = streams.filter { $0.name == "user" || (isPublic && ($0.name == "public" || ($0.name == "hashtag" && view.status.tags.contains($0.tag ?? "")))) }
+            return wanted.map { (($0.wireName, "status.update"), payload) }
+        case .direct(let id):
+            guard streams.contains(where: { $0.name == "direct" }),
+                  let conversation = try await core.feed.conversations(of: member, page: PageRequest(maxID: id + 1, limit: 1)).first,
+                  conversation.lastStatus.status.id == id else { return [] }
+            return [((["direct"], "conversation"), JSON.string(api.entities.conversation(conversation)))]
         case .deleted(let id):
             return streams.map { (($0.wireName, "delete"), String(id)) }
         case .notification(let id):
             guard let stream = streams.first(where: { $0.name == "user" || $0.name == "user:notification" }),
                   let notification = try await core.notifications.get(id, for: member) else { return [] }
-            let status = try await notification.statusID.asyncMap { try await core.feed.view(id: $0, viewer: member) } ?? nil
+            let status = try await notification.statusID.asyncMap { try await core.feed.view(id: $0, viewer: member, context: .notifications) } ?? nil
+            if notification.statusID != nil && status == nil { return [] }
             return [((stream.wireName, "notification"), JSON.string(api.entities.notification(notification, status: status)))]
         }
     }

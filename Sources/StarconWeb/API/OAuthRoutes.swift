@@ -28,7 +28,8 @@ struct OAuthRoutes {
         }
         if token == nil { token = request.uri.queryParameters["access_token"].map(String.init) }
         guard let token, !token.isEmpty, let grant = try await core.oauth.resolve(token: token) else { throw APIError.unauthorized }
-        guard grant.scopes.grants(scope) else {
+        // An empty scope: any valid token (as for the app's own verify_credentials).
+        guard scope.isEmpty || grant.scopes.grants(scope) else {
             throw APIError(.forbidden, "This action is outside the authorized scopes")
         }
         return grant
@@ -156,8 +157,13 @@ struct OAuthRoutes {
 
     private func verifyCredentials(_ request: Request, _ context: WebContext) async throws -> Response {
         let account = try await Self.member(request, core: web.core, scope: "read:accounts")
-        return JSON.response(MastodonEntities.account(account, publicURL: web.publicURL, domain: web.renderer.instanceName,
-                                                   assets: web.renderer.assets, includeSource: true))
+        var json = MastodonEntities.account(account, publicURL: web.publicURL, domain: web.renderer.instanceName, assets: web.renderer.assets,
+                                            source: try await web.core.accounts.postingDefaults(of: account))
+        let counts = try await web.core.relationships.counts(account.id)
+        json["statuses_count"] = counts.statuses
+        json["followers_count"] = counts.followers
+        json["following_count"] = counts.following
+        return JSON.response(json)
     }
 
     private func instance(version: Int) async throws -> Response {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import StarconCore
 
@@ -9,6 +10,28 @@ struct StatusAPIRoutes {
 
     func add(to router: Router<WebContext>) {
         router.post("/api/v1/statuses") { request, context in try await create(request, context) }
+        router.get("/api/v1/statuses") { request, context in
+            let viewer = try await api.member(request, "read:statuses")
+            let input = try await APIInput.read(request, context: context)
+            var statuses: [JSONWriter.Raw] = []
+            for id in input.list("id").compactMap({ Int64($0) }).prefix(40) {
+                if let view = try await core.feed.view(id: id, viewer: viewer) { statuses.append(api.entities.status(view)) }
+            }
+            return JSON.response(statuses)
+        }
+        router.get("/api/v1/statuses/{id}/source") { request, context in
+            let viewer = try await api.member(request, "read:statuses")
+            guard let view = try await core.feed.view(id: try api.id(context), viewer: viewer) else { throw APIError.notFound }
+            return JSON.response(["id": String(view.status.id), "text": view.status.text, "spoiler_text": view.status.spoilerText])
+        }
+        router.post("/api/v1/statuses/{id}/pin") { request, context in
+            let actor = try await api.member(request, "write:accounts")
+            return JSON.response(api.entities.status(try await core.feed.pin(by: actor, statusID: try api.id(context))))
+        }
+        router.post("/api/v1/statuses/{id}/unpin") { request, context in
+            let actor = try await api.member(request, "write:accounts")
+            return JSON.response(api.entities.status(try await core.feed.unpin(by: actor, statusID: try api.id(context))))
+        }
         router.get("/api/v1/statuses/{id}") { request, context in
             let viewer = try await api.member(request, "read:statuses")
             guard let view = try await core.feed.view(id: try api.id(context), viewer: viewer) else { throw APIError.notFound }
@@ -91,12 +114,25 @@ struct StatusAPIRoutes {
     private func create(_ request: Request, _ context: WebContext) async throws -> Response {
         let author = try await api.member(request, "write:statuses")
         let input = try await APIInput.read(request, context: context)
+        let defaults = try await core.accounts.postingDefaults(of: author)
+        var new = try Self.newStatus(input, defaults: defaults)
+        new.idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
+        if let raw = input["scheduled_at"], !raw.isEmpty {
+            guard let at = APITime.milliseconds(raw) else { throw APIError(.unprocessableContent, "Validation failed: scheduled_at is not a valid time") }
+            return JSON.response(api.entities.scheduledStatus(try await core.feed.schedule(author: author, new, at: at)))
+        }
+        return JSON.response(api.entities.status(try await core.feed.post(author: author, new)))
+    }
+
+    /// A status as a client asks for one: text, visibility, reply, language, photos or a poll.
+    /// `defaults`: the member's, for what the client leaves out.
+    static func newStatus(_ input: APIInput, defaults: PostingDefaults) throws -> FeedService.NewStatus {
         var mediaIDs: [Int64] = []
         for raw in input.list("media_ids") where !raw.isEmpty {
             guard let id = Int64(raw) else { throw APIError(.unprocessableContent, "Validation failed: media_ids are not valid") }
             mediaIDs.append(id)
         }
-        var visibility = Visibility.public
+        var visibility = defaults.privacy
         if let requested = input["visibility"], !requested.isEmpty {
             guard let parsed = Visibility(api: requested) else { throw APIError(.unprocessableContent, "Validation failed: Visibility is not included in the list") }
             visibility = parsed
@@ -106,9 +142,26 @@ struct StatusAPIRoutes {
             guard let id = Int64(raw) else { throw APIError.notFound }
             replyTo = id
         }
-        let view = try await core.feed.post(author: author, .init(text: input.text("status"), spoilerText: input.text("spoiler_text"),
-                                                                  visibility: visibility, inReplyToID: replyTo, language: input["language"],
-                                                                  mediaIDs: mediaIDs))
-        return JSON.response(api.entities.status(view))
+        var poll: NewPoll?
+        let options = input.list("poll[options]")
+        if !options.isEmpty || input["poll[expires_in]"] != nil {
+            guard let expiresIn = input.id("poll[expires_in]") else { throw APIError(.unprocessableContent, "Validation failed: poll[expires_in] is missing") }
+            poll = NewPoll(options: options, expiresIn: expiresIn, multiple: input.flag("poll[multiple]") ?? false,
+                           hideTotals: input.flag("poll[hide_totals]") ?? false)
+        }
+        return FeedService.NewStatus(text: input.text("status"), spoilerText: input.text("spoiler_text"), visibility: visibility,
+                                     inReplyToID: replyTo, language: input["language"].flatMap { $0.isEmpty ? nil : $0 } ?? defaults.language,
+                                     mediaIDs: mediaIDs, poll: poll)
+    }
+}
+
+/// Times as Mastodon clients send them: ISO 8601, with or without fractional seconds.
+enum APITime {
+    static func milliseconds(_ text: String) -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970 * 1000) }
     }
 }

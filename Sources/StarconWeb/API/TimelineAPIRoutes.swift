@@ -25,7 +25,7 @@ struct TimelineAPIRoutes {
                 excluding: Set(input.list("exclude_types").compactMap(StarconCore.Notification.Kind.init(rawValue:))))
             var json: [[String: Any]] = []
             for notification in notifications {
-                let status = try await notification.statusID.asyncMap { try await core.feed.view(id: $0, viewer: member) }
+                let status = try await notification.statusID.asyncMap { try await core.feed.view(id: $0, viewer: member, context: .notifications) }
                 if notification.statusID != nil && status == nil { continue }
                 json.append(api.entities.notification(notification, status: status ?? nil))
             }
@@ -50,7 +50,7 @@ struct TimelineAPIRoutes {
     private func timeline(_ timeline: Timeline, _ request: Request, _ context: WebContext, scope: String = "read:statuses") async throws -> Response {
         let viewer = try await api.member(request, scope)
         let input = try await APIInput.read(request, context: context)
-        let page = try await core.feed.timeline(timeline, viewer: viewer, page: api.page(input))
+        let page = try await core.feed.timeline(timeline, viewer: viewer, page: api.page(input), onlyMedia: input.flag("only_media") ?? false)
         return JSON.response(page.items.map(api.entities.status),
                              headers: api.linkHeader(request, newest: page.newestCursor, oldest: page.oldestCursor))
     }

@@ -32,8 +32,12 @@ struct FeedActionRoutes {
                 let alt = form.text("alt" + photo.field.dropFirst("photo".count))
                 mediaIDs.append(try await web.core.media.upload(owner: member, data: photo.data, description: alt).id)
             }
+            // A poll when any option is filled in; the core checks the rest (two or more, photos or a poll).
+            let options = (1...PollRules.maxOptions).map { form.text("poll_option_\($0)").trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let poll = options.isEmpty ? nil : NewPoll(options: options, expiresIn: Int64(form.text("poll_expires_in")) ?? 86_400,
+                                                        multiple: form["poll_multiple"] != nil)
             let view = try await web.core.feed.post(author: member, .init(text: form.text("text"), spoilerText: form.text("spoiler_text"),
-                                                                          visibility: visibility, inReplyToID: replyTo, mediaIDs: mediaIDs))
+                                                                          visibility: visibility, inReplyToID: replyTo, mediaIDs: mediaIDs, poll: poll))
             if replyTo != nil { return WebServices.redirect("/@\(member.username)/\(view.status.id)") }
             return web.redirect(WebServices.safeLocalPath(form["return_to"]) ?? "/", flash: Flash("feed_posted"))
         } onError: { error, message in
@@ -72,6 +76,10 @@ struct FeedActionRoutes {
             let scalars = code.split(separator: "-").compactMap { UInt32($0, radix: 16).flatMap(Unicode.Scalar.init) }
             let emoji = String(String.UnicodeScalarView(scalars))
             if action.hasPrefix("react-") { _ = try await feed.react(by: member, statusID: id, emoji: emoji) } else { _ = try await feed.unreact(by: member, statusID: id, emoji: emoji) }
+        case "vote":
+            // One choice arrives as `choice`, several as `choice_N` (checkboxes).
+            let choices = ([form["choice"]] + (0..<PollRules.maxOptions).map { form["choice_\($0)"] }).compactMap { $0.flatMap { Int($0) } }
+            _ = try await feed.vote(by: member, pollID: id, choices: choices)
         case "delete":
             try await feed.delete(actor: member, id: id)
             let returnTo = WebServices.safeLocalPath(form["return_to"]) ?? "/"

@@ -63,6 +63,8 @@ struct FeedRoutes {
         var form = composer ?? [:]
         form["return_to"] = Self.path(request)
         form["photo_slots"] = StatusViewModel.photoSlots
+        form["poll_slots"] = StatusViewModel.pollSlots
+        form["poll_durations"] = models.pollDurations
         form["visibilities"] = models.visibilities(selected: Visibility(rawValue: form["visibility"] as? String ?? "") ?? .public)
         values["composer"] = form
         return page("feed", title: title, context, data: values, status: status)
@@ -130,7 +132,11 @@ struct FeedRoutes {
         }
         let account = profile.account, relationship = profile.relationship, may = profile.permissions
         let counts = try await web.core.relationships.counts(account.id)
-        let result = try await web.core.feed.timeline(.account(account.id), viewer: member, page: Self.pageRequest(request))
+        let pageRequest = Self.pageRequest(request)
+        let result = try await web.core.feed.timeline(.account(account.id), viewer: member, page: pageRequest)
+        // Pinned posts first, on the first page only (and not again below).
+        let pinned = pageRequest.maxID == nil ? try await web.core.feed.pinned(of: account.id, viewer: member) : []
+        let pinnedIDs = Set(pinned.map(\.status.id))
         let models = model(context, member, returnTo: Self.path(request))
         let me = account.id == member.id
         var actions: [[String: Any]] = []
@@ -155,7 +161,10 @@ struct FeedRoutes {
             ],
             "follows_you": relationship.followedBy && !me, "me": me,
             "actions": actions, "action_base": "/@\(account.username)", "return_to": Self.path(request),
-            "statuses": result.items.map { models.status($0) }, "empty": result.items.isEmpty,
+            "pinned": pinned.map { models.status($0) },
+            "statuses": result.items.filter { !pinnedIDs.contains($0.status.id) }.map { models.status($0) }, "empty": result.items.isEmpty && pinned.isEmpty,
+            "avatar": account.avatarFile.map { "/media/\($0)" } ?? "", "header": account.headerFile.map { "/media/\($0)" } ?? "",
+            "fields": account.fields.map { ["name": $0.name, "value": $0.value] }, "has_fields": !account.fields.isEmpty, "bot": account.bot,
             "older": result.items.count >= PageRequest().limit ? result.oldestCursor.map { "/@\(account.username)?max_id=\($0)" } ?? "" : "",
         ])
     }

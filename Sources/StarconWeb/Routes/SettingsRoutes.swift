@@ -43,23 +43,46 @@ struct SettingsRoutes {
         let zones: [[String: Any]] = [["name": "", "label": t.text("field_time_zone_auto", ["zone": context.timeZone.identifier]),
                                         "selected": current["time_zone"] == ""]]
             + TimeZone.knownTimeZoneIdentifiers.sorted().map { ["name": $0, "label": $0, "selected": current["time_zone"] == $0] }
+        // The four field rows, filled from what was submitted (after an error) or what is stored.
+        let fieldRows: [[String: Any]] = (0..<ProfileRules.maxFields).map { index in
+            let stored = index < member.fields.count ? member.fields[index] : nil
+            return ["n": index + 1, "name": values?["field_name_\(index + 1)"] ?? stored?.name ?? "",
+                    "value": values?["field_value_\(index + 1)"] ?? stored?.value ?? ""]
+        }
         return settingsPage("settings_profile", tab: "profile", context, data: [
             "values": current, "language_options": languages, "time_zone_options": zones, "error": error as Any,
+            "field_rows": fieldRows, "bot": values.map { $0["bot"] == "1" } ?? member.bot,
+            "discoverable": values.map { $0["discoverable"] == "1" } ?? member.discoverable,
+            "profile_avatar": member.avatarFile.map { "/media/\($0)" } ?? "", "profile_header": member.headerFile.map { "/media/\($0)" } ?? "",
             "profile": web.renderer.memberValues(member, catalogue: t),
         ], status: status)
     }
 
     private func saveProfile(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
-        let form = try await web.form(request, context)
-        let values = ["display_name": form.text("display_name"), "bio": form.text("bio"), "language": form.text("language"),
-                      "time_zone": form.text("time_zone")]
+        let form = try await web.uploadForm(request, context)
+        var values = ["display_name": form.text("display_name"), "bio": form.text("bio"), "language": form.text("language"),
+                      "time_zone": form.text("time_zone"), "bot": form.text("bot"), "discoverable": form.text("discoverable")]
+        for n in 1...ProfileRules.maxFields {
+            values["field_name_\(n)"] = form.text("field_name_\(n)")
+            values["field_value_\(n)"] = form.text("field_value_\(n)")
+        }
         return try await web.handlingFormErrors(context) {
             let language = form.text("language").isEmpty ? nil : form.text("language")
             let zone = form.text("time_zone").isEmpty ? nil : form.text("time_zone")
             try AccountRules.validateTimeZone(zone)  // before anything is saved: a bad zone changes nothing
-            _ = try await web.core.accounts.updateProfile(of: member, .init(
-                displayName: form.text("display_name"), bio: form.text("bio"), language: language))
+            try AccountRules.validateLanguage(language)
+            var update = ProfileUpdate()
+            update.displayName = form.text("display_name")
+            update.bio = form.text("bio")
+            update.bot = form["bot"] != nil
+            update.discoverable = form["discoverable"] != nil
+            update.fields = (1...ProfileRules.maxFields).map { ProfileField(name: form.text("field_name_\($0)"), value: form.text("field_value_\($0)")) }
+            // Images go through the photo pipeline first: a file that is not a photo changes nothing.
+            if let avatar = form.files.first(where: { $0.field == "avatar" }) { update.avatarMediaID = try await web.core.media.upload(owner: member, data: avatar.data).id }
+            if let header = form.files.first(where: { $0.field == "header" }) { update.headerMediaID = try await web.core.media.upload(owner: member, data: header.data).id }
+            let updated = try await web.core.accounts.updateProfile(of: member, update)
+            try await web.core.accounts.setLanguage(of: updated, to: language)
             try await web.core.accounts.setTimeZone(of: member, to: zone)
             return web.redirect("/settings", flash: Flash("settings_saved"))
         } onError: { error, message in

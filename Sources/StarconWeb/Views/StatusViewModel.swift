@@ -40,11 +40,29 @@ struct StatusViewModel {
                  "width": media.small.width, "height": media.small.height]
             },
             "media_count": status.media.count, "has_media": !status.media.isEmpty,
+            "poll": status.poll.map { [poll($0, view: view)] } ?? [],
             "reactions": FeedRules.reactions.map { emoji -> [String: Any] in
                 let count = status.reactions.first { $0.emoji == emoji }?.count ?? 0
                 return ["emoji": emoji, "count": count > 0 ? formatter.number(count) : "", "mine": view.myReactions.contains(emoji),
                         "code": emoji.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: "-")]
             },
+        ]
+    }
+
+    /// A poll's options with their share of the votes (when the viewer may see the counts), and a form to
+    /// vote when the core allows it: radio buttons for one choice, checkboxes for several.
+    private func poll(_ poll: Poll, view: StatusView) -> [String: Any] {
+        let totals = poll.showsTotals(to: view.viewerID, authorID: view.status.author.id)
+        let mine = Set(view.pollVotes ?? [])
+        return [
+            "can_vote": view.permissions.vote, "multiple": poll.multiple, "show_totals": totals,
+            "options": poll.options.enumerated().map { index, option -> [String: Any] in
+                let percent = poll.votesCount == 0 ? 0 : Int((Double(option.votes) * 100 / Double(poll.votesCount)).rounded())
+                return ["index": index, "title": option.title, "percent": percent, "mine": mine.contains(index),
+                        "name": poll.multiple ? "choice_\(index)" : "choice"]
+            },
+            "summary": catalogue.text("poll_voters", ["count": formatter.number(poll.votersCount)]),
+            "state": poll.expired ? catalogue.text("poll_ended") : catalogue.text("poll_ends", ["date": formatter.dateTime(poll.expiresAt)]),
         ]
     }
 
@@ -64,6 +82,14 @@ struct StatusViewModel {
     }
 
     static let photoSlots = (1...MediaAttachment.maxPerStatus).map { ["n": $0] }
+    static let pollSlots = (1...PollRules.maxOptions).map { ["n": $0] }
+
+    /// How long a poll from the web composer runs (seconds), the first one chosen.
+    var pollDurations: [[String: Any]] {
+        [(300, "poll_duration_5m"), (3_600, "poll_duration_1h"), (86_400, "poll_duration_1d"), (604_800, "poll_duration_7d")].enumerated().map { index, pair in
+            ["seconds": pair.0, "label": catalogue.text(pair.1), "selected": index == 2]
+        }
+    }
 
     /// The composer's visibility choices, with `selected` marked.
     func visibilities(selected: Visibility) -> [[String: Any]] {

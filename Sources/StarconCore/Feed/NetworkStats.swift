@@ -1,0 +1,117 @@
+import SQLKit
+
+/// What apps show about the network as a whole: weekly activity, trending hashtags and statuses, the
+/// directory and follow suggestions, all computed from this network's own recent activity.
+public struct NetworkStats: Sendable {
+    let database: any Database
+    let clock: Clock
+
+    public init(database: any Database, clock: Clock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    public struct Week: Sendable, Equatable {
+        /// Its first moment, in milliseconds.
+        public let start: Int64
+        public let statuses: Int
+        public let logins: Int
+        public let registrations: Int
+    }
+
+    static let week: Int64 = 7 * 86_400_000
+
+    /// The last `weeks` weeks, the current one first (Mastodon's `instance/activity`).
+    public func activity(weeks: Int = 12) async throws -> [Week] {
+        let now = clock.nowMilliseconds()
+        let start = now - Int64(weeks) * Self.week
+        return try await database.read { db in
+            func counts(_ query: SQLQueryString) async throws -> [Int64: Int] {
+                var byWeek: [Int64: Int] = [:]
+                for row in try await db.raw(query).all() {
+                    let time = try row.decode(column: "t", as: Int64.self)
+                    byWeek[(now - time) / Self.week, default: 0] += 1
+                }
+                return byWeek
+            }
+            let statuses = try await counts("SELECT created_at AS t FROM statuses WHERE created_at >= \(bind: start) AND reblog_of_id IS NULL")
+            let registrations = try await counts("SELECT created_at AS t FROM accounts WHERE created_at >= \(bind: start)")
+            let logins = try await counts("SELECT last_seen_at AS t FROM accounts WHERE last_seen_at >= \(bind: start)")
+            return (0..<Int64(weeks)).map { index in
+                Week(start: now - (index + 1) * Self.week, statuses: statuses[index] ?? 0, logins: logins[index] ?? 0,
+                     registrations: registrations[index] ?? 0)
+            }
+        }
+    }
+
+    public struct TagUse: Sendable, Equatable {
+        public let name: String
+        /// Statuses and distinct authors per day, today first (seven days).
+        public let days: [(day: Int64, uses: Int, accounts: Int)]
+        public static func == (a: TagUse, b: TagUse) -> Bool { a.name == b.name }
+    }
+
+    /// Hashtags used by the most members in public statuses over the last week.
+    public func trendingTags(limit: Int) async throws -> [TagUse] {
+        let now = clock.nowMilliseconds(), since = now - Self.week
+        return try await database.read { db in
+            var byTag: [String: [Int64: (uses: Int, accounts: Set<Int64>)]] = [:]
+            for row in try await db.raw("""
+                SELECT t.tag AS tag, s.account_id AS account, s.created_at AS created FROM status_tags t JOIN statuses s ON s.id = t.status_id
+                WHERE s.created_at >= \(bind: since) AND s.visibility = 'public' ORDER BY s.id DESC LIMIT 5000
+                """).all() {
+                let day = (now - (try row.decode(column: "created", as: Int64.self))) / 86_400_000
+                var entry = byTag[try row.decode(column: "tag", as: String.self), default: [:]][day, default: (0, [])]
+                entry.uses += 1
+                entry.accounts.insert(try row.decode(column: "account", as: Int64.self))
+                byTag[try row.decode(column: "tag", as: String.self), default: [:]][day] = entry
+            }
+            let ranked = byTag.map { tag, days in (tag, Set(days.values.flatMap(\.accounts)).count, days.values.map(\.uses).reduce(0, +)) }
+                .sorted { ($0.1, $0.2, $1.0) > ($1.1, $1.2, $0.0) }
+            return ranked.prefix(limit).map { tag, _, _ in
+                let days = byTag[tag]!
+                return TagUse(name: tag, days: (0..<7).map { day in
+                    (day: now - Int64(day) * 86_400_000, uses: days[Int64(day)]?.uses ?? 0, accounts: days[Int64(day)]?.accounts.count ?? 0)
+                })
+            }
+        }
+    }
+
+    /// Public statuses of the last week with the most favourites and reposts, most first.
+    public func trendingStatusIDs(limit: Int, offset: Int = 0) async throws -> [Int64] {
+        let since = clock.nowMilliseconds() - Self.week
+        return try await database.read { db in
+            try await db.raw("""
+                SELECT s.id FROM statuses s JOIN accounts a ON a.id = s.account_id
+                WHERE s.created_at >= \(bind: since) AND s.visibility = 'public' AND s.reblog_of_id IS NULL AND a.status = 'active'
+                  AND s.favourites_count + s.reblogs_count > 0
+                ORDER BY s.favourites_count + s.reblogs_count DESC, s.id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
+                """).all().map { try $0.decode(column: "id", as: Int64.self) }
+        }
+    }
+
+    /// Discoverable active members, most recently active first (`order=active`) or newest first (`new`).
+    public func directory(newest: Bool, limit: Int, offset: Int) async throws -> [Account] {
+        let order = newest ? "id DESC" : "COALESCE(last_seen_at, created_at) DESC, id DESC"
+        return try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: AccountRow.columns) FROM accounts WHERE status = 'active' AND discoverable = 1
+                ORDER BY \(unsafeRaw: order) LIMIT \(bind: limit) OFFSET \(bind: offset)
+                """).all().map(AccountRow.decode)
+        }
+    }
+
+    /// Discoverable members `viewer` does not follow, has not blocked or muted, most followed first.
+    public func suggestions(for viewer: Account, limit: Int) async throws -> [Account] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: AccountRow.joinedColumns) FROM accounts a
+                WHERE a.status = 'active' AND a.discoverable = 1 AND a.id <> \(bind: viewer.id)
+                  AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.account_id = \(bind: viewer.id) AND f.target_id = a.id)
+                  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = \(bind: viewer.id) AND b.target_id = a.id) OR (b.account_id = a.id AND b.target_id = \(bind: viewer.id)))
+                  AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = \(bind: viewer.id) AND m.target_id = a.id)
+                ORDER BY (SELECT COUNT(*) FROM follows f2 WHERE f2.target_id = a.id) DESC, a.id DESC LIMIT \(bind: limit)
+                """).all().map(AccountRow.decode)
+        }
+    }
+}

@@ -85,13 +85,16 @@ def network(tmp_path_factory):
         sender.post(conversation + "/send", {"text": f"message {n}: 안녕하세요, 이야기 {n}"}, page=conversation)
     admin.post("/newsgroups/starcon.general/post", {"subject": "점심 메뉴 추천", "body": "오늘 점심 뭐 먹을까요?\n\n-- \n민준"},
                page="/newsgroups/starcon.general")
+    admin.post("/lists", {"title": "Близкие друзья · 친한 친구들"})
+    admin.post("/settings/filters", {"title": "Спойлеры финала сериала", "keywords": "спойлер, финал", "home": "1", "public": "1",
+                                     "action": "warn", "expires_in": "86400"})
     yield srv, conversation
     srv.stop()
 
 
 PAGES = ["/", "/network", "/bookmarks", "/notifications", "/messages", "{conversation}", "/newsgroups",
          "/newsgroups/starcon.general", "/mail", "/search", "/@minjun", "/settings", "/settings/password",
-         "/settings/sessions", "/admin", "/admin/members", "/admin/invitations", "/admin/approvals", "/admin/audit"]
+         "/settings/sessions", "/lists", "/settings/filters", "/settings/scheduled", "/admin", "/admin/members", "/admin/invitations", "/admin/approvals", "/admin/audit"]
 
 
 @pytest.mark.parametrize("size_name", ["phone", "desktop"])

@@ -55,6 +55,31 @@ public struct MarkerService: Sendable {
         return try await markers(of: account, timelines: Set(positions.keys))
     }
 
+    /// Moves `timeline`'s position forward to `id` (never back: an older page read on the web, or a slower
+    /// device, does not undo what was read elsewhere). Returns the position before, nil when there was none.
+    @discardableResult
+    public func advance(_ timeline: String, to id: Int64, for account: Account) async throws -> Int64? {
+        guard Self.timelines.contains(timeline), id > 0 else { throw CoreError.invalid("marker_timeline", field: "timeline") }
+        let now = clock.nowMilliseconds()
+        return try await database.write { db in
+            let before = try await db.raw("""
+                SELECT last_read_id FROM markers WHERE account_id = \(bind: account.id) AND timeline = \(bind: timeline)
+                """).first()?.decode(column: "last_read_id", as: Int64.self)
+            guard before.map({ $0 < id }) ?? true else { return before }
+            try await db.raw("""
+                INSERT INTO markers (account_id, timeline, last_read_id, version, updated_at)
+                VALUES (\(bind: account.id), \(bind: timeline), \(bind: id), 1, \(bind: now))
+                ON CONFLICT (account_id, timeline) DO UPDATE SET last_read_id = excluded.last_read_id, version = markers.version + 1,
+                    updated_at = excluded.updated_at
+                WHERE markers.last_read_id < excluded.last_read_id
+                """).run()
+            if timeline == "notifications" {
+                try await db.raw("UPDATE notifications SET read = 1 WHERE account_id = \(bind: account.id) AND id <= \(bind: id) AND read = 0").run()
+            }
+            return before
+        }
+    }
+
     private static func decode(_ row: any SQLRow) throws -> Marker {
         Marker(timeline: try row.decode(column: "timeline", as: String.self), lastReadID: try row.decode(column: "last_read_id", as: Int64.self),
                version: try row.decode(column: "version", as: Int64.self), updatedAt: try row.decode(column: "updated_at", as: Int64.self))

@@ -36,13 +36,20 @@ struct FeedActionRoutes {
             let options = (1...PollRules.maxOptions).map { form.text("poll_option_\($0)").trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let poll = options.isEmpty ? nil : NewPoll(options: options, expiresIn: Int64(form.text("poll_expires_in")) ?? 86_400,
                                                         multiple: form["poll_multiple"] != nil)
-            let view = try await web.core.feed.post(author: member, .init(text: form.text("text"), spoilerText: form.text("spoiler_text"),
-                                                                          visibility: visibility, inReplyToID: replyTo, mediaIDs: mediaIDs, poll: poll))
+            let new = FeedService.NewStatus(text: form.text("text"), spoilerText: form.text("spoiler_text"),
+                                            visibility: visibility, inReplyToID: replyTo, mediaIDs: mediaIDs, poll: poll)
+            // A time in the member's zone schedules the post instead (the core checks it is far enough ahead).
+            if replyTo == nil, !form.text("scheduled_at").isEmpty {
+                let at = try ScheduledRoutes.milliseconds(localTime: form.text("scheduled_at"), in: context.timeZone)
+                _ = try await web.core.feed.schedule(author: member, new, at: at)
+                return web.redirect("/settings/scheduled", flash: Flash("schedule_saved"))
+            }
+            let view = try await web.core.feed.post(author: member, new)
             if replyTo != nil { return WebServices.redirect("/@\(member.username)/\(view.status.id)") }
             return web.redirect(WebServices.safeLocalPath(form["return_to"]) ?? "/", flash: Flash("feed_posted"))
         } onError: { error, message in
             let values: [String: Any] = ["text": form.text("text"), "spoiler_text": form.text("spoiler_text"),
-                                         "visibility": visibility.rawValue, "error": message]
+                                         "visibility": visibility.rawValue, "error": message, "scheduled_at": form.text("scheduled_at")]
             if let replyTo, let parent = try await web.core.feed.view(id: replyTo, viewer: member) {
                 return try await pages.statusPage(context, id: parent.status.id, username: parent.status.author.username,
                                                   reply: values, status: error.httpStatus)

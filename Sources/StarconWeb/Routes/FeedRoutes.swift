@@ -40,6 +40,11 @@ struct FeedRoutes {
         request.uri.query.map { request.uri.path + "?" + $0 } ?? request.uri.path
     }
 
+    /// The feed's own tabs (the notifications link follows them in the template).
+    static func tabs(_ t: Catalogue, current: String) -> [[String: Any]] {
+        ["home", "network", "lists", "bookmarks"].map { ["href": $0 == "home" ? "/" : "/\($0)", "label": t.text("feed_tab_\($0)"), "current": $0 == current] }
+    }
+
     // MARK: Timelines
 
     func timelinePage(_ timeline: Timeline, tab: String, _ request: Request, _ context: WebContext, heading: String? = nil,
@@ -51,8 +56,8 @@ struct FeedRoutes {
         let title = heading ?? t.text("feed_tab_\(tab)")
         var values: [String: Any] = [
             "heading": title,
-            "tabs": ["home", "network", "bookmarks"].map { ["href": $0 == "home" ? "/" : "/\($0)", "label": t.text("feed_tab_\($0)"), "current": $0 == tab] },
-            "statuses": result.items.map { models.status($0) },
+            "tabs": Self.tabs(t, current: tab),
+            "statuses": try await statusesMarkingNew(result.items, tab: tab, request, member, models),
             "empty": result.items.isEmpty,
             "older": result.items.count >= PageRequest().limit ? result.oldestCursor.map { "\(request.uri.path)?max_id=\($0)" } ?? "" : "",
             "show_composer": tab == "home",
@@ -64,10 +69,26 @@ struct FeedRoutes {
         form["return_to"] = Self.path(request)
         form["photo_slots"] = StatusViewModel.photoSlots
         form["poll_slots"] = StatusViewModel.pollSlots
+        form["time_zone"] = context.timeZone.identifier
         form["poll_durations"] = models.pollDurations
         form["visibilities"] = models.visibilities(selected: Visibility(rawValue: form["visibility"] as? String ?? "") ?? .public)
         values["composer"] = form
         return page("feed", title: title, context, data: values, status: status)
+    }
+
+    /// Home's first page marks what came after the member's home marker (shared with the apps) as new, and
+    /// reading it moves the marker to the newest post shown.
+    private func statusesMarkingNew(_ items: [StatusView], tab: String, _ request: Request, _ member: Account,
+                                     _ models: StatusViewModel) async throws -> [[String: Any]] {
+        guard tab == "home", request.uri.queryParameters["max_id"] == nil, let newest = items.map(\.status.id).max() else {
+            return items.map { models.status($0) }
+        }
+        let lastRead = try await web.core.markers.advance("home", to: newest, for: member)
+        return items.map { view in
+            var values = models.status(view)
+            if let lastRead, view.status.id > lastRead { values["is_new"] = true }
+            return values
+        }
     }
 
     // MARK: A status and its thread
@@ -185,6 +206,8 @@ struct FeedRoutes {
             items.append(item)
         }
         let requests = try await web.core.relationships.accounts(.requests, of: member.id)
+        // Seeing the list moves the apps' notifications marker too (and marks all read, as it always has).
+        if let newest = list.map(\.id).max() { try await web.core.markers.advance("notifications", to: newest, for: member) }
         try await web.core.notifications.markAllRead(for: member)
         return page("notifications", title: t.text("notifications_title"), context, data: [
             "notifications": items, "empty": items.isEmpty && requests.isEmpty, "has_requests": !requests.isEmpty,

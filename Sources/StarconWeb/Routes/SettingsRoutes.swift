@@ -20,11 +20,17 @@ struct SettingsRoutes {
                               status: HTTPResponse.Status = .ok) -> Response {
         let t = web.renderer.catalogue(context)
         var values = data
-        values["tabs"] = [("/settings", "settings_profile", "profile"), ("/settings/password", "settings_password", "password"),
-                          ("/settings/sessions", "settings_sessions", "sessions")]
-            .map { ["href": $0.0, "label": t.text($0.1), "current": $0.2 == tab] }
+        values["tabs"] = Self.tabs(t, current: tab)
         return web.renderer.page(template, title: t.text("settings_title"), section: .settings, data: values,
                                  context: context, status: status)
+    }
+
+    /// The settings tabs; filters and scheduled posts have their own routes but live here.
+    static func tabs(_ t: Catalogue, current: String) -> [[String: Any]] {
+        [("/settings", "settings_profile", "profile"), ("/settings/filters", "filters_title", "filters"),
+         ("/settings/scheduled", "scheduled_title", "scheduled"), ("/settings/password", "settings_password", "password"),
+         ("/settings/sessions", "settings_sessions", "sessions")]
+            .map { ["href": $0.0, "label": t.text($0.1), "current": $0.2 == current] }
     }
 
     // MARK: Profile

@@ -10,8 +10,13 @@ struct StatusViewModel {
     let returnTo: String
 
     func status(_ view: StatusView, highlighted: Bool = false) -> [String: Any] {
-        guard let original = view.reblog?.view else { return item(view, repostedBy: nil, highlighted: highlighted) }
-        return item(original, repostedBy: view.status.author, highlighted: highlighted)
+        var values = view.reblog.map { item($0.view, repostedBy: view.status.author, highlighted: highlighted) }
+            ?? item(view, repostedBy: nil, highlighted: highlighted)
+        // A `warn` filter folds the post behind its title (a <details>, so "show anyway" needs no script).
+        if !view.filterResults.isEmpty {
+            values["filtered"] = catalogue.text("filter_warned", ["title": view.filterResults.map(\.filter.title).joined(separator: ", ")])
+        }
+        return values
     }
 
     private func item(_ view: StatusView, repostedBy: Account?, highlighted: Bool) -> [String: Any] {

@@ -63,6 +63,7 @@ extension FeedService {
                                            viewer: viewer.account.id, db: db)
         let (polls, pollVotes) = try await Polls.load(having(.poll), viewer: viewer.account.id, now: viewer.now, db: db)
         let (favourited, bookmarked, reblogged) = try await viewerActions(on: byID.values, viewer: viewer.account.id, db: db)
+        let muted = try await threadMutedAmong(allIDs, account: viewer.account.id, db: db)
 
         func view(_ id: Int64) -> StatusView? {
             guard var status = byID[id] else { return nil }
@@ -86,6 +87,7 @@ extension FeedService {
             result.pollVotes = pollVotes[id]
             result.viewerID = viewer.account.id
             result.pinned = pinned.contains(id)
+            result.muted = muted.contains(id)
             if let poll = status.poll { result.permissions.vote = Permissions.vote(poll, voted: result.pollVotes != nil, mayAct: viewer.mayAct) }
             return result
         }

@@ -33,6 +33,8 @@ enum Notifications {
             UNION ALL SELECT 1 AS x FROM mutes WHERE account_id = \(bind: recipient) AND target_id = \(bind: actor)
             """).first() != nil
         guard !silenced else { return }
+        // Nothing from a thread the recipient muted.
+        if let status, try await !FeedService.threadMutedAmong([status], account: recipient, db: db).isEmpty { return }
         let id = ids.next()
         outbox.add(Event(to: [recipient], .feed(.notification(id: id))))
         try await db.raw("""

@@ -79,6 +79,8 @@ public struct StatusView: Sendable, Equatable {
     public var viewerID: Int64 = 0
     /// The viewer pinned it to their profile (only ever their own).
     public var pinned = false
+    /// The viewer muted its thread (no notifications from it).
+    public var muted = false
     /// The viewer's `warn` filters that match it where it is shown.
     public var filterResults: [FilterResult] = []
     /// What this member may do with it (`Permissions.status`).

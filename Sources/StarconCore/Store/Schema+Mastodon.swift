@@ -220,5 +220,17 @@ extension Schema {
             """,
             "CREATE INDEX account_conversations_last ON account_conversations (account_id, last_status_id)",
         ]),
+        Migration(69, "thread mutes", [
+            // The thread is named by its root status; no foreign key, so a muted thread stays muted when its
+            // first post is deleted (its replies still point at it).
+            """
+            CREATE TABLE thread_mutes (
+                account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                thread_id BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (account_id, thread_id)
+            )
+            """,
+        ]),
     ]
 }

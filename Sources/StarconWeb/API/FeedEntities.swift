@@ -36,7 +36,7 @@ extension MastodonEntities {
             flag(#","bookmarked":"#, view.bookmarked)
             // On a repost, Mastodon reports whether the viewer reposted the original.
             flag(#","reblogged":"#, view.reblog.map { $0.view.reblogged } ?? view.reblogged)
-            flag(#","muted":"#, false)
+            flag(#","muted":"#, view.reblog.map { $0.view.muted } ?? view.muted)
             flag(#","pinned":"#, view.pinned)
             out.append(UInt8(ascii: ","))
             JSONWriter.writeMember("poll", poll(view) ?? NSNull(), into: &out)

@@ -32,6 +32,14 @@ struct StatusAPIRoutes {
             let actor = try await api.member(request, "write:accounts")
             return JSON.response(api.entities.status(try await core.feed.unpin(by: actor, statusID: try api.id(context))))
         }
+        router.post("/api/v1/statuses/{id}/mute") { request, context in
+            let actor = try await api.member(request, "write:mutes")
+            return JSON.response(api.entities.status(try await core.feed.muteThread(by: actor, statusID: try api.id(context))))
+        }
+        router.post("/api/v1/statuses/{id}/unmute") { request, context in
+            let actor = try await api.member(request, "write:mutes")
+            return JSON.response(api.entities.status(try await core.feed.unmuteThread(by: actor, statusID: try api.id(context))))
+        }
         router.get("/api/v1/statuses/{id}") { request, context in
             let viewer = try await api.member(request, "read:statuses")
             guard let view = try await core.feed.view(id: try api.id(context), viewer: viewer) else { throw APIError.notFound }

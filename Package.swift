@@ -37,6 +37,7 @@ let package = Package(
             name: "StarconCore",
             dependencies: [
                 "StarconMedia",
+                "StarconMIME",
                 "StarconSQLite",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -53,6 +54,7 @@ let package = Package(
             name: "StarconWeb",
             dependencies: [
                 "StarconCore",
+                "StarconMIME",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -71,6 +73,7 @@ let package = Package(
             name: "StarconNews",
             dependencies: [
                 "StarconCore",
+                "StarconMIME",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -107,7 +110,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore", "StarconSQLite", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore", "StarconMIME", "StarconSQLite", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "StarconMailTests", dependencies: ["StarconMail", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "StarconIMAPTests", dependencies: ["StarconIMAP"]),
         .testTarget(name: "StarconMIMETests", dependencies: ["StarconMIME"]),

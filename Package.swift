@@ -74,6 +74,8 @@ let package = Package(
             dependencies: [
                 "StarconCore",
                 "StarconMIME",
+                "StarconTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,14 +88,25 @@ let package = Package(
         .target(name: "StarconMail"),
         // IMAP4rev1 grammar: command framer and parser, response encoder; pure, no I/O (as swift-nio-imap).
         .target(name: "StarconIMAP"),
+        // What the line-protocol listeners (SMTP, NNTP, IMAP) share for STARTTLS: the certificate and a framer that
+        // drops what a client sends in the clear after STARTTLS.
+        .target(
+            name: "StarconTLS",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ]
+        ),
         // The SMTP and IMAP listeners (SwiftNIO, STARTTLS with swift-nio-ssl) and their adapters to the core.
         .target(
             name: "StarconMailServer",
             dependencies: [
-                "StarconCore", "StarconMail", "StarconIMAP", "StarconMIME",
+                "StarconCore", "StarconMail", "StarconIMAP", "StarconMIME", "StarconTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -105,6 +118,7 @@ let package = Package(
                 "StarconWeb",
                 "StarconNews",
                 "StarconMailServer",
+                "StarconTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,6 +127,8 @@ let package = Package(
         .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore", "StarconMIME", "StarconSQLite", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "StarconMailTests", dependencies: ["StarconMail", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "StarconIMAPTests", dependencies: ["StarconIMAP"]),
+        // The IMAP session state machine against a real store, without sockets.
+        .testTarget(name: "StarconIMAPSessionTests", dependencies: ["StarconMailServer", "StarconCore", "StarconIMAP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "StarconMIMETests", dependencies: ["StarconMIME"]),
         .testTarget(name: "StarconMediaTests", dependencies: ["StarconMedia"], resources: [.copy("Fixtures")]),
         // Mutation fuzzing of the parsers that read what strangers send, for a bounded time (STARCON_FUZZ_SECONDS).

@@ -25,6 +25,10 @@ public final class Core: Sendable {
     public let log: EventLog
     public let messenger: MessengerService
     public let mail: MailService
+    /// The one path by which a member sends mail and another server delivers it (SMTP, web mail).
+    public let submission: MailSubmission
+    /// Mail waiting for other domains.
+    public let mailQueue: MailQueue
     /// This process's id tag, leased in the store (nil for a Core made without `open`, as some tests do).
     public let lease: NodeLease?
 
@@ -59,7 +63,10 @@ public final class Core: Sendable {
         self.notifications = NotificationService(database: database)
         self.media = MediaService(database: database, ids: ids, clock: clock, files: mediaFiles)
         self.messenger = MessengerService(database: database, ids: ids, clock: clock, log: log, mediaFiles: mediaFiles)
-        self.mail = MailService(database: database, ids: ids, clock: clock, log: log, domain: domain)
+        let mail = MailService(database: database, ids: ids, clock: clock, log: log, domain: domain)
+        self.mail = mail
+        self.submission = MailSubmission(mail: mail, database: database, ids: ids, clock: clock, log: log)
+        self.mailQueue = MailQueue(database: database, ids: ids, clock: clock, log: log, mail: mail)
     }
 
     /// Opens the store, brings its schema up to date, leases this process's id tag and (unless `deliver` is

@@ -6,7 +6,9 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import StarconCore
+import StarconMailServer
 import StarconNews
+import StarconTLS
 import StarconWeb
 
 struct Serve: AsyncParsableCommand {
@@ -17,8 +19,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on (env STARCON_HOST).") var host: String?
     @Option(name: .customLong("http-port"), help: "HTTP port, 0 to disable (env STARCON_HTTP_PORT, default 8080).") var httpPort: Int?
     @Option(name: .customLong("nntp-port"), help: "NNTP port, 0 to disable (env STARCON_NNTP_PORT, default 1119; the listener arrives with the newsgroups part).") var nntpPort: Int?
-    @Option(name: .customLong("smtp-port"), help: "SMTP port, 0 to disable (env STARCON_SMTP_PORT, default 2525; arrives with the mail part).") var smtpPort: Int?
-    @Option(name: .customLong("imap-port"), help: "IMAP port, 0 to disable (env STARCON_IMAP_PORT, default 1143; arrives with the mail part).") var imapPort: Int?
+    @Option(name: .customLong("smtp-port"), help: "SMTP port (submission with AUTH and mail for members), 0 to disable (env STARCON_SMTP_PORT, default 2525).") var smtpPort: Int?
+    @Option(name: .customLong("imap-port"), help: "IMAP port, 0 to disable (env STARCON_IMAP_PORT, default 1143).") var imapPort: Int?
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate (chain) for STARTTLS on SMTP, IMAP and NNTP (env STARCON_TLS_CERT); with --tls-key.") var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key for STARTTLS (env STARCON_TLS_KEY).") var tlsKey: String?
+    @Option(name: .customLong("relay"), help: "DOMAIN=HOST:PORT: where mail for DOMAIN is relayed; repeatable, * for any domain (env STARCON_RELAY, comma-separated).") var relay: [String] = []
     @Option(help: "Mail domain and instance name (env STARCON_DOMAIN, default starcon.local).") var domain: String?
     @Option(name: .customLong("metrics-port"), help: "Port for /metrics on STARCON_METRICS_HOST (default 127.0.0.1), 0 for none (env STARCON_METRICS_PORT, default 0).") var metricsPort: Int?
     @Option(name: .customLong("public-url"), help: "The URL members use to reach this server, for links (env STARCON_PUBLIC_URL). Default: http://HOST:PORT.") var publicURL: String?
@@ -29,12 +34,15 @@ struct Serve: AsyncParsableCommand {
         let host = self.host ?? Environment.value("HOST") ?? "127.0.0.1"
         let httpPort = try port(self.httpPort, env: "HTTP_PORT", flag: "--http-port", default: 8080)
         let nntpPort = try port(self.nntpPort, env: "NNTP_PORT", flag: "--nntp-port", default: 1119)
+        let imapPort = try port(self.imapPort, env: "IMAP_PORT", flag: "--imap-port", default: 1143)
         let metricsPort = try port(self.metricsPort, env: "METRICS_PORT", flag: "--metrics-port", default: 0)
         let metricsHost = Environment.value("METRICS_HOST") ?? "127.0.0.1"
         let limits = try ListenerLimits.fromEnvironment(descriptorLimit: DescriptorLimit.raise())
-        for (value, env, flag) in [(smtpPort, "SMTP_PORT", "--smtp-port"), (imapPort, "IMAP_PORT", "--imap-port")] {
-            _ = try port(value, env: env, flag: flag, default: 0)
-        }
+        let smtpPort = try port(self.smtpPort, env: "SMTP_PORT", flag: "--smtp-port", default: 2525)
+        let tls = try Self.loadTLS(cert: tlsCert ?? Environment.value("TLS_CERT"), key: tlsKey ?? Environment.value("TLS_KEY"))
+        let relayEntries = relay.isEmpty ? (Environment.value("RELAY") ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } : relay
+        let relays: RelayTable
+        do { relays = try RelayTable(parsing: relayEntries.filter { !$0.isEmpty }) } catch { throw ConfigurationError(error.description) }
         let domain = self.domain ?? Environment.value("DOMAIN") ?? "starcon.local"
         guard NewsgroupRules.isValidDomain(domain) else { throw ConfigurationError("--domain \(domain) is not a valid domain name") }
         let displayHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
@@ -49,7 +57,7 @@ struct Serve: AsyncParsableCommand {
         }
 
         // Each listener's port is tried first, so a port in use is named in a one-line error before anything starts.
-        for (port, name) in [(httpPort, "HTTP"), (nntpPort, "NNTP")] where port != 0 {
+        for (port, name) in [(httpPort, "HTTP"), (nntpPort, "NNTP"), (smtpPort, "SMTP"), (imapPort, "IMAP")] where port != 0 {
             try await Self.checkPortFree(host: host, port: port, name: name)
         }
         if metricsPort != 0 { try await Self.checkPortFree(host: metricsHost, port: metricsPort, name: "Metrics") }
@@ -85,7 +93,23 @@ struct Serve: AsyncParsableCommand {
                 var nntp = NNTPServer.Configuration(host: host, port: nntpPort, idleTimeout: .seconds(Int64(idle)),
                                                     postTimeout: .seconds(Int64(max(1, post))))
                 nntp.connections = limits.connections
+                nntp.tls = tls
                 services.append(NNTPServer(core: core, configuration: nntp, logger: logger))
+            }
+            if smtpPort != 0 {
+                let idle = try Environment.int("SMTP_IDLE_TIMEOUT", flag: "STARCON_SMTP_IDLE_TIMEOUT") ?? Int(SMTPServer.defaultIdleTimeoutSeconds)
+                var smtp = SMTPServer.Configuration(host: host, port: smtpPort, idleTimeout: .seconds(Int64(max(1, idle))), tls: tls)
+                smtp.connections = limits.connections
+                services.append(SMTPServer(core: core, configuration: smtp, logger: logger))
+            }
+            // Every serving node delivers the outbound queue, SMTP listener or not.
+            services.append(OutboundDelivery(core: core, relays: relays, node: core.lease?.holder ?? "node", logger: logger))
+            if imapPort != 0 {
+                let idle = try Environment.int("IMAP_IDLE_TIMEOUT", flag: "STARCON_IMAP_IDLE_TIMEOUT") ?? 30 * 60
+                var imap = IMAPServer.Configuration(host: host, port: imapPort, idleTimeout: .seconds(Int64(max(1, idle))))
+                imap.connections = limits.connections
+                imap.tls = tls?.context
+                services.append(IMAPServer(core: core, configuration: imap, logger: logger))
             }
             let maintenanceSeconds = try Environment.int("MAINTENANCE_SECONDS", flag: "STARCON_MAINTENANCE_SECONDS") ?? 600
             services.append(NodeWorkService(core: core, jobs: core.standardJobs(homeFeedTrim: Int64(max(1, maintenanceSeconds)) * 1000), logger: logger))
@@ -105,6 +129,18 @@ struct Serve: AsyncParsableCommand {
         }
         await core.close()
         logger.info("stopped")
+    }
+
+    /// The STARTTLS certificate, or nil when neither file is given; one of them alone is an error.
+    static func loadTLS(cert: String?, key: String?) throws -> ServerTLS? {
+        switch (cert, key) {
+        case (nil, nil): return nil
+        case (let cert?, let key?):
+            do { return try ServerTLS(certificatePath: cert, keyPath: key) } catch {
+                throw ConfigurationError("--tls-cert/--tls-key: cannot load \(cert) and \(key): \(error)")
+            }
+        default: throw ConfigurationError("--tls-cert and --tls-key go together")
+        }
     }
 
     private func port(_ value: Int?, env: String, flag: String, default: Int) throws -> Int {

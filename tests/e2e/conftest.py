@@ -61,6 +61,15 @@ class Server:
         if "--nntp-port" not in self.extra:
             # Every server gets its own NNTP port, so tests never collide with another server on 1119.
             self.extra += ["--nntp-port", str(free_port())]
+        if "--smtp-port" not in self.extra:
+            # And its own SMTP port (the default, 2525, would be shared by every server of a run).
+            self.smtp_port = free_port()
+            self.extra += ["--smtp-port", str(self.smtp_port)]
+        else:
+            self.smtp_port = int(self.extra[self.extra.index("--smtp-port") + 1])
+        if "--imap-port" not in self.extra:
+            # The same for IMAP (default 1143).
+            self.extra += ["--imap-port", str(free_port())]
         self.env = env or {}
         self.process = None
         self.setup_url = None

@@ -95,7 +95,8 @@ def test_environment_variables_configure_every_flag(data_dir):
     # Started by hand (not through Server, which passes --http-port) to show the variables alone suffice.
     import subprocess
     env_all = {k: v for k, v in os.environ.items() if not k.startswith("STARCON_")}
-    env_all.update({"STARCON_DATA": data_dir, "STARCON_HTTP_PORT": str(port), "STARCON_DOMAIN": "ship.example"})
+    env_all.update({"STARCON_DATA": data_dir, "STARCON_HTTP_PORT": str(port), "STARCON_DOMAIN": "ship.example",
+                    "STARCON_SMTP_PORT": str(free_port())})
     process = subprocess.Popen([os.environ.get("STARCON_BIN"), "serve"], env=env_all,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

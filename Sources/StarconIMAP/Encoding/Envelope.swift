@@ -55,18 +55,21 @@ extension ResponseWriter {
         for addresses in [envelope.from, envelope.sender, envelope.replyTo, envelope.to, envelope.cc, envelope.bcc] {
             space()
             // env-from = "(" 1*address ")" / nil
+            // No space between addresses: `"(" 1*address ")"`.
             if addresses.isEmpty { raw("NIL") } else {
-                list(addresses) { writer, address in
-                    writer.raw("(")
-                    writer.nstring(address.name)
-                    writer.space()
-                    writer.nstring(address.route)
-                    writer.space()
-                    writer.nstring(address.mailbox)
-                    writer.space()
-                    writer.nstring(address.host)
-                    writer.raw(")")
+                raw("(")
+                for address in addresses {
+                    raw("(")
+                    nstring(address.name)
+                    space()
+                    nstring(address.route)
+                    space()
+                    nstring(address.mailbox)
+                    space()
+                    nstring(address.host)
+                    raw(")")
                 }
+                raw(")")
             }
         }
         space()

@@ -39,6 +39,8 @@ extension ByteCursor {
         case "CAPABILITY": return .capability
         case "NOOP": return .noop
         case "LOGOUT": return .logout
+        // command-nonauth =/ "STARTTLS"
+        case "STARTTLS": return .startTLS
         // id = "ID" SP id-params-list
         // id-params-list = "(" *(string SP nstring) ")" / nil
         case "ID":

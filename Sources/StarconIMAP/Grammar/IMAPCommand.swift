@@ -23,6 +23,7 @@ public enum IMAPCommand: Equatable, Sendable {
     // command-nonauth
     case login(user: String, password: String)
     case authenticate(mechanism: String, initialResponse: String?)
+    case startTLS
     // command-auth
     case select(String)
     case examine(String)

@@ -25,6 +25,8 @@ public enum NNTPCommand: Sendable, Equatable {
     case date
     case help
     case quit
+    /// RFC 4642: `STARTTLS`.
+    case startTLS
 
     public enum ListKeyword: Sendable, Equatable {
         case active(Wildmat?)
@@ -63,6 +65,7 @@ public enum NNTPCommand: Sendable, Equatable {
         case .date: "DATE"
         case .help: "HELP"
         case .quit: "QUIT"
+        case .startTLS: "STARTTLS"
         }
     }
 }

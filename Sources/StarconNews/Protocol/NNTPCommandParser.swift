@@ -20,6 +20,7 @@ public enum NNTPCommandParser {
         let args = Array(words.dropFirst())
         switch keyword {
         case "CAPABILITIES": return noArguments(args, .capabilities)
+        case "STARTTLS": return noArguments(args, .startTLS)
         case "MODE":
             guard args.count == 1 else { return .failure(.syntax("MODE needs one argument")) }
             return args[0].uppercased() == "READER" ? .success(.modeReader) : .failure(.syntax("unknown MODE"))

@@ -1,8 +1,10 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import StarconCore
+import StarconTLS
 
 /// The NNTP listener (RFC 3977), a `Service` in the process's group. Each connection runs in its own task;
 /// one client's error or slowness never reaches another.
@@ -17,6 +19,8 @@ public struct NNTPServer: Service {
         public var postTimeout: TimeAmount
         /// Caps on open connections, shared with the other listeners; nil for none (tests).
         public var connections: ConnectionGate?
+        /// STARTTLS (RFC 4642) is offered when set.
+        public var tls: ServerTLS?
 
         public init(host: String, port: Int, idleTimeout: TimeAmount = .seconds(NNTPLimits.idleTimeoutSeconds),
                     postTimeout: TimeAmount = .seconds(NNTPLimits.postTimeoutSeconds)) {
@@ -55,8 +59,8 @@ public struct NNTPServer: Service {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try channel.pipeline.syncOperations.addHandler(IdleCloser())
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineDecoder(maxLength: NNTPLimits.maxCommandLine)))
-                    return try NIOAsyncChannel<InboundLine, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    try channel.pipeline.syncOperations.addHandler(LineFramer(maxLength: NNTPLimits.maxCommandLine))
+                    return try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         logger.info("NNTP listening", metadata: ["port": .stringConvertible(server.channel.localAddress?.port ?? configuration.port)])
@@ -84,11 +88,11 @@ public struct NNTPServer: Service {
         }
     }
 
-    private func serve(_ client: NIOAsyncChannel<InboundLine, ByteBuffer>) async {
+    private func serve(_ client: NIOAsyncChannel<LineFrame, ByteBuffer>) async {
         let peer = client.channel.remoteAddress?.ipAddress ?? "unknown"
         var logger = self.logger
         logger[metadataKey: "nntp.peer"] = .string(peer)
-        let session = NNTPSession(core: core, peerAddress: peer)
+        let session = NNTPSession(core: core, peerAddress: peer, tlsAvailable: configuration.tls != nil)
         // Once a member signs in, their `accountEnded` event (a suspension, a password change, on any node)
         // ends this connection at once: "400" and close, as RFC 3977 §3.2.1 allows at any time.
         var ending: EventSink?
@@ -100,7 +104,17 @@ public struct NNTPServer: Service {
                 var collector: ArticleCollector?
                 var postDeadline: Scheduled<Void>?
                 defer { postDeadline?.cancel() }
-                for try await event in inbound {
+                for try await frame in inbound {
+                    let event: InboundLine
+                    switch frame {
+                    case .line(let buffer, _):
+                        event = .line(buffer)
+                        // The framer holds what follows a STARTTLS line until it hears whether TLS started.
+                        if LineFramer.isStartTLS(buffer), collector != nil {
+                            channel.pipeline.fireUserInboundEventTriggered(LineFramer.Resume())
+                        }
+                    case .tooLong: event = .overlong
+                    }
                     if var article = collector {
                         if article.add(event) {
                             collector = nil
@@ -127,6 +141,18 @@ public struct NNTPServer: Service {
                     }
                     let (response, next) = await session.handle(line: line[...])
                     logger.debug("nntp", metadata: ["reply": .string(response.logDescription)])
+                    if next == .startTLS, let tls = configuration.tls {
+                        // The 382 goes out in the clear and the TLS handler goes first in the pipeline in one
+                        // turn of the event loop, so no byte is read between them; the framer drops what the
+                        // client sent in the clear after STARTTLS.
+                        let reply = encode(response)
+                        try await channel.eventLoop.submit {
+                            channel.writeAndFlush(reply, promise: nil)
+                            try channel.pipeline.syncOperations.addHandler(tls.makeHandler(), position: .first)
+                        }.get()
+                        continue
+                    }
+                    if LineFramer.isStartTLS(buffer) { channel.pipeline.fireUserInboundEventTriggered(LineFramer.Resume()) }
                     try await outbound.write(encode(response))
                     if ending == nil, let memberID = session.memberID {
                         ending = core.events.sink(accountID: memberID, deliver: { event in
@@ -144,6 +170,7 @@ public struct NNTPServer: Service {
                         collector = ArticleCollector()
                         postDeadline = Self.abandonPost(on: client.channel, after: configuration.postTimeout)
                     case .close: return
+                    case .startTLS: break
                     }
                 }
             }

@@ -9,6 +9,8 @@ public final class NNTPSession {
         case carryOn
         /// The client may now send the article's lines.
         case receiveArticle
+        /// Start TLS now, after the 382 (RFC 4642 §2.2.2).
+        case startTLS
         case close
     }
 
@@ -20,9 +22,15 @@ public final class NNTPSession {
     private var group: Newsgroup?
     private var current: Int64?
 
-    public init(core: Core, peerAddress: String) {
+    /// Whether STARTTLS may be offered (a certificate is configured), and whether this connection is
+    /// encrypted already.
+    let tlsAvailable: Bool
+    private(set) var secure = false
+
+    public init(core: Core, peerAddress: String, tlsAvailable: Bool = false) {
         self.core = core
         self.peerAddress = peerAddress
+        self.tlsAvailable = tlsAvailable
     }
 
     public var greeting: NNTPResponse { NNTPResponse(200, "\(core.news.domain) Starcon NNTP service ready, posting allowed") }
@@ -57,6 +65,12 @@ public final class NNTPSession {
         case .capabilities: return (capabilities(), .carryOn)
         case .modeReader: return (NNTPResponse(200, "Reader mode, posting allowed"), .carryOn)
         case .quit: return (NNTPResponse(205, "Bye"), .close)
+        case .startTLS:
+            // RFC 4642 §2.2.2: not after TLS or authentication (both would be in the clear before it).
+            guard tlsAvailable, !secure, member == nil else { return (NNTPResponse(502, "STARTTLS not available"), .carryOn) }
+            secure = true
+            pendingUser = nil
+            return (NNTPResponse(382, "Continue with TLS negotiation"), .startTLS)
         case .date: return (NNTPResponse(111, CivilTime(milliseconds: now).compact), .carryOn)
         case .help: return (NNTPResponse(100, "Help text follows", lines: Self.helpLines), .carryOn)
         case .authinfoUser(let user): return (authinfoUser(user), .carryOn)
@@ -101,6 +115,7 @@ public final class NNTPSession {
         var lines = ["VERSION 2", "IMPLEMENTATION Starcon", "READER", "POST", "NEWNEWS",
                      "LIST ACTIVE NEWSGROUPS OVERVIEW.FMT ACTIVE.TIMES HEADERS", "OVER MSGID", "HDR"]
         if member == nil { lines.append("AUTHINFO USER") }
+        if tlsAvailable && !secure && member == nil { lines.append("STARTTLS") }
         return NNTPResponse(101, "Capability list:", lines: lines)
     }
 

@@ -1,0 +1,174 @@
+import StarconCore
+import StarconIMAP
+import StarconMIME
+
+extension IMAPSession {
+    /// Messages read from the store per round trip in a FETCH, so `1:*` of a large mailbox never holds every
+    /// message in memory at once and the client gets the first replies early.
+    static let fetchChunk = 100
+
+    // MARK: FETCH
+
+    func fetch(_ set: SequenceSet, _ attributes: [FetchAttribute], uid: Bool, tag: String) async throws {
+        guard let selection else { return }
+        let account = member!
+        let uids = selection.index.resolve(set, byUID: uid)
+        let needsBody = attributes.contains(where: Self.needsBody)
+        let needsHeader = attributes.contains(where: Self.needsHeader)
+        let marksSeen = !selection.readOnly && attributes.contains { attribute in
+            switch attribute {
+            case .rfc822, .rfc822Text: true
+            case .section(_, let peek, _): !peek
+            default: false
+            }
+        }
+        for start in stride(from: 0, to: uids.count, by: Self.fetchChunk) {
+            let chunk = Self.ranges(Array(uids[start..<min(uids.count, start + Self.fetchChunk)]))
+            var entries = try await core.mail.entries(mailboxID: selection.mailbox.id, uids: chunk, of: account)
+            let bytes = needsBody ? try await core.mail.raw(mailboxID: selection.mailbox.id, uids: chunk, of: account)
+                : needsHeader ? try await core.mail.headers(mailboxID: selection.mailbox.id, uids: chunk, of: account) : [:]
+            var newlySeen = Set<Int64>()
+            if marksSeen {
+                let unseen = entries.filter { !$0.flags.contains(.seen) }.map { UInt32($0.uid) }
+                if !unseen.isEmpty {
+                    let (changed, _) = try await core.mail.store(mailboxID: selection.mailbox.id, uids: Self.ranges(unseen), flags: .seen,
+                                                                 .add, of: account)
+                    let byUID = Dictionary(changed.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
+                    entries = entries.map { byUID[$0.uid] ?? $0 }
+                    newlySeen = Set(changed.map(\.uid))
+                }
+            }
+            var out: [UInt8] = []
+            for entry in entries {
+                guard let number = selection.index.sequence(of: UInt32(entry.uid)) else { continue }
+                let message = MIMEParser.parse(bytes[entry.uid] ?? [])
+                var items = attributes.compactMap { item(for: $0, entry: entry, message: message, in: selection) }
+                if newlySeen.contains(entry.uid), !attributes.contains(.flags) {
+                    items.append(.flags(flags(of: entry, in: selection)))
+                }
+                out += Response.fetch(number, items)
+            }
+            try await write(out)
+        }
+        try await sendUpdates(expunges: uid)
+        try await write(Response.tagged(tag, .ok, "\(uid ? "UID " : "")FETCH completed"))
+    }
+
+    static func needsBody(_ attribute: FetchAttribute) -> Bool {
+        switch attribute {
+        case .rfc822, .rfc822Text, .body, .bodyStructure: true
+        case .section(let spec, _, _):
+            switch spec.text {
+            case .header, .headerFields, .headerFieldsNot: !spec.part.isEmpty
+            default: true
+            }
+        default: false
+        }
+    }
+
+    static func needsHeader(_ attribute: FetchAttribute) -> Bool {
+        switch attribute {
+        case .envelope, .rfc822Header, .section: true
+        default: false
+        }
+    }
+
+    func item(for attribute: FetchAttribute, entry: MailEntry, message: MIMEEntity, in selection: Selection) -> FetchItem? {
+        switch attribute {
+        case .uid: return .uid(UInt32(entry.uid))
+        case .flags: return .flags(flags(of: entry, in: selection))
+        case .internalDate: return .internalDate(entry.internalDate)
+        case .rfc822Size: return .rfc822Size(entry.size)
+        case .envelope: return .envelope(EnvelopeBuilder.envelope(message.header))
+        case .body: return .bodyStructure(EnvelopeBuilder.structure(message), extensible: false)
+        case .bodyStructure: return .bodyStructure(EnvelopeBuilder.structure(message), extensible: true)
+        case .rfc822: return .section(name: "RFC822", origin: nil, data: message.raw)
+        case .rfc822Header: return .section(name: "RFC822.HEADER", origin: nil, data: Array(message.headerBytes))
+        case .rfc822Text: return .section(name: "RFC822.TEXT", origin: nil, data: Array(message.bodyBytes))
+        case .section(let spec, _, let partial):
+            let data = MessageSections.partial(MessageSections.bytes(spec, of: message), partial)
+            return .section(name: "BODY[\(spec.description)]", origin: partial?.offset, data: data)
+        }
+    }
+
+    // MARK: STORE
+
+    func store(_ set: SequenceSet, _ action: StoreAction, uid: Bool, tag: String) async throws {
+        guard let selection else { return }
+        guard !selection.readOnly else { _ = try await readOnly(tag); return }
+        let uids = selection.index.resolve(set, byUID: uid)
+        let (system, keywords) = Self.split(action.flags)
+        let change: FlagChange = switch action.mode {
+        case .replace: .replace
+        case .add: .add
+        case .remove: .remove
+        }
+        var out: [UInt8] = []
+        if !uids.isEmpty {
+            let (changed, _) = try await core.mail.store(mailboxID: selection.mailbox.id, uids: Self.ranges(uids), flags: system,
+                                                         keywords: keywords, change, of: member!)
+            if !action.silent {
+                for entry in changed {
+                    guard let number = selection.index.sequence(of: UInt32(entry.uid)) else { continue }
+                    var items: [FetchItem] = [.flags(flags(of: entry, in: selection))]
+                    if uid { items.insert(.uid(UInt32(entry.uid)), at: 0) }
+                    out += Response.fetch(number, items)
+                }
+            }
+        }
+        try await write(out)
+        try await sendUpdates(expunges: uid)
+        try await write(Response.tagged(tag, .ok, "\(uid ? "UID " : "")STORE completed"))
+    }
+
+    // MARK: COPY, MOVE
+
+    func copy(_ set: SequenceSet, to name: String, uid: Bool, move: Bool, tag: String) async throws {
+        guard var selection else { return }
+        let verb = (uid ? "UID " : "") + (move ? "MOVE" : "COPY")
+        if move, selection.readOnly { _ = try await readOnly(tag); return }
+        guard let destination = try await mailbox(named: name) else { return try await noSuchMailbox(tag, tryCreate: true) }
+        let uids = selection.index.resolve(set, byUID: uid)
+        guard !uids.isEmpty else { return try await write(Response.tagged(tag, .ok, "\(verb) completed (nothing to do)")) }
+        let ranges = Self.ranges(uids)
+        let result = move ? try await core.mail.move(mailboxID: selection.mailbox.id, uids: ranges, to: destination.id, of: member!)
+            : try await core.mail.copy(mailboxID: selection.mailbox.id, uids: ranges, to: destination.id, of: member!)
+        let code: ResponseCode? = result.sourceUIDs.isEmpty ? nil : .copyUID(
+            validity: UInt32(truncatingIfNeeded: result.uidValidity),
+            source: SequenceSet.compact(result.sourceUIDs.map { UInt32($0) }),
+            destination: SequenceSet.compact(result.destinationUIDs.map { UInt32($0) }))
+        guard move else {
+            try await sendUpdates(expunges: uid)
+            return try await write(Response.tagged(tag, .ok, code: code, "\(verb) completed"))
+        }
+        // RFC 6851 §4.3: COPYUID in an untagged OK before the EXPUNGEs.
+        var out = code.map { Response.untagged(.ok, code: $0, "moved") } ?? []
+        for number in selection.index.expunge(result.sourceUIDs.map { UInt32($0) }) { out += Response.expunge(number) }
+        state = .selected(selection)
+        try await write(out)
+        try await sendUpdates()
+        try await write(Response.tagged(tag, .ok, "\(verb) completed"))
+    }
+
+    // MARK: SEARCH
+
+    func search(_ key: SearchKey, uid: Bool, tag: String) async throws {
+        guard let selection else { return }
+        let account = member!
+        let entries = try await core.mail.entries(mailboxID: selection.mailbox.id, of: account)
+        let search = MessageSearch(key: key, index: selection.index, recentFrom: selection.recentFrom, now: core.clock.nowMilliseconds())
+        var found: [UInt32] = []
+        for start in stride(from: 0, to: entries.count, by: Self.fetchChunk) {
+            let chunk = Array(entries[start..<min(entries.count, start + Self.fetchChunk)])
+            let raw = search.needsRaw
+                ? try await core.mail.raw(mailboxID: selection.mailbox.id, uids: chunk.map { $0.uid...$0.uid }, of: account) : [:]
+            for entry in chunk {
+                guard let number = selection.index.sequence(of: UInt32(entry.uid)) else { continue }
+                if search.matches(entry, sequence: number, raw: raw[entry.uid]) { found.append(uid ? UInt32(entry.uid) : UInt32(number)) }
+            }
+        }
+        try await write(Response.search(found))
+        try await sendUpdates(expunges: uid)
+        try await write(Response.tagged(tag, .ok, "\(uid ? "UID " : "")SEARCH completed"))
+    }
+}

@@ -88,6 +88,8 @@ let package = Package(
         .target(name: "StarconMail"),
         // IMAP4rev1 grammar: command framer and parser, response encoder; pure, no I/O (as swift-nio-imap).
         .target(name: "StarconIMAP"),
+        // MX lookups through libresolv's res_query (glibc; no Swift DNS library is in the package set).
+        .target(name: "CResolver", linkerSettings: [.linkedLibrary("resolv")]),
         // What the line-protocol listeners (SMTP, NNTP, IMAP) share for STARTTLS: the certificate and a framer that
         // drops what a client sends in the clear after STARTTLS.
         .target(
@@ -102,7 +104,7 @@ let package = Package(
         .target(
             name: "StarconMailServer",
             dependencies: [
-                "StarconCore", "StarconMail", "StarconIMAP", "StarconMIME", "StarconTLS",
+                "StarconCore", "StarconMail", "StarconIMAP", "StarconMIME", "StarconTLS", "CResolver",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -127,6 +129,11 @@ let package = Package(
         .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore", "StarconMIME", "StarconSQLite", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "StarconMailTests", dependencies: ["StarconMail", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "StarconIMAPTests", dependencies: ["StarconIMAP"]),
+        .testTarget(name: "StarconMailServerTests", dependencies: [
+            "StarconMailServer", "StarconTLS",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+        ]),
         // The IMAP session state machine against a real store, without sockets.
         .testTarget(name: "StarconIMAPSessionTests", dependencies: ["StarconMailServer", "StarconCore", "StarconIMAP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "StarconMIMETests", dependencies: ["StarconMIME"]),

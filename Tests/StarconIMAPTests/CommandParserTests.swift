@@ -7,6 +7,7 @@ struct CommandParserTests {
 
     static let accepted: [(String, IMAPCommand)] = [
         ("a1 CAPABILITY", .capability),
+        ("a1b starttls", .startTLS),
         ("a1 noop", .noop),
         ("A.1 LOGOUT", .logout),
         ("t LOGIN kim secret", .login(user: "kim", password: "secret")),

@@ -272,6 +272,24 @@ def test_idle_sees_an_append_from_another_connection_within_a_second(mail_server
     other.logout()
 
 
+def test_idle_sees_an_smtp_delivery_within_a_second(mail_server):
+    import smtplib
+    idler = Idler(mail_server, "kim")
+    started = time.time()
+    with smtplib.SMTP("127.0.0.1", mail_server.smtp_port, timeout=10) as smtp:
+        smtp.sendmail("park@other.example", ["kim@starcon.local"], message("delivered"))
+    line = idler.wait_for(b"EXISTS", LIVE + 0.5)
+    latency = time.time() - started
+    assert line == b"* 1 EXISTS", line
+    assert latency < LIVE, latency
+    idler.sock.sendall(b"DONE\r\n")
+    assert idler.wait_for(b"c OK", 5)
+    idler.sock.sendall(b"e FETCH 1 (ENVELOPE)\r\n")
+    line = idler.wait_for(b"ENVELOPE", 5)
+    assert b'"delivered"' in line, line
+    idler.close()
+
+
 def test_a_suspended_member_is_refused_and_their_session_ends(mail_server):
     idler = Idler(mail_server, "lee")
     result = mail_server.cli("user", "suspend", "lee", "--reason", "imap test")
@@ -305,8 +323,15 @@ def test_idle_on_node_two_sees_an_append_through_node_one(tmp_path, pg_database)
         print(f"cross-node IDLE: {latency * 1000:.0f} ms")
         assert line == b"* 1 EXISTS", line
         assert latency < LIVE, latency
+        # A suspension made by the command line (a third process) ends the session on node 2 too.
+        assert idler.done()
+        idler.sock.sendall(b"d IDLE\r\n")
+        assert idler.line().startswith(b"+")
+        result = nodes[0].cli("user", "suspend", "kim", "--reason", "two-node imap test")
+        assert result.returncode == 0, result.stderr
+        line = idler.wait_for(b"BYE", 5)
+        assert line and line.startswith(b"* BYE"), line
         idler.close()
-        one.logout()
     finally:
         for node in nodes:
             node.stop()
@@ -327,3 +352,55 @@ def test_s_nail_reads_the_inbox(mail_server, tmp_path):
     output = result.stdout + result.stderr
     assert "read by s-nail" in output, output
     assert "Greetings from the other side." in output, output
+
+
+@pytest.fixture
+def tls_server(data_dir):
+    key, cert = os.path.join(data_dir, "key.pem"), os.path.join(data_dir, "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    srv = Server(data_dir, extra=["--tls-cert", cert, "--tls-key", key])
+    add_member(srv, "kim")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def test_starttls_then_login(tls_server):
+    import ssl
+    client = imaplib.IMAP4("127.0.0.1", imap_port(tls_server), timeout=10)
+    assert "STARTTLS" in client.capabilities and "LOGINDISABLED" not in client.capabilities
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    typ, _ = client.starttls(ssl_context=context)
+    assert typ == "OK"
+    assert "STARTTLS" not in client.capabilities
+    assert client.login("kim", PASSWORD)[0] == "OK"
+    assert client.select("INBOX")[0] == "OK"
+    client.logout()
+
+
+def test_commands_injected_after_starttls_are_dropped(tls_server):
+    import ssl
+    sock = socket.create_connection(("127.0.0.1", imap_port(tls_server)), timeout=10)
+    reader = sock.makefile("rb")
+    reader.readline()
+    # A man in the middle appends a command in the clear after STARTTLS; it must never run over TLS.
+    sock.sendall(b"a STARTTLS\r\nb LOGIN kim \"" + PASSWORD.encode() + b"\"\r\n")
+    assert reader.readline().startswith(b"a OK")
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    tls = context.wrap_socket(sock, server_hostname="127.0.0.1")
+    tls.sendall(b"c NOOP\r\n")
+    reply = b""
+    while b"c OK" not in reply:
+        reply += tls.recv(4096)
+    assert b"b OK" not in reply and b"b NO" not in reply, reply
+    tls.sendall(b"d SELECT INBOX\r\n")
+    reply = b""
+    while b"d " not in reply:
+        reply += tls.recv(4096)
+    assert b"d BAD" in reply, "still not signed in: the injected LOGIN never ran"
+    tls.close()

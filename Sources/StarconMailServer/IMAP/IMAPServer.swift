@@ -42,6 +42,7 @@ public struct IMAPServer: Service {
 
     public func run() async throws {
         let idleTimeout = configuration.idleTimeout
+        let offersTLS = configuration.tls != nil
         let (gate, logger) = (configuration.connections, self.logger)
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -56,6 +57,7 @@ public struct IMAPServer: Service {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try channel.pipeline.syncOperations.addHandler(IMAPIdleCloser())
+                    if offersTLS { try channel.pipeline.syncOperations.addHandler(StartTLSGate()) }
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
@@ -91,6 +93,9 @@ public struct IMAPServer: Service {
         case mailbox(Int64?)
         case ended
         case revoked
+        /// This connection's event queue overflowed and its subscription was dropped: it can no longer promise
+        /// IDLE updates, so it asks the client to reconnect.
+        case fellBehind
     }
 
     private func serve(_ client: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
@@ -138,7 +143,12 @@ public struct IMAPServer: Service {
                             switch event {
                             case .continuation: try await outbound.write(ByteBuffer(bytes: session.continuation))
                             case .refused(let tag, let refusal): outcome = await session.refused(tag: tag, refusal)
-                            case .command(let bytes): outcome = await session.receive(bytes)
+                            case .command(let bytes):
+                                outcome = await session.receive(bytes)
+                                if tls != nil, outcome == .carryOn || outcome == .close, StartTLSGate.isStartTLS(bytes) {
+                                    // STARTTLS was refused: the gate lets through what it held after it.
+                                    channel.pipeline.fireUserInboundEventTriggered(StartTLSGate.Resume())
+                                }
                             }
                             if outcome != .carryOn { break }
                         }
@@ -149,6 +159,9 @@ public struct IMAPServer: Service {
                     case .mailbox(let id): outcome = await session.mailboxChanged(id)
                     case .ended:
                         await session.end("account suspended or signed out")
+                        outcome = .close
+                    case .fellBehind:
+                        await session.end("too far behind; please reconnect")
                         outcome = .close
                     case .revoked:
                         if await !session.memberStillAllowed() {
@@ -161,10 +174,9 @@ public struct IMAPServer: Service {
                     case .close: break loop
                     case .startTLS(let reply):
                         guard let tls else { break loop }
-                        // Commands the client sent after STARTTLS in the clear are dropped (the rest of that
-                        // buffer, and the framer's state): a plaintext injection must never reach the encrypted
-                        // session (RFC 3501 §11.1). The OK and the TLS handler go in on one event-loop turn, so
-                        // the client's handshake, sent after the OK, is the first thing TLS reads.
+                        // What the client sent in the clear after STARTTLS waits in the `StartTLSGate` and is
+                        // dropped when the handshake completes. The OK and the TLS handler go in on one
+                        // event-loop turn, so the client's handshake, sent after the OK, is the first thing TLS reads.
                         framer = CommandFramer(maxLiteralSize: signedIn ? IMAPLimits.maxLiteralSize : IMAPServer.maxLiteralBeforeSignIn)
                         try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
                             let written = channel.writeAndFlush(ByteBuffer(bytes: reply))
@@ -186,7 +198,7 @@ public struct IMAPServer: Service {
                             default: break
                             }
                             return true
-                        }, overflowed: { input.yield(.ended) })
+                        }, overflowed: { input.yield(.fellBehind) })
                     }
                 }
             }

@@ -3,7 +3,7 @@
 
   bench.py load    --port P --user U --password W --count N --label L --jsonl FILE
   bench.py measure --port P --user U --password W --scenario S --run R --label L --jsonl FILE [--count N]
-  bench.py smtp    --port P --user U --password W --from ADDR --to ADDR --clients C --messages M --run R ...
+  bench.py smtp    --port P --password W --domain D --clients C --messages M --run R ...  (as sender1..senderC)
 
 Scenarios (one IMAP connection, logged in before the clock starts):
   select_fetch   SELECT INBOX + FETCH 1:* (ENVELOPE FLAGS)
@@ -146,16 +146,17 @@ def measure(args):
 
 
 def smtp(args):
-    body = corpus.message(3, recipient=args.to).replace(b"From: ", b"X-Original-From: ", 1)
-    message = b"From: " + args.sender.encode() + b"\r\n" + body
     errors = []
 
     def client(n):
+        address = f"sender{n + 1}@{args.domain}"
+        body = corpus.message(3 + n, recipient=address).replace(b"From: ", b"X-Original-From: ", 1)
+        message = b"From: " + address.encode() + b"\r\n" + body
         try:
             s = smtplib.SMTP("127.0.0.1", args.port, timeout=60)
-            s.login(args.user, args.password)
+            s.login(f"sender{n + 1}", args.password)
             for _ in range(args.messages):
-                s.sendmail(args.sender, [args.to], message)
+                s.sendmail(address, [address], message)
             s.quit()
         except Exception as e:  # noqa: BLE001 - every failure is reported
             errors.append(f"client {n}: {e!r}")
@@ -183,8 +184,7 @@ def main():
     p.add_argument("--count", type=int, default=10000)
     p.add_argument("--scenario")
     p.add_argument("--run", type=int, default=0)
-    p.add_argument("--from", dest="sender")
-    p.add_argument("--to")
+    p.add_argument("--domain", default="bench.test")
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--messages", type=int, default=25)
     args = p.parse_args()

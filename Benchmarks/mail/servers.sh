@@ -2,12 +2,12 @@
 # Throwaway Dovecot (IMAP) and Postfix (SMTP submission) instances for the mail benchmark.
 # Installs nothing: expects Debian's packages (`apt-get install dovecot-imapd postfix`).
 #
-#   servers.sh start DIR IMAP_PORT SMTP_PORT USER PASSWORD DOMAIN
+#   servers.sh start DIR IMAP_PORT SMTP_PORT PASSWORD DOMAIN USER [USER...]   (every user has PASSWORD)
 #   servers.sh stop DIR
 #
 # Everything of both instances lives in DIR (config, run sockets, logs, mail); nothing under /etc/dovecot,
 # /etc/postfix or /var/mail is used or changed, and no system-wide daemon is started.
-# - Dovecot: 127.0.0.1:IMAP_PORT, plaintext LOGIN allowed (loopback, as Starcon's), one user in a passwd-file,
+# - Dovecot: 127.0.0.1:IMAP_PORT, plaintext LOGIN allowed (loopback, as Starcon's), the users in a passwd-file,
 #   mail in DIR/mail/USER/Maildir owned by `nobody` (Dovecot refuses root as mail user). No FTS plugin:
 #   Debian's default, so SEARCH TEXT reads its cache and the messages.
 # - Postfix: smtpd on 127.0.0.1:SMTP_PORT (not chrooted), AUTH through the Dovecot instance's auth socket (the
@@ -17,12 +17,18 @@ set -euo pipefail
 die() { echo "servers.sh: $*" >&2; exit 1; }
 
 start() {
-  local dir=$1 imap_port=$2 smtp_port=$3 user=$4 pass=$5 domain=$6
+  local dir=$1 imap_port=$2 smtp_port=$3 pass=$4 domain=$5 user
+  shift 5
   command -v dovecot >/dev/null || die "dovecot missing: apt-get install dovecot-imapd"
   command -v postfix >/dev/null || die "postfix missing: apt-get install postfix"
   mkdir -p "$dir"/{dovecot,run,state,mail,vmail,postfix/etc,postfix/queue,postfix/data}
   chmod 755 "$dir"
-  echo "$user:{PLAIN}$pass:65534:65534::$dir/mail/$user::" >"$dir/dovecot/passwd"
+  : >"$dir/dovecot/passwd"
+  : >"$dir/postfix/etc/vmailbox"
+  for user in "$@"; do
+    echo "$user:{PLAIN}$pass:65534:65534::$dir/mail/$user::" >>"$dir/dovecot/passwd"
+    echo "$user@$domain $user/" >>"$dir/postfix/etc/vmailbox"
+  done
   chown -R nobody:nogroup "$dir/mail" "$dir/vmail"
   cat >"$dir/dovecot/dovecot.conf" <<EOF
 base_dir = $dir/run
@@ -73,7 +79,6 @@ EOF
   local pf=$dir/postfix
   cp /etc/postfix/master.cf "$pf/etc/master.cf"
   sed -i -E 's/^smtp( +)inet .*$/127.0.0.1:'"$smtp_port"' inet n - n - - smtpd/' "$pf/etc/master.cf"
-  echo "$user@$domain $user/" >"$pf/etc/vmailbox"
   cat >"$pf/etc/main.cf" <<EOF
 compatibility_level = 3.6
 queue_directory = $pf/queue
@@ -124,7 +129,7 @@ stop() {
 }
 
 case ${1:-} in
-  start) shift; [ $# = 6 ] || die "usage: start DIR IMAP_PORT SMTP_PORT USER PASSWORD DOMAIN"; start "$@" ;;
+  start) shift; [ $# -ge 6 ] || die "usage: start DIR IMAP_PORT SMTP_PORT PASSWORD DOMAIN USER [USER...]"; start "$@" ;;
   stop) shift; stop "$1" ;;
   *) sed -n '2,16p' "$0"; exit 2 ;;
 esac

@@ -37,6 +37,7 @@ let package = Package(
             name: "StarconCore",
             dependencies: [
                 "StarconMedia",
+                "StarconMIME",
                 "StarconSQLite",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -53,6 +54,7 @@ let package = Package(
             name: "StarconWeb",
             dependencies: [
                 "StarconCore",
+                "StarconMIME",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -85,6 +87,8 @@ let package = Package(
         .target(name: "StarconMail"),
         // IMAP4rev1 grammar: command framer and parser, response encoder; pure, no I/O (as swift-nio-imap).
         .target(name: "StarconIMAP"),
+        // MX lookups through libresolv's res_query (glibc; no Swift DNS library is in the package set).
+        .target(name: "CResolver", linkerSettings: [.linkedLibrary("resolv")]),
         // What the line-protocol listeners (SMTP, NNTP, IMAP) share for STARTTLS: the certificate and a framer that
         // drops what a client sends in the clear after STARTTLS.
         .target(
@@ -99,7 +103,7 @@ let package = Package(
         .target(
             name: "StarconMailServer",
             dependencies: [
-                "StarconCore", "StarconMail", "StarconIMAP", "StarconMIME", "StarconTLS",
+                "StarconCore", "StarconMail", "StarconIMAP", "StarconMIME", "StarconTLS", "CResolver",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -124,6 +128,11 @@ let package = Package(
         .testTarget(name: "StarconCoreTests", dependencies: ["StarconCore", "StarconSQLite", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "StarconMailTests", dependencies: ["StarconMail", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "StarconIMAPTests", dependencies: ["StarconIMAP"]),
+        .testTarget(name: "StarconMailServerTests", dependencies: [
+            "StarconMailServer", "StarconTLS",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+        ]),
         // The IMAP session state machine against a real store, without sockets.
         .testTarget(name: "StarconIMAPSessionTests", dependencies: ["StarconMailServer", "StarconCore", "StarconIMAP", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "StarconMIMETests", dependencies: ["StarconMIME"]),

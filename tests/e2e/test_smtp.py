@@ -4,9 +4,10 @@ leaves mid-DATA, wrong passwords and the sign-in throttle, suspension, two serve
 with --relay and a bounce when the relay stays down, kill -9 after a 250, and STARTTLS with a self-signed
 certificate.
 
-Delivery is checked in the store itself: the server's SQLite file, opened read-only. IMAP checks take this
-place once the IMAP listener is on main."""
+Delivery is checked over IMAP (Python's imaplib, reading without marking anything seen) while the server
+runs, and in the server's SQLite file, opened read-only, while it is stopped (after kill -9)."""
 import base64
+import imaplib
 import os
 import signal
 import smtplib
@@ -34,7 +35,32 @@ def start(data_dir, domain=DOMAIN, env=None, extra=(), users=("kim", "lee")):
 
 
 def mailbox(srv, username, role="inbox"):
-    """The raw messages in a member's mailbox (by role), oldest first, read from the SQLite file."""
+    """The raw messages in a member's mailbox (by role), oldest first: over IMAP from a running server, from
+    the SQLite file of a stopped one."""
+    if srv.process is not None and srv.process.poll() is None:
+        return imap_mailbox(srv, username, role)
+    return stored_mailbox(srv, username, role)
+
+
+def imap_mailbox(srv, username, role):
+    port = int(srv.extra[srv.extra.index("--imap-port") + 1])
+    client = imaplib.IMAP4("127.0.0.1", port, timeout=20)
+    try:
+        client.login(username, PASSWORD)
+        status, _ = client.select({"inbox": "INBOX", "sent": "Sent"}[role], readonly=True)
+        assert status == "OK"
+        status, data = client.uid("FETCH", "1:*", "(BODY.PEEK[])")
+        assert status == "OK"
+        return [part[1].decode("utf-8", "replace") for part in data if isinstance(part, tuple)]
+    finally:
+        try:
+            client.logout()
+        except (imaplib.IMAP4.error, OSError):
+            pass
+
+
+def stored_mailbox(srv, username, role="inbox"):
+    """The same, read from the SQLite file (opened read-only)."""
     path = os.path.join(srv.data, "starcon.sqlite")
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
     try:
@@ -288,6 +314,24 @@ def test_garbage_gets_reply_codes_and_changes_nothing(mail):
     assert mailbox(mail, "lee") == []
 
 
+def test_a_silent_client_is_closed_with_421(data_dir):
+    srv = start(data_dir, env={"STARCON_SMTP_IDLE_TIMEOUT": "1"})
+    try:
+        raw = Raw(srv.smtp_port)
+        raw.cmd("EHLO slow.test")
+        raw.cmd("MAIL FROM:<park@other.example>")
+        raw.cmd(f"RCPT TO:<lee@{DOMAIN}>")
+        assert raw.cmd("DATA")[0] == 354
+        raw.send("Subject: slow\r\n")
+        raw.sock.settimeout(10)
+        code, _ = raw.reply()
+        assert code == 421
+        assert raw.file.readline() == b"", "and closed"
+        assert mailbox(srv, "lee") == [], "nothing partial stored"
+    finally:
+        srv.stop()
+
+
 # ---------------------------------------------------------------------------------------------- sign-in
 
 def _auth_plain(raw, user, password):
@@ -330,7 +374,15 @@ def test_three_failures_close_the_connection(mail):
 
 
 def test_a_suspended_member_is_refused(mail):
+    # Signed in before the suspension: the message is refused when it arrives (checked against the store).
+    early = smtp(mail)
+    early.login("lee", PASSWORD)
     suspended = mail.cli("user", "suspend", "lee", "--reason", "testing")
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        early.sendmail(f"lee@{DOMAIN}", [f"kim@{DOMAIN}"], message(f"lee@{DOMAIN}", f"kim@{DOMAIN}", "too late"))
+    assert refused.value.smtp_code == 550 and b"suspended" in refused.value.smtp_error
+    early.close()
+    assert mailbox(mail, "kim") == []
     assert suspended.returncode == 0, suspended.stderr
     raw = Raw(mail.smtp_port)
     raw.cmd("EHLO x.test")
@@ -513,3 +565,85 @@ def test_commands_sent_in_the_clear_after_starttls_are_dropped(tls_mail):
     tls.sendall(b"EHLO x.test\r\n")
     assert stream.readline().decode().startswith("250")
     tls.close()
+
+
+# ---------------------------------------------------------------------------------------------- PostgreSQL, two nodes
+
+class FakeRelay:
+    """A receiving SMTP server on a thread that keeps every message it is given."""
+
+    def __init__(self):
+        import threading
+        self.messages = []
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import threading
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn):
+        stream = conn.makefile("rb")
+        conn.sendall(b"220 far.test ESMTP\r\n")
+        while True:
+            line = stream.readline().decode()
+            if not line or line.upper().startswith("QUIT"):
+                break
+            if line.upper().startswith("DATA"):
+                conn.sendall(b"354 go\r\n")
+                body = []
+                while (text := stream.readline().decode()) != ".\r\n":
+                    body.append(text)
+                with self.lock:
+                    self.messages.append("".join(body))
+            conn.sendall(b"250 OK\r\n")
+        conn.close()
+
+    def close(self):
+        self.sock.close()
+
+
+def _psql_count(url, sql):
+    out = subprocess.run(["psql", url, "-Atc", sql], capture_output=True, text=True, check=True).stdout
+    return int(out.strip())
+
+
+def test_two_nodes_on_postgresql_share_the_queue_and_deliver_each_message_once(tmp_path, pg_database):
+    relay = FakeRelay()
+    nodes = []
+    for name in ["a", "b"]:
+        directory = tmp_path / name
+        directory.mkdir()
+        nodes.append(Server(str(directory), database=pg_database,
+                            extra=["--relay", f"far.test=127.0.0.1:{relay.port}"]).start())
+    try:
+        for user in ["kim", "lee"]:
+            assert nodes[0].cli("user", "add", user, stdin=PASSWORD).returncode == 0
+        for index in range(6):
+            client = smtp(nodes[index % 2])
+            client.login("kim", PASSWORD)
+            client.sendmail(f"kim@{DOMAIN}", [f"lee@{DOMAIN}", f"park{index}@far.test"],
+                            message(f"kim@{DOMAIN}", f"lee@{DOMAIN}", f"pg {index}"))
+            client.quit()
+        assert wait_for(lambda: len(relay.messages) >= 6, timeout=30)
+        time.sleep(2)
+        subjects = sorted(line for m in relay.messages for line in m.splitlines() if line.startswith("Subject:"))
+        assert subjects == [f"Subject: pg {i}" for i in range(6)], "each once, whichever node took it"
+        assert _psql_count(pg_database, "SELECT COUNT(*) FROM mail_queue") == 0
+        inbox = _psql_count(pg_database, """SELECT COUNT(*) FROM mail_entries e JOIN mailboxes b ON b.id = e.mailbox_id
+                                            JOIN accounts a ON a.id = b.account_id WHERE a.username_key = 'lee' AND b.role = 'inbox'""")
+        assert inbox == 6
+    finally:
+        for node in nodes:
+            node.stop()
+        relay.close()

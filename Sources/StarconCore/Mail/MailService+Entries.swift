@@ -87,6 +87,9 @@ extension MailService {
                 \(bind: Self.column(summary.subject)), \(bind: Self.column(summary.messageID)), \(bind: Self.column(summary.inReplyTo)),
                 \(bind: Self.column(summary.references)), \(bind: summary.date), \(bind: summary.hasAttachments ? 1 : 0))
             """).run()
+        // Findable in the same transaction that stores it.
+        try await searchIndex.add(id: id, sender: summary.from, subject: summary.subject,
+                                  body: MailSearchText.body(raw, headerSize: header.size), rowID: ids.next(), db: db)
         return id
     }
 

@@ -44,6 +44,9 @@ public struct MailService: Sendable {
         self.domain = domain.lowercased()
     }
 
+    /// Mail in the text search index (filled in `insertMessage`).
+    var searchIndex: TextSearchIndex { TextSearchIndex(kind: "mail", engine: database.engine) }
+
     /// A member's address.
     public func address(of account: Account) -> String { "\(account.username)@\(domain)" }
 
@@ -262,6 +265,10 @@ public struct MailService: Sendable {
             try await db.raw("""
                 DELETE FROM mail_messages WHERE id IN (\(SQLList(chunk.map { SQLBind($0) })))
                 AND NOT EXISTS (SELECT 1 FROM mail_entries e WHERE e.message_id = mail_messages.id)
+                """).run()
+            try await db.raw("""
+                DELETE FROM search_documents WHERE kind = 'mail' AND doc_id IN (\(SQLList(chunk.map { SQLBind($0) })))
+                AND NOT EXISTS (SELECT 1 FROM mail_messages m WHERE m.id = search_documents.doc_id)
                 """).run()
         }
     }

@@ -6,11 +6,22 @@ public struct Migration: Sendable {
     public let version: Int
     public let name: String
     public let statements: [String]
+    /// Statements for one engine only (run after `statements`): an index kind the other engine lacks,
+    /// such as SQLite's FTS5 tables or PostgreSQL's pg_trgm.
+    public let sqliteOnly: [String]
+    public let postgresOnly: [String]
 
-    public init(_ version: Int, _ name: String, _ statements: [String]) {
+    public init(_ version: Int, _ name: String, _ statements: [String], sqlite: [String] = [], postgres: [String] = []) {
         self.version = version
         self.name = name
         self.statements = statements
+        self.sqliteOnly = sqlite
+        self.postgresOnly = postgres
+    }
+
+    /// Every statement this engine runs, in order.
+    func statements(for engine: DatabaseEngine) -> [String] {
+        statements + (engine == .sqlite ? sqliteOnly : postgresOnly)
     }
 
     /// The statement as the engine should see it. `BIGINT PRIMARY KEY` becomes `INTEGER PRIMARY KEY` on
@@ -45,7 +56,7 @@ public enum Migrator {
                 .map { try $0.decode(column: "version", as: Int.self) })
             var newlyApplied: [Int] = []
             for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
-                for statement in migration.statements {
+                for statement in migration.statements(for: engine) {
                     try await db.raw("\(unsafeRaw: migration.sql(statement, for: engine))").run()
                 }
                 try await db.raw("""

@@ -28,15 +28,19 @@ public struct OutboundDelivery: Service {
             while !Task.isCancelled {
                 var nap: Int64 = 1_000
                 do {
-                    let items = try await core.mailQueue.claim(node: node, limit: Self.parallel)
-                    if !items.isEmpty {
-                        await withTaskGroup(of: Void.self) { group in
-                            for item in items { group.addTask { await deliver(item) } }
-                        }
-                        continue
-                    }
+                    // A read first: the claim is a write, which an idle queue should not cost every second.
                     if let due = try await core.mailQueue.nextDue() {
-                        nap = max(50, min(nap, due - core.clock.nowMilliseconds()))
+                        let wait = due - core.clock.nowMilliseconds()
+                        if wait <= 0 {
+                            let items = try await core.mailQueue.claim(node: node, limit: Self.parallel)
+                            if !items.isEmpty {
+                                await withTaskGroup(of: Void.self) { group in
+                                    for item in items { group.addTask { await deliver(item) } }
+                                }
+                                continue
+                            }
+                        }
+                        nap = max(50, min(nap, wait))
                     }
                 } catch {
                     logger.debug("mail queue unreachable", metadata: ["error": .string("\(error)")])
@@ -46,11 +50,26 @@ public struct OutboundDelivery: Service {
         }
     }
 
+    /// The hosts to try for `domain`, in order: its relay; else its MX hosts; else the domain itself.
+    func hosts(for domain: String) async -> [RelayTable.Host] {
+        if let relay = relays.relay(for: domain) { return [relay] }
+        let exchangers = await MXResolver.lookup(domain)
+        if exchangers.isEmpty { return [RelayTable.Host(host: domain, port: 25)] }
+        return exchangers.prefix(5).map { RelayTable.Host(host: $0.host, port: 25) }
+    }
+
     func deliver(_ item: MailQueue.Item) async {
-        let route = relays.route(item.domain)
-        let outcome = await client.send(item.raw, from: item.sender, to: item.recipient, host: route.host, port: route.port)
+        var outcome = SMTPClient.Outcome.temporary("no host for \(item.domain)")
+        var tried: [String] = []
+        for route in await hosts(for: item.domain) {
+            tried.append("\(route.host):\(route.port)")
+            outcome = await client.send(item.raw, from: item.sender, to: item.recipient, host: route.host, port: route.port)
+            // A temporary failure at one exchanger tries the next (RFC 5321 §5.1); an answer is final.
+            if case .temporary = outcome { continue }
+            break
+        }
         var metadata: Logger.Metadata = ["queue": .stringConvertible(item.id), "to": .string(item.recipient),
-                                         "relay": .string("\(route.host):\(route.port)"), "attempt": .stringConvertible(item.attempts + 1)]
+                                         "relay": .string(tried.joined(separator: ",")), "attempt": .stringConvertible(item.attempts + 1)]
         do {
             switch outcome {
             case .delivered:

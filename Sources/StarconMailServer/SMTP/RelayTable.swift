@@ -1,10 +1,15 @@
 /// Where mail for another domain goes: `--relay DOMAIN=HOST:PORT` (repeatable; `*` for every domain without
-/// its own), since a closed network may have no DNS. A domain with no relay is tried at the domain's own
-/// address on port 25 (RFC 5321 §5.1's implicit MX: no MX lookup is made).
+/// its own), since a closed network may have no DNS. A domain with no relay goes to its MX hosts on port 25,
+/// or with none to the domain's own address (RFC 5321 §5.1's implicit MX): `OutboundDelivery` looks them up.
 public struct RelayTable: Sendable, Equatable {
     public struct Host: Sendable, Equatable {
         public let host: String
         public let port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
     }
 
     public private(set) var relays: [String: Host] = [:]
@@ -26,9 +31,9 @@ public struct RelayTable: Sendable, Equatable {
         }
     }
 
-    /// The relay for `domain`, else `*`'s, else the domain itself on port 25.
-    public func route(_ domain: String) -> Host {
-        relays[domain.lowercased()] ?? relays["*"] ?? Host(host: domain, port: 25)
+    /// The relay configured for `domain`, else `*`'s; nil when mail for it goes by DNS.
+    public func relay(for domain: String) -> Host? {
+        relays[domain.lowercased()] ?? relays["*"]
     }
 }
 

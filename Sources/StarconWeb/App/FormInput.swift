@@ -14,6 +14,11 @@ struct FormInput: Sendable {
 
     func text(_ name: String) -> String { fields[name] ?? "" }
 
+    /// The names of fields that start with `prefix` (a list of checkboxes `uid_3`, `uid_7`), without it.
+    func names(withPrefix prefix: String) -> [String] {
+        fields.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+    }
+
     static let csrfField = "_csrf"
 
     /// Reads and checks a form. Only a signed-in member's form on a route that takes photos (`uploads`) may be

@@ -1,13 +1,13 @@
 import Hummingbird
 import StarconCore
 
-/// The parts of the network whose own issues are still open (mail, search):
+/// The parts of the network whose own issues are still open (search):
 /// each has its place in the navigation and says plainly that it is coming.
 struct SectionRoutes {
     let web: WebServices
 
     func add(to router: Router<WebContext>) {
-        for (path, section) in [("/mail", Renderer.Section.mail), ("/search", .search)] {
+        for (path, section) in [("/search", Renderer.Section.search)] {
             router.get(RouterPath(stringLiteral: path)) { _, context in try placeholder(section, context) }
         }
     }

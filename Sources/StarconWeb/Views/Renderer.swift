@@ -117,6 +117,10 @@ struct Renderer: Sendable {
                 nav[1]["count"] = formatters[context.language]!.number(context.unreadMessages)
                 nav[1]["count_label"] = catalogue.plural("messenger_unread", count: context.unreadMessages, formatter: formatters[context.language]!)
             }
+            if context.unreadMail > 0 {
+                nav[3]["count"] = formatters[context.language]!.number(context.unreadMail)
+                nav[3]["count_label"] = catalogue.plural("mail_unread", count: context.unreadMail, formatter: formatters[context.language]!)
+            }
             if Permissions.instance(member).administer {
                 nav.append(["href": "/admin", "label": t["nav_admin"] ?? "", "current": section == .admin])
             }

@@ -2,13 +2,13 @@ import Foundation
 
 /// The top-level header of a stored message: where it ends, its fields unfolded, and the summary the store
 /// keeps in columns. Only what the store needs; parsing the body is StarconMIME's work.
-struct MailHeader: Sendable {
+public struct MailHeader: Sendable {
     /// Bytes up to and including the blank line that ends the header (the whole message when there is none).
-    let size: Int
+    public let size: Int
     /// Fields in order, names as written, values unfolded (CRLF + WSP removed), not decoded.
     let fields: [(name: String, value: String)]
 
-    init(_ raw: [UInt8]) {
+    public init(_ raw: [UInt8]) {
         var end = raw.count
         var index = 0
         // The header ends at the first empty line (CRLF CRLF, or LF LF from a sloppy client).

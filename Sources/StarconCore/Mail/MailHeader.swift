@@ -3,13 +3,13 @@ import StarconMIME
 
 /// The top-level header of a stored message: where it ends, its fields unfolded, and the summary the store
 /// keeps in columns. StarconMIME reads it; this only picks what the store needs.
-struct MailHeader: Sendable {
+public struct MailHeader: Sendable {
     /// Bytes up to and including the blank line that ends the header (the whole message when there is none).
-    let size: Int
+    public let size: Int
     /// Fields in order, names as written, values unfolded (CRLF + WSP removed), not decoded.
     let fields: [(name: String, value: String)]
 
-    init(_ raw: [UInt8]) {
+    public init(_ raw: [UInt8]) {
         let (header, end) = MIMEParser.parseHeader(raw)
         size = end
         fields = header.map { ($0.name, $0.value) }

@@ -14,40 +14,50 @@ public enum Base64 {
 
     /// The octets, and whether the input was clean (only the alphabet, whitespace and correct padding).
     public static func decode<C: Collection>(_ input: C) -> (bytes: [UInt8], clean: Bool) where C.Element == UInt8 {
-        var out: [UInt8] = []
-        out.reserveCapacity(input.count / 4 * 3)
+        if let result = input.withContiguousStorageIfAvailable({ decode(buffer: $0) }) { return result }
+        return Array(input).withUnsafeBufferPointer { decode(buffer: $0) }
+    }
+
+    private static func decode(buffer input: UnsafeBufferPointer<UInt8>) -> (bytes: [UInt8], clean: Bool) {
         var clean = true
-        var accumulator: UInt32 = 0
-        var bits = 0
-        var padding = 0
-        for byte in input {
-            let value = table[Int(byte)]
-            if value != 0xFF {
-                if padding > 0 {
-                    // Data after padding: a second base64 stream glued on (seen in the wild); start again.
-                    clean = false
-                    padding = 0
-                    accumulator = 0
-                    bits = 0
+        let bytes = table.withUnsafeBufferPointer { table in
+            [UInt8](unsafeUninitializedCapacity: input.count / 4 * 3 + 3) { out, count in
+                var accumulator: UInt32 = 0
+                var bits = 0
+                var padding = 0
+                var written = 0
+                for byte in input {
+                    let value = table[Int(byte)]
+                    if value != 0xFF {
+                        if padding > 0 {
+                            // Data after padding: a second base64 stream glued on (seen in the wild); start again.
+                            clean = false
+                            padding = 0
+                            accumulator = 0
+                            bits = 0
+                        }
+                        accumulator = accumulator << 6 | UInt32(value)
+                        bits += 6
+                        if bits >= 8 {
+                            bits -= 8
+                            out[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                            written += 1
+                        }
+                        continue
+                    }
+                    switch byte {
+                    case 0x3D: padding += 1
+                    case 0x20, 0x09, 0x0D, 0x0A: break
+                    default: clean = false
+                    }
                 }
-                accumulator = accumulator << 6 | UInt32(value)
-                bits += 6
-                if bits >= 8 {
-                    bits -= 8
-                    out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-                }
-                continue
-            }
-            switch byte {
-            case 0x3D: padding += 1
-            case 0x20, 0x09, 0x0D, 0x0A: break
-            default: clean = false
+                // Six leftover bits are a lone character: something was cut. Two or four are the tail of a last
+                // group (padded or not, both seen in the wild).
+                if bits == 6 { clean = false }
+                count = written
             }
         }
-        // Six leftover bits are a lone character: something was cut. Two or four are the tail of a last group
-        // (padded or not, both seen in the wild).
-        if bits == 6 { clean = false }
-        return (out, clean)
+        return (bytes, clean)
     }
 
     /// For encoded words: nil on anything but the alphabet and padding.

@@ -121,11 +121,12 @@ public enum EncodedWords {
         return out
     }
 
-    /// A header value for the wire: unchanged when it is printable ASCII without `=?` (unless `always`), else as
-    /// UTF-8 B-encoded words of at most 75 characters each, split only between characters, separated by spaces
-    /// (where a writer may fold).
+    /// A header value for the wire: unchanged when it is printable ASCII (unless `always`), else as UTF-8
+    /// B-encoded words of at most 75 characters each, split only between characters, separated by spaces (where a
+    /// writer may fold). NNTP's stored articles depend on this exact output; `MIMEHeaderWriter.unstructured` is
+    /// the finer choice for new mail.
     public static func encode(_ value: String, always: Bool = false) -> String {
-        if !always, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), !value.contains("=?") { return value }
+        if !always, value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return value }
         return words(value).joined(separator: " ")
     }
 
@@ -142,7 +143,7 @@ public enum EncodedWords {
             }
             chunk += bytes
         }
-        if !chunk.isEmpty || words.isEmpty { words.append(word(chunk)) }
+        if !chunk.isEmpty { words.append(word(chunk)) }
         return words
     }
 

@@ -279,11 +279,13 @@ public enum AddressList {
         return out + "\""
     }
 
-    /// A display name as a phrase every reader reads back as it was: atoms as they are, other printable ASCII as
-    /// a quoted string, anything else (or text that looks like an encoded word) as RFC 2047 encoded words.
-    public static func phrase(_ name: String) -> String {
+    /// A display name as a phrase every reader reads back as it was: atoms as they are (unless `alwaysQuote`),
+    /// other printable ASCII as a quoted string with `\` and `"` escaped (RFC 5322 §3.2.4), anything else (or text
+    /// that looks like an encoded word, which readers decode even inside quotes) as RFC 2047 encoded words.
+    public static func phrase(_ name: String, alwaysQuote: Bool = false) -> String {
         let printable = name.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
         guard printable, !name.contains("=?") else { return EncodedWords.encode(name, always: true) }
+        if alwaysQuote { return quoted(name) }
         let words = name.split(separator: " ", omittingEmptySubsequences: false)
         if !words.isEmpty, words.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { atext.contains($0) } }) { return name }
         return quoted(name)

@@ -47,23 +47,23 @@ public enum MIMEHeaderWriter {
 
     /// `Name: value` CRLF, a space turned into CRLF + space wherever a line would pass 78 octets.
     public static func fold(name: String, value: String) -> String {
-        let tokens = value.split(separator: " ", omittingEmptySubsequences: false)
-        var out = name + ":"
-        var lineLength = out.utf8.count
-        var lineHasValue = false
-        for (index, token) in tokens.enumerated() {
-            let length = token.utf8.count
-            if index > 0 || !token.isEmpty || tokens.count == 1 {
-                if lineHasValue, length > 0, lineLength + 1 + length > 78 {
-                    out += "\r\n"
-                    lineLength = 0
-                }
-                out += " " + token
-                lineLength += 1 + length
-                lineHasValue = true
+        foldedLines(name: name, value: value).joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// The lines of `Name: value` folded greedily at spaces (even right after the colon) so that each is at most 78
+    /// octets where the words allow; continuation lines start with their space; no line ends included.
+    public static func foldedLines(name: String, value: String) -> [String] {
+        var lines: [String] = []
+        var current = name + ":"
+        for token in value.split(separator: " ", omittingEmptySubsequences: false) {
+            if !token.isEmpty, current.utf8.count + 1 + token.utf8.count > 78 {
+                lines.append(current)
+                current = ""
             }
+            current += " " + token
         }
-        return out + "\r\n"
+        lines.append(current)
+        return lines
     }
 
     /// `; name=value` pieces for Content-Type and Content-Disposition: a token as it is, other ASCII quoted, long

@@ -163,8 +163,8 @@ enum URLCheck {
     static func link(_ raw: String) -> String? {
         let url = clean(HTMLEntities.decode(raw))
         let lower = url.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:"), url.utf8.count <= 4000 else { return nil }
-        return url
+        guard let scheme = ["http:", "https:", "mailto:"].first(where: lower.hasPrefix), url.utf8.count <= 4000 else { return nil }
+        return scheme + url.dropFirst(scheme.count)
     }
 }
 

@@ -1,4 +1,5 @@
 @testable import StarconCore
+import StarconMIME
 import Testing
 
 @Suite("Newsgroups store")

@@ -48,6 +48,11 @@ struct DecodingTests {
         ("=?euc-jp?B?xvzL3A==?=", "日本"),
         ("=?ISO-2022-JP?B?GyRCRnxLXBsoQg==?=", "日本"),
         ("=?utf-8*ko?B?7ZWc?=", "한"),
+        ("Re: =?utf-8?B?0J/RgNC40LLQtdGC?= world", "Re: Привет world"),
+        ("=?utf-8?B?5pel5pys?= =?utf-8?B?6Kqe?=", "日本語"),
+        // An unknown charset still shows its ASCII.
+        ("=?unknown-charset?B?YWJj?=", "abc"),
+        ("=?utf-8?B?broken", "=?utf-8?B?broken"),
         // Malformed words stay as they are.
         ("=?utf-8?X?abc?=", "=?utf-8?X?abc?="),
         ("=?utf-8?Q?a=Zb?=", "=?utf-8?Q?a=Zb?="),
@@ -62,6 +67,14 @@ struct DecodingTests {
     @Test func encodedWordSearchStaysLinear() {
         let hostile = String(repeating: "=?a?q?", count: 20000)
         #expect(EncodedWords.decode(hostile) == hostile)
+    }
+
+    @Test(arguments: ["hello", "안녕하세요 여러분, 오늘은 뉴스그룹에 관한 아주 긴 제목을 써 보겠습니다 정말 길어요", "Привет", "混合 mixed テキスト"])
+    func encodedWordsRoundTrip(text: String) {
+        let encoded = EncodedWords.encode(text)
+        #expect(EncodedWords.decode(encoded) == text)
+        #expect(encoded.unicodeScalars.allSatisfy { $0.isASCII })
+        #expect(encoded.split(separator: " ").allSatisfy { $0.count <= 75 })
     }
 
     @Test func encodingWords() {

@@ -15,7 +15,7 @@ enum SanitizedHTMLCheck {
             for attribute in attributes {
                 let value = HTMLEntities.decode(String(decoding: attribute.value, as: UTF8.self))
                 if !attributeNames.contains(attribute.name) { found.append("attribute \(attribute.name)") }
-                if attribute.name == "href", !(value.hasPrefix("http://") || value.hasPrefix("https://") || value.hasPrefix("mailto:")) {
+                if attribute.name == "href", !(value.hasPrefix("http:") || value.hasPrefix("https:") || value.hasPrefix("mailto:")) {
                     found.append("href \(value)")
                 }
                 if attribute.name == "src", !value.hasPrefix(imagePrefix) { found.append("src \(value)") }
@@ -23,7 +23,7 @@ enum SanitizedHTMLCheck {
             }
         }
         let lower = html.lowercased()
-        for marker in ["<script", "<style", "<iframe", "<object", "<embed", "<form", "<input", "<svg", "<math", "<meta", "<link", "<base", "style="] where lower.contains(marker) {
+        for marker in ["<script", "<style", "<iframe", "<object", "<embed", "<form", "<input", "<svg", "<math", "<meta", "<link", "<base"] where lower.contains(marker) {
             found.append("marker \(marker)")
         }
         return found

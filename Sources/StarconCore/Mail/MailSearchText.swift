@@ -3,8 +3,8 @@ import StarconMIME
 
 /// The text of a message that search looks in: its text parts decoded (charset, base64, quoted-printable),
 /// an HTML part with its tags removed when there is no plain text; attachments are not searched.
-enum MailSearchText {
-    static func body(_ raw: [UInt8], headerSize: Int) -> String {
+public enum MailSearchText {
+    public static func body(_ raw: [UInt8], headerSize: Int) -> String {
         let root = MIMEParser.parse(raw)
         var plain: [String] = [], html: [String] = []
         var total = 0

@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import StarconMIME
 
 /// The one path by which mail enters the server: a member sending (SMTP submission, web mail) with
 /// `submit`, another server delivering to our members (SMTP without AUTH) with `receive`. The rules are

@@ -1,3 +1,6 @@
+import Foundation
+import StarconMIME
+
 /// The canonical wire form of an article (RFC 5322 + RFC 5536 netnews headers), shared by NNTP and the web's
 /// "view source": the same bytes everywhere, so OVER's :bytes and :lines match what ARTICLE sends.
 public enum ArticleFormatter {
@@ -8,7 +11,7 @@ public enum ArticleFormatter {
             "Path: \(domain)!not-for-mail",
             "From: \(article.fromHeader)",
             "Newsgroups: \(article.newsgroups)",
-        ] + folded("Subject: " + EncodedWords.encode(article.subject)) + [
+        ] + MIMEHeaderWriter.foldedLines(name: "Subject", value: EncodedWords.encode(article.subject)) + [
             "Date: \(RFC5322Date.format(article.postedAt))",
             "Message-ID: \(article.messageID)",
         ]
@@ -22,26 +25,6 @@ public enum ArticleFormatter {
         ]
         headers += article.extraHeaders
         return headers
-    }
-
-    /// Splits a header line at spaces into lines of at most 78 octets where the words allow; continuation
-    /// lines start with a space. Encoded words are ≤ 75 octets, so an encoded header always fits.
-    static func folded(_ line: String) -> [String] {
-        guard line.utf8.count > 78 else { return [line] }
-        var lines: [String] = []
-        var current = ""
-        for word in line.split(separator: " ", omittingEmptySubsequences: false) {
-            if current.isEmpty {
-                current = String(word)
-            } else if !word.isEmpty, current.utf8.count + 1 + word.utf8.count > 78 {
-                lines.append(current)
-                current = " " + word
-            } else {
-                current += " " + word
-            }
-        }
-        lines.append(current)
-        return lines
     }
 
     /// Body lines, without line endings (not dot-stuffed; the NNTP encoder does that).
@@ -76,35 +59,11 @@ public enum ArticleFormatter {
         "\(phrase(displayName)) <\(username.lowercased())@\(domain)>"
     }
 
-    /// A display name as a phrase any mail or news reader reads back as it was: printable ASCII as a quoted
-    /// string, with `\` and `"` escaped as quoted pairs (RFC 5322 §3.2.4); anything else as RFC 2047 encoded
-    /// words, and so is a name holding "=?" (readers decode encoded words even inside quotes).
-    static func phrase(_ name: String) -> String {
-        let printable = name.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
-        guard printable, !name.contains("=?") else { return EncodedWords.encode(name, always: true) }
-        var quoted = "\""
-        for scalar in name.unicodeScalars {
-            if scalar == "\\" || scalar == "\"" { quoted.unicodeScalars.append("\\") }
-            quoted.unicodeScalars.append(scalar)
-        }
-        return quoted + "\""
-    }
+    /// A display name as a quoted string (or encoded words when it is not printable ASCII).
+    static func phrase(_ name: String) -> String { AddressList.phrase(name, alwaysQuote: true) }
 }
 
-import Foundation
-
-/// RFC 5322 §3.3 dates in UTC, with integer arithmetic (OVER formats one per article).
+/// RFC 5322 §3.3 dates in UTC (OVER formats one per article); StarconMIME's `MIMEDate` does the work.
 public enum RFC5322Date {
-    private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    public static func format(_ milliseconds: Int64) -> String {
-        let time = CivilTime(milliseconds: milliseconds)
-        let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
-        var days = seconds / 86_400
-        if seconds % 86_400 < 0 { days -= 1 }
-        let weekday = weekdays[Int(((days % 7) + 7) % 7)]  // 1970-01-01 was a Thursday
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(weekday), \(time.day) \(months[Int(time.month) - 1]) \(time.year) \(two(time.hour)):\(two(time.minute)):\(two(time.second)) +0000"
-    }
+    public static func format(_ milliseconds: Int64) -> String { MIMEDate.formatMilliseconds(milliseconds) }
 }

@@ -155,7 +155,8 @@ extension IMAPSession {
     func search(_ key: SearchKey, uid: Bool, tag: String) async throws {
         guard let selection else { return }
         let account = member!
-        let entries = try await core.mail.entries(mailboxID: selection.mailbox.id, of: account)
+        let filter = MessageSearch.filter(key, largestUID: selection.index.largestUID)
+        let entries = try await core.mail.searchCandidates(mailboxID: selection.mailbox.id, filter: filter, of: account)
         let search = MessageSearch(key: key, index: selection.index, recentFrom: selection.recentFrom, now: core.clock.nowMilliseconds())
         var found: [UInt32] = []
         for start in stride(from: 0, to: entries.count, by: Self.fetchChunk) {

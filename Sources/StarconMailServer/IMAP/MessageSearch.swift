@@ -3,9 +3,11 @@ import StarconCore
 import StarconIMAP
 import StarconMIME
 
-/// SEARCH keys (RFC 3501 §6.4.4) over the store's entries. Addresses and subjects are the decoded summary
-/// columns (so a word in an encoded-word subject is found); BODY, TEXT, BCC and HEADER read the message.
-/// Strings match as case-insensitive substrings, as the RFC asks.
+/// SEARCH keys (RFC 3501 §6.4.4) over the store's entries: the exact rules, applied to the candidates the store
+/// finds (`filter`, `MailService.searchCandidates`). Addresses and subjects are the decoded summary columns (so a
+/// word in an encoded-word subject is found); BODY is the text web mail's index keeps (`MailSearchText`: text
+/// parts decoded, HTML without tags when there is no plain part, the first 64K characters, folded), TEXT that or
+/// the header; BCC and HEADER read the message. Strings match as case-insensitive substrings, as the RFC asks.
 struct MessageSearch {
     let key: SearchKey
     let index: MessageIndex
@@ -68,7 +70,7 @@ struct MessageSearch {
             return Self.bodyContains(raw, text)
         case .text(let text):
             guard let raw else { return false }
-            return Self.contains(String(decoding: raw.prefix(MIMEParser.parseHeader(raw).end), as: UTF8.self), text)
+            return Self.contains(String(decoding: raw.prefix(MailHeader(raw).size), as: UTF8.self), text)
                 || Self.contains(entry.summary.subject, text) || Self.contains(entry.summary.from, text) || Self.bodyContains(raw, text)
         case .before(let date): return Self.day(entry.internalDate) < Self.day(date)
         case .on(let date): return Self.day(entry.internalDate) == Self.day(date)
@@ -86,12 +88,11 @@ struct MessageSearch {
         }
     }
 
-    /// The text parts with their transfer encoding and charset undone, so a word in a base64 or
-    /// quoted-printable body is found.
+    /// The text parts as the index keeps them (transfer encoding and charset undone, folded), so the
+    /// store's candidates always include every message this accepts.
     static func bodyContains(_ raw: [UInt8], _ needle: String) -> Bool {
-        MIMEParser.parse(raw).leaves.contains { part in
-            part.contentType.type == "text" && contains(part.decodedText().text, needle)
-        }
+        guard let query = TextSearchIndex.normalizedQuery(needle) else { return true }
+        return TextSearchIndex.fold(MailSearchText.body(raw, headerSize: 0)).contains(query)
     }
 
     static func contains(_ haystack: String, _ needle: String) -> Bool {

@@ -1,5 +1,6 @@
 import Foundation
 import StarconCore
+import StarconMIME
 
 /// Parses an article a newsreader sent with POST (lines already un-dot-stuffed, without line endings) into a
 /// draft for the core. The From header is not trusted: the core posts as the authenticated member.
@@ -31,10 +32,9 @@ public enum PostedArticle {
         let messageID = header("Message-ID")
         if let messageID, !ArticleIDs.isValid(messageID) { return .failure(Rejection(reason: "Malformed Message-ID")) }
 
-        let contentType = header("Content-Type") ?? "text/plain"
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "text/plain"
-        guard mediaType == "text/plain" else { return .failure(Rejection(reason: "Only text/plain articles are accepted")) }
-        let charset = parameter("charset", in: contentType) ?? "utf-8"
+        let contentType = HeaderParameters.parse(header("Content-Type") ?? "text/plain")
+        guard contentType.value == "text/plain" else { return .failure(Rejection(reason: "Only text/plain articles are accepted")) }
+        let charset = contentType.parameters["charset"] ?? "utf-8"
         let transfer = (header("Content-Transfer-Encoding") ?? "8bit").lowercased()
         guard let text = decodeBody(body, transfer: transfer, charset: charset) else {
             return .failure(Rejection(reason: "Body is not valid \(charset) text"))
@@ -92,62 +92,25 @@ public enum PostedArticle {
         String(validating: bytes, as: UTF8.self) ?? String(bytes.map { Character(Unicode.Scalar($0)) })
     }
 
-    static func parameter(_ name: String, in headerValue: String) -> String? {
-        for part in headerValue.split(separator: ";").dropFirst() {
-            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if pair.count == 2, pair[0].lowercased() == name {
-                return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            }
-        }
-        return nil
-    }
-
+    /// The body as text, or nil when its transfer encoding or charset cannot be read exactly (the poster is
+    /// told, rather than the article stored with replacement characters).
     static func decodeBody(_ lines: [[UInt8]], transfer: String, charset: String) -> String? {
+        var bytes = [UInt8]()
+        for (offset, line) in lines.enumerated() {
+            if offset > 0 { bytes.append(0x0A) }
+            bytes += line
+        }
         switch transfer {
         case "7bit", "8bit", "binary":
-            var bytes = [UInt8]()
-            for (offset, line) in lines.enumerated() {
-                if offset > 0 { bytes.append(0x0A) }
-                bytes += line
-            }
-            return Charsets.decode(Data(bytes), charset: charset)
+            return Charsets.decodeStrict(bytes, charset: charset)
         case "quoted-printable":
-            return Charsets.decode(QuotedPrintable.decode(lines), charset: charset)
+            return Charsets.decodeStrict(QuotedPrintable.decode(bytes).bytes, charset: charset)
         case "base64":
-            guard let data = Data(base64Encoded: Data(lines.joined()), options: .ignoreUnknownCharacters) else { return nil }
-            return Charsets.decode(data, charset: charset)?.replacingOccurrences(of: "\r\n", with: "\n")
+            let (decoded, clean) = Base64.decode(bytes)
+            guard clean else { return nil }
+            return Charsets.decodeStrict(decoded, charset: charset)?.replacingOccurrences(of: "\r\n", with: "\n")
         default:
             return nil
         }
-    }
-}
-
-/// RFC 2045 §6.7 quoted-printable, decoding only.
-enum QuotedPrintable {
-    static func decode(_ lines: [[UInt8]]) -> Data {
-        var bytes = [UInt8]()
-        for (offset, line) in lines.enumerated() {
-            var utf8 = line
-            while let last = utf8.last, last == 0x20 || last == 0x09 { utf8.removeLast() }
-            var softBreak = false
-            if utf8.last == UInt8(ascii: "=") {
-                utf8.removeLast()
-                softBreak = true
-            }
-            var index = 0
-            while index < utf8.count {
-                let byte = utf8[index]
-                if byte == UInt8(ascii: "="), index + 2 < utf8.count,
-                   let value = UInt8(String(decoding: utf8[index + 1...index + 2], as: UTF8.self), radix: 16) {
-                    bytes.append(value)
-                    index += 3
-                } else {
-                    bytes.append(byte)
-                    index += 1
-                }
-            }
-            if !softBreak && offset < lines.count - 1 { bytes.append(0x0A) }
-        }
-        return Data(bytes)
     }
 }

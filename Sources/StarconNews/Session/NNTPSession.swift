@@ -1,5 +1,6 @@
 import Logging
 import StarconCore
+import StarconMIME
 
 /// One reader's conversation: who is signed in, which group and article are current. Turns each command
 /// into core calls and replies; knows nothing about sockets.

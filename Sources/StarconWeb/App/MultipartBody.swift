@@ -1,4 +1,5 @@
 import Foundation
+import StarconMIME
 
 /// The parts of a `multipart/form-data` body (RFC 7578, RFC 2046 §5.1.1): each part's headers (names
 /// lowercased) and its bytes. Our own reader, because MultipartKit 4.7's parser traps (and takes the server
@@ -46,25 +47,12 @@ enum MultipartBody {
         }
     }
 
-    /// `Name: value` lines (a line starting with a space or tab continues the one before); names lowercased.
+    /// The part's header fields (StarconMIME reads them; folded lines continue a field), names lowercased.
     private static func headers(_ block: ArraySlice<UInt8>) -> [String: String] {
         var headers: [String: String] = [:]
-        var last: String?
-        for line in block.split(separator: 0x0A, omittingEmptySubsequences: true) {
-            let line = line.last == 0x0D ? line.dropLast() : line
-            if let first = line.first, first == 0x20 || first == 0x09, let name = last {
-                headers[name, default: ""] += " " + text(line).trimmingCharacters(in: .whitespaces)
-                continue
-            }
-            guard let colon = line.firstIndex(of: 0x3A) else { continue }
-            let name = text(line[..<colon]).trimmingCharacters(in: .whitespaces).lowercased()
-            headers[name] = text(line[(colon + 1)...]).trimmingCharacters(in: .whitespaces)
-            last = name
-        }
+        for field in MIMEParser.parseHeader(Array(block)).header { headers[field.name.lowercased()] = field.value }
         return headers
     }
-
-    private static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 
     /// The first index at or after `start` where `needle` begins (memchr for its first byte, then memcmp).
     static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import StarconMIME
 
 /// A `multipart/form-data` body: its text fields and its files, each file with the name the client gave.
 /// Used by photo uploads; a browser form's CSRF token is checked by `FormInput.read` before any file is read.
@@ -58,38 +59,6 @@ struct MultipartInput: Sendable {
     /// A quoted value runs to the next quote, so it may hold `;` and `=` (browsers send a `"` in a name as
     /// `%22`, and a backslash as it is: `C:\photos\a.jpg`).
     static func parameter(_ name: String, in header: String) -> String? {
-        parameters(in: header).first { $0.name == name }?.value
-    }
-
-    /// Every parameter after the header's first value, names lowercased, in order.
-    static func parameters(in header: String) -> [(name: String, value: String)] {
-        let characters = Array(header)
-        var found: [(name: String, value: String)] = []
-        guard var index = characters.firstIndex(of: ";") else { return [] }
-        index += 1
-        func isSpace(_ c: Character) -> Bool { c == " " || c == "\t" }
-        while index < characters.count {
-            let nameStart = index
-            while index < characters.count, characters[index] != "=", characters[index] != ";" { index += 1 }
-            let name = String(characters[nameStart..<index]).trimmingCharacters(in: .whitespaces).lowercased()
-            var value = ""
-            if index < characters.count, characters[index] == "=" {
-                index += 1
-                while index < characters.count, isSpace(characters[index]) { index += 1 }
-                if index < characters.count, characters[index] == "\"" {
-                    let valueStart = index + 1
-                    index = characters[valueStart...].firstIndex(of: "\"") ?? characters.count
-                    value = String(characters[valueStart..<index])
-                    while index < characters.count, characters[index] != ";" { index += 1 } // the quote, anything after it
-                } else {
-                    let valueStart = index
-                    while index < characters.count, characters[index] != ";" { index += 1 }
-                    value = String(characters[valueStart..<index]).trimmingCharacters(in: .whitespaces)
-                }
-            }
-            index += 1 // the semicolon
-            if !name.isEmpty { found.append((name, value)) }
-        }
-        return found
+        HeaderParameters.parse(header, backslashEscapes: false).parameters[name]
     }
 }

@@ -18,7 +18,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Address to listen on (env STARCON_HOST).") var host: String?
     @Option(name: .customLong("http-port"), help: "HTTP port, 0 to disable (env STARCON_HTTP_PORT, default 8080).") var httpPort: Int?
-    @Option(name: .customLong("nntp-port"), help: "NNTP port, 0 to disable (env STARCON_NNTP_PORT, default 1119; the listener arrives with the newsgroups part).") var nntpPort: Int?
+    @Option(name: .customLong("nntp-port"), help: "NNTP port, 0 to disable (env STARCON_NNTP_PORT, default 1119).") var nntpPort: Int?
     @Option(name: .customLong("smtp-port"), help: "SMTP port (submission with AUTH and mail for members), 0 to disable (env STARCON_SMTP_PORT, default 2525).") var smtpPort: Int?
     @Option(name: .customLong("imap-port"), help: "IMAP port, 0 to disable (env STARCON_IMAP_PORT, default 1143).") var imapPort: Int?
     @Option(name: .customLong("tls-cert"), help: "PEM certificate (chain) for STARTTLS on SMTP, IMAP and NNTP (env STARCON_TLS_CERT); with --tls-key.") var tlsCert: String?

@@ -44,15 +44,7 @@ public struct IMAPServer: Service {
         let idleTimeout = configuration.idleTimeout
         let offersTLS = configuration.tls != nil
         let (gate, logger) = (configuration.connections, self.logger)
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let gate { try channel.pipeline.syncOperations.addHandler(ListenerGuard(gate: gate, logger: logger)) }
-                }
-            }
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        let server = try await ServerBootstrap.guardedListener(gate: gate, logger: logger)
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))

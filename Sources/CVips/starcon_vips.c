@@ -15,6 +15,10 @@ static void ignore_warning(const gchar *domain, GLogLevelFlags level, const gcha
 }
 
 static void start(void) {
+    /* glibc raises its mmap threshold each time a large mmapped block is freed (up to 32 MB), after which a
+     * decode's pixel buffers come from the heap arenas and stay there: a fixed 1 MiB threshold keeps every
+     * large buffer an mmap of its own, handed back to the system the moment it is freed. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     start_result = VIPS_INIT("starcon");
     if (start_result == 0) {
         g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, ignore_warning, NULL);
@@ -332,6 +336,7 @@ void starcon_vips_processed_free(sc_processed *processed) {
     }
     g_free(processed->pixels);
     processed->pixels = NULL;
+    malloc_trim(0);
 }
 
 /* A decode frees hundreds of megabytes at the pixel limit; glibc keeps freed memory in its arenas (one per

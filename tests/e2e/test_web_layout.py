@@ -124,6 +124,47 @@ def test_every_page_fits_and_every_section_is_reachable(network, size_name):
         driver.quit()
 
 
+MEMBER_MENU = ["/@admin", "/notifications", "/bookmarks", "/lists", "/settings"]
+
+
+@pytest.mark.parametrize("size_name", ["phone", "desktop"])
+def test_the_account_menu_opens_without_script_and_fits(network, size_name):
+    """The member's own pages (profile, notifications, bookmarks, lists, settings) sit behind their name in a
+    <details> menu: it opens with script off, every item is on screen and uncut, in every language."""
+    srv, _ = network
+    driver = make_browser()
+    try:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+        size(driver, size_name)
+        sign_in(driver, srv.url, "admin")
+        found = {}
+        for language in LANGUAGES:
+            set_language(driver, language)
+            driver.get(srv.url + "/")
+            driver.find_element(By.CSS_SELECTOR, ".me-menu > summary").click()
+            links = driver.find_elements(By.CSS_SELECTOR, ".me-menu ul a")
+            assert [a.get_attribute("href").replace(srv.url, "") for a in links] == MEMBER_MENU, language
+            problems = driver.execute_script("""
+              const width = window.innerWidth, problems = [];
+              if (document.documentElement.scrollWidth > width) problems.push('page ' + document.documentElement.scrollWidth + 'px wide');
+              for (const a of document.querySelectorAll('.me-menu ul a')) {
+                const r = a.getBoundingClientRect();
+                const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                if (r.width === 0 || r.left < 0 || r.right > width + 0.5 || !hit || !a.contains(hit)) problems.push('hidden: ' + a.textContent.trim());
+                if (a.scrollWidth > a.clientWidth + 1) problems.push('clipped: ' + a.textContent.trim());
+              }
+              return problems;""")
+            if problems:
+                found[language] = problems
+            screenshot(driver, f"account-menu-{size_name}-{language}")
+            # The menu's Settings item leads to the settings page.
+            click_and_wait(driver, links[-1])
+            assert driver.current_url.endswith("/settings")
+        assert not found, found
+    finally:
+        driver.quit()
+
+
 def test_a_like_keeps_the_members_place(network):
     """With script, a like happens in place (no reload, same scroll position); the count and the button change."""
     srv, _ = network

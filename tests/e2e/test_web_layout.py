@@ -203,6 +203,42 @@ def test_a_like_without_script_returns_to_the_same_post(network):
     assert f'id="status-{status_id}"' in olga.get("/@minjun").text
 
 
+@pytest.mark.parametrize("kind", ["reblog", "bookmark", "react"])
+def test_a_repost_bookmark_or_reaction_without_script_returns_to_the_same_post(network, kind):
+    srv, _ = network
+    member = WebClient(srv.url, language="zh")
+    member.login("yuki")
+    page = member.get("/@minjun?x=1").text
+    action = re.findall(rf'action="(/statuses/(\d+)/{kind}[^"]*)"', page)[4]
+    response = member.post(action[0], {"return_to": "/@minjun?x=1#old"}, page="/@minjun?x=1", allow_redirects=False)
+    assert response.status_code in (302, 303)
+    assert response.headers["Location"] == f"/@minjun?x=1#status-{action[1]}"
+    undo = re.search(rf'action="(/statuses/{action[1]}/un{kind}[^"]*)"', member.get("/@minjun").text)
+    assert undo, "the post now offers the undo"
+
+
+def test_a_like_without_script_in_a_browser_lands_on_the_same_post(network):
+    srv, _ = network
+    driver = make_browser()
+    try:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+        size(driver, "phone")
+        sign_in(driver, srv.url, "olga", "ru")
+        driver.get(srv.url + "/@minjun")
+        target = driver.find_elements(By.CSS_SELECTOR, "article.status")[9]
+        post_id = target.get_attribute("id")
+        button = target.find_element(By.CSS_SELECTOR, 'form[action$="favourite"] button')
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+        click_and_wait(driver, button)
+        assert driver.current_url.endswith(f"/@minjun#{post_id}")
+        on_screen = "const r = document.getElementById(arguments[0]).getBoundingClientRect(); return r.top >= -1 && r.top < window.innerHeight / 2;"
+        assert driver.execute_script("return window.scrollY") > 500
+        assert driver.execute_script(on_screen, post_id)
+        screenshot(driver, "like-nojs-anchor-phone-ru")
+    finally:
+        driver.quit()
+
+
 def test_a_conversation_opens_at_its_newest_message_with_the_composer_in_sight(network):
     srv, conversation = network
     for size_name in SIZES:
@@ -228,6 +264,62 @@ def test_a_conversation_opens_at_its_newest_message_with_the_composer_in_sight(n
                 screenshot(driver, f"conversation-{size_name}-{'js' if script else 'nojs'}")
             finally:
                 driver.quit()
+
+
+@pytest.fixture(scope="module")
+def long_conversation(network):
+    """A conversation longer than one page (50 messages), to load older messages upward."""
+    srv, _ = network
+    olga, yuki = WebClient(srv.url), WebClient(srv.url)
+    olga.login("olga")
+    yuki.login("yuki")
+    path = re.search(r"/messages/(\d+)", olga.post("/messages", {"members": "yuki"}, page="/messages").url).group(0)
+    for n in range(64):
+        (olga if n % 2 else yuki).post(path + "/send", {"text": f"старое {n}"}, page=path)
+    return path
+
+
+def test_older_messages_load_upward_in_place_with_script(network, long_conversation):
+    srv, _ = network
+    driver = make_browser()
+    try:
+        size(driver, "phone")
+        sign_in(driver, srv.url, "olga", "ru")
+        driver.get(srv.url + long_conversation)
+        texts = lambda: [li.get_attribute("textContent") for li in driver.find_elements(By.CSS_SELECTOR, "#messages li.message")]
+        assert "старое 63" in texts()[-1] and not any(re.search(r"старое 0\b", t) for t in texts())
+        newest = driver.find_elements(By.CSS_SELECTOR, "#messages li.message")[-1]
+        driver.execute_script("window.__samePage = true")
+        # The member scrolls the message box up to its top: the older ones arrive above, without a reload.
+        driver.execute_script("const box = document.getElementById('messages-scroll'); box.scrollTop = -box.scrollHeight;")
+        WebDriverWait(driver, WAIT).until(lambda d: len(texts()) == 64)
+        assert driver.execute_script("return window.__samePage === true")
+        assert re.search(r"старое 0\b", texts()[0]) and "старое 63" in texts()[-1]
+        assert not driver.find_elements(By.CSS_SELECTOR, "#messages-scroll p.older")
+        assert newest.is_displayed()
+        screenshot(driver, "conversation-older-loaded-phone-ru")
+    finally:
+        driver.quit()
+
+
+def test_older_messages_without_script_are_a_link_at_the_top(network, long_conversation):
+    srv, _ = network
+    driver = make_browser()
+    try:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+        size(driver, "phone")
+        sign_in(driver, srv.url, "yuki", "ja")
+        driver.get(srv.url + long_conversation)
+        link = driver.find_element(By.CSS_SELECTOR, "#messages-scroll p.older a")
+        above = "return arguments[0].getBoundingClientRect().bottom <= document.querySelector('#messages li.message').getBoundingClientRect().top + 1"
+        assert driver.execute_script(above, link), "the older link sits above the messages"
+        driver.execute_script("document.getElementById('messages-scroll').scrollTop = -1e6")
+        screenshot(driver, "conversation-older-link-phone-ja")
+        click_and_wait(driver, link)
+        assert "?before=" in driver.current_url
+        assert re.search(r"старое 0\b", driver.find_elements(By.CSS_SELECTOR, "#messages li.message")[0].get_attribute("textContent"))
+    finally:
+        driver.quit()
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

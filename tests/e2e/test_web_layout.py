@@ -117,7 +117,7 @@ def test_every_page_fits_and_every_section_is_reachable(network, size_name):
                 problems = driver.execute_script(LAYOUT_PROBLEMS)
                 if problems:
                     found[f"{language} {path}"] = problems
-                slug = path.strip("/").replace("/", "-") or "home"
+                slug = "conversation" if path == conversation else path.strip("/").replace("/", "-") or "home"
                 screenshot(driver, f"layout-{size_name}-{language}-{re.sub(r'[^a-z0-9.-]', '', slug) or 'home'}")
         assert not found, found
     finally:

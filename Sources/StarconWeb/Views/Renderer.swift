@@ -124,7 +124,7 @@ struct Renderer: Sendable {
             if Permissions.instance(member).administer {
                 nav.append(["href": "/admin", "label": t["nav_admin"] ?? "", "current": section == .admin])
             }
-            values["nav"] = nav
+            values["nav"] = NavIcons.decorate(nav, t)
         }
         return values
     }

@@ -124,6 +124,9 @@ struct Renderer: Sendable {
             if Permissions.instance(member).administer {
                 nav.append(["href": "/admin", "label": t["nav_admin"] ?? "", "current": section == .admin])
             }
+            // An item without a count says so: Mustache would otherwise take the page's own `count` (the mail
+            // search's number of results) for every item of the menu.
+            for index in nav.indices where nav[index]["count"] == nil { nav[index]["count"] = false }
             values["nav"] = NavIcons.decorate(nav, t)
         }
         return values

@@ -347,9 +347,35 @@ def test_a_live_message_shows_the_same_time_after_a_reload(network, language):
         rendered = driver.find_element(By.XPATH, f"//li[contains(@class,'message')][.//div[contains(., '{text}')]]//time").text
         assert live == rendered, (language, live, rendered)
         assert re.search(r"\d{1,2}:\d\d", rendered)
+        # …and it is the member's zone (Seoul), not the browser's (Los Angeles) nor the server's.
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+        stamp = driver.find_element(By.XPATH, f"//li[contains(@class,'message')][.//div[contains(., '{text}')]]//time").get_attribute("datetime")
+        seoul = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(ZoneInfo("Asia/Seoul"))
+        hour = seoul.hour if language in ("ru", "zh") else (seoul.hour % 12 or 12)
+        assert re.search(rf"(?<!\d)0?{hour}:{seoul.minute:02d}", rendered), (language, rendered, seoul)
     finally:
         driver.quit()
         member.post("/settings", {"display_name": "김민준", "bio": "", "language": "", "time_zone": ""})
+
+
+def test_the_browsers_zone_applies_from_the_first_page_after_signing_in(network):
+    """With script, the sign-in page already hands the browser's zone to the server: the first page after
+    signing in (here Settings) knows it. A member's own choice would win over it."""
+    srv, _ = network
+    driver = make_browser()
+    try:
+        driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Europe/Moscow"})
+        driver.get(srv.url + "/login?next=/settings")
+        driver.add_cookie({"name": "sc_lang", "value": "ru", "path": "/"})
+        driver.get(srv.url + "/login?next=/settings")
+        fill(driver, {"username": "olga", "password": PASSWORD})
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, 'form[action="/login"] button[type="submit"]'))
+        assert driver.current_url.endswith("/settings")
+        automatic = driver.find_element(By.CSS_SELECTOR, '#time_zone option[value=""]').text
+        assert "Europe/Moscow" in automatic, automatic
+    finally:
+        driver.quit()
 
 
 def test_settings_refuse_an_unknown_time_zone_and_change_nothing(network):

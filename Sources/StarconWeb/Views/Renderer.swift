@@ -93,6 +93,7 @@ struct Renderer: Sendable {
                 ["code": language.rawValue, "name": catalogues[language].text("language_name"), "current": language == context.language]
             },
             "announcements": [[String: Any]](),
+            "zone_script": assets.url("zone.js"),
         ]
         if let flash = context.flash {
             values["flash"] = catalogue.text(flash.key, flash.values)
@@ -103,7 +104,7 @@ struct Renderer: Sendable {
                 me["unread"] = formatters[context.language]!.number(context.unreadNotifications)
                 me["unread_label"] = catalogue.plural("notifications_unread", count: context.unreadNotifications, formatter: formatters[context.language]!)
             }
-            me["script"] = assets.url("feed.js")  // on every page: in-place likes, the browser's time zone
+            me["script"] = assets.url("feed.js")  // on every page: in-place likes, live posts and bell
             values["member"] = me
             var nav: [[String: Any]] = [
                 ["href": "/", "label": t["nav_feed"] ?? "", "current": section == .feed],

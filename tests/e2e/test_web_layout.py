@@ -2,6 +2,7 @@
 (1280×900), in all five languages: every section reachable, nothing wider than the screen, no text clipped,
 a like that keeps the member's place, a conversation that opens at its newest message, and times that read
 the same before and after a reload. Screenshots of every page go to test-artifacts/."""
+import contextlib
 import html as html_module
 import re
 import time
@@ -217,13 +218,22 @@ def test_a_repost_bookmark_or_reaction_without_script_returns_to_the_same_post(n
     assert undo, "the post now offers the undo"
 
 
-def test_a_like_without_script_in_a_browser_lands_on_the_same_post(network):
-    srv, _ = network
+@contextlib.contextmanager
+def phone_without_script(srv, username, language):
+    """A phone-sized Chromium with JavaScript off, signed in as `username` in `language`."""
     driver = make_browser()
     try:
         driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
         size(driver, "phone")
-        sign_in(driver, srv.url, "olga", "ru")
+        sign_in(driver, srv.url, username, language)
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_a_like_without_script_in_a_browser_lands_on_the_same_post(network):
+    srv, _ = network
+    with phone_without_script(srv, "olga", "ru") as driver:
         driver.get(srv.url + "/@minjun")
         target = driver.find_elements(By.CSS_SELECTOR, "article.status")[9]
         post_id = target.get_attribute("id")
@@ -235,8 +245,6 @@ def test_a_like_without_script_in_a_browser_lands_on_the_same_post(network):
         assert driver.execute_script("return window.scrollY") > 500
         assert driver.execute_script(on_screen, post_id)
         screenshot(driver, "like-nojs-anchor-phone-ru")
-    finally:
-        driver.quit()
 
 
 def test_a_conversation_opens_at_its_newest_message_with_the_composer_in_sight(network):
@@ -304,11 +312,7 @@ def test_older_messages_load_upward_in_place_with_script(network, long_conversat
 
 def test_older_messages_without_script_are_a_link_at_the_top(network, long_conversation):
     srv, _ = network
-    driver = make_browser()
-    try:
-        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
-        size(driver, "phone")
-        sign_in(driver, srv.url, "yuki", "ja")
+    with phone_without_script(srv, "yuki", "ja") as driver:
         driver.get(srv.url + long_conversation)
         link = driver.find_element(By.CSS_SELECTOR, "#messages-scroll p.older a")
         above = "return arguments[0].getBoundingClientRect().bottom <= document.querySelector('#messages li.message').getBoundingClientRect().top + 1"
@@ -318,8 +322,6 @@ def test_older_messages_without_script_are_a_link_at_the_top(network, long_conve
         click_and_wait(driver, link)
         assert "?before=" in driver.current_url
         assert re.search(r"старое 0\b", driver.find_elements(By.CSS_SELECTOR, "#messages li.message")[0].get_attribute("textContent"))
-    finally:
-        driver.quit()
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

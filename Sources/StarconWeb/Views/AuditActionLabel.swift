@@ -31,6 +31,8 @@ enum AuditActionLabel {
         case "account.create", "account.role": key = "role_" + detail
         case "account.kind": key = "kind_" + detail
         case "group.create", "group.update": key = "news_posting_" + detail
+        case "invitation.create" where detail.hasPrefix("uses="):
+            return t.text("invite_uses") + ": " + detail.dropFirst("uses=".count)
         default: return detail
         }
         let name = t.text(key)

@@ -63,7 +63,7 @@ struct SecuritySettingsRoutes {
         let form = try await web.form(request, context)
         return try await failing(context) {
             let codes = try await web.core.twoFactor.confirm(for: member, code: form.text("code"))
-            return try await page(context, extra: ["recovery_codes": codes])
+            return try await page(context, extra: ["recovery_codes": codes, "show_recovery_codes": true])
         }
     }
 

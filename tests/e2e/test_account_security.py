@@ -6,7 +6,6 @@ import html
 import imaplib
 import re
 import smtplib
-import socket
 import time
 import urllib.parse
 import warnings
@@ -17,6 +16,7 @@ import requests
 from mastodon import Mastodon
 
 from conftest import PASSWORD, Server
+from test_imap import Idler
 from webclient import WebClient, text_of
 
 with warnings.catch_warnings():
@@ -46,47 +46,6 @@ def wait_for_fresh_step():
     """Codes are 30-second steps: start where a few of them fit before the step changes under the test."""
     while 30 - time.time() % 30 < 6:
         time.sleep(0.5)
-
-
-class RawIMAP:
-    """A signed-in IMAP connection on a socket, to see the server's BYE when it ends the session."""
-
-    def __init__(self, server, user, password):
-        self.sock = socket.create_connection(("127.0.0.1", port(server, "--imap-port")), timeout=10)
-        self.buffer = b""
-        self.line()
-        self.sock.sendall(f'a LOGIN {user} "{password}"\r\n'.encode())
-        assert self.until(b"a ").startswith(b"a OK")
-        self.sock.sendall(b"b SELECT INBOX\r\n")
-        assert self.until(b"b ").startswith(b"b OK")
-        self.sock.sendall(b"c IDLE\r\n")
-        assert self.line().startswith(b"+")
-
-    def line(self, timeout=10):
-        self.sock.settimeout(timeout)
-        while b"\r\n" not in self.buffer:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise EOFError(self.buffer)
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\r\n", 1)
-        return line
-
-    def until(self, prefix, timeout=10):
-        while True:
-            line = self.line(timeout)
-            if line.startswith(prefix):
-                return line
-
-    def ends_with_bye(self, timeout=5):
-        deadline = time.time() + timeout
-        try:
-            while time.time() < deadline:
-                if self.line(max(0.05, deadline - time.time())).startswith(b"* BYE"):
-                    return True
-        except (socket.timeout, EOFError, ConnectionError):
-            return False
-        return False
 
 
 def create_app_password(web, name):
@@ -144,10 +103,10 @@ def test_app_passwords_on_every_protocol_and_totp_refuses_the_main_password(secu
         nntplib.NNTP("127.0.0.1", port(srv, "--nntp-port"), user="kim", password=PASSWORD, timeout=20)
 
     # The app password still works; revoking it ends the session open with it.
-    session = RawIMAP(srv, "kim", app_password)
+    session = Idler(srv, "kim", password=app_password)
     revoke = re.search(r'action="(/settings/security/app-passwords/\d+/revoke)"', web.get("/settings/security").text).group(1)
     assert web.post(revoke, {}, page="/settings/security").status_code == 200
-    assert session.ends_with_bye(), "the revoked app password's IMAP session ends"
+    assert session.wait_for(b"* BYE", 5), "the revoked app password's IMAP session ends"
     with pytest.raises(imaplib.IMAP4.error):
         imaplib.IMAP4("127.0.0.1", port(srv, "--imap-port"), timeout=10).login("kim", app_password)
 
@@ -219,7 +178,7 @@ def test_lock_revokes_the_token_ends_imap_and_only_the_reset_link_opens_the_acco
     api = Mastodon(client_id=app[0], client_secret=app[1], api_base_url=srv.url, version_check_mode="none")
     token = api.log_in("kim", PASSWORD, scopes=["read"])
     assert requests.get(srv.url + "/api/v1/accounts/verify_credentials", headers={"Authorization": f"Bearer {token}"}, timeout=10).ok
-    session = RawIMAP(srv, "kim", PASSWORD)
+    session = Idler(srv, "kim")
     web = WebClient(srv.url)
     web.login("kim")
     assert "Starcon e2e" in web.get("/settings/sessions").text, "the member sees the app"
@@ -233,7 +192,7 @@ def test_lock_revokes_the_token_ends_imap_and_only_the_reset_link_opens_the_acco
     link = html.unescape(re.search(r'id="reset-link">([^<]+)<', locked.text).group(1))
     assert "/reset/" in link
 
-    assert session.ends_with_bye(), "the open IMAP session ends"
+    assert session.wait_for(b"* BYE", 5), "the open IMAP session ends"
     answer = requests.get(srv.url + "/api/v1/accounts/verify_credentials", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert answer.status_code == 401
     assert "/login" in web.get("/settings").url, "the web session is gone"

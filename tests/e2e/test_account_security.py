@@ -5,7 +5,9 @@ session ends, only the one-time reset link lets the owner back in)."""
 import html
 import imaplib
 import re
+import shutil
 import smtplib
+import subprocess
 import time
 import urllib.parse
 import warnings
@@ -46,6 +48,31 @@ def wait_for_fresh_step():
     """Codes are 30-second steps: start where a few of them fit before the step changes under the test."""
     while 30 - time.time() % 30 < 6:
         time.sleep(0.5)
+
+
+def read_qr_code(page_html, directory):
+    """The TOTP page's SVG QR code drawn into a PNG and read back with zbarimg, as a phone's camera would."""
+    from PIL import Image
+    side = int(re.search(r'<div class="qr"><svg[^>]*viewBox="0 0 (\d+) ', page_html).group(1))
+    path = re.search(r'<div class="qr">.*?<path fill="#000" d="([^"]+)"', page_html, re.S).group(1)
+    scale = 6
+    image = Image.new("L", (side * scale, side * scale), 255)
+    for x, y in re.findall(r"M(\d+) (\d+)h1v1h-1z", path):
+        image.paste(0, (int(x) * scale, int(y) * scale, (int(x) + 1) * scale, (int(y) + 1) * scale))
+    image.save(f"{directory}/qr.png")
+    result = subprocess.run(["zbarimg", "-q", "--raw", f"{directory}/qr.png"], capture_output=True, text=True, timeout=30)
+    return result.stdout.strip()
+
+
+@pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbar-tools is not installed (scripts/install-deps.sh)")
+def test_the_enrolment_qr_code_reads_as_the_otpauth_link(server, tmp_path):
+    assert server.cli("user", "add", "kim", stdin=PASSWORD + "\n").returncode == 0
+    web = WebClient(server.url)
+    web.login("kim")
+    web.post("/settings/security/totp/begin", {}, page="/settings/security")
+    page = web.get("/settings/security").text
+    uri = html.unescape(re.search(r'id="totp-uri">([^<]+)<', page).group(1))
+    assert read_qr_code(page, tmp_path) == uri
 
 
 def create_app_password(web, name):

@@ -34,7 +34,7 @@ struct SecuritySettingsRoutes {
             "app_passwords": appPasswords,
         ]
         if let pending = totp.pending {
-            data["pending"] = ["secret": pending.secret, "uri": pending.uri]
+            data["pending"] = ["secret": pending.secret, "uri": pending.uri, "qr_svg": QRCode(pending.uri)?.svg ?? ""]
         }
         data.merge(extra) { $1 }
         var values = data

@@ -131,9 +131,13 @@ def test_app_passwords_on_every_protocol_and_totp_refuses_the_main_password(secu
 
     # The app password still works; revoking it ends the session open with it.
     session = Idler(srv, "kim", password=app_password)
+    reader = nntplib.NNTP("127.0.0.1", port(srv, "--nntp-port"), user="kim", password=app_password, timeout=20)
     revoke = re.search(r'action="(/settings/security/app-passwords/\d+/revoke)"', web.get("/settings/security").text).group(1)
     assert web.post(revoke, {}, page="/settings/security").status_code == 200
     assert session.wait_for(b"* BYE", 5), "the revoked app password's IMAP session ends"
+    time.sleep(0.5)
+    with pytest.raises((nntplib.NNTPError, EOFError, OSError)):
+        reader.list()  # the server said 400 and closed
     with pytest.raises(imaplib.IMAP4.error):
         imaplib.IMAP4("127.0.0.1", port(srv, "--imap-port"), timeout=10).login("kim", app_password)
 

@@ -10,6 +10,11 @@ public final class Core: Sendable {
     public let audit: AuditLog
     public let accounts: AccountService
     public let sessions: SessionService
+    public let appPasswords: AppPasswordService
+    public let twoFactor: TwoFactorService
+    /// How every surface signs a member in (web and OAuth in two steps with TOTP; NNTP, SMTP, IMAP in one).
+    public let signIn: SignInService
+    public let locks: AccountLockService
     public let invitations: InvitationService
     public let registration: RegistrationService
     public let setup: SetupService
@@ -56,6 +61,12 @@ public final class Core: Sendable {
         let accounts = AccountService(database: database, ids: ids, clock: clock, hasher: hasher, audit: audit, log: log)
         self.accounts = accounts
         self.sessions = SessionService(database: database, ids: ids, clock: clock, log: log)
+        let appPasswords = AppPasswordService(database: database, ids: ids, clock: clock, hasher: hasher, audit: audit, log: log)
+        self.appPasswords = appPasswords
+        let twoFactor = TwoFactorService(database: database, ids: ids, clock: clock, accounts: accounts, audit: audit, log: log)
+        self.twoFactor = twoFactor
+        self.signIn = SignInService(database: database, ids: ids, clock: clock, accounts: accounts, appPasswords: appPasswords, twoFactor: twoFactor)
+        self.locks = AccountLockService(database: database, clock: clock, accounts: accounts, audit: audit, log: log)
         self.invitations = InvitationService(database: database, ids: ids, clock: clock, audit: audit)
         self.registration = RegistrationService(database: database, clock: clock, accounts: accounts, settings: settings, audit: audit)
         self.setup = SetupService(database: database, accounts: accounts, audit: audit)

@@ -4,7 +4,7 @@ import StarconCore
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage members.", subcommands: [Add.self, List.self, Suspend.self])
+        commandName: "user", abstract: "Manage members.", subcommands: [Add.self, List.self, Suspend.self, Lock.self, ResetLink.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -66,6 +66,46 @@ struct UserCommand: AsyncParsableCommand {
             }
             print("suspended \(account.username)")
         }
+    }
+}
+
+extension UserCommand {
+    /// A hacked account: everything revoked and ended on every surface, a new password required.
+    struct Lock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lock a hacked account: revoke its sessions, tokens and app passwords, end its connections, require a new password; prints the one-time reset link to hand to the owner.")
+        @OptionGroup var store: StoreOptions
+        @Argument var name: String
+        @Option(help: "Why; kept in the audit log.") var reason: String = ""
+
+        func run() async throws {
+            let link = try await store.withCore { core in
+                guard let account = try await core.accounts.find(username: name) else { throw CoreError.notFound }
+                let (_, token) = try await core.locks.lock(actor: nil, target: account.id, reason: reason)
+                return try await UserCommand.resetLink(token, core: core)
+            }
+            print("locked \(name); reset link (valid 7 days, once):\n  \(link)")
+        }
+    }
+
+    /// A fresh link for a locked account whose first link was lost.
+    struct ResetLink: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "reset-link", abstract: "Print a new one-time reset link for a locked account.")
+        @OptionGroup var store: StoreOptions
+        @Argument var name: String
+
+        func run() async throws {
+            let link = try await store.withCore { core in
+                guard let account = try await core.accounts.find(username: name) else { throw CoreError.notFound }
+                return try await UserCommand.resetLink(try await core.locks.reissueLink(actor: nil, target: account.id), core: core)
+            }
+            print(link)
+        }
+    }
+
+    static func resetLink(_ token: String, core: Core) async throws -> String {
+        let base = try await core.settings.get(.publicURL) ?? "http://127.0.0.1:8080"
+        return "\(base)/reset/\(token)"
     }
 }
 

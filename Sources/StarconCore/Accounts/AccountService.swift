@@ -141,20 +141,52 @@ public struct AccountService: Sendable {
     public func authenticate(username: String, password: String, address: String) async throws -> Account {
         let now = clock.nowMilliseconds()
         try await database.write { db in try await throttle.reserve(username: username, address: address, db: db, now: now) }
-        let stored: (Account, String)? = try await database.read { db in
-            guard let row = try await db.raw("""
-                SELECT \(unsafeRaw: AccountRow.columns), password_hash FROM accounts WHERE username_key = \(bind: username.lowercased())
-                """).first() else { return nil }
-            return (try AccountRow.decode(row), try row.decode(column: "password_hash", as: String.self))
-        }
-        let passwordMatches = try await hasher.verify(password, hash: stored?.1 ?? PasswordHasher.decoyHash)
+        let stored = try await storedCredentials(username: username)
+        let passwordMatches = try await hasher.verify(password, hash: stored?.passwordHash ?? PasswordHasher.decoyHash)
         // A wrong password leaves its reservation counted as the failure.
-        guard let account = stored?.0, passwordMatches, account.status != .rejected else {
+        guard let stored, passwordMatches, stored.account.status != .rejected else {
             throw CoreError(.unauthenticated, "login_failed")
         }
         try await database.write { db in try await throttle.release(username: username, address: address, db: db) }
-        try Self.ensureMaySignIn(account, now: now)
-        return account
+        // A locked account's password is the intruder's too: only the reset link opens it again.
+        if stored.resetRequired { throw CoreError(.forbidden, "password_reset_required") }
+        try Self.ensureMaySignIn(stored.account, now: now)
+        return stored.account
+    }
+
+    /// What signing in compares against: the account, its password hash and whether an admin locked it.
+    struct StoredCredentials {
+        let account: Account
+        let passwordHash: String
+        let resetRequired: Bool
+    }
+
+    func storedCredentials(username: String) async throws -> StoredCredentials? {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: AccountRow.columns), password_hash, password_reset_required FROM accounts
+                WHERE username_key = \(bind: username.lowercased())
+                """).first().map(Self.decodeCredentials)
+        }
+    }
+
+    static func storedCredentials(id: Int64, db: any SQLDatabase) async throws -> StoredCredentials? {
+        try await db.raw("""
+            SELECT \(unsafeRaw: AccountRow.columns), password_hash, password_reset_required FROM accounts WHERE id = \(bind: id)
+            """).first().map(decodeCredentials)
+    }
+
+    private static func decodeCredentials(_ row: any SQLRow) throws -> StoredCredentials {
+        StoredCredentials(account: try AccountRow.decode(row), passwordHash: try row.decode(column: "password_hash", as: String.self),
+                          resetRequired: try row.decode(column: "password_reset_required", as: Int.self) != 0)
+    }
+
+    /// Checks the member's current password (changing it, turning off TOTP); a wrong one is a form error.
+    public func verifyPassword(of account: Account, _ password: String) async throws {
+        let hash: String = try await database.read { db in
+            try await db.raw("SELECT password_hash FROM accounts WHERE id = \(bind: account.id)").first()!.decode(column: "password_hash", as: String.self)
+        }
+        guard try await hasher.verify(password, hash: hash) else { throw CoreError.invalid("password_wrong", field: "current_password") }
     }
 
     /// Forgets the counters of sign-in attempts and app registrations whose window began over a day ago (no
@@ -236,10 +268,7 @@ public struct AccountService: Sendable {
 
     /// Changes the password after checking the current one; ends every other session of the account.
     public func changePassword(of account: Account, current: String, new: String, keepSession: Int64?) async throws {
-        let hash: String = try await database.read { db in
-            try await db.raw("SELECT password_hash FROM accounts WHERE id = \(bind: account.id)").first()!.decode(column: "password_hash", as: String.self)
-        }
-        guard try await hasher.verify(current, hash: hash) else { throw CoreError.invalid("password_wrong", field: "current_password") }
+        try await verifyPassword(of: account, current)
         try AccountRules.validatePassword(new)
         let newHash = try await hasher.hash(new)
         try await log.write { db, outbox in

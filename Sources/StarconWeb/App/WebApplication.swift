@@ -62,6 +62,8 @@ func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) a
     OpsRoutes(web: web, metrics: metrics, metricsToken: configuration.metricsToken).add(to: router)
     AuthRoutes(web: web).add(to: router)
     SettingsRoutes(web: web).add(to: router)
+    SecuritySettingsRoutes(web: web).add(to: router)
+    PasswordResetRoutes(web: web).add(to: router)
     AdminRoutes(web: web).add(to: router)
     SectionRoutes(web: web).add(to: router)
     NewsRoutes(web: web).add(to: router)

@@ -15,6 +15,7 @@ struct AdminRoutes {
         router.post("/admin/members/{id}") { request, context in try await updateMember(request, context) }
         router.post("/admin/members/{id}/suspend") { request, context in try await suspend(request, context, suspended: true) }
         router.post("/admin/members/{id}/unsuspend") { request, context in try await suspend(request, context, suspended: false) }
+        router.post("/admin/members/{id}/lock") { request, context in try await lock(request, context) }
         router.get("/admin/invitations") { _, context in try await invitations(context) }
         router.post("/admin/invitations") { request, context in try await createInvitation(request, context) }
         router.post("/admin/invitations/{id}/revoke") { request, context in try await revokeInvitation(request, context) }
@@ -82,6 +83,7 @@ struct AdminRoutes {
             row["suspended"] = account.status == .suspended
             row["can_suspend"] = may.suspend
             row["can_unsuspend"] = may.unsuspend
+            row["can_lock"] = actor.isAdmin && account.id != actor.id
             row["suspended_note"] = account.status == .suspended ? t.text("members_suspended_note", ["reason": account.statusReason]) : ""
             row["joined"] = formatter.date(account.createdAt)
             row["last_seen"] = account.lastSeenAt.map { formatter.dateTime($0) } ?? t.text("members_never")
@@ -110,6 +112,17 @@ struct AdminRoutes {
         let form = try await web.form(request, context)
         _ = try await web.core.accounts.setSuspended(actor: actor, target: try id(context), suspended: suspended, reason: form.text("reason"))
         return web.redirect("/admin/members", flash: Flash("members_updated"))
+    }
+
+    /// A hacked account: the core revokes and ends everything; the admin gets the one-time reset link to hand over.
+    private func lock(_ request: Request, _ context: WebContext) async throws -> Response {
+        let actor = try web.staff(context)
+        let form = try await web.form(request, context)
+        let (account, token) = try await web.core.locks.lock(actor: actor, target: try id(context), reason: form.text("reason"))
+        let t = web.renderer.catalogue(context)
+        return web.renderer.page("admin_locked", title: t.text("lock_done_title"), section: .admin, data: [
+            "text": t.text("lock_done_text", ["name": account.username]), "link": web.publicURL + "/reset/" + token,
+        ], context: context)
     }
 
     // MARK: Invitations

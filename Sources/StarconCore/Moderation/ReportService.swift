@@ -65,6 +65,16 @@ public struct ReportService: Sendable {
         return try await database.read { db in try await Self.load(id, db: db)! }
     }
 
+    /// What a report of this thing would be about, for the confirm page: the member and what the reporter
+    /// sees. The same rules as `file`: not found unless they can see it, invalid for their own.
+    public func preview(reporter: Account, kind: ReportTargetKind, targetID: Int64) async throws -> (account: Account?, excerpt: String) {
+        guard Permissions.mayReport(reporter, now: clock.nowMilliseconds()) else { throw CoreError.forbidden }
+        let (accountID, excerpt, _) = try await resolveTarget(NewReport(kind: kind, targetID: targetID, category: .other, comment: ""), reporter: reporter)
+        if accountID == reporter.id { throw CoreError.invalid("report_self") }
+        let account = accountID == nil ? nil : try await accounts.find(id: accountID!)
+        return (account, String(excerpt.prefix(500)))
+    }
+
     /// Whom a report is about, what the reporter saw, and the posts it names; not found unless the reporter
     /// can see it (the same answer as for something that does not exist).
     private func resolveTarget(_ new: NewReport, reporter: Account) async throws -> (Int64?, String, [Int64]) {

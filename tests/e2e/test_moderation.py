@@ -3,16 +3,15 @@
 token at once and telling the reporter, a timed suspension ended by the job, a visitor suspended when
 their pass runs out and let back in when an admin extends it. On SQLite and on PostgreSQL."""
 import html
-import os
 import re
-import sqlite3
 import time
 
 import pytest
 import requests
 from mastodon import Mastodon, MastodonUnauthorizedError
 
-from conftest import PASSWORD, Server, psql
+from conftest import PASSWORD, Server
+from test_mastodon_posting import sql, wait_for
 from webclient import WebClient, text_of
 
 
@@ -39,26 +38,6 @@ def web_for(server, name):
     web = WebClient(server.url, language="en")
     web.login(name)
     return web
-
-
-def sql(server, statement):
-    """Moves a stored time into the past, as waiting days would."""
-    if server.database:
-        psql(statement, url=server.database)
-    else:
-        connection = sqlite3.connect(os.path.join(server.data, "starcon.sqlite"), timeout=10)
-        with connection:
-            connection.execute(statement)
-        connection.close()
-
-
-def wait_for(predicate, seconds=20):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def report_ids(page):

@@ -117,7 +117,9 @@ struct ModerationTests {
             #expect(back.status == .active && back.suspendedUntil == nil)
             _ = try await core.accounts.authenticate(username: "lee", password: Self.password, address: "b")
 
-            _ = try await core.accounts.setSuspended(actor: p.admin, target: p.park.id, suspended: true, reason: "ban")
+            _ = try await core.accounts.suspend(actor: p.moderator, target: p.park.id, reason: "first", days: 1)
+            let banned = try await core.accounts.setSuspended(actor: p.moderator, target: p.park.id, suspended: true, reason: "ban")
+            #expect(banned.status == .suspended && banned.suspendedUntil == nil && banned.statusReason == "ban")
             time.advance(milliseconds: 10 * 86_400_000)
             #expect(try await core.accounts.endSuspensions().isEmpty)
 

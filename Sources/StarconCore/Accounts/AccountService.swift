@@ -311,8 +311,10 @@ public struct AccountService: Sendable {
                 if target.id == actor.id { throw CoreError.invalid("cannot_suspend_self") }
                 let permissions = Self.moderation(of: target, by: actor)
                 guard permissions.suspend || permissions.unsuspend else { throw CoreError.forbidden }
-                // Asking for the state the member is already in changes nothing.
-                guard suspended ? permissions.suspend : permissions.unsuspend else { return (target, false) }
+                // Asking for the state the member is already in changes nothing, except a new end for a
+                // suspension (a timed one made a ban, or longer).
+                let newEnd = suspended && target.status == .suspended && target.suspendedUntil != until
+                guard (suspended ? permissions.suspend : permissions.unsuspend) || newEnd else { return (target, false) }
             }
             target.status = suspended ? .suspended : .active
             target.statusReason = suspended ? reason : ""

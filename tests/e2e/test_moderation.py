@@ -106,6 +106,24 @@ def test_web_report_form_and_a_warning_the_member_acknowledges(world):
     assert "warned" in text_of(kim_web.get("/notifications").text)
 
 
+def test_a_limited_member_reaches_only_followers(world):
+    lee, kim, root = api_for(world, "lee"), api_for(world, "kim"), api_for(world, "root")
+    kim.account_follow(lee.account_verify_credentials()["id"])
+    status = lee.status_post("public words")
+    lee_id = lee.account_verify_credentials()["id"]
+    report = root.report(lee_id, status_ids=[status["id"]], category="violation")
+    assert report["category"] == "violation"
+    moderator = web_for(world, "mod")
+    moderator.post(f"/admin/reports/{report['id']}", {"outcome": "limit"}, page="/admin/reports")
+    assert kim.status(status["id"])["content"]
+    assert kim.account(lee_id).get("limited") is True
+    stranger = api_for(world, "mod")
+    assert all(s["id"] != status["id"] for s in stranger.timeline_public())
+    assert requests.get(f"{world.url}/api/v1/statuses/{status['id']}", headers={"Authorization": f"Bearer {stranger.access_token}"},
+                        timeout=10).status_code == 404
+    assert "Limited a member" in text_of(web_for(world, "root").get("/admin/audit").text)
+
+
 def test_timed_suspension_from_the_command_line_ends_by_itself(world):
     lee = api_for(world, "lee")
     result = world.cli("user", "suspend", "lee", "--reason", "cool off", "--days", "2")

@@ -182,6 +182,24 @@ struct ModerationTests {
             #expect(try await core.reports.get(report.id, viewer: p.moderator).permissions.delete)
             try await core.reports.resolve(actor: p.moderator, reportID: report.id, outcome: .delete)
             await #expect(throws: CoreError.notFound) { _ = try await core.messenger.message(id: message.id, viewer: p.kim) }
+
+            _ = try await core.news.createGroup(actor: p.admin, name: "starcon.general")
+            let article = try await core.news.post(author: p.lee, .init(newsgroups: ["starcon.general"], subject: "Buy now", body: "cheap")).article
+            let aboutArticle = try await core.reports.file(reporter: p.park, .init(kind: .article, targetID: article.id, category: .spam, comment: ""))
+            #expect(aboutArticle.account?.id == p.lee.id && aboutArticle.excerpt.hasPrefix("Buy now"))
+            try await core.reports.resolve(actor: p.moderator, reportID: aboutArticle.id, outcome: .delete)
+            #expect(try await core.news.article(id: article.id)?.status == .cancelled)
+
+            // A mail: reported by whoever holds it; about its sender when the sender is a member here.
+            let raw = Array("From: Lee <lee@\(core.mail.domain)>\r\nTo: kim@\(core.mail.domain)\r\nSubject: Prize\r\n\r\nYou won.\r\n".utf8)
+            let mailID = try #require(try await core.mail.deliver(raw, to: [p.kim.id]))
+            await #expect(throws: CoreError.notFound) {
+                _ = try await core.reports.file(reporter: p.park, .init(kind: .mail, targetID: mailID, category: .spam, comment: ""))
+            }
+            let aboutMail = try await core.reports.file(reporter: p.kim, .init(kind: .mail, targetID: mailID, category: .spam, comment: ""))
+            #expect(aboutMail.account?.id == p.lee.id && aboutMail.excerpt.contains("Subject: Prize"))
+            let may = try await core.reports.get(aboutMail.id, viewer: p.moderator).permissions
+            #expect(!may.delete && may.warn)
         }
     }
 }

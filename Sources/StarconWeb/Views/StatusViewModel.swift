@@ -85,7 +85,9 @@ struct StatusViewModel {
             : catalogue.text("notification_\(notification.kind.rawValue)", ["name": notification.from.displayName, "emoji": notification.emoji ?? ""])
         return [
             "text": text,
-            "author": author(notification.from), "date": formatter.relative(notification.createdAt), "unread": !notification.read,
+            // A report's outcome is the instance's word, not the reporter's own doing: it links nowhere else.
+            "author": notification.kind == .reportResolved ? ["path": "/notifications"] as [String: Any] : author(notification.from),
+            "date": formatter.relative(notification.createdAt), "unread": !notification.read,
             "status": status.map { self.status($0) } as Any,
             "is_request": notification.kind == .followRequest,
         ]

@@ -282,21 +282,6 @@ public struct AccountService: Sendable {
         }
     }
 
-    /// Ends the open sessions of members whose account expired (a visitor's end date) in the last `window`
-    /// milliseconds: their streams and protocol sessions close on every node, as a suspension's do. Sign-in
-    /// is refused by `ensureMaySignIn` from the moment of expiry; this reaches those already connected.
-    @discardableResult
-    public func endExpired(window: Int64) async throws -> Int {
-        let now = clock.nowMilliseconds()
-        return try await log.write { db, outbox in
-            let ids = try await db.raw("""
-                SELECT id FROM accounts WHERE expires_at IS NOT NULL AND expires_at <= \(bind: now) AND expires_at > \(bind: now - window)
-                """).all().map { try $0.decode(column: "id", as: Int64.self) }
-            for id in ids { outbox.add(Event(to: [id], .accountEnded(accountID: id))) }
-            return ids.count
-        }
-    }
-
     // MARK: Admin actions
 
     public struct AdminChange: Sendable {
@@ -342,8 +327,9 @@ public struct AccountService: Sendable {
     /// A suspension ends every session and revokes every app token at once, and writes `accountEnded` to the
     /// event log in the same transaction, so every open stream and protocol session of the member closes on
     /// every node, whichever process made the suspension (`starcon user suspend` beside running servers
-    /// included).
-    public func setSuspended(actor: Account?, target id: Int64, suspended: Bool, reason: String) async throws -> Account {
+    /// included). `until`: when a timed suspension ends by itself (the `accounts.end_suspensions` job); nil
+    /// suspends until someone lifts it.
+    public func setSuspended(actor: Account?, target id: Int64, suspended: Bool, reason: String, until: Int64? = nil) async throws -> Account {
         if let actor, !Permissions.instance(actor).administer { throw CoreError.forbidden }
         let reason = String(AccountRules.stripControls(reason).trimmingWhitespace().prefix(500))
         if suspended && reason.isEmpty { throw CoreError.invalid("reason_required", field: "reason") }
@@ -354,13 +340,17 @@ public struct AccountService: Sendable {
                 if target.id == actor.id { throw CoreError.invalid("cannot_suspend_self") }
                 let permissions = Self.moderation(of: target, by: actor)
                 guard permissions.suspend || permissions.unsuspend else { throw CoreError.forbidden }
-                // Asking for the state the member is already in changes nothing.
-                guard suspended ? permissions.suspend : permissions.unsuspend else { return (target, false) }
+                // Asking for the state the member is already in changes nothing, except a new end for a
+                // suspension (a timed one made a ban, or longer).
+                let newEnd = suspended && target.status == .suspended && target.suspendedUntil != until
+                guard (suspended ? permissions.suspend : permissions.unsuspend) || newEnd else { return (target, false) }
             }
             target.status = suspended ? .suspended : .active
             target.statusReason = suspended ? reason : ""
+            target.suspendedUntil = suspended ? until : nil
             try await db.raw("""
-                UPDATE accounts SET status = \(bind: target.status.rawValue), status_reason = \(bind: target.statusReason)
+                UPDATE accounts SET status = \(bind: target.status.rawValue), status_reason = \(bind: target.statusReason),
+                    suspended_until = \(bind: target.suspendedUntil)
                 WHERE id = \(bind: target.id)
                 """).run()
             if suspended {
@@ -370,8 +360,9 @@ public struct AccountService: Sendable {
                 try await db.raw("DELETE FROM oauth_tokens WHERE account_id = \(bind: target.id)").run()
                 try await db.raw("DELETE FROM oauth_codes WHERE account_id = \(bind: target.id)").run()
             }
+            let detail = (suspended ? until : nil).map { reason + " (until \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0) / 1000))))" } ?? reason
             try await audit.record(actor: actor?.id, action: suspended ? "account.suspend" : "account.unsuspend",
-                                   target: target.username, detail: reason, db: db)
+                                   target: target.username, detail: detail, db: db)
             return (target, true)
         }
         return target

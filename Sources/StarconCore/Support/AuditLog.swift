@@ -30,6 +30,8 @@ public struct AuditLog: Sendable {
         "invitation.create", "invitation.revoke", "group.create", "group.update", "article.approve", "article.reject",
         "article.cancel", "account.lock", "account.password_reset", "account.totp_enable", "account.totp_disable",
         "app_password.create", "app_password.revoke",
+        "account.expiry", "account.warn", "account.limit", "account.unlimit", "report.create", "report.resolve",
+        "report.delete_content",
     ]
 
     /// What an admin narrows the log to: who acted, which action, and a time range (milliseconds, `until`

@@ -106,6 +106,9 @@ struct Renderer: Sendable {
             }
             me["script"] = assets.url("feed.js")  // on every page: in-place likes, live posts and bell
             values["member"] = me
+            values["warnings"] = context.warnings.map { warning -> [String: Any] in
+                ["id": String(warning.id), "text": warning.text, "date": formatters[context.language]!.date(warning.createdAt)]
+            }
             var nav: [[String: Any]] = [
                 ["href": "/", "label": t["nav_feed"] ?? "", "current": section == .feed],
                 ["href": "/messages", "label": t["nav_messages"] ?? "", "current": section == .messages],

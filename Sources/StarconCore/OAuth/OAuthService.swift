@@ -268,6 +268,7 @@ public struct OAuthService: Sendable {
         if now - lastUsed > 60_000 {
             try await database.write { db in
                 try await db.raw("UPDATE oauth_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: grant.tokenID)").run()
+                if let account = grant.account { try await DashboardStats.markActive(account.id, now: now, db: db) }
             }
         }
         return grant

@@ -189,3 +189,18 @@ public final class AnnouncementService: Sendable {
         }
     }
 }
+
+extension AnnouncementService {
+    /// Who a command-line announcement is from: the named member, else the longest-standing active admin.
+    public func author(named username: String?) async throws -> Account {
+        let found: Account? = try await database.read { db in
+            if let username { return try await AccountService.find(username: username, db: db) }
+            guard let row = try await db.raw("""
+                SELECT id FROM accounts WHERE role = 'admin' AND status = 'active' ORDER BY id LIMIT 1
+                """).first() else { return nil }
+            return try await AccountService.find(id: try row.decode(column: "id", as: Int64.self), db: db)
+        }
+        guard let found else { throw CoreError(.notFound, "announcement_no_author") }
+        return found
+    }
+}

@@ -28,6 +28,8 @@ public final class DashboardStats: Sendable {
         /// Its first millisecond (UTC midnight).
         public let start: Int64
         public var signUps = 0, activeMembers = 0, posts = 0, messages = 0, articles = 0, mail = 0
+
+        public init(start: Int64) { self.start = start }
     }
 
     public struct Snapshot: Sendable {

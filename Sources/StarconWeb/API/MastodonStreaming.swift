@@ -194,6 +194,12 @@ struct MastodonStreaming: Sendable {
 
     /// The frames an event becomes for this member's streams: (stream name, event name) and the payload.
     private func frames(for event: Event, member: Account, streams: Set<Stream>) async throws -> [(name: (stream: [String], event: String), payload: String)] {
+        if case .announcement(let id, let ended) = event.payload {
+            guard streams.contains(where: { $0.name == "user" }) else { return [] }
+            if ended { return [((["user"], "announcement.delete"), String(id))] }
+            guard let view = try await core.announcements.view(id: id, for: member, language: member.language), !view.dismissed else { return [] }
+            return [((["user"], "announcement"), JSON.string(AnnouncementAPIRoutes.entity(view)))]
+        }
         guard case .feed(let feed) = event.payload, !streams.isEmpty else { return [] }
         switch feed {
         case .home(let id):

@@ -23,7 +23,7 @@ struct AdminRoutes {
         router.get("/admin/audit") { request, context in try await audit(request, context) }
     }
 
-    private func adminPage(_ template: String, tab: String, _ context: WebContext, data: [String: Any],
+    func adminPage(_ template: String, tab: String, _ context: WebContext, data: [String: Any],
                            status: HTTPResponse.Status = .ok) throws -> Response {
         let member = try web.staff(context)
         let t = web.renderer.catalogue(context)
@@ -31,6 +31,8 @@ struct AdminRoutes {
                     ("/admin/invitations", "admin_invitations", "invitations")]
         if Permissions.instance(member).approveRegistrations { tabs.append(("/admin/approvals", "admin_approvals", "approvals")) }
         tabs.append(("/admin/audit", "admin_audit", "audit"))
+        tabs.append(("/admin/dashboard", "dashboard_tab", "dashboard"))
+        if Permissions.instance(member).announce { tabs.append(("/admin/announcements", "announce_tab", "announcements")) }
         var values = data
         values["tabs"] = tabs.map { ["href": $0.0, "label": t.text($0.1), "current": $0.2 == tab] }
         return web.renderer.page(template, title: t.text("admin_title"), section: .admin, data: values,

@@ -104,7 +104,7 @@ public final class DashboardStats: Sendable {
                 ? "SELECT pg_database_size(current_database())::BIGINT AS n"
                 : "SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()"
             let databaseBytes = try await db.raw(size).first()?.decode(column: "n", as: Int64.self) ?? 0
-            let mailBytes = try await db.raw("SELECT COALESCE(SUM(size), 0) AS n FROM mail_messages").first()?.decode(column: "n", as: Int64.self) ?? 0
+            let mailBytes = try await db.raw("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS n FROM mail_messages").first()?.decode(column: "n", as: Int64.self) ?? 0
             return (days, kinds, statuses, databaseBytes, Int64(mailBytes))
         }
         return Snapshot(takenAt: now, membersByKind: AccountKind.allCases.map { ($0, kinds[$0] ?? 0) },

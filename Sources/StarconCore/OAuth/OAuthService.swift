@@ -243,6 +243,7 @@ public struct OAuthService: Sendable {
             INSERT INTO oauth_tokens (id, token_digest, app_id, account_id, scopes, created_at, last_used_at)
             VALUES (\(bind: ids.next()), \(bind: Secrets.digest(token)), \(bind: app), \(bind: account), \(bind: scopes.description), \(bind: now), \(bind: now))
             """).run()
+        if let account { try await DashboardStats.markActive(account, now: now, db: db) }
         return token
     }
 

@@ -14,7 +14,8 @@ struct AnnouncementAPIRoutes {
             let member = try await api.member(request, "read")
             let input = try await APIInput.read(request, context: context)
             let withDismissed = input.flag("with_dismissed") ?? false
-            let views = try await core.announcements.views(for: member, language: Self.language(member, request), includeDismissed: withDismissed)
+            let views = try await core.announcements.views(for: member, language: Self.language(member, request, asked: input["lang"]),
+                                                           includeDismissed: withDismissed)
             return JSON.response(views.map(Self.entity))
         }
         router.post("/api/v1/announcements/{id}/dismiss") { request, context in
@@ -24,9 +25,11 @@ struct AnnouncementAPIRoutes {
         }
     }
 
-    /// The member's language, else the app's Accept-Language, else English.
-    static func language(_ member: Account, _ request: Request) -> String {
-        member.language ?? Language.negotiate(request.headers[.acceptLanguage])?.rawValue ?? Language.fallback.rawValue
+    /// As Mastodon picks a locale: the app's `lang` parameter, else the member's language, else the app's
+    /// Accept-Language, else English.
+    static func language(_ member: Account, _ request: Request, asked: String?) -> String {
+        asked.flatMap(Language.init(rawValue:))?.rawValue ?? member.language
+            ?? Language.negotiate(request.headers[.acceptLanguage])?.rawValue ?? Language.fallback.rawValue
     }
 
     /// Mastodon 4.2's Announcement entity (no reactions, mentions or links: the text is plain).

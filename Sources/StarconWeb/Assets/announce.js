@@ -7,6 +7,7 @@
   if (!slot || !window.EventSource || !window.DOMParser) { return; }
   var back = slot.getAttribute('data-back') || '/';
   var source = new EventSource('/announcements/live?back=' + encodeURIComponent(back));
+  source.addEventListener('open', function () { slot.setAttribute('data-live', '1'); });
   source.addEventListener('announcement', function (event) {
     var fresh = new DOMParser().parseFromString(event.data, 'text/html').body.firstElementChild;
     if (!fresh || !fresh.id || document.getElementById(fresh.id)) { return; }

@@ -29,11 +29,14 @@ struct AnnouncementRoutes {
 
     private func live(_ context: WebContext) -> Response {
         let core = web.core, renderer = web.renderer, member = context.member, language = context.language.rawValue
-        let body = ResponseBody { writer in
-            enum Step: Sendable { case event(Event), heartbeat }
-            let (steps, queue) = AsyncStream<Step>.makeStream(bufferingPolicy: .bufferingOldest(Self.queueLimit))
+        let token = context.sessionToken, address = context.clientAddress
+        let stillValid: @Sendable () async throws -> Bool = {
+            guard let token else { return true }
+            return try await core.sessions.resolve(token: token, address: address) != nil
+        }
+        return EventStreamBody.response(queueLimit: Self.queueLimit, greeting: "retry: 5000\n\n", subscribe: { queue in
             // Only what this stream sends or ends on goes into its queue.
-            let sink = core.events.sink(accountID: member?.id, deliver: { event in
+            core.events.sink(accountID: member?.id, deliver: { event in
                 switch event.payload {
                 case .announcement, .accountEnded, .credentialsRevoked, .reload:
                     if case .dropped = queue.yield(.event(event)) { return false }
@@ -41,38 +44,12 @@ struct AnnouncementRoutes {
                 }
                 return true
             }, overflowed: { queue.finish() })
-            defer { sink.cancel() }
-            let token = context.sessionToken, address = context.clientAddress
-            let stillValid: @Sendable () async throws -> Bool = {
-                guard let token else { return true }
-                return try await core.sessions.resolve(token: token, address: address) != nil
-            }
-            try await writer.write(ByteBuffer(string: "retry: 5000\n\n"))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    while !Task.isCancelled {
-                        try await Task.sleep(for: .seconds(15))
-                        queue.yield(.heartbeat)
-                    }
-                }
-                stepping: for await step in steps {
-                    switch step {
-                    case .event(let event):
-                        if let member, await StreamEnding.reason(event, member: member, stillValid: stillValid) != nil { break stepping }
-                        guard case .announcement(let id, let ended) = event.payload else { continue }
-                        if ended {
-                            try await writer.write(ByteBuffer(string: "event: announcement.delete\ndata: \(id)\n\n"))
-                        } else if let view = try await core.announcements.view(id: id, for: member, language: language), !view.dismissed {
-                            let html = renderer.announcementFragment(view, context: context).replacingOccurrences(of: "\n", with: " ")
-                            try await writer.write(ByteBuffer(string: "event: announcement\ndata: \(html)\n\n"))
-                        }
-                    case .heartbeat: try await writer.write(ByteBuffer(string: ":thump\n\n"))
-                    }
-                }
-                group.cancelAll()
-            }
-            try await writer.finish(nil)
-        }
-        return Response(status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"], body: body)
+        }, frames: { event in
+            if let member, await StreamEnding.reason(event, member: member, stillValid: stillValid) != nil { return nil }
+            guard case .announcement(let id, let ended) = event.payload else { return [] }
+            if ended { return [("announcement.delete", String(id))] }
+            guard let view = try await core.announcements.view(id: id, for: member, language: language), !view.dismissed else { return [] }
+            return [("announcement", renderer.announcementFragment(view, context: context).replacingOccurrences(of: "\n", with: " "))]
+        })
     }
 }

@@ -40,6 +40,10 @@ public final class Core: Sendable {
     public let submission: MailSubmission
     /// Mail waiting for other domains.
     public let mailQueue: MailQueue
+    /// Official notices to every member, on every surface.
+    public let announcements: AnnouncementService
+    /// The admin dashboard's figures (also in `/metrics`).
+    public let dashboard: DashboardStats
     /// This process's id tag, leased in the store (nil for a Core made without `open`, as some tests do).
     public let lease: NodeLease?
 
@@ -90,6 +94,8 @@ public final class Core: Sendable {
         self.mailQueue = MailQueue(database: database, ids: ids, clock: clock, log: log, mail: mail)
         self.reports = ReportService(database: database, ids: ids, clock: clock, log: log, audit: audit, accounts: accounts, feed: feed,
                                      messenger: messenger, news: news, mail: mail)
+        self.announcements = AnnouncementService(database: database, ids: ids, clock: clock, log: log, audit: audit, news: news, mail: mail)
+        self.dashboard = DashboardStats(database: database, clock: clock, mediaDirectory: mediaDirectory)
     }
 
     /// Opens the store, brings its schema up to date, leases this process's id tag and (unless `deliver` is
@@ -136,6 +142,7 @@ public final class Core: Sendable {
     public func standardJobs(homeFeedTrim: Int64 = 600_000, eventRetention: Int64 = EventLog.defaultRetention,
                              moderationInterval: Int64 = 60_000) -> [JobRunner.Job] {
         let feed = self.feed, log = self.log, accounts = self.accounts, oauth = self.oauth, media = self.media
+        let announcements = self.announcements
         let hour: Int64 = 3_600_000
         return [
             JobRunner.Job(name: "accounts.end_expired", every: moderationInterval, firstAfter: 1_000) { _ = try await accounts.suspendExpired() },
@@ -147,6 +154,7 @@ public final class Core: Sendable {
             JobRunner.Job(name: "feed.publish_scheduled", every: 5_000, firstAfter: 1_000) { try await feed.publishScheduled() },
             JobRunner.Job(name: "feed.end_polls", every: 5_000, firstAfter: 1_000) { try await feed.endPolls() },
             JobRunner.Job(name: "feed.prune_idempotency_keys", every: hour) { try await feed.pruneIdempotencyKeys() },
+            JobRunner.Job(name: "announcements.deliver", every: 3_000, firstAfter: 1_000) { try await announcements.deliverPending() },
             JobRunner.Job(name: "events.prune", every: min(eventRetention, 300_000)) { try await log.prune(olderThan: eventRetention) },
         ]
     }

@@ -250,6 +250,7 @@ public struct OAuthService: Sendable {
             INSERT INTO oauth_tokens (id, token_digest, app_id, account_id, scopes, created_at, last_used_at)
             VALUES (\(bind: ids.next()), \(bind: Secrets.digest(token)), \(bind: app), \(bind: account), \(bind: scopes.description), \(bind: now), \(bind: now))
             """).run()
+        if let account { try await DashboardStats.markActive(account, now: now, db: db) }
         return token
     }
 
@@ -275,6 +276,7 @@ public struct OAuthService: Sendable {
         if now - lastUsed > 60_000 {
             try await database.write { db in
                 try await db.raw("UPDATE oauth_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: grant.tokenID)").run()
+                if let account = grant.account { try await DashboardStats.markActive(account.id, now: now, db: db) }
             }
         }
         return grant

@@ -85,7 +85,7 @@ public enum Permissions {
     /// What the member may do on the instance as a whole (not about one object).
     public static func instance(_ viewer: Account) -> InstancePermissions {
         InstancePermissions(administer: viewer.isModerator, setRegistrationMode: viewer.isAdmin, approveRegistrations: viewer.isAdmin,
-                            manageGroups: viewer.isModerator)
+                            manageGroups: viewer.isModerator, announce: viewer.isAdmin && viewer.status == .active)
     }
 
     /// A conversation `viewer` is a member of. `blocked`: a direct conversation whose other member and the
@@ -159,6 +159,8 @@ public struct InstancePermissions: Sendable, Equatable {
     public var setRegistrationMode, approveRegistrations: Bool
     /// Creating newsgroups and changing their settings and moderators.
     public var manageGroups: Bool
+    /// Publishing and ending announcements to every member.
+    public var announce: Bool = false
 }
 
 public struct ConversationPermissions: Sendable, Equatable {

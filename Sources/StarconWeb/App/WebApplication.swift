@@ -67,6 +67,9 @@ func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) a
     AdminRoutes(web: web).add(to: router)
     AdminReportRoutes(web: web, admin: AdminRoutes(web: web)).add(to: router)
     ReportRoutes(web: web).add(to: router)
+    AdminAnnouncementRoutes(web: web).add(to: router)
+    DashboardRoutes(web: web).add(to: router)
+    AnnouncementRoutes(web: web).add(to: router)
     SectionRoutes(web: web).add(to: router)
     NewsRoutes(web: web).add(to: router)
     MailRoutes(web: web).add(to: router)
@@ -90,6 +93,7 @@ func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) a
     ScheduledStatusAPIRoutes(api: api).add(to: router)
     StartupAPIRoutes(api: api).add(to: router)
     TagAPIRoutes(api: api).add(to: router)
+    AnnouncementAPIRoutes(api: api).add(to: router)
     ListAPIRoutes(api: api).add(to: router)
     FilterAPIRoutes(api: api).add(to: router)
     ConversationAPIRoutes(api: api).add(to: router)
@@ -129,7 +133,7 @@ public func buildMetricsApplication(
 ) -> some ApplicationProtocol {
     let metrics = WebMetrics.bootstrap()
     let router = Router()
-    router.get("/metrics") { _, _ in metrics.scrape(database: core.database) }
+    router.get("/metrics") { _, _ in metrics.scrape(database: core.database, figures: DashboardMetrics.text(try await core.dashboard.snapshot())) }
     return Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: timeouts.idle)),

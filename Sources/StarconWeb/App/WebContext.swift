@@ -30,6 +30,10 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
     public var timeZone: TimeZone = .current
     /// A notice from the previous request (set by `PageMiddleware` from the flash cookie).
     var flash: Flash?
+    /// The live announcements this viewer has not dismissed, in their language (page views only).
+    var announcements: [AnnouncementView] = []
+    /// This page's path and query, where a dismissed announcement's form comes back to.
+    var pagePath = "/"
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -51,6 +51,10 @@ struct PageMiddleware: RouterMiddleware {
                     cookiesToSet.append(web.cookies.make(CookieName.preSession, pre, maxAge: nil))
                 }
             }
+            if request.method == .get {
+                context.pagePath = WebServices.safeLocalPath(request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")) ?? "/"
+                context.announcements = try await web.core.announcements.views(for: context.member, language: context.language.rawValue)
+            }
             if let flash = cookies[CookieName.flash]?.value {
                 context.flash = Flash(cookieValue: flash).flatMap { web.renderer.catalogue(context).entries[$0.key] != nil ? $0 : nil }
                 cookiesToSet.append(web.cookies.clear(CookieName.flash))

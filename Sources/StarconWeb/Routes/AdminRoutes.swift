@@ -35,6 +35,8 @@ struct AdminRoutes {
         tabs.append(("/admin/reports", "report_admin_tab", "reports"))
         if Permissions.instance(member).approveRegistrations { tabs.append(("/admin/approvals", "admin_approvals", "approvals")) }
         tabs.append(("/admin/audit", "admin_audit", "audit"))
+        tabs.append(("/admin/dashboard", "dashboard_tab", "dashboard"))
+        if Permissions.instance(member).announce { tabs.append(("/admin/announcements", "announce_tab", "announcements")) }
         var values = data
         values["tabs"] = tabs.map { ["href": $0.0, "label": t.text($0.1), "current": $0.2 == tab] }
         return web.renderer.page(template, title: t.text("admin_title"), section: .admin, data: values,

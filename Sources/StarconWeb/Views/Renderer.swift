@@ -92,8 +92,10 @@ struct Renderer: Sendable {
             "languages": Language.allCases.map { language in
                 ["code": language.rawValue, "name": catalogues[language].text("language_name"), "current": language == context.language]
             },
-            "announcements": [[String: Any]](),
+            "announcements": context.announcements.map(announcementValues),
+            "announce_script": assets.url("announce.js"),
             "zone_script": assets.url("zone.js"),
+            "back": context.pagePath,
         ]
         if let flash = context.flash {
             values["flash"] = catalogue.text(flash.key, flash.values)
@@ -134,6 +136,22 @@ struct Renderer: Sendable {
             values["nav"] = NavIcons.decorate(nav, t)
         }
         return values
+    }
+
+    /// One announcement for the `announcement` partial (the layout's slot and the live stream's fragments).
+    func announcementValues(_ view: AnnouncementView) -> [String: Any] {
+        var values: [String: Any] = ["id": String(view.announcement.id), "severity": view.announcement.severity.rawValue,
+                                     "text": view.text, "lang": view.language]
+        if view.announcement.severity == .alert { values["alert"] = true }
+        if view.mayDismiss { values["may_dismiss"] = true }
+        return values
+    }
+
+    /// The HTML of one announcement as `context`'s viewer sees it, for the live stream.
+    func announcementFragment(_ view: AnnouncementView, context: WebContext) -> String {
+        let values: [String: Any] = ["t": catalogue(context).texts, "csrf": context.csrfSeed.map { csrf.token(seed: $0) } ?? "",
+                                     "back": context.pagePath]
+        return library.render(values.merging(announcementValues(view)) { $1 }, withTemplate: "announcement") ?? ""
     }
 
     func memberValues(_ member: Account, catalogue: Catalogue) -> [String: Any] {

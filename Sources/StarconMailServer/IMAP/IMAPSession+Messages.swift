@@ -9,9 +9,10 @@ extension IMAPSession {
 
     // MARK: FETCH
 
-    func fetch(_ set: SequenceSet, _ attributes: [FetchAttribute], uid: Bool, tag: String) async throws {
+    func fetch(_ set: SequenceSet, _ attributes: [FetchAttribute], uid: Bool, changedSince: Int64? = nil, tag: String) async throws {
         guard let selection else { return }
         let account = member!
+        if attributes.contains(.modseq) { condStore = true }
         let uids = selection.index.resolve(set, byUID: uid)
         let needsBody = attributes.contains(where: Self.needsBody)
         let needsHeader = attributes.contains(where: Self.needsHeader)
@@ -25,6 +26,8 @@ extension IMAPSession {
         for start in stride(from: 0, to: uids.count, by: Self.fetchChunk) {
             let chunk = Self.ranges(Array(uids[start..<min(uids.count, start + Self.fetchChunk)]))
             var entries = try await core.mail.entries(mailboxID: selection.mailbox.id, uids: chunk, of: account)
+            if let changedSince { entries = entries.filter { $0.modseq > changedSince } }
+            if entries.isEmpty { continue }
             let bytes = needsBody ? try await core.mail.raw(mailboxID: selection.mailbox.id, uids: chunk, of: account)
                 : needsHeader ? try await core.mail.headers(mailboxID: selection.mailbox.id, uids: chunk, of: account) : [:]
             var newlySeen = Set<Int64>()
@@ -43,8 +46,9 @@ extension IMAPSession {
                 guard let number = selection.index.sequence(of: UInt32(entry.uid)) else { continue }
                 let message = MIMEParser.parse(bytes[entry.uid] ?? [])
                 var items = attributes.compactMap { item(for: $0, entry: entry, message: message, in: selection) }
-                if newlySeen.contains(entry.uid), !attributes.contains(.flags) {
-                    items.append(.flags(flags(of: entry, in: selection)))
+                if newlySeen.contains(entry.uid) {
+                    if !attributes.contains(.flags) { items.append(.flags(flags(of: entry, in: selection))) }
+                    if condStore, !attributes.contains(.modseq) { items.append(.modseq(entry.modseq)) }
                 }
                 out += Response.fetch(number, items)
             }
@@ -79,6 +83,7 @@ extension IMAPSession {
         case .flags: return .flags(flags(of: entry, in: selection))
         case .internalDate: return .internalDate(entry.internalDate)
         case .rfc822Size: return .rfc822Size(entry.size)
+        case .modseq: return .modseq(entry.modseq)
         case .envelope: return .envelope(EnvelopeBuilder.envelope(message.header))
         case .body: return .bodyStructure(EnvelopeBuilder.structure(message), extensible: false)
         case .bodyStructure: return .bodyStructure(EnvelopeBuilder.structure(message), extensible: true)
@@ -97,6 +102,7 @@ extension IMAPSession {
         guard let selection else { return }
         guard !selection.readOnly else { _ = try await readOnly(tag); return }
         let uids = selection.index.resolve(set, byUID: uid)
+        if action.unchangedSince != nil { condStore = true }
         let (system, keywords) = Self.split(action.flags)
         let change: FlagChange = switch action.mode {
         case .replace: .replace
@@ -104,21 +110,27 @@ extension IMAPSession {
         case .remove: .remove
         }
         var out: [UInt8] = []
+        var refused: [Int64] = []
         if !uids.isEmpty {
-            let (changed, _) = try await core.mail.store(mailboxID: selection.mailbox.id, uids: Self.ranges(uids), flags: system,
-                                                         keywords: keywords, change, of: member!)
-            if !action.silent {
-                for entry in changed {
-                    guard let number = selection.index.sequence(of: UInt32(entry.uid)) else { continue }
-                    var items: [FetchItem] = [.flags(flags(of: entry, in: selection))]
-                    if uid { items.insert(.uid(UInt32(entry.uid)), at: 0) }
-                    out += Response.fetch(number, items)
-                }
+            let (changed, failed) = try await core.mail.store(mailboxID: selection.mailbox.id, uids: Self.ranges(uids), flags: system,
+                                                              keywords: keywords, change, unchangedSince: action.unchangedSince, of: member!)
+            refused = failed
+            for entry in changed {
+                guard let number = selection.index.sequence(of: UInt32(entry.uid)) else { continue }
+                // RFC 7162 §3.2: with CONDSTORE on, a changed message is reported with its MODSEQ even for .SILENT.
+                var items: [FetchItem] = []
+                if uid { items.append(.uid(UInt32(entry.uid))) }
+                if !action.silent { items.append(.flags(flags(of: entry, in: selection))) }
+                if condStore { items.append(.modseq(entry.modseq)) }
+                if !action.silent || condStore { out += Response.fetch(number, items) }
             }
         }
         try await write(out)
         try await sendUpdates(expunges: uid)
-        try await write(Response.tagged(tag, .ok, "\(uid ? "UID " : "")STORE completed"))
+        // MODIFIED names what failed UNCHANGEDSINCE, as UIDs for UID STORE and as numbers otherwise.
+        let failed = refused.compactMap { uid ? UInt32($0) : selection.index.sequence(of: UInt32($0)).map(UInt32.init) }.sorted()
+        let code: ResponseCode? = failed.isEmpty ? nil : .modified(SequenceSet.compact(failed))
+        try await write(Response.tagged(tag, .ok, code: code, "\(uid ? "UID " : "")STORE completed"))
     }
 
     // MARK: COPY, MOVE
@@ -159,16 +171,22 @@ extension IMAPSession {
         let entries = try await core.mail.searchCandidates(mailboxID: selection.mailbox.id, filter: filter, of: account)
         let search = MessageSearch(key: key, index: selection.index, recentFrom: selection.recentFrom, now: core.clock.nowMilliseconds())
         var found: [UInt32] = []
+        var highest: Int64 = 0
         for start in stride(from: 0, to: entries.count, by: Self.fetchChunk) {
             let chunk = Array(entries[start..<min(entries.count, start + Self.fetchChunk)])
             let raw = search.needsRaw
                 ? try await core.mail.raw(mailboxID: selection.mailbox.id, uids: chunk.map { $0.uid...$0.uid }, of: account) : [:]
             for entry in chunk {
                 guard let number = selection.index.sequence(of: UInt32(entry.uid)) else { continue }
-                if search.matches(entry, sequence: number, raw: raw[entry.uid]) { found.append(uid ? UInt32(entry.uid) : UInt32(number)) }
+                if search.matches(entry, sequence: number, raw: raw[entry.uid]) {
+                    found.append(uid ? UInt32(entry.uid) : UInt32(number))
+                    highest = max(highest, entry.modseq)
+                }
             }
         }
-        try await write(Response.search(found))
+        // RFC 7162 §3.1.5: with a MODSEQ key, the highest modseq of the messages found.
+        if MessageSearch.usesModseq(key) { condStore = true }
+        try await write(Response.search(found, modseq: MessageSearch.usesModseq(key) ? highest : nil))
         try await sendUpdates(expunges: uid)
         try await write(Response.tagged(tag, .ok, "\(uid ? "UID " : "")SEARCH completed"))
     }

@@ -65,8 +65,8 @@ def stored_mailbox(srv, username, role="inbox"):
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
     try:
         rows = db.execute(
-            """SELECT m.raw FROM mail_entries e JOIN mailboxes b ON b.id = e.mailbox_id
-               JOIN accounts a ON a.id = b.account_id JOIN mail_messages m ON m.id = e.message_id
+            """SELECT r.raw FROM mail_entries e JOIN mailboxes b ON b.id = e.mailbox_id
+               JOIN accounts a ON a.id = b.account_id JOIN mail_message_bytes r ON r.message_id = e.message_id
                WHERE a.username_key = ? AND b.role = ? ORDER BY e.uid""", (username.lower(), role)).fetchall()
     except sqlite3.OperationalError:
         return []  # no mailbox table rows yet

@@ -6,6 +6,8 @@ extension IMAPSession {
     /// Messages read from the store per round trip in a FETCH, so `1:*` of a large mailbox never holds every
     /// message in memory at once and the client gets the first replies early.
     static let fetchChunk = 100
+    /// The same when only headers and flags are read (a few KB a message): fewer round trips for `1:*`.
+    static let headerFetchChunk = 1_000
 
     // MARK: FETCH
 
@@ -23,8 +25,9 @@ extension IMAPSession {
             default: false
             }
         }
-        for start in stride(from: 0, to: uids.count, by: Self.fetchChunk) {
-            let chunk = Self.ranges(Array(uids[start..<min(uids.count, start + Self.fetchChunk)]))
+        let chunkSize = needsBody ? Self.fetchChunk : Self.headerFetchChunk
+        for start in stride(from: 0, to: uids.count, by: chunkSize) {
+            let chunk = Self.ranges(Array(uids[start..<min(uids.count, start + chunkSize)]))
             var entries = try await core.mail.entries(mailboxID: selection.mailbox.id, uids: chunk, of: account)
             if let changedSince { entries = entries.filter { $0.modseq > changedSince } }
             if entries.isEmpty { continue }
@@ -44,8 +47,16 @@ extension IMAPSession {
             var out: [UInt8] = []
             for entry in entries {
                 guard let number = selection.index.sequence(of: UInt32(entry.uid)) else { continue }
-                let message = MIMEParser.parse(bytes[entry.uid] ?? [])
-                var items = attributes.compactMap { item(for: $0, entry: entry, message: message, in: selection) }
+                // Parsed only when an item needs the MIME tree: BODY[] and RFC822 are the stored bytes as they are.
+                let raw = bytes[entry.uid] ?? []
+                var parsed: MIMEEntity?
+                let message = { () -> MIMEEntity in
+                    if let parsed { return parsed }
+                    let entity = MIMEParser.parse(raw)
+                    parsed = entity
+                    return entity
+                }
+                var items = attributes.compactMap { item(for: $0, entry: entry, raw: raw, message: message, in: selection) }
                 if newlySeen.contains(entry.uid) {
                     if !attributes.contains(.flags) { items.append(.flags(flags(of: entry, in: selection))) }
                     if condStore, !attributes.contains(.modseq) { items.append(.modseq(entry.modseq)) }
@@ -77,21 +88,22 @@ extension IMAPSession {
         }
     }
 
-    func item(for attribute: FetchAttribute, entry: MailEntry, message: MIMEEntity, in selection: Selection) -> FetchItem? {
+    func item(for attribute: FetchAttribute, entry: MailEntry, raw: [UInt8], message: () -> MIMEEntity, in selection: Selection) -> FetchItem? {
         switch attribute {
         case .uid: return .uid(UInt32(entry.uid))
         case .flags: return .flags(flags(of: entry, in: selection))
         case .internalDate: return .internalDate(entry.internalDate)
         case .rfc822Size: return .rfc822Size(entry.size)
         case .modseq: return .modseq(entry.modseq)
-        case .envelope: return .envelope(EnvelopeBuilder.envelope(message.header))
-        case .body: return .bodyStructure(EnvelopeBuilder.structure(message), extensible: false)
-        case .bodyStructure: return .bodyStructure(EnvelopeBuilder.structure(message), extensible: true)
-        case .rfc822: return .section(name: "RFC822", origin: nil, data: message.raw)
-        case .rfc822Header: return .section(name: "RFC822.HEADER", origin: nil, data: Array(message.headerBytes))
-        case .rfc822Text: return .section(name: "RFC822.TEXT", origin: nil, data: Array(message.bodyBytes))
+        case .envelope: return .envelope(EnvelopeBuilder.envelope(message().header))
+        case .body: return .bodyStructure(EnvelopeBuilder.structure(message()), extensible: false)
+        case .bodyStructure: return .bodyStructure(EnvelopeBuilder.structure(message()), extensible: true)
+        case .rfc822: return .section(name: "RFC822", origin: nil, data: raw)
+        case .rfc822Header: return .section(name: "RFC822.HEADER", origin: nil, data: Array(message().headerBytes))
+        case .rfc822Text: return .section(name: "RFC822.TEXT", origin: nil, data: Array(message().bodyBytes))
         case .section(let spec, _, let partial):
-            let data = MessageSections.partial(MessageSections.bytes(spec, of: message), partial)
+            let whole = spec.part.isEmpty && spec.text == .whole
+            let data = MessageSections.partial(whole ? raw : MessageSections.bytes(spec, of: message()), partial)
             return .section(name: "BODY[\(spec.description)]", origin: partial?.offset, data: data)
         }
     }

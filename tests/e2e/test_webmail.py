@@ -280,6 +280,7 @@ def test_search_pages_past_the_first_fifty(mail_server):
     first = jun.get("/mail/search", params={"q": "pagedsearch"})
     numbers = re.findall(r"pagedsearch (\d\d)", first.text)
     assert len(numbers) == 50 and numbers[0] == "56", "newest first, 50 a page"
+    assert first.text.count("Messages 1–50") == 1, "said once, not also in the navigation's badges"
     assert 'rel="prev"' not in first.text
     older = re.search(r'href="([^"]+)" rel="next"', first.text).group(1)
     second = jun.get(html.unescape(older))

@@ -235,7 +235,8 @@ struct MailRoutes {
                          showFolder: byID[entry.mailboxID].map { MailFormat.folderName($0, t) })
             },
             "any_results": !found.isEmpty,
-            "count": count,
+            // Not "count": the navigation's unread badges would read it where they have none of their own.
+            "found_count": count,
         ])
     }
 }

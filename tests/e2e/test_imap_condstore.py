@@ -1,11 +1,24 @@
 """CONDSTORE (RFC 7162) against the running binary with Python's imaplib: HIGHESTMODSEQ on SELECT (after ENABLE or
 with SELECT's CONDSTORE parameter), FETCH MODSEQ, CHANGEDSINCE, STORE UNCHANGEDSINCE with MODIFIED, SEARCH MODSEQ,
-STATUS HIGHESTMODSEQ, and bad modifiers refused with BAD, changing nothing."""
+STATUS HIGHESTMODSEQ, and bad modifiers refused with BAD, changing nothing; on SQLite and PostgreSQL."""
 import re
 
 import imaplib
+import pytest
 
-from test_imap import connect, mail_server, message  # noqa: F401  (mail_server is a fixture)
+from conftest import Server
+from test_imap import add_member, connect, message
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def mail_server(request, data_dir):
+    """On both engines: modseqs and UNCHANGEDSINCE are the store's, checked in its transaction."""
+    database = request.getfixturevalue("pg_database") if request.param == "postgres" else None
+    srv = Server(data_dir, database=database)
+    add_member(srv, "kim")
+    srv.start()
+    yield srv
+    srv.stop()
 
 
 def modseqs(data):

@@ -32,7 +32,7 @@ SERVER_PID=""
 stop_server() { if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; fi; }
 trap stop_server EXIT INT TERM
 start_server() { # DATA
-  "$BIN" serve --data "$1" --http-port $PORT --nntp-port 0 --smtp-port 0 > "$OUT/server-$(basename "$1").log" 2>&1 & SERVER_PID=$!
+  "$BIN" serve --data "$1" --http-port $PORT --nntp-port 0 --smtp-port 0 --imap-port 0 > "$OUT/server-$(basename "$1").log" 2>&1 & SERVER_PID=$!
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && return 0; sleep 0.2; done
   echo "server did not start" >&2; exit 1; }
 load() { # LABEL PATH [TOKENS]

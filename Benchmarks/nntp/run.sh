@@ -119,7 +119,7 @@ SC_DIR=$(mktemp -d /tmp/scbench.XXXXXX)
 SC_NNTP=$(free_port) SC_HTTP=$(free_port)
 echo "$PASS_" | "$STARCON_BIN" user add "$USER_" --data "$SC_DIR" >/dev/null
 for g in $GROUPS_; do "$STARCON_BIN" group create "$g" --data "$SC_DIR" >/dev/null; done
-"$STARCON_BIN" serve --data "$SC_DIR" --host 127.0.0.1 --http-port "$SC_HTTP" --nntp-port "$SC_NNTP" --smtp-port 0 \
+"$STARCON_BIN" serve --data "$SC_DIR" --host 127.0.0.1 --http-port "$SC_HTTP" --nntp-port "$SC_NNTP" --smtp-port 0 --imap-port 0 \
   >"$OUT/starcon.log" 2>&1 &
 SC_PID=$!
 wait_port "$SC_NNTP" "$SC_PID" 30 || { tail -20 "$OUT/starcon.log" >&2; log "starcon did not start"; exit 1; }

@@ -102,7 +102,7 @@ extension FeedService {
             // A repost is judged by what it shows; one's own posts are never filtered away from oneself.
             let shown = result.reblog?.view.status ?? result.status
             guard shown.author.id != viewer.account.id else { return result }
-            let text = ([shown.spoilerText, shown.text] + shown.media.map(\.description) + (shown.poll?.options.map(\.title) ?? [])).joined(separator: "\n")
+            let text = FilterText(([shown.spoilerText, shown.text] + shown.media.map(\.description) + (shown.poll?.options.map(\.title) ?? [])).joined(separator: "\n"))
             for filter in filters {
                 let matched = filter.matches(text: text, statusID: shown.id)
                 guard !matched.keywords.isEmpty || matched.status else { continue }

@@ -21,8 +21,17 @@ public struct Filter: Sendable, Equatable {
 
     public struct Keyword: Sendable, Equatable {
         public let id: Int64
-        public var keyword: String
+        public var keyword: String { didSet { folded = FilterText.fold(keyword) } }
         public var wholeWord: Bool
+        /// The keyword lowercased, as UTF-8: folded once when loaded, not for every status it is tried on.
+        private(set) var folded: [UInt8]
+
+        public init(id: Int64, keyword: String, wholeWord: Bool) {
+            self.id = id
+            self.keyword = keyword
+            self.wholeWord = wholeWord
+            self.folded = FilterText.fold(keyword)
+        }
     }
 
     public struct FilteredStatus: Sendable, Equatable {
@@ -32,26 +41,60 @@ public struct Filter: Sendable, Equatable {
 
     /// The keywords of this filter that `text` contains (case-insensitively; `wholeWord` keywords only between
     /// non-letters), and whether `statusID` is one of its statuses.
-    public func matches(text: String, statusID: Int64) -> (keywords: [String], status: Bool) {
-        let folded = text.lowercased()
-        let words = keywords.filter { Self.contains(folded, $0.keyword.lowercased(), wholeWord: $0.wholeWord) }.map(\.keyword)
+    public func matches(text: FilterText, statusID: Int64) -> (keywords: [String], status: Bool) {
+        let words = keywords.filter { text.contains($0.folded, wholeWord: $0.wholeWord) }.map(\.keyword)
         return (words, statuses.contains { $0.statusID == statusID })
     }
+}
 
-    static func contains(_ text: String, _ keyword: String, wholeWord: Bool) -> Bool {
-        guard !keyword.isEmpty else { return false }
-        guard wholeWord else { return text.contains(keyword) }
-        var searchRange = text.startIndex..<text.endIndex
-        while let found = text.range(of: keyword, range: searchRange) {
-            let before = found.lowerBound == text.startIndex ? nil : text[text.index(before: found.lowerBound)]
-            let after = found.upperBound == text.endIndex ? nil : text[found.upperBound]
-            if !(before.map(Self.isWordCharacter) ?? false) && !(after.map(Self.isWordCharacter) ?? false) { return true }
-            searchRange = text.index(after: found.lowerBound)..<text.endIndex
+/// What a status says, lowercased once, as UTF-8 bytes: every keyword of every filter is looked for in it with
+/// a byte search (a feed page tries 20 filters on up to 60 statuses; Foundation's `range(of:)` on each made a
+/// filtered home timeline thirteen times slower than an unfiltered one).
+public struct FilterText: Sendable {
+    let bytes: [UInt8]
+
+    public init(_ text: String) { bytes = Self.fold(text) }
+
+    static func fold(_ text: String) -> [UInt8] { Array(text.lowercased().utf8) }
+
+    /// Whether `keyword` (folded) occurs; with `wholeWord`, only where no letter, digit or `_` touches it. A
+    /// match of valid UTF-8 starts on a scalar's first byte, so a byte match is a text match.
+    func contains(_ keyword: [UInt8], wholeWord: Bool) -> Bool {
+        guard !keyword.isEmpty, keyword.count <= bytes.count else { return false }
+        return bytes.withUnsafeBufferPointer { text in
+            keyword.withUnsafeBufferPointer { word in
+                let base = text.baseAddress!, last = text.count - word.count
+                var from = 0
+                while from <= last, let hit = memchr(base + from, Int32(word[0]), last - from + 1) {
+                    let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(base + at, word.baseAddress!, word.count) == 0,
+                       !wholeWord || (!Self.isWordScalar(before: at, in: text) && !Self.isWordScalar(at: at + word.count, in: text)) {
+                        return true
+                    }
+                    from = at + 1
+                }
+                return false
+            }
         }
-        return false
     }
 
-    private static func isWordCharacter(_ character: Character) -> Bool { character.isLetter || character.isNumber || character == "_" }
+    private static func isWordScalar(before end: Int, in text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard end > 0 else { return false }
+        var start = end - 1
+        while start > 0, end - start < 4, text[start] & 0xC0 == 0x80 { start -= 1 }
+        return isWord(String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self).unicodeScalars.first)
+    }
+
+    private static func isWordScalar(at start: Int, in text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard start < text.count else { return false }
+        let end = min(text.count, start + 4)
+        return isWord(String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self).unicodeScalars.first)
+    }
+
+    private static func isWord(_ scalar: Unicode.Scalar?) -> Bool {
+        guard let scalar else { return false }
+        return scalar == "_" || scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    }
 }
 
 /// A filter's verdict on one status, for the status entity's `filtered`.

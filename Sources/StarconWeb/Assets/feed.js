@@ -1,5 +1,4 @@
 // Progressive enhancement of every member page; everything works without it.
-//  - the browser's time zone goes to the server (the `sc_tz` cookie) for a member who has not chosen one;
 //  - a like, reaction, repost or bookmark happens in place: the form is sent in the background and the
 //    post's buttons and counts are replaced by the ones the server renders (without script the server
 //    sends the member back to the same post, `#status-ID`);
@@ -8,13 +7,6 @@
 //    notification bell counts up live.
 (function () {
   'use strict';
-
-  try {
-    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone && document.cookie.indexOf('sc_tz=' + encodeURIComponent(zone)) < 0) {
-      document.cookie = 'sc_tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
-    }
-  } catch (e) { /* no Intl: the instance's zone stays */ }
 
   var inPlace = /\/statuses\/\d+\/(un)?(favourite|reblog|bookmark|react-[0-9a-f-]+)$/;
   document.addEventListener('submit', function (event) {

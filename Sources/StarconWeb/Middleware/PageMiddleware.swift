@@ -21,7 +21,8 @@ struct PageMiddleware: RouterMiddleware {
         var cookiesToSet: [Cookie] = []
         context.language = cookies[CookieName.language].flatMap { Language(rawValue: $0.value) }
             ?? Language.negotiate(request.headers[.acceptLanguage]) ?? .fallback
-        if let zone = Self.timeZone(cookies[CookieName.timeZone]?.value) { context.timeZone = zone }
+        // zone.js writes the name percent-encoded ("Asia%2FSeoul"): cookie values may not hold every character.
+        if let zone = Self.timeZone(cookies[CookieName.timeZone]?.value.removingPercentEncoding) { context.timeZone = zone }
         var response: Response
         do {
             if let token = cookies[CookieName.session]?.value, !token.isEmpty {

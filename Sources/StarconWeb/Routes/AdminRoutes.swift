@@ -201,7 +201,7 @@ struct AdminRoutes {
                 notice = t.text("audit_unknown_actor", ["username": actorName])
             }
         }
-        if AuditLog.actions.contains(parameter("action")) { filter.action = parameter("action") }
+        if AuditActionLabel.isCode(parameter("action")) { filter.action = parameter("action") }
         filter.since = Self.dayStart(parameter("from"), in: context.timeZone, plusDays: 0)
         filter.until = Self.dayStart(parameter("to"), in: context.timeZone, plusDays: 1)
         let entries = notice.isEmpty ? try await web.core.audit.list(actor: actor, filter: filter, before: before, limit: Self.pageSize) : []
@@ -212,7 +212,8 @@ struct AdminRoutes {
         let rows = entries.map { entry -> [String: Any] in
             [
                 "actor": entry.actorID.flatMap { names[$0] }.map { "@" + $0 } ?? t.text("audit_system"),
-                "action": Self.actionName(entry.action, t), "code": entry.action, "target": entry.target, "detail": entry.detail,
+                "action": AuditActionLabel.text(entry.action, t), "code": entry.action, "target": entry.target,
+                "detail": AuditActionLabel.detail(entry.action, entry.detail, t),
                 "when": formatter.dateTime(entry.createdAt), "iso": JSON.iso8601(entry.createdAt),
             ]
         }
@@ -226,16 +227,11 @@ struct AdminRoutes {
             "empty_text": rows.isEmpty ? (notice.isEmpty ? t.text(filtered ? "audit_no_match" : "audit_none") : notice) : "",
             "filter": ["actor": parameter("actor"), "from": parameter("from"), "to": parameter("to")],
             "filtered": filtered,
-            "actions": AuditLog.actions.map { ["code": $0, "label": Self.actionName($0, t), "selected": $0 == filter.action] },
+            "actions": (AuditLog.actions + [filter.action].compactMap { $0 }.filter { !AuditLog.actions.contains($0) })
+                .map { ["code": $0, "label": AuditActionLabel.text($0, t), "selected": $0 == filter.action] },
             "older": entries.count == Self.pageSize ? page("before=\(entries.last!.id)") : "",
             "newest": before != nil ? page(nil) : "",
         ])
-    }
-
-    /// An action code in words ("Created a newsgroup"); a code the catalogue does not know is shown as it is.
-    static func actionName(_ code: String, _ t: Catalogue) -> String {
-        let name = t.text("audit_action.\(code)")
-        return name == "audit_action.\(code)" ? code : name
     }
 
     /// Midnight of a `YYYY-MM-DD` day in `zone`, `plusDays` later, in milliseconds; nil for anything else.

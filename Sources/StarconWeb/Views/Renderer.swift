@@ -95,6 +95,7 @@ struct Renderer: Sendable {
             "announcements": context.announcements.map(announcementValues),
             "announce_script": assets.url("announce.js"),
             "back": context.pagePath,
+            "zone_script": assets.url("zone.js"),
         ]
         if let flash = context.flash {
             values["flash"] = catalogue.text(flash.key, flash.values)
@@ -105,7 +106,7 @@ struct Renderer: Sendable {
                 me["unread"] = formatters[context.language]!.number(context.unreadNotifications)
                 me["unread_label"] = catalogue.plural("notifications_unread", count: context.unreadNotifications, formatter: formatters[context.language]!)
             }
-            me["script"] = assets.url("feed.js")  // on every page: in-place likes, the browser's time zone
+            me["script"] = assets.url("feed.js")  // on every page: in-place likes, live posts and bell
             values["member"] = me
             var nav: [[String: Any]] = [
                 ["href": "/", "label": t["nav_feed"] ?? "", "current": section == .feed],
@@ -126,7 +127,10 @@ struct Renderer: Sendable {
             if Permissions.instance(member).administer {
                 nav.append(["href": "/admin", "label": t["nav_admin"] ?? "", "current": section == .admin])
             }
-            values["nav"] = nav
+            // An item without a count says so: Mustache would otherwise take the page's own `count` (the mail
+            // search's number of results) for every item of the menu.
+            for index in nav.indices where nav[index]["count"] == nil { nav[index]["count"] = false }
+            values["nav"] = NavIcons.decorate(nav, t)
         }
         return values
     }

@@ -95,7 +95,7 @@ def network(tmp_path_factory):
 
 PAGES = ["/", "/network", "/bookmarks", "/notifications", "/messages", "{conversation}", "/newsgroups",
          "/newsgroups/starcon.general", "/mail", "/search", "/@minjun", "/settings", "/settings/password",
-         "/settings/sessions", "/lists", "/settings/filters", "/settings/scheduled", "/admin", "/admin/members", "/admin/invitations", "/admin/approvals", "/admin/audit"]
+         "/settings/sessions", "/settings/security", "/lists", "/settings/filters", "/settings/scheduled", "/admin", "/admin/members", "/admin/invitations", "/admin/approvals", "/admin/audit"]
 
 
 @pytest.mark.parametrize("size_name", ["phone", "desktop"])

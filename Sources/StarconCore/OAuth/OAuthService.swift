@@ -205,7 +205,9 @@ public struct OAuthService: Sendable {
                     throw CoreError.invalid("invalid_grant")
                 }
                 let scopes = Scopes(try row.decode(column: "scopes", as: String.self))
-                let token = try await insertToken(app: app.id, account: try row.decode(column: "account_id", as: Int64.self), scopes: scopes, db: db)
+                let accountID = try row.decode(column: "account_id", as: Int64.self)
+                try await SignInService.record(accountID: accountID, surface: .app, client: app.name, address: "", ids: ids, now: now, db: db)
+                let token = try await insertToken(app: app.id, account: accountID, scopes: scopes, db: db)
                 return (token, scopes, now)
             }
         case .password(let username, let password, let scopeText, let address):
@@ -214,7 +216,12 @@ public struct OAuthService: Sendable {
             // Clients send the e-mail address as the username (Mastodon signs in by e-mail): accept both.
             let name = username.split(separator: "@").first.map(String.init) ?? username
             let account = try await accounts.authenticate(username: name, password: password, address: address)
-            let token = try await database.write { db in try await insertToken(app: app.id, account: account.id, scopes: scopes, db: db) }
+            let token = try await database.write { db in
+                // The password grant has no step for a code: a member with TOTP signs in through the browser.
+                if try await TwoFactorService.isEnabled(accountID: account.id, db: db) { throw CoreError(.forbidden, "totp_requires_browser") }
+                try await SignInService.record(accountID: account.id, surface: .app, client: app.name, address: address, ids: ids, now: now, db: db)
+                return try await insertToken(app: app.id, account: account.id, scopes: scopes, db: db)
+            }
             return (token, scopes, now)
         case .clientCredentials(let scopeText):
             let scopes = Scopes(scopeText.isEmpty ? "read" : scopeText)

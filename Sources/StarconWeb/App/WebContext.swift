@@ -18,6 +18,8 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
     public var unreadMessages = 0
     /// Unread mail in INBOX, for the navigation (page views only).
     public var unreadMail = 0
+    /// A moderator's warnings the member has not acknowledged: every page shows them.
+    public var warnings: [AccountWarning] = []
     /// The session token from the cookie; the CSRF token of a signed-in member is derived from it.
     public var sessionToken: String?
     /// The anonymous visitor's pre-session cookie; the CSRF token of a signed-out visitor is derived from it.

@@ -4,7 +4,7 @@
 //    sends the member back to the same post, `#status-ID`);
 //  - the composer shows previews of the chosen photos and the upload's progress;
 //  - the home timeline listens to the member's stream and offers the new posts ("load newer"), and the
-//    notification bell counts up live.
+//    notification bell counts up live; when the stream is refused (a suspension), the page goes to sign-in.
 (function () {
   'use strict';
 
@@ -113,6 +113,14 @@
       fresh += 1;
       banner.textContent = newPostsText(fresh);
       banner.hidden = false;
+    });
+    // A refused stream (the member was suspended or signed out elsewhere) closes for good; when the page
+    // itself would now send the member to sign in, go there instead of showing a page that no longer works.
+    source.addEventListener('error', function () {
+      if (source.readyState !== EventSource.CLOSED || !window.fetch) { return; }
+      fetch(window.location.href, { redirect: 'manual', credentials: 'same-origin' }).then(function (response) {
+        if (response.type === 'opaqueredirect') { window.location.reload(); }
+      });
     });
     source.addEventListener('notification', function () {
       if (!bell) { return; }

@@ -33,6 +33,7 @@ struct PageMiddleware: RouterMiddleware {
                         context.unreadNotifications = try await web.core.notifications.unreadCount(for: member)
                         context.unreadMessages = try await web.core.messenger.unreadTotal(for: member)
                         context.unreadMail = try await web.core.mail.unreadInInbox(of: member)
+                        context.warnings = try await web.core.accounts.pendingWarnings(of: member)
                     }
                     context.sessionToken = token
                     if let language = member.language.flatMap(Language.init(rawValue:)) { context.language = language }

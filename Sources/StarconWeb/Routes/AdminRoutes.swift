@@ -15,6 +15,9 @@ struct AdminRoutes {
         router.post("/admin/members/{id}") { request, context in try await updateMember(request, context) }
         router.post("/admin/members/{id}/suspend") { request, context in try await suspend(request, context, suspended: true) }
         router.post("/admin/members/{id}/unsuspend") { request, context in try await suspend(request, context, suspended: false) }
+        router.post("/admin/members/{id}/lock") { request, context in try await lock(request, context) }
+        router.post("/admin/members/{id}/expiry") { request, context in try await setExpiry(request, context) }
+        router.post("/admin/members/{id}/unlimit") { request, context in try await unlimit(request, context) }
         router.get("/admin/invitations") { _, context in try await invitations(context) }
         router.post("/admin/invitations") { request, context in try await createInvitation(request, context) }
         router.post("/admin/invitations/{id}/revoke") { request, context in try await revokeInvitation(request, context) }
@@ -29,6 +32,7 @@ struct AdminRoutes {
         let t = web.renderer.catalogue(context)
         var tabs = [("/admin", "admin_overview", "overview"), ("/admin/members", "admin_members", "members"),
                     ("/admin/invitations", "admin_invitations", "invitations")]
+        tabs.append(("/admin/reports", "report_admin_tab", "reports"))
         if Permissions.instance(member).approveRegistrations { tabs.append(("/admin/approvals", "admin_approvals", "approvals")) }
         tabs.append(("/admin/audit", "admin_audit", "audit"))
         tabs.append(("/admin/dashboard", "dashboard_tab", "dashboard"))
@@ -84,7 +88,13 @@ struct AdminRoutes {
             row["suspended"] = account.status == .suspended
             row["can_suspend"] = may.suspend
             row["can_unsuspend"] = may.unsuspend
+            row["can_lock"] = actor.isAdmin && account.id != actor.id
             row["suspended_note"] = account.status == .suspended ? t.text("members_suspended_note", ["reason": account.statusReason]) : ""
+            row["suspended_until"] = account.status == .suspended ? account.suspendedUntil.map { t.text("report_member_suspended_until", ["date": formatter.dateTime($0)]) } ?? "" : ""
+            row["limited"] = account.limited
+            row["can_unlimit"] = account.limited && Permissions.moderate(account, viewer: actor)
+            row["expires"] = account.expiresAt.map { t.text("report_member_expires", ["date": formatter.dateTime($0)]) } ?? ""
+            row["can_set_expiry"] = Permissions.instance(actor).approveRegistrations
             row["joined"] = formatter.date(account.createdAt)
             row["last_seen"] = account.lastSeenAt.map { formatter.dateTime($0) } ?? t.text("members_never")
             row["editable"] = may.changeKind
@@ -93,8 +103,15 @@ struct AdminRoutes {
             row["kinds"] = AccountKind.allCases.map { ["value": $0.rawValue, "label": t.text("kind_\($0.rawValue)"), "selected": $0 == account.kind] }
             return row
         }
+        let expiring = try await web.core.accounts.expiringSoon(actor: actor).map { account -> [String: Any] in
+            var row = web.renderer.memberValues(account, catalogue: t)
+            row["expires"] = account.expiresAt.map { formatter.dateTime($0) } ?? ""
+            row["expired"] = (account.expiresAt ?? 0) <= web.core.clock.nowMilliseconds()
+            row["can_set_expiry"] = Permissions.instance(actor).approveRegistrations
+            return row
+        }
         return try adminPage("admin_members", tab: "members", context, data: [
-            "members": rows,
+            "members": rows, "expiring": expiring, "any_expiring": !expiring.isEmpty,
             "older": page.count == Self.pageSize ? "/admin/members?before=\(page.last!.account.id)" : "",
         ])
     }
@@ -110,8 +127,45 @@ struct AdminRoutes {
     private func suspend(_ request: Request, _ context: WebContext, suspended: Bool) async throws -> Response {
         let actor = try web.staff(context)
         let form = try await web.form(request, context)
-        _ = try await web.core.accounts.setSuspended(actor: actor, target: try id(context), suspended: suspended, reason: form.text("reason"))
+        if suspended {
+            _ = try await web.core.accounts.suspend(actor: actor, target: try id(context), reason: form.text("reason"), days: try Self.days(form.text("days")))
+        } else {
+            _ = try await web.core.accounts.setSuspended(actor: actor, target: try id(context), suspended: false, reason: "")
+        }
         return web.redirect("/admin/members", flash: Flash("members_updated"))
+    }
+
+    /// A number of days from a form field; empty is none.
+    static func days(_ text: String) throws -> Int? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return nil }
+        guard let days = Int(text) else { throw CoreError.invalid("moderation_days", field: "days") }
+        return days
+    }
+
+    private func setExpiry(_ request: Request, _ context: WebContext) async throws -> Response {
+        let actor = try web.admin(context)
+        let form = try await web.form(request, context)
+        _ = try await web.core.accounts.setExpiry(actor: actor, target: try id(context), days: try Self.days(form.text("days")))
+        return web.redirect("/admin/members", flash: Flash("members_updated"))
+    }
+
+    private func unlimit(_ request: Request, _ context: WebContext) async throws -> Response {
+        let actor = try web.staff(context)
+        _ = try await web.form(request, context)
+        try await web.core.accounts.unlimit(actor: actor, target: try id(context))
+        return web.redirect("/admin/members", flash: Flash("members_updated"))
+    }
+
+    /// A hacked account: the core revokes and ends everything; the admin gets the one-time reset link to hand over.
+    private func lock(_ request: Request, _ context: WebContext) async throws -> Response {
+        let actor = try web.staff(context)
+        let form = try await web.form(request, context)
+        let (account, token) = try await web.core.locks.lock(actor: actor, target: try id(context), reason: form.text("reason"))
+        let t = web.renderer.catalogue(context)
+        return web.renderer.page("admin_locked", title: t.text("lock_done_title"), section: .admin, data: [
+            "text": t.text("lock_done_text", ["name": account.username]), "link": web.publicURL + "/reset/" + token,
+        ], context: context)
     }
 
     // MARK: Invitations

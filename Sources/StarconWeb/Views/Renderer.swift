@@ -94,8 +94,8 @@ struct Renderer: Sendable {
             },
             "announcements": context.announcements.map(announcementValues),
             "announce_script": assets.url("announce.js"),
-            "back": context.pagePath,
             "zone_script": assets.url("zone.js"),
+            "back": context.pagePath,
         ]
         if let flash = context.flash {
             values["flash"] = catalogue.text(flash.key, flash.values)
@@ -108,6 +108,9 @@ struct Renderer: Sendable {
             }
             me["script"] = assets.url("feed.js")  // on every page: in-place likes, live posts and bell
             values["member"] = me
+            values["warnings"] = context.warnings.map { warning -> [String: Any] in
+                ["id": String(warning.id), "text": warning.text, "date": formatters[context.language]!.date(warning.createdAt)]
+            }
             var nav: [[String: Any]] = [
                 ["href": "/", "label": t["nav_feed"] ?? "", "current": section == .feed],
                 ["href": "/messages", "label": t["nav_messages"] ?? "", "current": section == .messages],

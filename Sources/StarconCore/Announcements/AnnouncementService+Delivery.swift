@@ -119,7 +119,9 @@ extension AnnouncementService {
 
     static func mailMessage(_ announcement: Announcement, language: String, author: Account?, domain: String, now: Int64) -> [UInt8] {
         let text = announcement.text(for: language).text
-        let from = author.map { MailSubmission.fromHeader($0, address: "\($0.username)@\(domain)") } ?? "postmaster@\(domain)"
+        let from = author.map {
+            MIMEAddress(displayName: $0.displayName.isEmpty ? nil : $0.displayName, localPart: $0.username, domain: domain).formatted
+        } ?? "postmaster@\(domain)"
         let lines = [
             MIMEHeaderWriter.structured("From", from),
             MIMEHeaderWriter.structured("To", "undisclosed-recipients:;"),

@@ -221,5 +221,6 @@ def test_dashboard_figures_and_metrics(data_dir):
         assert 'starcon_items_today{kind="post"} 1' in metrics
         assert re.search(r'starcon_storage_bytes\{part="database"\} [1-9]', metrics)
         assert "starcon_active_members_today 2" in metrics
+        assert "starcon_open_reports 0" in metrics and '<a href="/admin/reports">0</a>' in page.text
     finally:
         server.stop()

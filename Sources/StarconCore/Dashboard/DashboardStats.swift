@@ -43,7 +43,7 @@ public final class DashboardStats: Sendable {
         public let databaseBytes: Int64
         public let mediaBytes: Int64
         public let mailBytes: Int64
-        /// Nil until moderation reports exist in the store.
+        /// Reports waiting for a moderator (`ReportState.open`).
         public let openReports: Int?
     }
 
@@ -68,7 +68,7 @@ public final class DashboardStats: Sendable {
         // A minute's margin below the first day: an id's millisecond can run a little ahead of its created_at.
         let lowestID = max(0, first - 60_000 - IDGenerator.epochMilliseconds) << 22
         let engine = database.engine
-        let (days, kinds, statuses, databaseBytes, mailBytes) = try await database.read { db in
+        let (days, kinds, statuses, databaseBytes, mailBytes, reports) = try await database.read { db in
             var days = (0..<Self.days).map { Day(start: first + Int64($0) * Self.day) }
             func perDay(_ table: String, time: String, distinct: String? = nil, extra: String = "",
                         _ set: (inout Day, Int) -> Void) async throws {
@@ -105,12 +105,13 @@ public final class DashboardStats: Sendable {
                 : "SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()"
             let databaseBytes = try await db.raw(size).first()?.decode(column: "n", as: Int64.self) ?? 0
             let mailBytes = try await db.raw("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS n FROM mail_messages").first()?.decode(column: "n", as: Int64.self) ?? 0
-            return (days, kinds, statuses, databaseBytes, Int64(mailBytes))
+            let reports = try await db.raw("SELECT COUNT(*) AS n FROM reports WHERE state = 'open'").first()?.decode(column: "n", as: Int64.self) ?? 0
+            return (days, kinds, statuses, databaseBytes, Int64(mailBytes), Int(reports))
         }
         return Snapshot(takenAt: now, membersByKind: AccountKind.allCases.map { ($0, kinds[$0] ?? 0) },
                         accountsByStatus: AccountStatus.allCases.map { ($0, statuses[$0] ?? 0) }, days: days,
                         databaseBytes: databaseBytes, mediaBytes: Self.directorySize(mediaDirectory), mailBytes: mailBytes,
-                        openReports: nil)
+                        openReports: reports)
     }
 
     /// Bytes of the regular files under `path` (the media store), 0 when it does not exist.

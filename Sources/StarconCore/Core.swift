@@ -33,6 +33,8 @@ public final class Core: Sendable {
     public let submission: MailSubmission
     /// Mail waiting for other domains.
     public let mailQueue: MailQueue
+    /// Institutions' websites: pages, translations, revisions, scheduled publishing.
+    public let sites: SiteService
     /// This process's id tag, leased in the store (nil for a Core made without `open`, as some tests do).
     public let lease: NodeLease?
 
@@ -75,6 +77,7 @@ public final class Core: Sendable {
         self.mail = mail
         self.submission = MailSubmission(mail: mail, database: database, ids: ids, clock: clock, log: log)
         self.mailQueue = MailQueue(database: database, ids: ids, clock: clock, log: log, mail: mail)
+        self.sites = SiteService(database: database, ids: ids, clock: clock, feed: feed, settings: settings)
     }
 
     /// Opens the store, brings its schema up to date, leases this process's id tag and (unless `deliver` is
@@ -118,7 +121,7 @@ public final class Core: Sendable {
     /// The periodic work every serving node offers; `JobRunner` runs each on one node at a time.
     /// `homeFeedTrim`: milliseconds between home-feed trims.
     public func standardJobs(homeFeedTrim: Int64 = 600_000, eventRetention: Int64 = EventLog.defaultRetention) -> [JobRunner.Job] {
-        let feed = self.feed, log = self.log, accounts = self.accounts, oauth = self.oauth, media = self.media
+        let feed = self.feed, sites = self.sites, log = self.log, accounts = self.accounts, oauth = self.oauth, media = self.media
         let hour: Int64 = 3_600_000
         return [
             JobRunner.Job(name: "accounts.end_expired", every: 60_000, firstAfter: 1_000) { try await accounts.endExpired(window: 180_000) },
@@ -127,6 +130,7 @@ public final class Core: Sendable {
             JobRunner.Job(name: "media.sweep_orphans", every: 6 * hour, firstAfter: 10 * 60_000) { _ = try await media.sweepOrphans() },
             JobRunner.Job(name: "feed.trim_home", every: homeFeedTrim) { try await feed.trimHomeFeeds() },
             JobRunner.Job(name: "feed.publish_scheduled", every: 5_000, firstAfter: 1_000) { try await feed.publishScheduled() },
+            JobRunner.Job(name: "sites.publish_scheduled", every: 5_000, firstAfter: 1_000) { try await sites.publishScheduled() },
             JobRunner.Job(name: "feed.end_polls", every: 5_000, firstAfter: 1_000) { try await feed.endPolls() },
             JobRunner.Job(name: "feed.prune_idempotency_keys", every: hour) { try await feed.pruneIdempotencyKeys() },
             JobRunner.Job(name: "events.prune", every: min(eventRetention, 300_000)) { try await log.prune(olderThan: eventRetention) },

@@ -23,13 +23,14 @@ struct AdminRoutes {
         router.get("/admin/audit") { request, context in try await audit(request, context) }
     }
 
-    private func adminPage(_ template: String, tab: String, _ context: WebContext, data: [String: Any],
+    func adminPage(_ template: String, tab: String, _ context: WebContext, data: [String: Any],
                            status: HTTPResponse.Status = .ok) throws -> Response {
         let member = try web.staff(context)
         let t = web.renderer.catalogue(context)
         var tabs = [("/admin", "admin_overview", "overview"), ("/admin/members", "admin_members", "members"),
                     ("/admin/invitations", "admin_invitations", "invitations")]
         if Permissions.instance(member).approveRegistrations { tabs.append(("/admin/approvals", "admin_approvals", "approvals")) }
+        if member.role == .admin { tabs.append(("/admin/sites", "site_admin_tab", "sites")) }
         tabs.append(("/admin/audit", "admin_audit", "audit"))
         var values = data
         values["tabs"] = tabs.map { ["href": $0.0, "label": t.text($0.1), "current": $0.2 == tab] }

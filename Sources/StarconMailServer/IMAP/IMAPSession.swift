@@ -47,6 +47,8 @@ public final class IMAPSession {
     let send: @Sendable ([UInt8]) async throws -> Void
     var state = State.notAuthenticated
     public internal(set) var member: Account?
+    /// How the member signed in (which app password), for `memberStillAllowed`.
+    var signIn: ClientSignIn?
     var authFailures = 0
     /// AUTHENTICATE PLAIN's tag while the client's response line is awaited.
     var pendingAuthentication: String?

@@ -40,6 +40,8 @@ public final class Core: Sendable {
     public let submission: MailSubmission
     /// Mail waiting for other domains.
     public let mailQueue: MailQueue
+    /// Institutions' websites: pages, translations, revisions, scheduled publishing.
+    public let sites: SiteService
     /// Official notices to every member, on every surface.
     public let announcements: AnnouncementService
     /// The admin dashboard's figures (also in `/metrics`).
@@ -92,6 +94,7 @@ public final class Core: Sendable {
         self.mail = mail
         self.submission = MailSubmission(mail: mail, database: database, ids: ids, clock: clock, log: log)
         self.mailQueue = MailQueue(database: database, ids: ids, clock: clock, log: log, mail: mail)
+        self.sites = SiteService(database: database, ids: ids, clock: clock, feed: feed, settings: settings)
         self.reports = ReportService(database: database, ids: ids, clock: clock, log: log, audit: audit, accounts: accounts, feed: feed,
                                      messenger: messenger, news: news, mail: mail)
         self.announcements = AnnouncementService(database: database, ids: ids, clock: clock, log: log, audit: audit, news: news, mail: mail)
@@ -141,7 +144,7 @@ public final class Core: Sendable {
     /// looks for expired visitor passes and timed suspensions that have run out.
     public func standardJobs(homeFeedTrim: Int64 = 600_000, eventRetention: Int64 = EventLog.defaultRetention,
                              moderationInterval: Int64 = 60_000) -> [JobRunner.Job] {
-        let feed = self.feed, log = self.log, accounts = self.accounts, oauth = self.oauth, media = self.media
+        let feed = self.feed, sites = self.sites, log = self.log, accounts = self.accounts, oauth = self.oauth, media = self.media
         let announcements = self.announcements
         let hour: Int64 = 3_600_000
         return [
@@ -152,6 +155,7 @@ public final class Core: Sendable {
             JobRunner.Job(name: "media.sweep_orphans", every: 6 * hour, firstAfter: 10 * 60_000) { _ = try await media.sweepOrphans() },
             JobRunner.Job(name: "feed.trim_home", every: homeFeedTrim) { try await feed.trimHomeFeeds() },
             JobRunner.Job(name: "feed.publish_scheduled", every: 5_000, firstAfter: 1_000) { try await feed.publishScheduled() },
+            JobRunner.Job(name: "sites.publish_scheduled", every: 5_000, firstAfter: 1_000) { try await sites.publishScheduled() },
             JobRunner.Job(name: "feed.end_polls", every: 5_000, firstAfter: 1_000) { try await feed.endPolls() },
             JobRunner.Job(name: "feed.prune_idempotency_keys", every: hour) { try await feed.pruneIdempotencyKeys() },
             JobRunner.Job(name: "announcements.deliver", every: 3_000, firstAfter: 1_000) { try await announcements.deliverPending() },

@@ -100,6 +100,9 @@ func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) a
     DiscoveryRoutes(web: web).add(to: router)
     MessengerAPIRoutes(api: api).add(to: router)
     MessengerRoutes(web: web).add(to: router)
+    SiteRoutes(web: web).add(to: router)
+    SiteEditorRoutes(web: web).add(to: router)
+    SiteAdminRoutes(web: web).add(to: router)
     let streaming = MastodonStreaming(api: api)
     streaming.addEventStreams(to: router)
     let streamRouter = MessengerStream(web: web).router()
@@ -114,7 +117,7 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let (router, streamRouter) = try await buildRouters(core: core, configuration: configuration, logger: logger)
     return Application(
-        router: router,
+        responder: SiteHostResponder(inner: router.buildResponder(), domain: configuration.instanceName),
         server: .guardedHTTP1WebSocketUpgrade(
             webSocketRouter: streamRouter, webSocket: MessengerStream.configuration, timeouts: configuration.timeouts),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Starcon"),

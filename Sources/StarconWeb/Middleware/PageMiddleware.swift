@@ -45,7 +45,8 @@ struct PageMiddleware: RouterMiddleware {
             if context.sessionToken == nil {
                 if let pre = cookies[CookieName.preSession]?.value, pre.count >= 32 {
                     context.preSession = pre
-                } else {
+                } else if !request.uri.path.hasPrefix("/sites/") {
+                    // Site pages carry no form and are cached publicly, so they set no cookie.
                     let pre = Secrets.token()
                     context.preSession = pre
                     cookiesToSet.append(web.cookies.make(CookieName.preSession, pre, maxAge: nil))

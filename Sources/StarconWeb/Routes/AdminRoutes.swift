@@ -34,6 +34,7 @@ struct AdminRoutes {
                     ("/admin/invitations", "admin_invitations", "invitations")]
         tabs.append(("/admin/reports", "report_admin_tab", "reports"))
         if Permissions.instance(member).approveRegistrations { tabs.append(("/admin/approvals", "admin_approvals", "approvals")) }
+        if member.role == .admin { tabs.append(("/admin/sites", "site_admin_tab", "sites")) }
         tabs.append(("/admin/audit", "admin_audit", "audit"))
         tabs.append(("/admin/dashboard", "dashboard_tab", "dashboard"))
         if Permissions.instance(member).announce { tabs.append(("/admin/announcements", "announce_tab", "announcements")) }

@@ -1,0 +1,193 @@
+"""Sites end to end, on both engines: a site granted from the command line, an editor publishing a Korean page
+with a Russian translation, served at /sites/NAME/ and at NAME.DOMAIN in the visitor's language with hreflang
+alternates and lang attributes, cached with ETags, an article reaching a follower's home (Mastodon API) and the
+Atom feed, a revision restored, and a suspended owner's site offline. Then the editor's journey in headless
+Chromium at phone size with JavaScript off."""
+import html
+import re
+import xml.etree.ElementTree as ET
+
+import requests
+from mastodon import Mastodon
+from selenium.webdriver.common.by import By
+
+from conftest import PASSWORD
+from test_browser import click_css_and_wait, fill, make_browser, screenshot
+from webclient import WebClient, text_of
+
+
+def add_user(server, name, *args):
+    result = server.cli("user", "add", name, *args, stdin=PASSWORD + "\n")
+    assert result.returncode == 0, result.stderr
+
+
+def grant_site(server):
+    add_user(server, "kcna", "--kind", "organisation", "--display-name", "조선중앙통신")
+    add_user(server, "writer", "--display-name", "Writer")
+    add_user(server, "reader", "--display-name", "Reader")
+    refused = server.cli("site", "create", "readersite", "--owner", "reader")
+    assert refused.returncode != 0, "a person's account may not own a site"
+    created = server.cli("site", "create", "kcna", "--owner", "kcna")
+    assert created.returncode == 0, created.stderr
+    assert server.cli("site", "create", "kcna", "--owner", "kcna").returncode != 0, "names are unique"
+    assert server.cli("site", "editor", "add", "kcna", "writer").returncode == 0
+
+
+def new_page(editor, slug, kind="page"):
+    response = editor.post("/site-editor/kcna/pages", {"slug": slug, "kind": kind, "parent": "", "position": "0"}, page="/site-editor/kcna")
+    assert response.status_code == 200, response.text[:400]
+    match = re.search(r"/site-editor/kcna/pages/(\d+)", response.url)
+    assert match, response.url
+    return match.group(1)
+
+
+def write(editor, page_id, language, title, body, action="publish"):
+    path = f"/site-editor/kcna/pages/{page_id}"
+    response = editor.post(path, {"language": language, "title": title, "body": body, "action": action, "publish_at": ""},
+                           page=f"{path}?lang={language}")
+    assert response.status_code == 200, response.text[:400]
+    return response
+
+
+def visit(url, path, language, host=None, **headers):
+    headers = {"Accept-Language": language, **headers}
+    if host:
+        headers["Host"] = host
+    return requests.get(url + path, headers=headers, timeout=10)
+
+
+def test_site_from_the_command_line_to_visitors_followers_and_the_feed(any_server):
+    url = any_server.url
+    grant_site(any_server)
+    client_id, secret = Mastodon.create_app("sites e2e", scopes=["read", "write", "follow"], api_base_url=url)
+    reader = Mastodon(client_id=client_id, client_secret=secret, api_base_url=url, version_check_mode="none")
+    reader.log_in("reader", PASSWORD, scopes=["read", "write", "follow"])
+    reader.account_follow(reader.account_lookup("kcna")["id"])
+
+    # A visitor who is not an editor is refused the editor's pages.
+    stranger = WebClient(url)
+    stranger.login("reader")
+    assert stranger.get("/site-editor/kcna").status_code == 403
+
+    editor = WebClient(url, language="ko")
+    editor.login("writer")
+    home_id = new_page(editor, "")
+    write(editor, home_id, "ko", "조선중앙통신 누리집", "# 환영합니다\n\n**소식**을 전합니다. <script>alert(1)</script>")
+    write(editor, home_id, "ru", "Сайт агентства", "# Добро пожаловать\n\nНовости агентства.")
+
+    for address, host in [("/sites/kcna/", None), ("/", "kcna.starcon.local")]:
+        russian = visit(url, address, "ru-RU,ru;q=0.9", host=host)
+        assert russian.status_code == 200, russian.text[:300]
+        page = russian.text
+        assert '<html lang="ru">' in page and "Добро пожаловать" in page
+        assert re.search(r'<link rel="alternate" hreflang="ko" href="[^"]*\?lang=ko">', page)
+        assert re.search(r'<link rel="alternate" hreflang="ru" href="[^"]*\?lang=ru">', page)
+        assert 'hreflang="x-default"' in page
+        # The switcher links the translations that exist and shows the others as missing.
+        assert re.search(r'<a href="[^"]*\?lang=ko" hreflang="ko" lang="ko"', page)
+        assert re.search(r'<span class="site-missing" lang="ja"', page)
+        korean = visit(url, address, "ko-KR", host=host).text
+        assert '<html lang="ko">' in korean and "환영합니다" in korean
+        assert "<script>" not in korean and "&lt;script&gt;alert(1)&lt;/script&gt;" in korean
+        # Japanese is not written yet: the page comes in the first language it has, saying so in Japanese.
+        japanese = visit(url, address, "ja-JP", host=host).text
+        assert '<html lang="ko">' in japanese and 'class="site-notice" lang="ja"' in japanese
+        chosen = visit(url, address + "?lang=ru", "ko-KR", host=host).text
+        assert '<html lang="ru">' in chosen
+    hosted = visit(url, "/", "ko", host="kcna.starcon.local").text
+    assert 'href="/feed.atom"' in hosted and "/sites/kcna" not in hosted.split("<body")[1].split("</header>")[0]
+
+    # Cached: an ETag and a lifetime, 304 when the visitor has it; light.
+    first = visit(url, "/sites/kcna/", "ko")
+    assert first.headers["ETag"] and "max-age" in first.headers["Cache-Control"]
+    assert visit(url, "/sites/kcna/", "ko", **{"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert len(first.content) < 30_000
+
+    # A news article: in the follower's home as the site's post, and in the Atom feed.
+    article_id = new_page(editor, "news/launch", kind="article")
+    write(editor, article_id, "ko", "위성 발사 소식", "오늘 발사했습니다.")
+    home = reader.timeline_home()
+    assert home and home[0]["account"]["username"] == "kcna" and "위성 발사 소식" in home[0]["content"]
+    feed = requests.get(url + "/sites/kcna/feed.atom", timeout=10)
+    assert feed.status_code == 200 and feed.headers["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(feed.content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = root.findall("a:entry", ns)
+    assert [e.find("a:title", ns).text for e in entries] == ["위성 발사 소식"]
+    assert entries[0].get("{http://www.w3.org/XML/1998/namespace}lang") == "ko"
+    assert "위성 발사 소식" in visit(url, "/sites/kcna/", "ko").text, "the home page lists the news"
+    assert "오늘 발사했습니다" in visit(url, "/sites/kcna/news/launch", "ko").text
+
+    # A revision restored: the first Korean text is back.
+    write(editor, home_id, "ko", "바뀐 제목", "바뀐 본문")
+    assert "바뀐 본문" in visit(url, "/sites/kcna/", "ko").text
+    edit_page = editor.get(f"/site-editor/kcna/pages/{home_id}?lang=ko").text
+    revisions = re.findall(r'name="revision" value="(\d+)"', edit_page)
+    assert len(revisions) == 4, "publish, save, publish, save (newest first)"
+    restored = editor.post(f"/site-editor/kcna/pages/{home_id}/restore", {"revision": revisions[-1]}, page=f"/site-editor/kcna/pages/{home_id}?lang=ko")
+    assert restored.status_code == 200
+    page = visit(url, "/sites/kcna/", "ko").text
+    assert "환영합니다" in page and "바뀐 본문" not in page
+    assert "@writer" in editor.get(f"/site-editor/kcna/pages/{home_id}?lang=ko").text
+
+    # The directory lists the site by kind and language.
+    assert "/sites/kcna/" in requests.get(url + "/sites?kind=organisation&lang=ru", timeout=10).text
+    assert "/sites/kcna/" not in requests.get(url + "/sites?kind=company", timeout=10).text
+
+    # A suspended owner's site is offline, at both addresses, with a notice.
+    assert any_server.cli("user", "suspend", "kcna", "--reason", "test").returncode == 0
+    for address, host in [("/sites/kcna/", None), ("/", "kcna.starcon.local"), ("/sites/kcna/feed.atom", None)]:
+        offline = visit(url, address, "en", host=host)
+        assert offline.status_code == 403 and "suspended" in text_of(offline.text), offline.text[:300]
+    assert "/sites/kcna/" not in requests.get(url + "/sites", timeout=10).text
+
+
+def make_phone_browser_without_script(language):
+    driver = make_browser(language)
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    driver.set_window_size(390, 844)
+    return driver
+
+
+def no_horizontal_scroll(driver):
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    return width <= 390
+
+
+def test_editor_journey_on_a_phone_without_javascript(server):
+    grant_site(server)
+    driver = make_phone_browser_without_script("ko-KR")
+    try:
+        driver.get(server.url + "/login")
+        fill(driver, {"username": "writer", "password": PASSWORD})
+        click_css_and_wait(driver, 'form[action="/login"] button[type="submit"]')
+        driver.get(server.url + "/site-editor/kcna")
+        assert no_horizontal_scroll(driver)
+        screenshot(driver, "sites-editor-dashboard")
+        fill(driver, {"slug": "about"})
+        click_css_and_wait(driver, 'form[action="/site-editor/kcna/pages"] button[type="submit"]')
+        fill(driver, {"title": "기관 소개", "body": "## 우리는\n\n평양에 있습니다."})
+        click_css_and_wait(driver, 'button[name="action"][value="publish"]')
+        assert "게시됨" in driver.find_element(By.CSS_SELECTOR, ".site-state").text
+        assert no_horizontal_scroll(driver)
+        screenshot(driver, "sites-page-editor")
+        click_css_and_wait(driver, '.site-tabs a[lang="ru"]')
+        fill(driver, {"title": "О нас", "body": "## Мы\n\nНаходимся в Пхеньяне."})
+        click_css_and_wait(driver, 'button[name="action"][value="publish"]')
+        driver.get(server.url + "/sites/kcna/about")
+        assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
+        assert "우리는" in driver.find_element(By.TAG_NAME, "main").text
+        assert no_horizontal_scroll(driver)
+        screenshot(driver, "sites-page-ko")
+        click_css_and_wait(driver, '.site-languages a[lang="ru"]')
+        assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ru"
+        assert "Находимся в Пхеньяне" in driver.find_element(By.TAG_NAME, "main").text
+        assert no_horizontal_scroll(driver)
+        screenshot(driver, "sites-page-ru")
+        driver.get(server.url + "/sites")
+        assert "kcna" in driver.page_source and no_horizontal_scroll(driver)
+        screenshot(driver, "sites-directory")
+    finally:
+        driver.quit()

@@ -98,7 +98,7 @@ struct AuditActionLabelTests {
 
     @Test func anUnknownCodeReadsAsWords() {
         let t = CatalogueTests.catalogues[.ko]
-        #expect(AuditActionLabel.text("report.resolve", t) == "Report › resolve")
+        #expect(AuditActionLabel.text("backup.restore", t) == "Backup › restore")
         #expect(AuditActionLabel.text("account.force_password", t) == "Account › force password")
         #expect(AuditActionLabel.text("group.create", t) == "뉴스그룹 생성")
         #expect(AuditActionLabel.isCode("announcement.publish"))

@@ -58,6 +58,7 @@ public struct AccountService: Sendable {
                 \(bind: new.kind.rawValue), \(bind: new.role.rawValue), \(bind: new.status.rawValue), \(bind: new.registrationNote),
                 \(bind: new.language), \(bind: passwordHash), \(bind: new.emailOnly ? 1 : 0), \(bind: new.invitedBy), \(bind: now))
             """).run()
+        try await SearchDocuments.account(id: id, username: new.username, displayName: new.displayName ?? new.username, db: db)
         return try await Self.find(id: id, db: db)!
     }
 
@@ -216,6 +217,7 @@ public struct AccountService: Sendable {
                 UPDATE accounts SET display_name = \(bind: displayName), bio = \(bind: bio), language = \(bind: change.language)
                 WHERE id = \(bind: account.id)
                 """).run()
+            try await SearchDocuments.account(id: account.id, username: account.username, displayName: displayName, db: db)
             return try await Self.find(id: account.id, db: db)!
         }
     }

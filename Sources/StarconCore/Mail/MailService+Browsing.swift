@@ -84,7 +84,7 @@ extension MailService {
 
     /// The member's messages in any mailbox whose sender, subject or text (`field`) contains `query`, in
     /// any script, newest first.
-    public func search(_ query: String, field: TextSearchIndex.Field = .all, limit: Int = 50, of account: Account) async throws -> [MailEntry] {
+    public func search(_ query: String, field: TextSearchIndex.Field = .all, limit: Int = 50, offset: Int = 0, of account: Account) async throws -> [MailEntry] {
         guard let query = TextSearchIndex.normalizedQuery(query) else { return [] }
         let condition = searchIndex.condition(idColumn: "m.id", query: query, field: field)
         return try await database.read { db in
@@ -92,7 +92,7 @@ extension MailService {
             return try await db.raw("""
                 SELECT \(unsafeRaw: MailEntryRow.columns) FROM \(unsafeRaw: MailEntryRow.from) JOIN mailboxes b ON b.id = e.mailbox_id
                 WHERE b.account_id = \(bind: account.id) AND \(condition)
-                ORDER BY m.received_at DESC, e.uid DESC LIMIT \(bind: max(1, min(limit, 200)))
+                ORDER BY m.received_at DESC, e.uid DESC LIMIT \(bind: max(1, min(limit, 200))) OFFSET \(bind: max(0, offset))
                 """).all().map(MailEntryRow.decode)
         }
     }

@@ -5,7 +5,7 @@
 public enum Schema {
     /// Each area appends its own list (in `Schema+<Area>.swift`, numbers in its own range) so branches do not collide:
     /// mail submission and queue 50–54, IMAP 55–59, Mastodon API 60–79, web mail and search 80–89.
-    public static let migrations: [Migration] = base + mailQueueMigrations + mastodonMigrations + mailSearch
+    public static let migrations: [Migration] = base + mailQueueMigrations + mastodonMigrations + mailSearch + search
 
     static let base: [Migration] = [
         Migration(1, "accounts, sessions, invitations, settings", [

@@ -106,22 +106,6 @@ public struct AccountService: Sendable {
         }
     }
 
-    /// Active members whose username starts with `query` or whose display name contains it (any script),
-    /// exact username first. The full-text search of the search issue will replace the LIKE.
-    public func search(_ query: String, limit: Int = 20) async throws -> [Account] {
-        let query = query.trimmingWhitespace().trimmingCharacters(in: CharacterSet(charactersIn: "@"))
-        guard !query.isEmpty, query.count <= 100 else { return [] }
-        let escaped = query.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
-        return try await database.read { db in
-            try await db.raw("""
-                SELECT \(unsafeRaw: AccountRow.columns) FROM accounts
-                WHERE status = 'active' AND (username_key LIKE \(bind: escaped + "%") ESCAPE '\\' OR LOWER(display_name) LIKE \(bind: "%" + escaped + "%") ESCAPE '\\')
-                ORDER BY CASE WHEN username_key = \(bind: query.lowercased()) THEN 0 ELSE 1 END, username_key LIMIT \(bind: max(1, min(limit, 40)))
-                """).all().map(AccountRow.decode)
-        }
-    }
-
     public func count(status: AccountStatus) async throws -> Int {
         try await database.read { db in
             try await db.raw("SELECT COUNT(*) AS n FROM accounts WHERE status = \(bind: status.rawValue)").first()!.decode(column: "n", as: Int.self)

@@ -79,6 +79,7 @@ func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) a
     let api = APISupport(web: web)
     StatusAPIRoutes(api: api).add(to: router)
     AccountAPIRoutes(api: api).add(to: router)
+    SearchAPIRoutes(api: api).add(to: router)
     TimelineAPIRoutes(api: api).add(to: router)
     MediaAPIRoutes(api: api).add(to: router)
     PollAPIRoutes(api: api).add(to: router)

@@ -21,7 +21,7 @@ public struct SearchQuery: Sendable, Equatable {
     }
 
     /// Trigram indexes serve three characters or more; shorter queries are matched by a bounded scan.
-    var isShort: Bool { text.count < 3 }
+    public var isShort: Bool { text.count < 3 }
 
     /// `WHERE` conditions on `column` for `maxID` / `minID`, and whether to read oldest first (a `minID`
     /// page: the results just after it, which the caller turns back to newest first).

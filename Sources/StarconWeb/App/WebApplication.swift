@@ -63,7 +63,7 @@ func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) a
     AuthRoutes(web: web).add(to: router)
     SettingsRoutes(web: web).add(to: router)
     AdminRoutes(web: web).add(to: router)
-    SectionRoutes(web: web).add(to: router)
+    SearchRoutes(web: web).add(to: router)
     NewsRoutes(web: web).add(to: router)
     MailRoutes(web: web).add(to: router)
     MailReadRoutes(web: web).add(to: router)

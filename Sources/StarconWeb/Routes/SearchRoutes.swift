@@ -16,10 +16,11 @@ struct SearchRoutes {
     private func page(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
         let t = web.renderer.catalogue(context)
-        let parameters = request.uri.queryParameters
-        let text = parameters["q"].map(String.init) ?? ""
-        let kind = parameters["type"].flatMap { Kind(rawValue: String($0)) } ?? .posts
-        let offset = parameters["offset"].flatMap { Int(String($0)) } ?? 0
+        var parameters: [String: String] = [:]
+        for (name, value) in FormInput.queryPairs(request) where parameters[name] == nil { parameters[name] = value }
+        let text = parameters["q"] ?? ""
+        let kind = parameters["type"].flatMap { Kind(rawValue: $0) } ?? .posts
+        let offset = parameters["offset"].flatMap { Int($0) } ?? 0
         let query = SearchQuery(String(text.prefix(SearchRules.maxQueryCharacters)), offset: offset)
         var values: [String: Any] = [
             "query": text, "type": kind.rawValue,

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Helpers for run.sh: OAuth tokens, photo generation, posting and upload timing. Standard library + Pillow.
 
-  client.py tokens URL N PASSWORD OUT          -> N bearer tokens (members m00000..), one a line
+  client.py tokens URL N PASSWORD OUT [OFFSET] -> N bearer tokens (members m00000.., or shifted by OFFSET), one a line
+  client.py filters URL TOKENS N               -> N v2 filters (home context) for each token's member; a few of their
+                                                  keywords occur in the generated posts (warn and hide), most do not
   client.py photos DIR COUNT WxH               -> COUNT distinct noisy JPEGs
   client.py post URL TOKEN PHOTODIR COUNT      -> JSON: p50/p90 of text-only and photo+status posts (sequential)
   client.py upload URL TOKEN PHOTODIR          -> JSON: POST /api/v2/media for each photo, sequential, photos/s
@@ -32,16 +34,31 @@ def multipart(url, token, path=None, data=None):
     return req(url, body, {"Authorization": "Bearer " + token, "Content-Type": f"multipart/form-data; boundary={b}"})
 
 
-def tokens(base, n, password, out):
+def tokens(base, n, password, out, offset=0):
     _, body = form(base + "/api/v1/apps", {"client_name": "feedbench", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
                                            "scopes": "read write follow"})
     app = json.loads(body)
     with open(out, "w") as f:
         for i in range(n):
-            _, body = form(base + "/oauth/token", {"grant_type": "password", "username": f"m{i*37 % 10000:05d}",
+            _, body = form(base + "/oauth/token", {"grant_type": "password", "username": f"m{(i*37 + offset) % 10000:05d}",
                                                    "password": password, "client_id": app["client_id"],
                                                    "client_secret": app["client_secret"], "scope": "read write follow"})
             f.write(json.loads(body)["access_token"] + "\n")
+
+
+# Words gen.py puts in posts (so these filters act on real timelines), then words it never uses.
+MATCHING = [("snow", "warn"), ("погода", "hide"), ("天气", "warn"), ("회의", "hide")]
+OTHER = ["election", "lottery", "discount", "спорт", "футбол", "股票", "広告", "광고", "crypto", "casino", "rumour",
+         "leak", "giveaway", "прогноз", "彩票", "セール", "할인", "horoscope", "gossip", "spoiler"]
+
+
+def filters(base, token_file, n):
+    for token in open(token_file).read().split():
+        for i in range(n):
+            word, action = MATCHING[i] if i < len(MATCHING) else (OTHER[i % len(OTHER)], "warn")
+            form(base + "/api/v2/filters", {"title": f"bench {i} {word}", "context[]": ["home", "public"],
+                                             "filter_action": action, "keywords_attributes[][keyword]": word,
+                                             "keywords_attributes[][whole_word]": "true"}, token)
 
 
 def photos(d, count, size):
@@ -103,7 +120,8 @@ def refused(base, token, size, count):
 
 if __name__ == "__main__":
     cmd, *a = sys.argv[1:]
-    if cmd == "tokens": tokens(a[0], int(a[1]), a[2], a[3])
+    if cmd == "tokens": tokens(a[0], int(a[1]), a[2], a[3], int(a[4]) if len(a) > 4 else 0)
+    elif cmd == "filters": filters(a[0], a[1], int(a[2]))
     elif cmd == "photos": photos(a[0], int(a[1]), a[2])
     elif cmd == "post": post(a[0], a[1], a[2], int(a[3]))
     elif cmd == "upload": upload(a[0], a[1], a[2])

@@ -18,6 +18,12 @@ for n in sizes:
     if h and z:
         print(f"\nhome/healthz at {n}: {statistics.median(x['rps'] for x in h) / statistics.median(x['rps'] for x in z):.3f}")
 for n in sizes:
+    f, h, z = g.get(f"home-filters@{n}", []), g.get(f"home@{n}", []), g.get(f"healthz@{n}", [])
+    if f and h and z:
+        rps = statistics.median(x["rps"] for x in f)
+        print(f"home with filters at {n}: {rps / statistics.median(x['rps'] for x in z):.3f} of healthz, "
+              f"{rps / statistics.median(x['rps'] for x in h):.3f} of unfiltered home")
+for n in sizes:
     p, z = g.get(f"home-paced@{n}", []), g.get(f"healthz@{n}", [])
     if p and z:
         rps = statistics.median(x["rps"] for x in p)

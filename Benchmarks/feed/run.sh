@@ -4,18 +4,21 @@
 #
 #   Benchmarks/feed/run.sh [--bin PATH] [--posts "100000 1000000"] [--duration 20] [--repeats 3]
 #                          [--conns 32] [--threads 2] [--out DIR] [--data-for N=DIR ...] [--skip-photos]
+#                          [--filters 20]
 #
+# --filters N: 50 other members get N v2 filters each (issue 16: "a member with 20 filters"), and their home
+# timeline runs beside the unfiltered one and /healthz in every repeat (home-filters@N); 0 leaves it out.
 # --data-for 100000=/tmp/x reuses an already generated data dir for that size (skips generation).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"; ROOT="$(cd "$HERE/../.." && pwd)"
 BIN=/tmp/feedbench-build/release/starcon; POSTS="100000 1000000"; DURATION=20; REPEATS=3; CONNS=32; THREADS=2
-OUT=/tmp/feed-bench-$(date +%Y%m%d-%H%M%S); SKIP_PHOTOS=0; PASSWORD=benchpass123; PORT=18480
+OUT=/tmp/feed-bench-$(date +%Y%m%d-%H%M%S); SKIP_PHOTOS=0; FILTERS=20; PASSWORD=benchpass123; PORT=18480
 declare -A REUSE=()
 PY="$ROOT/.venv/bin/python"; [ -x "$PY" ] || PY=python3
 while [ $# -gt 0 ]; do case "$1" in
   --bin) BIN=$2; shift 2;; --posts) POSTS=$2; shift 2;; --duration) DURATION=$2; shift 2;;
   --repeats) REPEATS=$2; shift 2;; --conns) CONNS=$2; shift 2;; --threads) THREADS=$2; shift 2;;
-  --out) OUT=$2; shift 2;; --data-for) REUSE[${2%%=*}]=${2#*=}; shift 2;; --skip-photos) SKIP_PHOTOS=1; shift;;
+  --out) OUT=$2; shift 2;; --data-for) REUSE[${2%%=*}]=${2#*=}; shift 2;; --skip-photos) SKIP_PHOTOS=1; shift;; --filters) FILTERS=$2; shift 2;;
   -h|--help) sed -n 2,8p "$0"; exit 0;; *) echo "unknown option $1" >&2; exit 2;; esac; done
 if [ ! -x "$BIN" ]; then
   rm -rf /tmp/feedbench-src && mkdir -p /tmp/feedbench-src && (cd "$ROOT" && git archive HEAD | tar -x -C /tmp/feedbench-src)
@@ -47,14 +50,19 @@ for N in $POSTS; do
   fi
   start_server "$DATA"
   "$PY" "$HERE/client.py" tokens "http://127.0.0.1:$PORT" 50 "$PASSWORD" "$OUT/tokens-$N.txt"
+  if [ "$FILTERS" -gt 0 ]; then
+    "$PY" "$HERE/client.py" tokens "http://127.0.0.1:$PORT" 50 "$PASSWORD" "$OUT/tokens-filters-$N.txt" 5000
+    "$PY" "$HERE/client.py" filters "http://127.0.0.1:$PORT" "$OUT/tokens-filters-$N.txt" "$FILTERS"
+  fi
+  home_filters() { [ "$FILTERS" -gt 0 ] && load "home-filters@$N" "/api/v1/timelines/home?limit=20" "$OUT/tokens-filters-$N.txt" || true; }
   # Warm-up (page cache, SQLite caches), not recorded.
   DURATION=3 BENCH_TOKENS="$OUT/tokens-$N.txt" BENCH_PATH=/api/v1/timelines/home?limit=20 \
     wrk -t "$THREADS" -c "$CONNS" -d 3s -s "$HERE/wrk.lua" "http://127.0.0.1:$PORT" >/dev/null
   for r in $(seq 1 "$REPEATS"); do
     if [ $((r % 2)) = 1 ]; then
-      load "healthz@$N" /healthz; load "home@$N" "/api/v1/timelines/home?limit=20" "$OUT/tokens-$N.txt"
+      load "healthz@$N" /healthz; load "home@$N" "/api/v1/timelines/home?limit=20" "$OUT/tokens-$N.txt"; home_filters
     else
-      load "home@$N" "/api/v1/timelines/home?limit=20" "$OUT/tokens-$N.txt"; load "healthz@$N" /healthz
+      home_filters; load "home@$N" "/api/v1/timelines/home?limit=20" "$OUT/tokens-$N.txt"; load "healthz@$N" /healthz
     fi
   done
   # "p99 under 20 ms at that load": the home timeline offered a quarter of /healthz's measured rate (each

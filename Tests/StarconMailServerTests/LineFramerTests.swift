@@ -32,6 +32,21 @@ struct LineFramerTests {
         #expect(try Self.lines(channel) == ["EHLO a⏎", "NOOP↵", "<too long>⏎", "QUIT⏎"])
     }
 
+    @Test func randomBytesNeverCrashOrStall() throws {
+        var state: UInt64 = 99
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        let channel = try Self.channel()
+        for _ in 0..<2_000 {
+            let bytes = (0..<Int(next() % 200)).map { _ -> UInt8 in
+                switch next() % 3 { case 0: UInt8(ascii: "\n"); case 1: UInt8(ascii: "\r"); default: UInt8(truncatingIfNeeded: next()) }
+            }
+            try channel.writeInbound(ByteBuffer(bytes: bytes))
+            _ = try Self.lines(channel)
+        }
+        try channel.writeInbound(ByteBuffer(string: "\nQUIT\r\n"))
+        #expect(try Self.lines(channel).last == "QUIT⏎", "still in step after the noise")
+    }
+
     @Test func whatFollowsStartTLSIsHeldThenDroppedOnceTLSIsUp() throws {
         let channel = try Self.channel()
         try channel.writeInbound(ByteBuffer(string: "NOOP\r\nstarttls\r\nMAIL FROM:<evil@x>\r\n"))

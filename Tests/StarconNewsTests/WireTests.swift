@@ -24,15 +24,6 @@ struct WireTests {
         #expect(String(buffer: single) == "480 Authentication required\r\n")
     }
 
-    @Test func lineDecoderSplitsAndLimits() throws {
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(LineDecoder(maxLength: 10)))
-        try channel.writeInbound(ByteBuffer(string: "GROUP a\r\nQUI"))
-        try channel.writeInbound(ByteBuffer(string: "T\n" + String(repeating: "x", count: 25) + "\r\nDATE\r\n"))
-        var lines: [InboundLine] = []
-        while let line: InboundLine = try channel.readInbound() { lines.append(line) }
-        #expect(lines == [.line(ByteBuffer(string: "GROUP a")), .line(ByteBuffer(string: "QUIT")), .overlong, .line(ByteBuffer(string: "DATE"))])
-        _ = try channel.finish()
-    }
 
     @Test func articleCollectorUnstuffsAndStopsAtTheDot() {
         var collector = ArticleCollector()
@@ -82,16 +73,4 @@ struct FuzzTests {
         }
     }
 
-    @Test func lineDecoderNeverCrashesOnRandomBytes() throws {
-        var generator = SeededGenerator(state: 99)
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(LineDecoder(maxLength: 64)))
-        for _ in 0..<2_000 {
-            let bytes = (0..<Int.random(in: 0...200, using: &generator)).map { _ in
-                [UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8.random(in: 0...255, using: &generator)].randomElement(using: &generator)!
-            }
-            try channel.writeInbound(ByteBuffer(bytes: bytes))
-            while let _: InboundLine = try channel.readInbound() {}
-        }
-        _ = try channel.finish()
-    }
 }

@@ -36,7 +36,7 @@ fi
 
 # Queries: a rare code word (~17 posts), a common Korean word inside sentences (~5% of posts), Cyrillic in
 # upper case, a Japanese phrase, a word found nowhere, and one- and two-character CJK queries (the window scan).
-QUERIES=("rare=zq0k3p" "korean=%ED%8F%89%EC%96%91%EB%83%89%EB%A9%B4" "cyrillic=%D0%A1%D0%9E%D0%91%D0%A0%D0%90%D0%9D%D0%98%D0%95"
+QUERIES=("rare=zqa0k3" "korean=%ED%8F%89%EC%96%91%EB%83%89%EB%A9%B4" "cyrillic=%D0%A1%D0%9E%D0%91%D0%A0%D0%90%D0%9D%D0%98%D0%95"
          "japanese=%E6%9D%B1%E4%BA%AC%E3%81%A7" "none=nowhereword" "two-cjk=%E5%86%B7%E9%9D%A2" "one-cjk=%E9%9D%A2")
 load() { # LABEL PATH
   BENCH_PATH=$2 wrk -t "$THREADS" -c "$CONNS" -d "${DURATION}s" --timeout 10s -s "$HERE/../feed/wrk.lua" "http://127.0.0.1:$PORT" \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Starcon needs, only when it is missing:
 #   build:  zlib headers (gzip), libvips (photos), libsqlite3 (the store), the Swift toolchain is expected at /opt/swift or on PATH
-#   tests:  PostgreSQL server, headless Chromium with its driver, newsreaders (tin, suck/rpost, slrnpull), swaks, s-nail (IMAP)
+#   tests:  PostgreSQL server, headless Chromium with its driver, newsreaders (tin, suck/rpost, slrnpull), swaks, s-nail (IMAP), zbar-tools (reads the TOTP QR code)
 #           driven by tmux, a Python venv with the test clients
 # Usage: scripts/install-deps.sh [build|test]
 set -euo pipefail
@@ -13,8 +13,8 @@ if [ "$what" = test ]; then
   # fonts-noto-cjk: Korean, Chinese and Japanese glyphs, so layout tests measure real text, not empty boxes.
   # swaks: an SMTP client with AUTH and STARTTLS (with libnet-ssleay-perl) for the mail tests; openssl makes their
   # self-signed certificate.
-  # s-nail: the mail client the IMAP e2e test drives by script.
-  packages+=(postgresql chromium chromium-driver tin suck slrnpull tmux fonts-noto-cjk swaks libnet-ssleay-perl openssl s-nail)
+  # s-nail: the mail client the IMAP e2e test drives by script. zbar-tools: zbarimg reads the TOTP page's QR code.
+  packages+=(postgresql chromium chromium-driver tin suck slrnpull tmux fonts-noto-cjk swaks libnet-ssleay-perl openssl s-nail zbar-tools)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -10,6 +10,11 @@ public final class Core: Sendable {
     public let audit: AuditLog
     public let accounts: AccountService
     public let sessions: SessionService
+    public let appPasswords: AppPasswordService
+    public let twoFactor: TwoFactorService
+    /// How every surface signs a member in (web and OAuth in two steps with TOTP; NNTP, SMTP, IMAP in one).
+    public let signIn: SignInService
+    public let locks: AccountLockService
     public let invitations: InvitationService
     public let registration: RegistrationService
     public let setup: SetupService
@@ -23,6 +28,8 @@ public final class Core: Sendable {
     public let stats: NetworkStats
     public let lists: ListService
     public let filters: FilterService
+    /// Members' reports and the moderators' decisions.
+    public let reports: ReportService
     /// Where this node's subscribers (streams, protocol sessions) hear of committed changes, in log order.
     public let events: EventBus
     /// The transactional event log every change someone may be watching is written to.
@@ -34,6 +41,10 @@ public final class Core: Sendable {
     public let submission: MailSubmission
     /// Mail waiting for other domains.
     public let mailQueue: MailQueue
+    /// Official notices to every member, on every surface.
+    public let announcements: AnnouncementService
+    /// The admin dashboard's figures (also in `/metrics`).
+    public let dashboard: DashboardStats
     /// This process's id tag, leased in the store (nil for a Core made without `open`, as some tests do).
     public let lease: NodeLease?
 
@@ -57,6 +68,12 @@ public final class Core: Sendable {
         let accounts = AccountService(database: database, ids: ids, clock: clock, hasher: hasher, audit: audit, log: log)
         self.accounts = accounts
         self.sessions = SessionService(database: database, ids: ids, clock: clock, log: log)
+        let appPasswords = AppPasswordService(database: database, ids: ids, clock: clock, hasher: hasher, audit: audit, log: log)
+        self.appPasswords = appPasswords
+        let twoFactor = TwoFactorService(database: database, ids: ids, clock: clock, accounts: accounts, audit: audit, log: log)
+        self.twoFactor = twoFactor
+        self.signIn = SignInService(database: database, ids: ids, clock: clock, accounts: accounts, appPasswords: appPasswords, twoFactor: twoFactor)
+        self.locks = AccountLockService(database: database, clock: clock, accounts: accounts, audit: audit, log: log)
         self.invitations = InvitationService(database: database, ids: ids, clock: clock, audit: audit)
         self.registration = RegistrationService(database: database, clock: clock, accounts: accounts, settings: settings, audit: audit)
         self.setup = SetupService(database: database, accounts: accounts, audit: audit)
@@ -77,6 +94,10 @@ public final class Core: Sendable {
         self.search = SearchService(database: database, clock: clock, mail: mail)
         self.submission = MailSubmission(mail: mail, database: database, ids: ids, clock: clock, log: log)
         self.mailQueue = MailQueue(database: database, ids: ids, clock: clock, log: log, mail: mail)
+        self.reports = ReportService(database: database, ids: ids, clock: clock, log: log, audit: audit, accounts: accounts, feed: feed,
+                                     messenger: messenger, news: news, mail: mail)
+        self.announcements = AnnouncementService(database: database, ids: ids, clock: clock, log: log, audit: audit, news: news, mail: mail)
+        self.dashboard = DashboardStats(database: database, clock: clock, mediaDirectory: mediaDirectory)
     }
 
     /// Opens the store, brings its schema up to date, leases this process's id tag and (unless `deliver` is
@@ -118,12 +139,16 @@ public final class Core: Sendable {
     }
 
     /// The periodic work every serving node offers; `JobRunner` runs each on one node at a time.
-    /// `homeFeedTrim`: milliseconds between home-feed trims.
-    public func standardJobs(homeFeedTrim: Int64 = 600_000, eventRetention: Int64 = EventLog.defaultRetention) -> [JobRunner.Job] {
+    /// `homeFeedTrim`: milliseconds between home-feed trims. `moderationInterval`: milliseconds between the
+    /// looks for expired visitor passes and timed suspensions that have run out.
+    public func standardJobs(homeFeedTrim: Int64 = 600_000, eventRetention: Int64 = EventLog.defaultRetention,
+                             moderationInterval: Int64 = 60_000) -> [JobRunner.Job] {
         let feed = self.feed, log = self.log, accounts = self.accounts, oauth = self.oauth, media = self.media
+        let announcements = self.announcements
         let hour: Int64 = 3_600_000
         return [
-            JobRunner.Job(name: "accounts.end_expired", every: 60_000, firstAfter: 1_000) { try await accounts.endExpired(window: 180_000) },
+            JobRunner.Job(name: "accounts.end_expired", every: moderationInterval, firstAfter: 1_000) { _ = try await accounts.suspendExpired() },
+            JobRunner.Job(name: "accounts.end_suspensions", every: moderationInterval, firstAfter: 1_000) { _ = try await accounts.endSuspensions() },
             JobRunner.Job(name: "accounts.prune_rate_counters", every: hour) { try await accounts.pruneRateCounters() },
             JobRunner.Job(name: "oauth.prune_unused_apps", every: hour) { _ = try await oauth.pruneUnusedApps() },
             JobRunner.Job(name: "media.sweep_orphans", every: 6 * hour, firstAfter: 10 * 60_000) { _ = try await media.sweepOrphans() },
@@ -131,6 +156,7 @@ public final class Core: Sendable {
             JobRunner.Job(name: "feed.publish_scheduled", every: 5_000, firstAfter: 1_000) { try await feed.publishScheduled() },
             JobRunner.Job(name: "feed.end_polls", every: 5_000, firstAfter: 1_000) { try await feed.endPolls() },
             JobRunner.Job(name: "feed.prune_idempotency_keys", every: hour) { try await feed.pruneIdempotencyKeys() },
+            JobRunner.Job(name: "announcements.deliver", every: 3_000, firstAfter: 1_000) { try await announcements.deliverPending() },
             JobRunner.Job(name: "events.prune", every: min(eventRetention, 300_000)) { try await log.prune(olderThan: eventRetention) },
         ]
     }

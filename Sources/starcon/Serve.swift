@@ -112,7 +112,11 @@ struct Serve: AsyncParsableCommand {
                 services.append(IMAPServer(core: core, configuration: imap, logger: logger))
             }
             let maintenanceSeconds = try Environment.int("MAINTENANCE_SECONDS", flag: "STARCON_MAINTENANCE_SECONDS") ?? 600
-            services.append(NodeWorkService(core: core, jobs: core.standardJobs(homeFeedTrim: Int64(max(1, maintenanceSeconds)) * 1000), logger: logger))
+            // How often expired visitor passes and timed suspensions that ran out are looked for.
+            let moderationSeconds = try Environment.int("MODERATION_JOB_SECONDS", flag: "STARCON_MODERATION_JOB_SECONDS") ?? 60
+            services.append(NodeWorkService(core: core, jobs: core.standardJobs(homeFeedTrim: Int64(max(1, maintenanceSeconds)) * 1000,
+                                                                                moderationInterval: Int64(max(1, moderationSeconds)) * 1000),
+                                            logger: logger))
             let storeDescription = try store.location().description
             logger.info("starting", metadata: ["store": .string(storeDescription), "domain": .string(domain)])
             var configuration = ServiceGroupConfiguration(

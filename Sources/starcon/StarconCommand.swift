@@ -9,7 +9,7 @@ struct StarconCommand: AsyncParsableCommand {
         commandName: "starcon",
         abstract: "A social network for closed networks: feed, messenger, newsgroups, mail — one server, no internet.",
         discussion: "Every option also reads from an environment variable STARCON_<OPTION> (for example STARCON_DATABASE).",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, InviteCommand.self, GroupCommand.self, DemoCommand.self, JobsCommand.self])
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, InviteCommand.self, GroupCommand.self, AnnounceCommand.self, DemoCommand.self, JobsCommand.self])
 
     /// Exit codes of the product contract: 0 success, 2 bad usage or configuration, 1 anything else.
     static func main() async {

@@ -99,6 +99,11 @@ enum CommandMessages {
         "group_name": "a group name is dot-separated lowercase letters, digits, +, - and _ (e.g. campus.sports)",
         "group_exists": "this newsgroup already exists",
         "group_description": "the description may be at most 200 characters long",
+        "announcement_no_author": "no admin to announce as: create one (starcon user add NAME --role admin) or name one with --as",
+        "announcement_language": "a language is one of en, ko, ru, zh, ja",
+        "announcement_too_long": "an announcement's text may be at most 2000 characters long",
+        "announcement_empty": "the announcement's text is empty",
+        "announcement_expiry": "--expires must be between 1 and 8784 hours",
         "demo_not_empty": "this instance already has posts; the demo network only fills an empty one",
     ]
 

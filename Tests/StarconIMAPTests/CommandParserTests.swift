@@ -69,6 +69,17 @@ struct CommandParserTests {
         ("t SEARCH 1:3 UID 5,7 HEADER X-Spam yes KEYWORD $Work",
          .search(.and([.sequence(SequenceSet([SequenceRange(.number(1), .number(3))])), .uid(SequenceSet([SequenceRange(.number(5)), SequenceRange(.number(7))])),
                        .header("X-Spam", "yes"), .keyword("$Work")]), uid: false)),
+        // CONDSTORE (RFC 7162)
+        ("t SELECT INBOX (CONDSTORE)", .select("INBOX", condStore: true)),
+        ("t EXAMINE Sent (condstore)", .examine("Sent", condStore: true)),
+        ("t FETCH 1:* (FLAGS) (CHANGEDSINCE 12345)",
+         .fetch(SequenceSet([SequenceRange(.number(1), .last)]), [.flags, .modseq], uid: false, changedSince: 12345)),
+        ("t UID FETCH 1 (MODSEQ)", .fetch(SequenceSet([SequenceRange(.number(1))]), [.uid, .modseq], uid: true)),
+        ("t STORE 1 (UNCHANGEDSINCE 0) +FLAGS.SILENT (\\Seen)",
+         .store(SequenceSet([SequenceRange(.number(1))]), StoreAction(.add, silent: true, flags: ["\\Seen"], unchangedSince: 0), uid: false)),
+        ("t SEARCH MODSEQ 620162338", .search(.modseq(620162338), uid: false)),
+        ("t SEARCH MODSEQ \"/flags/\\\\draft\" all 620162338", .search(.modseq(620162338), uid: false)),
+        ("t STATUS INBOX (HIGHESTMODSEQ)", .status("INBOX", [.highestModseq])),
     ]
 
     @Test(arguments: accepted)
@@ -97,6 +108,12 @@ struct CommandParserTests {
         ("a1 STORE 1 FLAGZ (\\Seen)", "a1", "expected FLAGS"),
         ("a1 SEARCH CHARSET KOI8-R ALL", "a1", "[BADCHARSET (UTF-8 US-ASCII)] unknown charset"),
         ("a1 SEARCH FROBNICATE", "a1", "unknown search key FROBNICATE"),
+        ("a1 SELECT INBOX (QRESYNC)", "a1", "unknown select parameter QRESYNC"),
+        ("a1 FETCH 1 FLAGS (CHANGEDSINCE x)", "a1", "expected a mod-sequence"),
+        ("a1 FETCH 1 FLAGS (CHANGEDSINCE 99999999999999999999)", "a1", "bad mod-sequence"),
+        ("a1 FETCH 1 FLAGS (VANISHED)", "a1", "unknown fetch modifier"),
+        ("a1 STORE 1 (UNCHANGEDSINCE) +FLAGS \\Seen", "a1", "expected a space"),
+        ("a1 SEARCH MODSEQ \"/flags/x\" mine 5", "a1", "bad entry type"),
         ("a1 SEARCH " + String(repeating: "NOT ", count: 40) + "ALL", "a1", "nested too deeply"),
         ("a1 SEARCH " + String(repeating: "(", count: 40) + "ALL" + String(repeating: ")", count: 40), "a1", "nested too deeply"),
         ("a1 APPEND INBOX \"31-Foo-2026 00:00:00 +0000\" {1}\r\nx", "a1", "expected a month"),

@@ -1,4 +1,5 @@
 import Foundation
+import StarconCore
 @testable import StarconWeb
 import Testing
 
@@ -82,5 +83,26 @@ struct CatalogueTests {
     ] as [(String, Language?)])
     func acceptLanguageNegotiation(header: String, expected: Language?) {
         #expect(Language.negotiate(header) == expected)
+    }
+}
+
+@Suite("Audit action labels")
+struct AuditActionLabelTests {
+    @Test(arguments: Language.allCases)
+    func everyRecordedActionHasWords(language: Language) {
+        let t = CatalogueTests.catalogues[language]
+        for code in AuditLog.actions {
+            #expect(t.text(AuditActionLabel.keyPrefix + code) != AuditActionLabel.keyPrefix + code, "\(language.rawValue): \(code)")
+        }
+    }
+
+    @Test func anUnknownCodeReadsAsWords() {
+        let t = CatalogueTests.catalogues[.ko]
+        #expect(AuditActionLabel.text("report.resolve", t) == "Report › resolve")
+        #expect(AuditActionLabel.text("account.force_password", t) == "Account › force password")
+        #expect(AuditActionLabel.text("group.create", t) == "뉴스그룹 생성")
+        #expect(AuditActionLabel.isCode("announcement.publish"))
+        #expect(!AuditActionLabel.isCode("x' OR 1=1"))
+        #expect(!AuditActionLabel.isCode(""))
     }
 }

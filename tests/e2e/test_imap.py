@@ -50,11 +50,11 @@ def mail_server(data_dir):
 class Idler:
     """A raw socket in IDLE, to see untagged responses as they arrive."""
 
-    def __init__(self, server, user, mailbox="INBOX"):
+    def __init__(self, server, user, mailbox="INBOX", password=PASSWORD):
         self.sock = socket.create_connection(("127.0.0.1", imap_port(server)), timeout=10)
         self.buffer = b""
         self.line()
-        self.command(f"a LOGIN {user} \"{PASSWORD}\"", b"a OK")
+        self.command(f"a LOGIN {user} \"{password}\"", b"a OK")
         self.command(f"b SELECT {mailbox}", b"b OK")
         self.sock.sendall(b"c IDLE\r\n")
         assert self.line().startswith(b"+")

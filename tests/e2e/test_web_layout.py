@@ -2,6 +2,7 @@
 (1280×900), in all five languages: every section reachable, nothing wider than the screen, no text clipped,
 a like that keeps the member's place, a conversation that opens at its newest message, and times that read
 the same before and after a reload. Screenshots of every page go to test-artifacts/."""
+import contextlib
 import html as html_module
 import re
 import time
@@ -95,7 +96,7 @@ def network(tmp_path_factory):
 PAGES = ["/", "/network", "/bookmarks", "/notifications", "/messages", "{conversation}", "/newsgroups",
          "/newsgroups/starcon.general", "/mail", "/search", "/search?q=산책&type=posts", "/search?q=m&type=people",
          "/search?q=이야기&type=messages", "/search?q=점심&type=articles", "/search?q=산&type=tags", "/@minjun", "/settings", "/settings/password",
-         "/settings/sessions", "/lists", "/settings/filters", "/settings/scheduled", "/admin", "/admin/members", "/admin/invitations", "/admin/approvals", "/admin/audit"]
+         "/settings/sessions", "/settings/security", "/lists", "/settings/filters", "/settings/scheduled", "/admin", "/admin/members", "/admin/invitations", "/admin/approvals", "/admin/audit"]
 
 
 @pytest.mark.parametrize("size_name", ["phone", "desktop"])
@@ -118,8 +119,49 @@ def test_every_page_fits_and_every_section_is_reachable(network, size_name):
                 problems = driver.execute_script(LAYOUT_PROBLEMS)
                 if problems:
                     found[f"{language} {path}"] = problems
-                slug = path.strip("/").replace("/", "-") or "home"
+                slug = "conversation" if path == conversation else path.strip("/").replace("/", "-") or "home"
                 screenshot(driver, f"layout-{size_name}-{language}-{re.sub(r'[^a-z0-9.-]', '', slug) or 'home'}")
+        assert not found, found
+    finally:
+        driver.quit()
+
+
+MEMBER_MENU = ["/@admin", "/notifications", "/bookmarks", "/lists", "/settings"]
+
+
+@pytest.mark.parametrize("size_name", ["phone", "desktop"])
+def test_the_account_menu_opens_without_script_and_fits(network, size_name):
+    """The member's own pages (profile, notifications, bookmarks, lists, settings) sit behind their name in a
+    <details> menu: it opens with script off, every item is on screen and uncut, in every language."""
+    srv, _ = network
+    driver = make_browser()
+    try:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+        size(driver, size_name)
+        sign_in(driver, srv.url, "admin")
+        found = {}
+        for language in LANGUAGES:
+            set_language(driver, language)
+            driver.get(srv.url + "/")
+            driver.find_element(By.CSS_SELECTOR, ".me-menu > summary").click()
+            links = driver.find_elements(By.CSS_SELECTOR, ".me-menu ul a")
+            assert [a.get_attribute("href").replace(srv.url, "") for a in links] == MEMBER_MENU, language
+            problems = driver.execute_script("""
+              const width = window.innerWidth, problems = [];
+              if (document.documentElement.scrollWidth > width) problems.push('page ' + document.documentElement.scrollWidth + 'px wide');
+              for (const a of document.querySelectorAll('.me-menu ul a')) {
+                const r = a.getBoundingClientRect();
+                const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                if (r.width === 0 || r.left < 0 || r.right > width + 0.5 || !hit || !a.contains(hit)) problems.push('hidden: ' + a.textContent.trim());
+                if (a.scrollWidth > a.clientWidth + 1) problems.push('clipped: ' + a.textContent.trim());
+              }
+              return problems;""")
+            if problems:
+                found[language] = problems
+            screenshot(driver, f"account-menu-{size_name}-{language}")
+            # The menu's Settings item leads to the settings page.
+            click_and_wait(driver, links[-1])
+            assert driver.current_url.endswith("/settings")
         assert not found, found
     finally:
         driver.quit()
@@ -163,6 +205,49 @@ def test_a_like_without_script_returns_to_the_same_post(network):
     assert f'id="status-{status_id}"' in olga.get("/@minjun").text
 
 
+@pytest.mark.parametrize("kind", ["reblog", "bookmark", "react"])
+def test_a_repost_bookmark_or_reaction_without_script_returns_to_the_same_post(network, kind):
+    srv, _ = network
+    member = WebClient(srv.url, language="zh")
+    member.login("yuki")
+    page = member.get("/@minjun?x=1").text
+    action = re.findall(rf'action="(/statuses/(\d+)/{kind}[^"]*)"', page)[4]
+    response = member.post(action[0], {"return_to": "/@minjun?x=1#old"}, page="/@minjun?x=1", allow_redirects=False)
+    assert response.status_code in (302, 303)
+    assert response.headers["Location"] == f"/@minjun?x=1#status-{action[1]}"
+    undo = re.search(rf'action="(/statuses/{action[1]}/un{kind}[^"]*)"', member.get("/@minjun").text)
+    assert undo, "the post now offers the undo"
+
+
+@contextlib.contextmanager
+def phone_without_script(srv, username, language):
+    """A phone-sized Chromium with JavaScript off, signed in as `username` in `language`."""
+    driver = make_browser()
+    try:
+        driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+        size(driver, "phone")
+        sign_in(driver, srv.url, username, language)
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_a_like_without_script_in_a_browser_lands_on_the_same_post(network):
+    srv, _ = network
+    with phone_without_script(srv, "olga", "ru") as driver:
+        driver.get(srv.url + "/@minjun")
+        target = driver.find_elements(By.CSS_SELECTOR, "article.status")[9]
+        post_id = target.get_attribute("id")
+        button = target.find_element(By.CSS_SELECTOR, 'form[action$="favourite"] button')
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+        click_and_wait(driver, button)
+        assert driver.current_url.endswith(f"/@minjun#{post_id}")
+        on_screen = "const r = document.getElementById(arguments[0]).getBoundingClientRect(); return r.top >= -1 && r.top < window.innerHeight / 2;"
+        assert driver.execute_script("return window.scrollY") > 500
+        assert driver.execute_script(on_screen, post_id)
+        screenshot(driver, "like-nojs-anchor-phone-ru")
+
+
 def test_a_conversation_opens_at_its_newest_message_with_the_composer_in_sight(network):
     srv, conversation = network
     for size_name in SIZES:
@@ -190,6 +275,56 @@ def test_a_conversation_opens_at_its_newest_message_with_the_composer_in_sight(n
                 driver.quit()
 
 
+@pytest.fixture(scope="module")
+def long_conversation(network):
+    """A conversation longer than one page (50 messages), to load older messages upward."""
+    srv, _ = network
+    olga, yuki = WebClient(srv.url), WebClient(srv.url)
+    olga.login("olga")
+    yuki.login("yuki")
+    path = re.search(r"/messages/(\d+)", olga.post("/messages", {"members": "yuki"}, page="/messages").url).group(0)
+    for n in range(64):
+        (olga if n % 2 else yuki).post(path + "/send", {"text": f"старое {n}"}, page=path)
+    return path
+
+
+def test_older_messages_load_upward_in_place_with_script(network, long_conversation):
+    srv, _ = network
+    driver = make_browser()
+    try:
+        size(driver, "phone")
+        sign_in(driver, srv.url, "olga", "ru")
+        driver.get(srv.url + long_conversation)
+        texts = lambda: [li.get_attribute("textContent") for li in driver.find_elements(By.CSS_SELECTOR, "#messages li.message")]
+        assert "старое 63" in texts()[-1] and not any(re.search(r"старое 0\b", t) for t in texts())
+        newest = driver.find_elements(By.CSS_SELECTOR, "#messages li.message")[-1]
+        driver.execute_script("window.__samePage = true")
+        # The member scrolls the message box up to its top: the older ones arrive above, without a reload.
+        driver.execute_script("const box = document.getElementById('messages-scroll'); box.scrollTop = -box.scrollHeight;")
+        WebDriverWait(driver, WAIT).until(lambda d: len(texts()) == 64)
+        assert driver.execute_script("return window.__samePage === true")
+        assert re.search(r"старое 0\b", texts()[0]) and "старое 63" in texts()[-1]
+        assert not driver.find_elements(By.CSS_SELECTOR, "#messages-scroll p.older")
+        assert newest.is_displayed()
+        screenshot(driver, "conversation-older-loaded-phone-ru")
+    finally:
+        driver.quit()
+
+
+def test_older_messages_without_script_are_a_link_at_the_top(network, long_conversation):
+    srv, _ = network
+    with phone_without_script(srv, "yuki", "ja") as driver:
+        driver.get(srv.url + long_conversation)
+        link = driver.find_element(By.CSS_SELECTOR, "#messages-scroll p.older a")
+        above = "return arguments[0].getBoundingClientRect().bottom <= document.querySelector('#messages li.message').getBoundingClientRect().top + 1"
+        assert driver.execute_script(above, link), "the older link sits above the messages"
+        driver.execute_script("document.getElementById('messages-scroll').scrollTop = -1e6")
+        screenshot(driver, "conversation-older-link-phone-ja")
+        click_and_wait(driver, link)
+        assert "?before=" in driver.current_url
+        assert re.search(r"старое 0\b", driver.find_elements(By.CSS_SELECTOR, "#messages li.message")[0].get_attribute("textContent"))
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_live_message_shows_the_same_time_after_a_reload(network, language):
     """The member's zone (a setting) wins over the browser's and the server's; the script prints a live
@@ -215,9 +350,35 @@ def test_a_live_message_shows_the_same_time_after_a_reload(network, language):
         rendered = driver.find_element(By.XPATH, f"//li[contains(@class,'message')][.//div[contains(., '{text}')]]//time").text
         assert live == rendered, (language, live, rendered)
         assert re.search(r"\d{1,2}:\d\d", rendered)
+        # …and it is the member's zone (Seoul), not the browser's (Los Angeles) nor the server's.
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+        stamp = driver.find_element(By.XPATH, f"//li[contains(@class,'message')][.//div[contains(., '{text}')]]//time").get_attribute("datetime")
+        seoul = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(ZoneInfo("Asia/Seoul"))
+        hour = seoul.hour if language in ("ru", "zh") else (seoul.hour % 12 or 12)
+        assert re.search(rf"(?<!\d)0?{hour}:{seoul.minute:02d}", rendered), (language, rendered, seoul)
     finally:
         driver.quit()
         member.post("/settings", {"display_name": "김민준", "bio": "", "language": "", "time_zone": ""})
+
+
+def test_the_browsers_zone_applies_from_the_first_page_after_signing_in(network):
+    """With script, the sign-in page already hands the browser's zone to the server: the first page after
+    signing in (here Settings) knows it. A member's own choice would win over it."""
+    srv, _ = network
+    driver = make_browser()
+    try:
+        driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Europe/Moscow"})
+        driver.get(srv.url + "/login?next=/settings")
+        driver.add_cookie({"name": "sc_lang", "value": "ru", "path": "/"})
+        driver.get(srv.url + "/login?next=/settings")
+        fill(driver, {"username": "olga", "password": PASSWORD})
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, 'form[action="/login"] button[type="submit"]'))
+        assert driver.current_url.endswith("/settings")
+        automatic = driver.find_element(By.CSS_SELECTOR, '#time_zone option[value=""]').text
+        assert "Europe/Moscow" in automatic, automatic
+    finally:
+        driver.quit()
 
 
 def test_settings_refuse_an_unknown_time_zone_and_change_nothing(network):

@@ -266,3 +266,49 @@ def test_folder_pages_go_both_ways(mail_server):
     newer = re.search(r'href="([^"]+\?after=\d+)" rel="prev"', second.text).group(1)
     back = mina.get(html.unescape(newer))
     assert re.findall(r"page test (\d\d)", back.text)[0] == "32"
+
+
+def test_search_pages_past_the_first_fifty(mail_server):
+    import smtplib
+    client = smtplib.SMTP("127.0.0.1", mail_server.smtp_port, timeout=20)
+    client.login("olga", PASSWORD)
+    for n in range(57):
+        client.sendmail(f"olga@{DOMAIN}", [f"jun@{DOMAIN}"],
+                        f"From: olga@{DOMAIN}\r\nTo: jun@{DOMAIN}\r\nSubject: pagedsearch {n:02d}\r\n\r\nbody {n}\r\n".encode())
+    client.quit()
+    jun = signed_in(mail_server, "jun")
+    first = jun.get("/mail/search", params={"q": "pagedsearch"})
+    numbers = re.findall(r"pagedsearch (\d\d)", first.text)
+    assert len(numbers) == 50 and numbers[0] == "56", "newest first, 50 a page"
+    assert first.text.count("Messages 1–50") == 1, "said once, not also in the navigation's badges"
+    assert 'rel="prev"' not in first.text
+    older = re.search(r'href="([^"]+)" rel="next"', first.text).group(1)
+    second = jun.get(html.unescape(older))
+    rest = re.findall(r"pagedsearch (\d\d)", second.text)
+    assert rest == [f"{n:02d}" for n in range(6, -1, -1)], rest
+    assert "51" in text_of(second.text) and 'rel="next"' not in second.text
+    newer = re.search(r'href="([^"]+)" rel="prev"', second.text).group(1)
+    assert re.findall(r"pagedsearch (\d\d)", jun.get(html.unescape(newer)).text) == numbers
+
+
+def test_a_refused_send_keeps_its_attachments(mail_server):
+    mina, jun = signed_in(mail_server, "mina"), signed_in(mail_server, "jun")
+    payload = bytes(range(256)) * 8
+    refused = compose(mina, {"to": f"nobody@{DOMAIN}", "subject": "kept attachment", "body": "see the file"},
+                      files=[("kept.bin", payload, "application/octet-stream")])
+    assert refused.status_code >= 400 and 'class="form-error"' in refused.text
+    # The upload is not lost: the form offers it, kept (in a draft), with the fields as typed.
+    keep = re.search(r'<input type="checkbox" name="(keep_[^"]+)" value="1" checked> kept.bin', refused.text)
+    assert keep, refused.text[:3000]
+    values = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', refused.text))
+    assert values["draft_ref"] and values["source_ref"] == values["draft_ref"]
+    sent = compose(mina, {"to": f"jun@{DOMAIN}", "subject": "kept attachment", "body": "see the file",
+                          "draft_ref": values["draft_ref"], "source_ref": values["source_ref"], keep.group(1): "1"})
+    assert sent.status_code == 200 and "/mail/f/" in sent.url
+    inbox = jun.get("/mail").text
+    assert "kept attachment" in inbox
+    link = message_links(inbox)[0]
+    part = re.search(r'href="(/mail/f/\d+/m/\d+/part/[^"]+)" download>kept.bin<', jun.get(link).text)
+    assert jun.get(html.unescape(part.group(1))).content == payload
+    drafts = next(v[0] for k, v in folder_links(mina.get("/mail").text).items() if k == "Drafts")
+    assert "kept attachment" not in mina.get(drafts).text, "the draft that held it is gone once sent"

@@ -28,6 +28,10 @@ public struct Account: Sendable, Equatable {
     public var discoverable: Bool = true
     /// Up to four name/value pairs shown on the profile.
     public var fields: [ProfileField] = []
+    /// A moderator limited the member: others see their posts as followers-only (`Viewer.canSee`).
+    public var limited: Bool = false
+    /// When a timed suspension ends by itself (nil: not suspended, or until lifted).
+    public var suspendedUntil: Int64? = nil
 
     public var isAdmin: Bool { role == .admin }
     public var isModerator: Bool { role == .admin || role == .moderator }

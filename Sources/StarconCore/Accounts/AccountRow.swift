@@ -4,7 +4,8 @@ import SQLKit
 enum AccountRow {
     static let columns = """
         id, username, display_name, bio, kind, role, status, status_reason, registration_note, language,
-        email_only, expires_at, created_at, last_seen_at, locked, time_zone, avatar_file, header_file, bot, discoverable, profile_fields
+        email_only, expires_at, created_at, last_seen_at, locked, time_zone, avatar_file, header_file, bot, discoverable, profile_fields,
+        limited, suspended_until
         """
     /// The same columns qualified with the alias `a`, for joins.
     static let joinedColumns = columns.split(separator: ",").map { "a." + String(String($0).trimmingWhitespace()) }.joined(separator: ", ")
@@ -31,7 +32,9 @@ enum AccountRow {
             headerFile: try row.decode(column: "header_file", as: String?.self),
             bot: try row.decode(column: "bot", as: Int.self) != 0,
             discoverable: try row.decode(column: "discoverable", as: Int.self) != 0,
-            fields: ProfileFields.decode(try row.decode(column: "profile_fields", as: String.self))
+            fields: ProfileFields.decode(try row.decode(column: "profile_fields", as: String.self)),
+            limited: try row.decode(column: "limited", as: Int.self) != 0,
+            suspendedUntil: try row.decode(column: "suspended_until", as: Int64?.self)
         )
     }
 }

@@ -126,20 +126,52 @@ public struct AccountService: Sendable {
     public func authenticate(username: String, password: String, address: String) async throws -> Account {
         let now = clock.nowMilliseconds()
         try await database.write { db in try await throttle.reserve(username: username, address: address, db: db, now: now) }
-        let stored: (Account, String)? = try await database.read { db in
-            guard let row = try await db.raw("""
-                SELECT \(unsafeRaw: AccountRow.columns), password_hash FROM accounts WHERE username_key = \(bind: username.lowercased())
-                """).first() else { return nil }
-            return (try AccountRow.decode(row), try row.decode(column: "password_hash", as: String.self))
-        }
-        let passwordMatches = try await hasher.verify(password, hash: stored?.1 ?? PasswordHasher.decoyHash)
+        let stored = try await storedCredentials(username: username)
+        let passwordMatches = try await hasher.verify(password, hash: stored?.passwordHash ?? PasswordHasher.decoyHash)
         // A wrong password leaves its reservation counted as the failure.
-        guard let account = stored?.0, passwordMatches, account.status != .rejected else {
+        guard let stored, passwordMatches, stored.account.status != .rejected else {
             throw CoreError(.unauthenticated, "login_failed")
         }
         try await database.write { db in try await throttle.release(username: username, address: address, db: db) }
-        try Self.ensureMaySignIn(account, now: now)
-        return account
+        // A locked account's password is the intruder's too: only the reset link opens it again.
+        if stored.resetRequired { throw CoreError(.forbidden, "password_reset_required") }
+        try Self.ensureMaySignIn(stored.account, now: now)
+        return stored.account
+    }
+
+    /// What signing in compares against: the account, its password hash and whether an admin locked it.
+    struct StoredCredentials {
+        let account: Account
+        let passwordHash: String
+        let resetRequired: Bool
+    }
+
+    func storedCredentials(username: String) async throws -> StoredCredentials? {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: AccountRow.columns), password_hash, password_reset_required FROM accounts
+                WHERE username_key = \(bind: username.lowercased())
+                """).first().map(Self.decodeCredentials)
+        }
+    }
+
+    static func storedCredentials(id: Int64, db: any SQLDatabase) async throws -> StoredCredentials? {
+        try await db.raw("""
+            SELECT \(unsafeRaw: AccountRow.columns), password_hash, password_reset_required FROM accounts WHERE id = \(bind: id)
+            """).first().map(decodeCredentials)
+    }
+
+    private static func decodeCredentials(_ row: any SQLRow) throws -> StoredCredentials {
+        StoredCredentials(account: try AccountRow.decode(row), passwordHash: try row.decode(column: "password_hash", as: String.self),
+                          resetRequired: try row.decode(column: "password_reset_required", as: Int.self) != 0)
+    }
+
+    /// Checks the member's current password (changing it, turning off TOTP); a wrong one is a form error.
+    public func verifyPassword(of account: Account, _ password: String) async throws {
+        let hash: String = try await database.read { db in
+            try await db.raw("SELECT password_hash FROM accounts WHERE id = \(bind: account.id)").first()!.decode(column: "password_hash", as: String.self)
+        }
+        guard try await hasher.verify(password, hash: hash) else { throw CoreError.invalid("password_wrong", field: "current_password") }
     }
 
     /// Forgets the counters of sign-in attempts and app registrations whose window began over a day ago (no
@@ -222,10 +254,7 @@ public struct AccountService: Sendable {
 
     /// Changes the password after checking the current one; ends every other session of the account.
     public func changePassword(of account: Account, current: String, new: String, keepSession: Int64?) async throws {
-        let hash: String = try await database.read { db in
-            try await db.raw("SELECT password_hash FROM accounts WHERE id = \(bind: account.id)").first()!.decode(column: "password_hash", as: String.self)
-        }
-        guard try await hasher.verify(current, hash: hash) else { throw CoreError.invalid("password_wrong", field: "current_password") }
+        try await verifyPassword(of: account, current)
         try AccountRules.validatePassword(new)
         let newHash = try await hasher.hash(new)
         try await log.write { db, outbox in
@@ -236,21 +265,6 @@ public struct AccountService: Sendable {
             try await audit.record(actor: account.id, action: "account.password", target: account.username, db: db)
             // Open streams and NNTP sessions end too, wherever they are connected.
             outbox.add(Event(to: [account.id], .accountEnded(accountID: account.id)))
-        }
-    }
-
-    /// Ends the open sessions of members whose account expired (a visitor's end date) in the last `window`
-    /// milliseconds: their streams and protocol sessions close on every node, as a suspension's do. Sign-in
-    /// is refused by `ensureMaySignIn` from the moment of expiry; this reaches those already connected.
-    @discardableResult
-    public func endExpired(window: Int64) async throws -> Int {
-        let now = clock.nowMilliseconds()
-        return try await log.write { db, outbox in
-            let ids = try await db.raw("""
-                SELECT id FROM accounts WHERE expires_at IS NOT NULL AND expires_at <= \(bind: now) AND expires_at > \(bind: now - window)
-                """).all().map { try $0.decode(column: "id", as: Int64.self) }
-            for id in ids { outbox.add(Event(to: [id], .accountEnded(accountID: id))) }
-            return ids.count
         }
     }
 
@@ -299,8 +313,9 @@ public struct AccountService: Sendable {
     /// A suspension ends every session and revokes every app token at once, and writes `accountEnded` to the
     /// event log in the same transaction, so every open stream and protocol session of the member closes on
     /// every node, whichever process made the suspension (`starcon user suspend` beside running servers
-    /// included).
-    public func setSuspended(actor: Account?, target id: Int64, suspended: Bool, reason: String) async throws -> Account {
+    /// included). `until`: when a timed suspension ends by itself (the `accounts.end_suspensions` job); nil
+    /// suspends until someone lifts it.
+    public func setSuspended(actor: Account?, target id: Int64, suspended: Bool, reason: String, until: Int64? = nil) async throws -> Account {
         if let actor, !Permissions.instance(actor).administer { throw CoreError.forbidden }
         let reason = String(AccountRules.stripControls(reason).trimmingWhitespace().prefix(500))
         if suspended && reason.isEmpty { throw CoreError.invalid("reason_required", field: "reason") }
@@ -311,13 +326,17 @@ public struct AccountService: Sendable {
                 if target.id == actor.id { throw CoreError.invalid("cannot_suspend_self") }
                 let permissions = Self.moderation(of: target, by: actor)
                 guard permissions.suspend || permissions.unsuspend else { throw CoreError.forbidden }
-                // Asking for the state the member is already in changes nothing.
-                guard suspended ? permissions.suspend : permissions.unsuspend else { return (target, false) }
+                // Asking for the state the member is already in changes nothing, except a new end for a
+                // suspension (a timed one made a ban, or longer).
+                let newEnd = suspended && target.status == .suspended && target.suspendedUntil != until
+                guard (suspended ? permissions.suspend : permissions.unsuspend) || newEnd else { return (target, false) }
             }
             target.status = suspended ? .suspended : .active
             target.statusReason = suspended ? reason : ""
+            target.suspendedUntil = suspended ? until : nil
             try await db.raw("""
-                UPDATE accounts SET status = \(bind: target.status.rawValue), status_reason = \(bind: target.statusReason)
+                UPDATE accounts SET status = \(bind: target.status.rawValue), status_reason = \(bind: target.statusReason),
+                    suspended_until = \(bind: target.suspendedUntil)
                 WHERE id = \(bind: target.id)
                 """).run()
             if suspended {
@@ -327,8 +346,9 @@ public struct AccountService: Sendable {
                 try await db.raw("DELETE FROM oauth_tokens WHERE account_id = \(bind: target.id)").run()
                 try await db.raw("DELETE FROM oauth_codes WHERE account_id = \(bind: target.id)").run()
             }
+            let detail = (suspended ? until : nil).map { reason + " (until \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0) / 1000))))" } ?? reason
             try await audit.record(actor: actor?.id, action: suspended ? "account.suspend" : "account.unsuspend",
-                                   target: target.username, detail: reason, db: db)
+                                   target: target.username, detail: detail, db: db)
             return (target, true)
         }
         return target

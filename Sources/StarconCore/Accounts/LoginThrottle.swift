@@ -1,7 +1,8 @@
 import SQLKit
 
-/// Limits password guessing on every surface (web form, OAuth password grant, NNTP AUTHINFO), counted in
-/// the store so the limits survive a restart and hold across every node.
+/// Limits password guessing on every surface (web form, OAuth password grant, NNTP, SMTP and IMAP sign-in,
+/// and TOTP codes under "totp NAME"), counted in the store so the limits survive a restart and hold across
+/// every node.
 ///
 /// An attempt is counted before its password is checked (`reserve`), in the same statement that reads
 /// the count, so attempts sent at the same moment cannot all slip under the limit: however many arrive in

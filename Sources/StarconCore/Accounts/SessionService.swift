@@ -45,6 +45,8 @@ public struct SessionService: Sendable {
                 VALUES (\(bind: id), \(bind: Secrets.digest(token)), \(bind: account.id), \(bind: agent), \(bind: address), \(bind: now), \(bind: now))
                 """).run()
             try await db.raw("UPDATE accounts SET last_seen_at = \(bind: now) WHERE id = \(bind: account.id)").run()
+            try await SignInService.record(accountID: account.id, surface: .web, client: agent, address: address, ids: ids, now: now, db: db)
+            try await DashboardStats.markActive(account.id, now: now, db: db)
         }
         return (token, Session(id: id, accountID: account.id, userAgent: agent, address: address, createdAt: now, lastUsedAt: now))
     }
@@ -67,6 +69,7 @@ public struct SessionService: Sendable {
             try await database.write { db in
                 try await db.raw("UPDATE sessions SET last_used_at = \(bind: now), address = \(bind: address) WHERE id = \(bind: session.id)").run()
                 try await db.raw("UPDATE accounts SET last_seen_at = \(bind: now) WHERE id = \(bind: account.id)").run()
+                try await DashboardStats.markActive(account.id, now: now, db: db)
             }
         }
         return (session, account)

@@ -55,6 +55,9 @@ public enum EventPayload: Sendable {
     /// Something changed in one of the member's mailboxes (a delivery, flags, an expunge, a rename): IMAP
     /// sessions (IDLE) read what changed since the modseq they know (`MailService.changes`).
     case mailbox(accountID: Int64, mailboxID: Int64)
+    /// An announcement was published (`ended` false) or ended (audience: everyone); each surface reads it in
+    /// its reader's language (`AnnouncementService`).
+    case announcement(id: Int64, ended: Bool)
     /// This node fell behind the log's horizon (it was cut off from the store longer than events are kept):
     /// every subscriber should reload from the store. Never stored.
     case reload
@@ -71,6 +74,7 @@ public enum EventPayload: Sendable {
         case .credentialsRevoked: "credentials_revoked"
         case .feed(let event): event.kind
         case .mailbox: "mailbox"
+        case .announcement(_, let ended): ended ? "announcement.delete" : "announcement"
         case .reload: "reload"
         }
     }

@@ -45,6 +45,7 @@ struct StoredEvent: Sendable, Equatable {
         case .conversation(let conversation, let removed): return join([conversation] + removed.sorted())
         case .accountEnded(let account), .credentialsRevoked(let account): return String(account)
         case .mailbox(let account, let mailbox): return join([account, mailbox])
+        case .announcement(let id, _): return String(id)
         case .reload: return ""
         case .feed(let feed):
             switch feed {
@@ -125,6 +126,9 @@ struct StoredEvent: Sendable, Equatable {
         case "mailbox":
             guard ids.count == 2 else { return nil }
             payload = .mailbox(accountID: ids[0], mailboxID: ids[1])
+        case "announcement", "announcement.delete":
+            guard ids.count == 1 else { return nil }
+            payload = .announcement(id: ids[0], ended: kind == "announcement.delete")
         case "feed.network":
             let parts = body.split(separator: " ")
             guard let status = parts.first.flatMap({ Int64($0) }) else { return nil }

@@ -19,8 +19,9 @@ extension FeedService {
             for original in originals { byID[original.id] = original }
         }
         let allIDs = Set(byID.keys)
-        // Following matters only for followers-only statuses (`Viewer.canSee`): most pages need few or none.
-        let viewer = try await viewer.knowingFollows(of: Set(byID.values.filter { $0.visibility == .private }.map(\.author.id)), db: db)
+        // Following matters only for followers-only statuses and limited authors (`Viewer.canSee`): most pages
+        // need few or none.
+        let viewer = try await viewer.knowingFollows(of: Set(byID.values.filter { $0.visibility == .private || $0.author.limited }.map(\.author.id)), db: db)
         // Mentions, photos and reactions are read only for the statuses that have some (`Status.stored`).
         func having(_ part: Status.StoredParts) -> Set<Int64> { allIDs.filter { byID[$0]!.stored.contains(part) } }
         var mentions: [Int64: [Account]] = [:]

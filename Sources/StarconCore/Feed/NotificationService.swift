@@ -13,8 +13,9 @@ public struct NotificationService: Sendable {
         let columns = AccountRow.joinedColumns
         let rows = try await database.read { db in
             try await db.raw("""
-                SELECT n.id AS n_id, n.type AS n_type, n.status_id AS n_status, n.emoji AS n_emoji, n.created_at AS n_created, n.read AS n_read, \(unsafeRaw: columns)
-                FROM notifications n JOIN accounts a ON a.id = n.from_account_id
+                SELECT n.id AS n_id, n.type AS n_type, n.status_id AS n_status, n.emoji AS n_emoji, n.created_at AS n_created, n.read AS n_read,
+                    r.outcome AS n_outcome, \(unsafeRaw: columns)
+                FROM notifications n JOIN accounts a ON a.id = n.from_account_id LEFT JOIN reports r ON r.id = n.report_id
                 WHERE n.account_id = \(bind: account.id) AND n.type IN (\(kinds)) AND \(bounds) AND a.status = 'active'
                 ORDER BY n.id \(unsafeRaw: ascending ? "ASC" : "DESC") LIMIT \(bind: page.limit)
                 """).all().map(Self.decode)
@@ -56,6 +57,7 @@ public struct NotificationService: Sendable {
                      kind: Notification.Kind(rawValue: try row.decode(column: "n_type", as: String.self)) ?? .mention,
                      from: try AccountRow.decode(row), statusID: try row.decode(column: "n_status", as: Int64?.self),
                      emoji: try row.decode(column: "n_emoji", as: String?.self),
-                     createdAt: try row.decode(column: "n_created", as: Int64.self), read: try row.decode(column: "n_read", as: Int.self) != 0)
+                     createdAt: try row.decode(column: "n_created", as: Int64.self), read: try row.decode(column: "n_read", as: Int.self) != 0,
+                     reportOutcome: try row.decode(column: "n_outcome", as: String?.self).flatMap(ReportOutcome.init(rawValue:)))
     }
 }

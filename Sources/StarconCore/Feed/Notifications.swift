@@ -9,6 +9,8 @@ public struct Notification: Sendable, Equatable {
         case reaction = "pleroma:emoji_reaction"
         /// A poll one made or voted in has ended.
         case poll
+        /// A moderator decided on one's report (`reportOutcome` says what).
+        case reportResolved = "report_resolved"
     }
 
     public let id: Int64
@@ -19,6 +21,8 @@ public struct Notification: Sendable, Equatable {
     public var emoji: String? = nil
     public let createdAt: Int64
     public let read: Bool
+    /// For `reportResolved`: what the moderators decided.
+    public var reportOutcome: ReportOutcome? = nil
 }
 
 /// Writing notifications, from inside the feed's transactions.

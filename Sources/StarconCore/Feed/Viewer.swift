@@ -58,7 +58,8 @@ struct Viewer: Sendable {
         if status.author.id == account.id { return true }
         guard status.author.status == .active, !blockedEitherWay.contains(status.author.id) else { return false }
         switch status.visibility {
-        case .public, .unlisted: return true
+        // A limited member's public posts reach only their followers (and whom they mention).
+        case .public, .unlisted: return !status.author.limited || follows(status.author.id) || mentioned.contains(account.id)
         case .private: return follows(status.author.id) || mentioned.contains(account.id)
         case .direct: return mentioned.contains(account.id)
         }
@@ -66,7 +67,7 @@ struct Viewer: Sendable {
 
     /// What this viewer may do with a status it can see (`original`: the reposted status, for a repost).
     func permissions(_ status: Status, original: Status?) -> StatusPermissions {
-        Permissions.status(status, original: original, viewer: account, mayAct: mayAct)
+        Permissions.status(status, original: original, viewer: account, mayAct: mayAct, mayReport: Permissions.mayReport(account, now: now))
     }
 
     /// In timelines, muted members are left out too (but their statuses stay reachable by link).

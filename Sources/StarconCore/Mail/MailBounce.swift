@@ -1,4 +1,5 @@
 import Foundation
+import StarconMIME
 
 /// A delivery status notification (RFC 3464) in a multipart/report (RFC 6522): a sentence for the member,
 /// the machine-readable status, and the original message's header.
@@ -12,10 +13,17 @@ enum MailBounce {
         var originalHeader = String(decoding: original[..<header.size], as: UTF8.self)
         if !originalHeader.hasSuffix("\n") { originalHeader += "\r\n" }
         let why = permanent ? "The receiving server refused it." : "It could not be delivered in time; the last try said so."
+        // The sender's own addresses, written again by StarconMIME (what the original's From had of them).
+        let sender = AddressList.parse(header.value("From") ?? "").flatMap { entry -> [MIMEAddress] in
+            switch entry {
+            case .mailbox(let mailbox): [mailbox]
+            case .group(_, _, let members): members
+            }
+        }
+        let fields = MIMEHeaderWriter.structured("From", MIMEAddress(displayName: "Mail Delivery System", localPart: "MAILER-DAEMON", domain: domain).formatted)
+            + MIMEHeaderWriter.structured("To", AddressList.format(sender))
+            + MIMEHeaderWriter.unstructured("Subject", "Undelivered mail returned to sender")
         let lines = [
-            "From: Mail Delivery System <MAILER-DAEMON@\(domain)>",
-            "To: \(header.value("From") ?? "")",
-            "Subject: Undelivered mail returned to sender",
             "Date: \(MailDate.format(now))",
             "Message-ID: \(messageID)",
             "Auto-Submitted: auto-replied",
@@ -45,7 +53,7 @@ enum MailBounce {
             "Content-Type: text/rfc822-headers",
             "",
         ]
-        return Array((lines.joined(separator: "\r\n") + "\r\n" + originalHeader + "\r\n--\(boundary)--\r\n").utf8)
+        return Array((fields + lines.joined(separator: "\r\n") + "\r\n" + originalHeader + "\r\n--\(boundary)--\r\n").utf8)
     }
 
     /// `4.4.1` from `451 4.4.1 No answer`: the enhanced status code of a reply, if it has one.

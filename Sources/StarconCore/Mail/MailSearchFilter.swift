@@ -100,13 +100,13 @@ public indirect enum MailSearchFilter: Sendable, Equatable {
     static func headerContains(_ text: String, engine: DatabaseEngine) -> SQLQueryString {
         switch engine {
         case .sqlite:
-            return "instr(lower(CAST(substr(m.raw, 1, CAST(m.header_size AS INTEGER)) AS TEXT)), \(bind: asciiLowered(text))) > 0"
+            return "instr(lower(CAST(m.header AS TEXT)), \(bind: asciiLowered(text))) > 0"
         case .postgres:
             var escaped = ""
             for byte in asciiLowered(text).utf8 {
                 if byte == UInt8(ascii: "\\") { escaped += "\\\\" } else if byte >= 0x80 { escaped += "\\" + String(byte, radix: 8) } else { escaped.append(Character(Unicode.Scalar(byte))) }
             }
-            return "strpos(lower(encode(substring(m.raw from 1 for m.header_size::integer), 'escape')), \(bind: escaped)) > 0"
+            return "strpos(lower(encode(m.header, 'escape')), \(bind: escaped)) > 0"
         }
     }
 

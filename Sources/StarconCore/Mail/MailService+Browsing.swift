@@ -84,7 +84,9 @@ extension MailService {
 
     /// The member's messages in any mailbox whose sender, subject or text (`field`) contains `query`, in
     /// any script, newest first.
-    public func search(_ query: String, field: TextSearchIndex.Field = .all, limit: Int = 50, offset: Int = 0, of account: Account) async throws -> [MailEntry] {
+    /// `offset` pages on through the results (newest first; ties in mailbox and uid order, so pages never overlap).
+    public func search(_ query: String, field: TextSearchIndex.Field = .all, limit: Int = 50, offset: Int = 0,
+                       of account: Account) async throws -> [MailEntry] {
         guard let query = TextSearchIndex.normalizedQuery(query) else { return [] }
         let condition = searchIndex.condition(idColumn: "m.id", query: query, field: field)
         return try await database.read { db in
@@ -92,10 +94,14 @@ extension MailService {
             return try await db.raw("""
                 SELECT \(unsafeRaw: MailEntryRow.columns) FROM \(unsafeRaw: MailEntryRow.from) JOIN mailboxes b ON b.id = e.mailbox_id
                 WHERE b.account_id = \(bind: account.id) AND \(condition)
-                ORDER BY m.received_at DESC, e.uid DESC LIMIT \(bind: max(1, min(limit, 200))) OFFSET \(bind: max(0, offset))
+                ORDER BY m.received_at DESC, e.uid DESC, e.mailbox_id DESC
+                LIMIT \(bind: max(1, min(limit, 201))) OFFSET \(bind: max(0, min(offset, Self.maxSearchOffset)))
                 """).all().map(MailEntryRow.decode)
         }
     }
+
+    /// How deep web mail's search pages go (200 pages of 50).
+    public static let maxSearchOffset = 10_000
 
     /// The conversation `entry` belongs to: the member's messages (any mailbox, one entry per message)
     /// that share its thread root by References / In-Reply-To, oldest first.

@@ -23,21 +23,21 @@ extension MailService {
 
     /// The messages' bytes by uid (uids not in the mailbox are left out).
     public func raw(mailboxID: Int64, uids: MailUIDSet, of account: Account) async throws -> [Int64: [UInt8]] {
-        try await bytes(mailboxID: mailboxID, uids: uids, column: "m.raw", of: account)
+        try await bytes(mailboxID: mailboxID, uids: uids, column: "r.raw", join: "JOIN mail_message_bytes r ON r.message_id = m.id", of: account)
     }
 
     /// The messages' headers (up to and including the blank line) by uid.
     public func headers(mailboxID: Int64, uids: MailUIDSet, of account: Account) async throws -> [Int64: [UInt8]] {
-        try await bytes(mailboxID: mailboxID, uids: uids, column: "substr(m.raw, 1, CAST(m.header_size AS INTEGER))", of: account)
+        try await bytes(mailboxID: mailboxID, uids: uids, column: "m.header", of: account)
     }
 
-    private func bytes(mailboxID: Int64, uids: MailUIDSet, column: String, of account: Account) async throws -> [Int64: [UInt8]] {
+    private func bytes(mailboxID: Int64, uids: MailUIDSet, column: String, join: String = "", of account: Account) async throws -> [Int64: [UInt8]] {
         try await database.read { db in
             _ = try await owner(account, db: db)
             _ = try await Self.mailbox(id: mailboxID, accountID: account.id, db: db)
             var result: [Int64: [UInt8]] = [:]
             for row in try await db.raw("""
-                SELECT e.uid, \(unsafeRaw: column) AS bytes FROM \(unsafeRaw: MailEntryRow.from)
+                SELECT e.uid, \(unsafeRaw: column) AS bytes FROM \(unsafeRaw: MailEntryRow.from) \(unsafeRaw: join)
                 WHERE e.mailbox_id = \(bind: mailboxID) AND \(uids.sqlCondition())
                 """).all() {
                 result[try row.decode(column: "uid", as: Int64.self)] = [UInt8](try row.decode(column: "bytes", as: Data.self))
@@ -80,13 +80,14 @@ extension MailService {
         let summary = header.summary(raw: raw)
         let id = ids.next()
         try await db.raw("""
-            INSERT INTO mail_messages (id, raw, size, header_size, received_at, from_text, to_text, cc_text, subject,
+            INSERT INTO mail_messages (id, header, size, header_size, received_at, from_text, to_text, cc_text, subject,
                 message_id_header, in_reply_to, refs, sent_at, has_attachments)
-            VALUES (\(bind: id), \(bind: Data(raw)), \(bind: raw.count), \(bind: header.size), \(bind: receivedAt),
+            VALUES (\(bind: id), \(bind: Data(raw.prefix(header.size))), \(bind: raw.count), \(bind: header.size), \(bind: receivedAt),
                 \(bind: Self.column(summary.from)), \(bind: Self.column(summary.to)), \(bind: Self.column(summary.cc)),
                 \(bind: Self.column(summary.subject)), \(bind: Self.column(summary.messageID)), \(bind: Self.column(summary.inReplyTo)),
                 \(bind: Self.column(summary.references)), \(bind: summary.date), \(bind: summary.hasAttachments ? 1 : 0))
             """).run()
+        try await db.raw("INSERT INTO mail_message_bytes (message_id, raw) VALUES (\(bind: id), \(bind: Data(raw)))").run()
         // Findable in the same transaction that stores it.
         try await searchIndex.add(id: id, sender: summary.from, subject: summary.subject,
                                   body: MailSearchText.body(raw, headerSize: header.size), rowID: ids.next(), db: db)

@@ -263,6 +263,10 @@ public struct MailService: Sendable {
         for start in stride(from: 0, to: messageIDs.count, by: 500) {
             let chunk = Set(messageIDs[start..<min(start + 500, messageIDs.count)])
             try await db.raw("""
+                DELETE FROM mail_message_bytes WHERE message_id IN (\(SQLList(chunk.map { SQLBind($0) })))
+                AND NOT EXISTS (SELECT 1 FROM mail_entries e WHERE e.message_id = mail_message_bytes.message_id)
+                """).run()
+            try await db.raw("""
                 DELETE FROM mail_messages WHERE id IN (\(SQLList(chunk.map { SQLBind($0) })))
                 AND NOT EXISTS (SELECT 1 FROM mail_entries e WHERE e.message_id = mail_messages.id)
                 """).run()

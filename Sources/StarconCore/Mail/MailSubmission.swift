@@ -77,7 +77,7 @@ public struct MailSubmission: Sendable {
         var added = [Self.received(origin, id: messageID, now: now)]
         if !header.has("Message-ID") { added.append("Message-ID: \(messageID)") }
         if !header.has("Date") { added.append("Date: \(MailDate.format(now))") }
-        if !header.has("From") { added.append("From: \(Self.fromHeader(account, address: own))") }
+        if !header.has("From") { added.append(Self.fromField(account, address: own)) }
         let written = Self.prepend(added, to: raw)
         let outgoing = Self.removingBcc(written)
         let sender = own, accountID = account.id, key = "mail:send:\(account.id)", rateLimit = self.rateLimit
@@ -186,12 +186,14 @@ public struct MailSubmission: Sendable {
         String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && $0 != "(" && $0 != ")" }.map(Character.init).prefix(200))
     }
 
-    static func fromHeader(_ account: Account, address: String) -> String {
-        let name = account.displayName.replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: "\\", with: "")
-        if name.isEmpty { return address }
-        let encoded = EncodedWords.encode(name)
-        // An encoded word may not stand inside quotes (RFC 2047 §5); printable ASCII is quoted.
-        return encoded == name ? "\"\(name)\" <\(address)>" : "\(encoded) <\(address)>"
+    /// The From field added to a message that has none: the member's display name and address, written by
+    /// StarconMIME (atoms, a quoted string or encoded words, folded), without its final CRLF.
+    static func fromField(_ account: Account, address: String) -> String {
+        let at = address.lastIndex(of: "@") ?? address.endIndex
+        let domain = at < address.endIndex ? String(address[address.index(after: at)...]) : nil
+        let mailbox = MIMEAddress(displayName: account.displayName.isEmpty ? nil : account.displayName,
+                                  localPart: String(address[..<at]), domain: domain)
+        return String(MIMEHeaderWriter.structured("From", mailbox.formatted).dropLast(2))
     }
 
     static func prepend(_ fields: [String], to raw: [UInt8]) -> [UInt8] {

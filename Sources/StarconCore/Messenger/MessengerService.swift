@@ -354,20 +354,37 @@ public struct MessengerService: Sendable {
             guard Permissions.message(message, viewerID: actor.id, mayAct: AccountService.mayAct(actor, now: clock.nowMilliseconds())).delete else {
                 throw CoreError(.forbidden, "msg_not_sender")
             }
-            try await db.raw("UPDATE messages SET reply_to_id = NULL WHERE reply_to_id = \(bind: messageID)").run()
-            let pictures = try await db.raw("DELETE FROM media WHERE message_id = \(bind: messageID) RETURNING digest").all()
-                .map { try $0.decode(column: "digest", as: String.self) }
-            try await db.raw("DELETE FROM messages WHERE id = \(bind: messageID)").run()
-            try await db.raw("""
-                UPDATE conversations SET last_message_id = (SELECT MAX(id) FROM messages WHERE conversation_id = \(bind: message.conversationID))
-                WHERE id = \(bind: message.conversationID)
-                """).run()
-            outbox.add(Event(audience: .conversation(message.conversationID),
-                             payload: .messageDeleted(conversationID: message.conversationID, messageID: messageID)))
-            return (message, pictures)
+            return (message, try await Self.remove(message, db: db, outbox: outbox))
         }
         await mediaFiles.release(pictures)
         return message
+    }
+
+    /// Deletes a reported message for a moderator's decision (`ReportService`, which checked the rule);
+    /// nothing when it is gone already.
+    func removeReported(messageID: Int64) async throws {
+        let pictures = try await log.write { db, outbox -> [String] in
+            guard let row = try await db.raw("SELECT \(unsafeRaw: MessageRow.columns) FROM \(unsafeRaw: MessageRow.from) WHERE m.id = \(bind: messageID)")
+                .first() else { return [] }
+            return try await Self.remove(try MessageRow.decode(row), db: db, outbox: outbox)
+        }
+        await mediaFiles.release(pictures)
+    }
+
+    /// Removes a message and tells its conversation; hands back its pictures' digests to release after commit.
+    private static func remove(_ message: Message, db: any SQLDatabase, outbox: EventOutbox) async throws -> [String] {
+        let messageID = message.id
+        try await db.raw("UPDATE messages SET reply_to_id = NULL WHERE reply_to_id = \(bind: messageID)").run()
+        let pictures = try await db.raw("DELETE FROM media WHERE message_id = \(bind: messageID) RETURNING digest").all()
+            .map { try $0.decode(column: "digest", as: String.self) }
+        try await db.raw("DELETE FROM messages WHERE id = \(bind: messageID)").run()
+        try await db.raw("""
+            UPDATE conversations SET last_message_id = (SELECT MAX(id) FROM messages WHERE conversation_id = \(bind: message.conversationID))
+            WHERE id = \(bind: message.conversationID)
+            """).run()
+        outbox.add(Event(audience: .conversation(message.conversationID),
+                         payload: .messageDeleted(conversationID: message.conversationID, messageID: messageID)))
+        return pictures
     }
 
     /// Throws `notFound` unless `account` is a member of the conversation.

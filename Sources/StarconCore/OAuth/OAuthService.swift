@@ -205,7 +205,9 @@ public struct OAuthService: Sendable {
                     throw CoreError.invalid("invalid_grant")
                 }
                 let scopes = Scopes(try row.decode(column: "scopes", as: String.self))
-                let token = try await insertToken(app: app.id, account: try row.decode(column: "account_id", as: Int64.self), scopes: scopes, db: db)
+                let accountID = try row.decode(column: "account_id", as: Int64.self)
+                try await SignInService.record(accountID: accountID, surface: .app, client: app.name, address: "", ids: ids, now: now, db: db)
+                let token = try await insertToken(app: app.id, account: accountID, scopes: scopes, db: db)
                 return (token, scopes, now)
             }
         case .password(let username, let password, let scopeText, let address):
@@ -214,7 +216,12 @@ public struct OAuthService: Sendable {
             // Clients send the e-mail address as the username (Mastodon signs in by e-mail): accept both.
             let name = username.split(separator: "@").first.map(String.init) ?? username
             let account = try await accounts.authenticate(username: name, password: password, address: address)
-            let token = try await database.write { db in try await insertToken(app: app.id, account: account.id, scopes: scopes, db: db) }
+            let token = try await database.write { db in
+                // The password grant has no step for a code: a member with TOTP signs in through the browser.
+                if try await TwoFactorService.isEnabled(accountID: account.id, db: db) { throw CoreError(.forbidden, "totp_requires_browser") }
+                try await SignInService.record(accountID: account.id, surface: .app, client: app.name, address: address, ids: ids, now: now, db: db)
+                return try await insertToken(app: app.id, account: account.id, scopes: scopes, db: db)
+            }
             return (token, scopes, now)
         case .clientCredentials(let scopeText):
             let scopes = Scopes(scopeText.isEmpty ? "read" : scopeText)
@@ -243,6 +250,7 @@ public struct OAuthService: Sendable {
             INSERT INTO oauth_tokens (id, token_digest, app_id, account_id, scopes, created_at, last_used_at)
             VALUES (\(bind: ids.next()), \(bind: Secrets.digest(token)), \(bind: app), \(bind: account), \(bind: scopes.description), \(bind: now), \(bind: now))
             """).run()
+        if let account { try await DashboardStats.markActive(account, now: now, db: db) }
         return token
     }
 
@@ -268,6 +276,7 @@ public struct OAuthService: Sendable {
         if now - lastUsed > 60_000 {
             try await database.write { db in
                 try await db.raw("UPDATE oauth_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: grant.tokenID)").run()
+                if let account = grant.account { try await DashboardStats.markActive(account.id, now: now, db: db) }
             }
         }
         return grant

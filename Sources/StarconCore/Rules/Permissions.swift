@@ -9,7 +9,7 @@ public enum Permissions {
     /// `original` is the reposted status: favouriting, reacting, bookmarking and reposting act on it (as the
     /// core's functions do when given a repost's id), deleting acts on the repost itself, and a repost is
     /// neither replied to nor edited.
-    public static func status(_ status: Status, original: Status? = nil, viewer: Account, mayAct: Bool) -> StatusPermissions {
+    public static func status(_ status: Status, original: Status? = nil, viewer: Account, mayAct: Bool, mayReport: Bool = false) -> StatusPermissions {
         let target = original ?? status
         let own = status.author.id == viewer.id
         let isRepost = status.reblogOfID != nil
@@ -17,12 +17,38 @@ public enum Permissions {
             reply: mayAct && !isRepost,
             // Mastodon lets a member repost their own public post; a followers-only or direct post is never
             // reposted (a repost is public).
-            repost: mayAct && target.visibility.isOpen,
+            // nor is a limited member's post: a repost would carry it past their followers.
+            repost: mayAct && target.visibility.isOpen && !target.author.limited,
             favourite: mayAct,
             react: mayAct,
             bookmark: mayAct,
             delete: own || viewer.isModerator,
-            edit: mayAct && own && !isRepost)
+            edit: mayAct && own && !isRepost,
+            report: mayReport && target.author.id != viewer.id)
+    }
+
+    /// Whether a member may report anything at all: whoever may sign in (`AccountService.ensureMaySignIn`),
+    /// mail-only members included, since they may report a mail.
+    public static func mayReport(_ viewer: Account, now: Int64) -> Bool {
+        (try? AccountService.ensureMaySignIn(viewer, now: now)) != nil
+    }
+
+    /// Whether `viewer` may act as staff on `target` (warn, limit, suspend, ban; lift them): moderators on
+    /// members, admins on anyone, nobody on themself.
+    public static func moderate(_ target: Account, viewer: Account) -> Bool {
+        viewer.isModerator && target.id != viewer.id && (viewer.isAdmin || !target.isModerator)
+    }
+
+    /// What `viewer` may do with a report: only staff see reports; an open one is resolved once. Acting on
+    /// the member needs `moderate`; deleting needs content that can be deleted (a post, a message, an
+    /// article; a mail lives in the reporter's own mailbox, an account is not content).
+    public static func report(_ report: Report, viewer: Account) -> ReportPermissions {
+        guard viewer.isModerator, report.state == .open else { return ReportPermissions() }
+        let onMember = report.account.map { moderate($0, viewer: viewer) } ?? false
+        let deletable = [.status, .message, .article].contains(report.targetKind)
+        let active = report.account?.status == .active
+        return ReportPermissions(dismiss: true, delete: deletable, warn: onMember, limit: onMember && report.account?.limited == false,
+                                 suspend: onMember && active, ban: onMember && (active || report.account?.suspendedUntil != nil))
     }
 
     /// Whether a member may pin a status to their profile: their own, not a repost, not a direct one.
@@ -48,6 +74,7 @@ public enum Permissions {
             block: !me,
             mute: !me,
             message: mayAct && !me && view && target.status == .active && !target.emailOnly && !relationship.blocking,
+            report: mayAct && !me && view,
             suspend: moderates && target.status == .active,
             unsuspend: moderates && target.status == .suspended,
             // An admin never changes their own role, so an instance never loses its last admin by accident.
@@ -58,7 +85,7 @@ public enum Permissions {
     /// What the member may do on the instance as a whole (not about one object).
     public static func instance(_ viewer: Account) -> InstancePermissions {
         InstancePermissions(administer: viewer.isModerator, setRegistrationMode: viewer.isAdmin, approveRegistrations: viewer.isAdmin,
-                            manageGroups: viewer.isModerator)
+                            manageGroups: viewer.isModerator, announce: viewer.isAdmin && viewer.status == .active)
     }
 
     /// A conversation `viewer` is a member of. `blocked`: a direct conversation whose other member and the
@@ -72,7 +99,7 @@ public enum Permissions {
     /// A message in a conversation the viewer (`viewerID`) is in.
     public static func message(_ message: Message, viewerID: Int64, mayAct: Bool) -> MessagePermissions {
         let own = message.sender.id == viewerID
-        return MessagePermissions(reply: mayAct, edit: mayAct && own, delete: own)
+        return MessagePermissions(reply: mayAct, edit: mayAct && own, delete: own, report: mayAct && !own)
     }
 
     /// A newsgroup. `moderates`: the viewer is staff or one of the group's moderators.
@@ -87,7 +114,8 @@ public enum Permissions {
     public static func article(_ article: Article, viewer: Account, moderatesAnyGroup: Bool) -> ArticlePermissions {
         let live = article.status == .published || article.status == .pending
         return ArticlePermissions(cancel: live && (article.authorID == viewer.id || moderatesAnyGroup),
-                                  approve: article.status == .pending && moderatesAnyGroup)
+                                  approve: article.status == .pending && moderatesAnyGroup,
+                                  report: article.status == .published && article.authorID != viewer.id)
     }
 }
 
@@ -95,12 +123,33 @@ public struct StatusPermissions: Sendable, Equatable {
     public var reply, repost, favourite, react, bookmark, delete, edit: Bool
     /// Vote in its poll (`Permissions.vote`); false without one.
     public var vote = false
+    /// Report it to the moderators (not one's own).
+    public var report = false
+}
+
+public struct ReportPermissions: Sendable, Equatable {
+    public var dismiss = false, delete = false, warn = false, limit = false, suspend = false, ban = false
+    /// Any outcome at all: the report is open and the viewer is staff.
+    public var resolve: Bool { dismiss }
+
+    public func allows(_ outcome: ReportOutcome) -> Bool {
+        switch outcome {
+        case .dismiss: dismiss
+        case .delete: delete
+        case .warn: warn
+        case .limit: limit
+        case .suspend: suspend
+        case .ban: ban
+        }
+    }
 }
 
 public struct AccountPermissions: Sendable, Equatable {
     /// The profile, its statuses and its follows may be shown at all.
     public var view: Bool
     public var follow, block, mute, message: Bool
+    /// Report the account to the moderators.
+    public var report: Bool
     public var suspend, unsuspend, changeRole, changeKind: Bool
 }
 
@@ -110,6 +159,8 @@ public struct InstancePermissions: Sendable, Equatable {
     public var setRegistrationMode, approveRegistrations: Bool
     /// Creating newsgroups and changing their settings and moderators.
     public var manageGroups: Bool
+    /// Publishing and ending announcements to every member.
+    public var announce: Bool = false
 }
 
 public struct ConversationPermissions: Sendable, Equatable {
@@ -117,7 +168,7 @@ public struct ConversationPermissions: Sendable, Equatable {
 }
 
 public struct MessagePermissions: Sendable, Equatable {
-    public var reply, edit, delete: Bool
+    public var reply, edit, delete, report: Bool
 }
 
 public struct NewsgroupPermissions: Sendable, Equatable {
@@ -131,5 +182,5 @@ public struct NewsgroupPermissions: Sendable, Equatable {
 }
 
 public struct ArticlePermissions: Sendable, Equatable {
-    public var cancel, approve: Bool
+    public var cancel, approve, report: Bool
 }

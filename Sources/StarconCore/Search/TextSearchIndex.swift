@@ -76,10 +76,12 @@ public struct TextSearchIndex: Sendable {
             switch engine {
             case .sqlite:
                 // FTS5: a quoted string is a phrase; with the trigram tokenizer a phrase matches as a substring.
+                // CROSS JOIN keeps the match as the outer loop: left to the planner, it walked every document of
+                // the kind and ran the match once per row (17 s instead of 0.3 s over 10,000 messages).
                 let phrase = "\"" + query.replacingOccurrences(of: "\"", with: "\"\"") + "\""
                 let match = field == .all ? phrase : "\(field.rawValue) : \(phrase)"
                 return """
-                    \(unsafeRaw: idColumn) IN (SELECT d.doc_id FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid
+                    \(unsafeRaw: idColumn) IN (SELECT d.doc_id FROM search_fts CROSS JOIN search_documents d ON d.id = search_fts.rowid
                         WHERE search_fts MATCH \(bind: match) AND d.kind = \(bind: kind))
                     """
             case .postgres:

@@ -28,7 +28,10 @@ public struct AuditLog: Sendable {
         "setup.complete", "account.create", "account.register", "account.role", "account.kind", "account.password",
         "account.suspend", "account.unsuspend", "registration.mode", "registration.approve", "registration.reject",
         "invitation.create", "invitation.revoke", "group.create", "group.update", "article.approve", "article.reject",
-        "article.cancel",
+        "article.cancel", "account.lock", "account.password_reset", "account.totp_enable", "account.totp_disable",
+        "app_password.create", "app_password.revoke",
+        "account.expiry", "account.warn", "account.limit", "account.unlimit", "report.create", "report.resolve",
+        "report.delete_content",
     ]
 
     /// What an admin narrows the log to: who acted, which action, and a time range (milliseconds, `until`

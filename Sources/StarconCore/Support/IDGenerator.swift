@@ -5,7 +5,7 @@ import NIOConcurrencyHelpers
 /// The tag is leased in the store (`NodeLease`), so two live processes on one store (several servers, a CLI
 /// beside them) never share one and never make the same id.
 public final class IDGenerator: Sendable {
-    static let epochMilliseconds: Int64 = 1_704_067_200_000
+    public static let epochMilliseconds: Int64 = 1_704_067_200_000
     private struct State {
         var lastMillisecond: Int64 = 0
         var sequence: Int64 = 0

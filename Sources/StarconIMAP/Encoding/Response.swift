@@ -26,6 +26,9 @@ public enum ResponseCode: Equatable, Sendable {
     case appendUID(validity: UInt32, uid: UInt32)
     case copyUID(validity: UInt32, source: SequenceSet, destination: SequenceSet)
     case closed
+    /// RFC 7162: HIGHESTMODSEQ, NOMODSEQ, MODIFIED
+    case highestModseq(Int64)
+    case modified(SequenceSet)
     /// RFC 5530: TOOBIG, NONEXISTENT, ALREADYEXISTS, AUTHENTICATIONFAILED, UNAVAILABLE, CANNOT, LIMIT, …
     case atom(String)
 
@@ -44,6 +47,8 @@ public enum ResponseCode: Equatable, Sendable {
         case .appendUID(let validity, let uid): "APPENDUID \(validity) \(uid)"
         case .copyUID(let validity, let source, let destination): "COPYUID \(validity) \(source.description) \(destination.description)"
         case .closed: "CLOSED"
+        case .highestModseq(let n): "HIGHESTMODSEQ \(n)"
+        case .modified(let set): "MODIFIED \(set.description)"
         case .atom(let word): word
         }
     }
@@ -57,6 +62,8 @@ public enum FetchItem: Equatable, Sendable {
     case uid(UInt32)
     case internalDate(Int64)
     case rfc822Size(Int)
+    /// RFC 7162: `MODSEQ (n)`
+    case modseq(Int64)
     case envelope(Envelope)
     /// BODYSTRUCTURE (extensible) or BODY (not).
     case bodyStructure(BodyStructure, extensible: Bool)
@@ -106,7 +113,12 @@ public enum Response {
     public static func recent(_ count: Int) -> [UInt8] { data("\(count) RECENT") }
     ///     message-data = nz-number SP ("EXPUNGE" / ("FETCH" SP msg-att))
     public static func expunge(_ sequence: Int) -> [UInt8] { data("\(sequence) EXPUNGE") }
-    public static func search(_ numbers: [UInt32]) -> [UInt8] { data((["SEARCH"] + numbers.map(String.init)).joined(separator: " ")) }
+    /// With RFC 7162's `(MODSEQ n)` after the numbers when the search had a MODSEQ key and found something.
+    public static func search(_ numbers: [UInt32], modseq: Int64? = nil) -> [UInt8] {
+        var words = ["SEARCH"] + numbers.map(String.init)
+        if let modseq, !numbers.isEmpty { words.append("(MODSEQ \(modseq))") }
+        return data(words.joined(separator: " "))
+    }
     public static func enabled(_ names: [String]) -> [UInt8] { data((["ENABLED"] + names).joined(separator: " ")) }
 
     ///     mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox
@@ -120,7 +132,7 @@ public enum Response {
     }
 
     ///     "STATUS" SP mailbox SP "(" [status-att-list] ")"
-    public static func status(_ name: String, _ values: [(StatusAttribute, UInt32)]) -> [UInt8] {
+    public static func status(_ name: String, _ values: [(StatusAttribute, UInt64)]) -> [UInt8] {
         data { writer in
             writer.raw("STATUS ")
             writer.mailbox(name)
@@ -170,6 +182,7 @@ extension ResponseWriter {
         case .uid(let uid): raw("UID \(uid)")
         case .internalDate(let milliseconds): raw("INTERNALDATE \"\(IMAPDate.format(milliseconds: milliseconds))\"")
         case .rfc822Size(let size): raw("RFC822.SIZE \(size)")
+        case .modseq(let modseq): raw("MODSEQ (\(modseq))")
         case .envelope(let envelope):
             raw("ENVELOPE ")
             self.envelope(envelope)

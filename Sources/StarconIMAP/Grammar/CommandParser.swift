@@ -72,9 +72,9 @@ extension ByteCursor {
                 initial = String(decoding: try run("an initial response", while: { IMAPCharacters.isAtomChar($0) }), as: UTF8.self)
             }
             return .authenticate(mechanism: mechanism, initialResponse: initial)
-        // select = "SELECT" SP mailbox ; examine = "EXAMINE" SP mailbox
-        case "SELECT": try space(); return .select(try mailbox())
-        case "EXAMINE": try space(); return .examine(try mailbox())
+        // select = "SELECT" SP mailbox [select-params] ; examine = "EXAMINE" SP mailbox [select-params]
+        case "SELECT": try space(); let name = try mailbox(); return .select(name, condStore: try selectParameters())
+        case "EXAMINE": try space(); let name = try mailbox(); return .examine(name, condStore: try selectParameters())
         // create = "CREATE" SP mailbox ; delete = "DELETE" SP mailbox
         case "CREATE": try space(); return .create(try mailbox())
         case "DELETE": try space(); return .delete(try mailbox())
@@ -167,6 +167,32 @@ extension ByteCursor {
         }
     }
 
+    // select-params = SP "(" select-param *(SP select-param) ")"   (RFC 4466)
+    // select-param  = "CONDSTORE"                                  (RFC 7162; the only one known)
+    /// Whether CONDSTORE was asked for.
+    mutating func selectParameters() throws -> Bool {
+        guard skip(UInt8(ascii: " ")) else { return false }
+        try expect(UInt8(ascii: "("), "(")
+        var condStore = false
+        repeat {
+            let word = try atom("a select parameter").uppercased()
+            guard word == "CONDSTORE" else { throw fail("unknown select parameter \(word)") }
+            condStore = true
+        } while skip(UInt8(ascii: " "))
+        try expect(UInt8(ascii: ")"), ")")
+        return condStore
+    }
+
+    // mod-sequence-value  = 1*DIGIT   ; 1 to 9223372036854775807 (RFC 7162 §7: 63-bit)
+    // mod-sequence-valzer = "0" / mod-sequence-value
+    mutating func modSequence(zero: Bool) throws -> Int64 {
+        let digits = try run("a mod-sequence", while: IMAPCharacters.isDigit)
+        guard digits.count <= 19, let value = Int64(String(decoding: digits, as: UTF8.self)), zero || value > 0 else {
+            throw fail("bad mod-sequence")
+        }
+        return value
+    }
+
     /// A LIST reference may be `""`.
     mutating func mailboxOrEmpty() throws -> String {
         let wire = try astring("a reference")
@@ -182,12 +208,22 @@ extension ByteCursor {
         return move ? .move(set, mailbox, uid: uid) : .copy(set, mailbox, uid: uid)
     }
 
-    // store = "STORE" SP sequence-set SP store-att-flags
+    // store = "STORE" SP sequence-set [store-modifiers] SP store-att-flags
+    // store-modifiers = SP "(" store-modifier *(SP store-modifier) ")"   (RFC 4466)
+    // store-modifier  = "UNCHANGEDSINCE" SP mod-sequence-valzer          (RFC 7162)
     // store-att-flags = (["+" / "-"] "FLAGS" [".SILENT"]) SP (flag-list / (flag *(SP flag)))
     mutating func store(uid: Bool) throws -> IMAPCommand {
         try space()
         let set = try sequenceSet()
         try space()
+        var unchangedSince: Int64?
+        if skip(UInt8(ascii: "(")) {
+            guard keyword("UNCHANGEDSINCE") else { throw fail("unknown store modifier") }
+            try space()
+            unchangedSince = try modSequence(zero: true)
+            try expect(UInt8(ascii: ")"), ")")
+            try space()
+        }
         let mode: StoreAction.Mode = skip(UInt8(ascii: "+")) ? .add : skip(UInt8(ascii: "-")) ? .remove : .replace
         let silent = keyword("FLAGS.SILENT")
         guard silent || keyword("FLAGS") else { throw fail("expected FLAGS") }
@@ -202,6 +238,6 @@ extension ByteCursor {
                 guard flags.count <= IMAPLimits.maxListItems else { throw fail("too many flags") }
             }
         }
-        return .store(set, StoreAction(mode, silent: silent, flags: flags), uid: uid)
+        return .store(set, StoreAction(mode, silent: silent, flags: flags, unchangedSince: unchangedSince), uid: uid)
     }
 }

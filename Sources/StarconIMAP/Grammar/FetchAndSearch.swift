@@ -1,5 +1,8 @@
 extension ByteCursor {
     // fetch = "FETCH" SP sequence-set SP ("ALL" / "FULL" / "FAST" / fetch-att / "(" fetch-att *(SP fetch-att) ")")
+    //         [fetch-modifiers]
+    // fetch-modifiers = SP "(" fetch-modifier *(SP fetch-modifier) ")"   (RFC 4466)
+    // fetch-modifier  = "CHANGEDSINCE" SP mod-sequence-valzer            (RFC 7162; it implies MODSEQ)
     mutating func fetch(uid: Bool) throws -> IMAPCommand {
         try space()
         let set = try sequenceSet()
@@ -18,9 +21,18 @@ extension ByteCursor {
         } else {
             attributes = [try fetchAttribute()]
         }
+        var changedSince: Int64?
+        if skip(UInt8(ascii: " ")) {
+            try expect(UInt8(ascii: "("), "(")
+            guard keyword("CHANGEDSINCE") else { throw fail("unknown fetch modifier") }
+            try space()
+            changedSince = try modSequence(zero: true)
+            try expect(UInt8(ascii: ")"), ")")
+            if !attributes.contains(.modseq) { attributes.append(.modseq) }
+        }
         // A UID FETCH always answers with UIDs (RFC 3501 §6.4.8).
         if uid, !attributes.contains(.uid) { attributes.insert(.uid, at: 0) }
-        return .fetch(set, attributes, uid: uid)
+        return .fetch(set, attributes, uid: uid, changedSince: changedSince)
     }
 
     // fetch-att = "ENVELOPE" / "FLAGS" / "INTERNALDATE" / "RFC822" [".HEADER" / ".SIZE" / ".TEXT"] /
@@ -39,6 +51,7 @@ extension ByteCursor {
         case "RFC822.TEXT": return .rfc822Text
         case "BODYSTRUCTURE": return .bodyStructure
         case "UID": return .uid
+        case "MODSEQ": return .modseq
         case "BODY", "BODY.PEEK":
             guard peek == UInt8(ascii: "[") else {
                 guard name == "BODY" else { throw fail("BODY.PEEK needs a section") }
@@ -174,6 +187,19 @@ extension ByteCursor {
         case "LARGER": try space(); return .larger(Int(try number("a size")))
         case "SMALLER": try space(); return .smaller(Int(try number("a size")))
         case "UID": try space(); return .uid(try sequenceSet())
+        // search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer   (RFC 7162)
+        // search-modseq-ext  = SP entry-name SP entry-type-req
+        // entry-type-req     = "priv" / "shared" / "all"
+        case "MODSEQ":
+            try space()
+            if peek == UInt8(ascii: "\"") {
+                _ = try string("an entry name")
+                try space()
+                let kind = try atom("an entry type").lowercased()
+                guard ["priv", "shared", "all"].contains(kind) else { throw fail("bad entry type") }
+                try space()
+            }
+            return .modseq(try modSequence(zero: true))
         case "NOT":
             try space()
             try enter()

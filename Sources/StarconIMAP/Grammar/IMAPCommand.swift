@@ -12,7 +12,8 @@ public struct TaggedCommand: Equatable, Sendable {
 }
 
 /// The commands of IMAP4rev1 (RFC 3501 §6) and the extensions Starcon offers: IDLE (RFC 2177), UIDPLUS
-/// (RFC 4315), MOVE (RFC 6851), NAMESPACE (RFC 2342), ID (RFC 2971), ENABLE (RFC 5161), UNSELECT (RFC 3691).
+/// (RFC 4315), MOVE (RFC 6851), NAMESPACE (RFC 2342), ID (RFC 2971), ENABLE (RFC 5161), UNSELECT (RFC 3691),
+/// CONDSTORE (RFC 7162: SELECT's CONDSTORE parameter, FETCH's CHANGEDSINCE, STORE's UNCHANGEDSINCE).
 /// Mailbox names are decoded from modified UTF-7; INBOX in any case is `"INBOX"`.
 public enum IMAPCommand: Equatable, Sendable {
     // command-any
@@ -25,8 +26,8 @@ public enum IMAPCommand: Equatable, Sendable {
     case authenticate(mechanism: String, initialResponse: String?)
     case startTLS
     // command-auth
-    case select(String)
-    case examine(String)
+    case select(String, condStore: Bool = false)
+    case examine(String, condStore: Bool = false)
     case create(String)
     case delete(String)
     case rename(from: String, to: String)
@@ -46,7 +47,7 @@ public enum IMAPCommand: Equatable, Sendable {
     case expunge
     case uidExpunge(SequenceSet)
     case search(SearchKey, uid: Bool)
-    case fetch(SequenceSet, [FetchAttribute], uid: Bool)
+    case fetch(SequenceSet, [FetchAttribute], uid: Bool, changedSince: Int64? = nil)
     case store(SequenceSet, StoreAction, uid: Bool)
     case copy(SequenceSet, String, uid: Bool)
     case move(SequenceSet, String, uid: Bool)
@@ -70,19 +71,25 @@ public enum StatusAttribute: String, Equatable, Sendable, CaseIterable {
     case uidNext = "UIDNEXT"
     case uidValidity = "UIDVALIDITY"
     case unseen = "UNSEEN"
+    /// RFC 7162 §3.1.6
+    case highestModseq = "HIGHESTMODSEQ"
 }
 
 ///     store-att-flags = (["+" / "-"] "FLAGS" [".SILENT"]) SP (flag-list / (flag *(SP flag)))
+///     store-modifier  = "UNCHANGEDSINCE" SP mod-sequence-valzer   (RFC 7162)
 public struct StoreAction: Equatable, Sendable {
     public enum Mode: Equatable, Sendable { case replace, add, remove }
     public var mode: Mode
     public var silent: Bool
     public var flags: [String]
+    /// Only messages whose modseq is at most this are changed (CONDSTORE); the others are named in MODIFIED.
+    public var unchangedSince: Int64?
 
-    public init(_ mode: Mode, silent: Bool = false, flags: [String]) {
+    public init(_ mode: Mode, silent: Bool = false, flags: [String], unchangedSince: Int64? = nil) {
         self.mode = mode
         self.silent = silent
         self.flags = flags
+        self.unchangedSince = unchangedSince
     }
 }
 
@@ -141,6 +148,8 @@ public enum FetchAttribute: Hashable, Sendable {
     case body
     case bodyStructure
     case uid
+    /// RFC 7162: `fetch-att =/ "MODSEQ"`
+    case modseq
     case section(SectionSpec, peek: Bool, partial: Partial?)
 
     ///     "<" number "." nz-number ">"
@@ -188,6 +197,8 @@ public indirect enum SearchKey: Hashable, Sendable {
     case larger(Int), smaller(Int)
     case uid(SequenceSet)
     case sequence(SequenceSet)
+    /// RFC 7162: messages whose modseq is at least this (an entry name, if given, is read and not used).
+    case modseq(Int64)
     case not(SearchKey)
     case or(SearchKey, SearchKey)
     /// Keys side by side, or in parentheses: all must match.

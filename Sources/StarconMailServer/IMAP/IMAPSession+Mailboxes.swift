@@ -38,6 +38,7 @@ extension IMAPSession {
         }
         out += Response.untagged(.ok, code: .uidValidity(UInt32(truncatingIfNeeded: mailbox.uidValidity)), "UIDs valid")
         out += Response.untagged(.ok, code: .uidNext(UInt32(truncatingIfNeeded: mailbox.uidNext)), "predicted next UID")
+        if condStore { out += Response.untagged(.ok, code: .highestModseq(mailbox.highestModseq), "highest modseq") }
         out += Response.tagged(tag, .ok, code: readOnly ? .readOnly : .readWrite, "\(readOnly ? "EXAMINE" : "SELECT") completed")
         try await write(out)
     }
@@ -126,16 +127,18 @@ extension IMAPSession {
     func status(_ name: String, _ attributes: [StatusAttribute], tag: String) async throws {
         guard let mailbox = try await mailbox(named: name) else { return try await noSuchMailbox(tag) }
         let status = try await core.mail.status(mailboxID: mailbox.id, of: member!)
-        let values: [(StatusAttribute, UInt32)] = attributes.map { attribute in
+        let values: [(StatusAttribute, UInt64)] = attributes.map { attribute in
             let value: Int64 = switch attribute {
             case .messages: Int64(status.messages)
             case .recent: Int64(status.recent)
-            case .uidNext: status.uidNext
-            case .uidValidity: status.uidValidity
+            case .uidNext: Int64(UInt32(truncatingIfNeeded: status.uidNext))
+            case .uidValidity: Int64(UInt32(truncatingIfNeeded: status.uidValidity))
             case .unseen: Int64(status.unseen)
+            case .highestModseq: mailbox.highestModseq
             }
-            return (attribute, UInt32(truncatingIfNeeded: value))
+            return (attribute, UInt64(max(0, value)))
         }
+        if attributes.contains(.highestModseq) { condStore = true }
         try await write(Response.status(mailbox.name, values) + Response.tagged(tag, .ok, "STATUS completed"))
     }
 

@@ -6,12 +6,15 @@ extension IMAPSession {
     /// Messages read from the store per round trip in a FETCH, so `1:*` of a large mailbox never holds every
     /// message in memory at once and the client gets the first replies early.
     static let fetchChunk = 100
+    /// The same when only headers and flags are read (a few KB a message): fewer round trips for `1:*`.
+    static let headerFetchChunk = 1_000
 
     // MARK: FETCH
 
-    func fetch(_ set: SequenceSet, _ attributes: [FetchAttribute], uid: Bool, tag: String) async throws {
+    func fetch(_ set: SequenceSet, _ attributes: [FetchAttribute], uid: Bool, changedSince: Int64? = nil, tag: String) async throws {
         guard let selection else { return }
         let account = member!
+        if attributes.contains(.modseq) { condStore = true }
         let uids = selection.index.resolve(set, byUID: uid)
         let needsBody = attributes.contains(where: Self.needsBody)
         let needsHeader = attributes.contains(where: Self.needsHeader)
@@ -22,9 +25,12 @@ extension IMAPSession {
             default: false
             }
         }
-        for start in stride(from: 0, to: uids.count, by: Self.fetchChunk) {
-            let chunk = Self.ranges(Array(uids[start..<min(uids.count, start + Self.fetchChunk)]))
+        let chunkSize = needsBody ? Self.fetchChunk : Self.headerFetchChunk
+        for start in stride(from: 0, to: uids.count, by: chunkSize) {
+            let chunk = Self.ranges(Array(uids[start..<min(uids.count, start + chunkSize)]))
             var entries = try await core.mail.entries(mailboxID: selection.mailbox.id, uids: chunk, of: account)
+            if let changedSince { entries = entries.filter { $0.modseq > changedSince } }
+            if entries.isEmpty { continue }
             let bytes = needsBody ? try await core.mail.raw(mailboxID: selection.mailbox.id, uids: chunk, of: account)
                 : needsHeader ? try await core.mail.headers(mailboxID: selection.mailbox.id, uids: chunk, of: account) : [:]
             var newlySeen = Set<Int64>()
@@ -41,10 +47,19 @@ extension IMAPSession {
             var out: [UInt8] = []
             for entry in entries {
                 guard let number = selection.index.sequence(of: UInt32(entry.uid)) else { continue }
-                let message = MIMEParser.parse(bytes[entry.uid] ?? [])
-                var items = attributes.compactMap { item(for: $0, entry: entry, message: message, in: selection) }
-                if newlySeen.contains(entry.uid), !attributes.contains(.flags) {
-                    items.append(.flags(flags(of: entry, in: selection)))
+                // Parsed only when an item needs the MIME tree: BODY[] and RFC822 are the stored bytes as they are.
+                let raw = bytes[entry.uid] ?? []
+                var parsed: MIMEEntity?
+                let message = { () -> MIMEEntity in
+                    if let parsed { return parsed }
+                    let entity = MIMEParser.parse(raw)
+                    parsed = entity
+                    return entity
+                }
+                var items = attributes.compactMap { item(for: $0, entry: entry, raw: raw, message: message, in: selection) }
+                if newlySeen.contains(entry.uid) {
+                    if !attributes.contains(.flags) { items.append(.flags(flags(of: entry, in: selection))) }
+                    if condStore, !attributes.contains(.modseq) { items.append(.modseq(entry.modseq)) }
                 }
                 out += Response.fetch(number, items)
             }
@@ -73,20 +88,22 @@ extension IMAPSession {
         }
     }
 
-    func item(for attribute: FetchAttribute, entry: MailEntry, message: MIMEEntity, in selection: Selection) -> FetchItem? {
+    func item(for attribute: FetchAttribute, entry: MailEntry, raw: [UInt8], message: () -> MIMEEntity, in selection: Selection) -> FetchItem? {
         switch attribute {
         case .uid: return .uid(UInt32(entry.uid))
         case .flags: return .flags(flags(of: entry, in: selection))
         case .internalDate: return .internalDate(entry.internalDate)
         case .rfc822Size: return .rfc822Size(entry.size)
-        case .envelope: return .envelope(EnvelopeBuilder.envelope(message.header))
-        case .body: return .bodyStructure(EnvelopeBuilder.structure(message), extensible: false)
-        case .bodyStructure: return .bodyStructure(EnvelopeBuilder.structure(message), extensible: true)
-        case .rfc822: return .section(name: "RFC822", origin: nil, data: message.raw)
-        case .rfc822Header: return .section(name: "RFC822.HEADER", origin: nil, data: Array(message.headerBytes))
-        case .rfc822Text: return .section(name: "RFC822.TEXT", origin: nil, data: Array(message.bodyBytes))
+        case .modseq: return .modseq(entry.modseq)
+        case .envelope: return .envelope(EnvelopeBuilder.envelope(message().header))
+        case .body: return .bodyStructure(EnvelopeBuilder.structure(message()), extensible: false)
+        case .bodyStructure: return .bodyStructure(EnvelopeBuilder.structure(message()), extensible: true)
+        case .rfc822: return .section(name: "RFC822", origin: nil, data: raw)
+        case .rfc822Header: return .section(name: "RFC822.HEADER", origin: nil, data: Array(message().headerBytes))
+        case .rfc822Text: return .section(name: "RFC822.TEXT", origin: nil, data: Array(message().bodyBytes))
         case .section(let spec, _, let partial):
-            let data = MessageSections.partial(MessageSections.bytes(spec, of: message), partial)
+            let whole = spec.part.isEmpty && spec.text == .whole
+            let data = MessageSections.partial(whole ? raw : MessageSections.bytes(spec, of: message()), partial)
             return .section(name: "BODY[\(spec.description)]", origin: partial?.offset, data: data)
         }
     }
@@ -97,6 +114,7 @@ extension IMAPSession {
         guard let selection else { return }
         guard !selection.readOnly else { _ = try await readOnly(tag); return }
         let uids = selection.index.resolve(set, byUID: uid)
+        if action.unchangedSince != nil { condStore = true }
         let (system, keywords) = Self.split(action.flags)
         let change: FlagChange = switch action.mode {
         case .replace: .replace
@@ -104,21 +122,27 @@ extension IMAPSession {
         case .remove: .remove
         }
         var out: [UInt8] = []
+        var refused: [Int64] = []
         if !uids.isEmpty {
-            let (changed, _) = try await core.mail.store(mailboxID: selection.mailbox.id, uids: Self.ranges(uids), flags: system,
-                                                         keywords: keywords, change, of: member!)
-            if !action.silent {
-                for entry in changed {
-                    guard let number = selection.index.sequence(of: UInt32(entry.uid)) else { continue }
-                    var items: [FetchItem] = [.flags(flags(of: entry, in: selection))]
-                    if uid { items.insert(.uid(UInt32(entry.uid)), at: 0) }
-                    out += Response.fetch(number, items)
-                }
+            let (changed, failed) = try await core.mail.store(mailboxID: selection.mailbox.id, uids: Self.ranges(uids), flags: system,
+                                                              keywords: keywords, change, unchangedSince: action.unchangedSince, of: member!)
+            refused = failed
+            for entry in changed {
+                guard let number = selection.index.sequence(of: UInt32(entry.uid)) else { continue }
+                // RFC 7162 §3.2: with CONDSTORE on, a changed message is reported with its MODSEQ even for .SILENT.
+                var items: [FetchItem] = []
+                if uid { items.append(.uid(UInt32(entry.uid))) }
+                if !action.silent { items.append(.flags(flags(of: entry, in: selection))) }
+                if condStore { items.append(.modseq(entry.modseq)) }
+                if !action.silent || condStore { out += Response.fetch(number, items) }
             }
         }
         try await write(out)
         try await sendUpdates(expunges: uid)
-        try await write(Response.tagged(tag, .ok, "\(uid ? "UID " : "")STORE completed"))
+        // MODIFIED names what failed UNCHANGEDSINCE, as UIDs for UID STORE and as numbers otherwise.
+        let failed = refused.compactMap { uid ? UInt32($0) : selection.index.sequence(of: UInt32($0)).map(UInt32.init) }.sorted()
+        let code: ResponseCode? = failed.isEmpty ? nil : .modified(SequenceSet.compact(failed))
+        try await write(Response.tagged(tag, .ok, code: code, "\(uid ? "UID " : "")STORE completed"))
     }
 
     // MARK: COPY, MOVE
@@ -159,16 +183,22 @@ extension IMAPSession {
         let entries = try await core.mail.searchCandidates(mailboxID: selection.mailbox.id, filter: filter, of: account)
         let search = MessageSearch(key: key, index: selection.index, recentFrom: selection.recentFrom, now: core.clock.nowMilliseconds())
         var found: [UInt32] = []
+        var highest: Int64 = 0
         for start in stride(from: 0, to: entries.count, by: Self.fetchChunk) {
             let chunk = Array(entries[start..<min(entries.count, start + Self.fetchChunk)])
             let raw = search.needsRaw
                 ? try await core.mail.raw(mailboxID: selection.mailbox.id, uids: chunk.map { $0.uid...$0.uid }, of: account) : [:]
             for entry in chunk {
                 guard let number = selection.index.sequence(of: UInt32(entry.uid)) else { continue }
-                if search.matches(entry, sequence: number, raw: raw[entry.uid]) { found.append(uid ? UInt32(entry.uid) : UInt32(number)) }
+                if search.matches(entry, sequence: number, raw: raw[entry.uid]) {
+                    found.append(uid ? UInt32(entry.uid) : UInt32(number))
+                    highest = max(highest, entry.modseq)
+                }
             }
         }
-        try await write(Response.search(found))
+        // RFC 7162 §3.1.5: with a MODSEQ key, the highest modseq of the messages found.
+        if MessageSearch.usesModseq(key) { condStore = true }
+        try await write(Response.search(found, modseq: MessageSearch.usesModseq(key) ? highest : nil))
         try await sendUpdates(expunges: uid)
         try await write(Response.tagged(tag, .ok, "\(uid ? "UID " : "")SEARCH completed"))
     }

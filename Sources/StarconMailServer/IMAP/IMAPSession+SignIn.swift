@@ -10,9 +10,10 @@ extension IMAPSession {
         let suffix = "@" + core.mail.domain
         if username.lowercased().hasSuffix(suffix) { username = String(username.dropLast(suffix.count)) }
         do {
-            let account = try await core.accounts.authenticate(username: username, password: password, address: peerAddress)
-            try AccountService.ensureMayUseMail(account, now: core.clock.nowMilliseconds())
-            member = account
+            let signIn = try await core.signIn.client(username: username, password: password, address: peerAddress, surface: .imap)
+            try AccountService.ensureMayUseMail(signIn.account, now: core.clock.nowMilliseconds())
+            self.signIn = signIn
+            member = signIn.account
             state = .authenticated
             try await write(Response.tagged(tag, .ok, code: .capability(capabilities), "signed in"))
             return .carryOn
@@ -20,7 +21,7 @@ extension IMAPSession {
             authFailures += 1
             let (code, text): (ResponseCode, String) = switch error.kind {
             case .throttled: (.atom("UNAVAILABLE"), "too many failed attempts, try again later")
-            case .forbidden: (.atom("AUTHORIZATIONFAILED"), error.key == "account_suspended" ? "account suspended" : "account not active")
+            case .forbidden: (.atom("AUTHORIZATIONFAILED"), SignInService.protocolRefusal(error) ?? "account not active")
             default: (.atom("AUTHENTICATIONFAILED"), "authentication failed")
             }
             try await write(Response.tagged(tag, .no, code: code, text))
@@ -51,11 +52,14 @@ extension IMAPSession {
         return try await signIn(tag: tag, user: parts[1], password: parts[2])
     }
 
-    /// Whether the member, as stored now, may still use mail (after a `credentialsRevoked` event).
+    /// Whether the member, as stored now, may still use mail with the credential this session signed in
+    /// with (after a `credentialsRevoked` event: an app password revoked, TOTP turned on).
     public func memberStillAllowed() async -> Bool {
         guard let member else { return true }
         guard let current = try? await core.accounts.find(id: member.id) else { return false }
-        return AccountService.mayUseMail(current, now: core.clock.nowMilliseconds())
+        guard AccountService.mayUseMail(current, now: core.clock.nowMilliseconds()) else { return false }
+        guard let signIn else { return true }
+        return await core.signIn.stillValid(signIn)
     }
 
     /// Ends the session from outside (the member was suspended or signed out): BYE, then the server closes.

@@ -37,7 +37,9 @@ extension IMAPSession {
         }
         for entry in changes.changed where UInt32(entry.uid) <= known {
             guard let number = selection.index.sequence(of: UInt32(entry.uid)) else { continue }
-            out += Response.fetch(number, [.uid(UInt32(entry.uid)), .flags(flags(of: entry, in: selection))])
+            var items: [FetchItem] = [.uid(UInt32(entry.uid)), .flags(flags(of: entry, in: selection))]
+            if condStore { items.append(.modseq(entry.modseq)) }
+            out += Response.fetch(number, items)
         }
         let held = !expunges && !gone.isEmpty
         if !held { selection.modseq = max(selection.modseq, changes.highestModseq) }

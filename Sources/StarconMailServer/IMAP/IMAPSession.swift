@@ -47,6 +47,8 @@ public final class IMAPSession {
     let send: @Sendable ([UInt8]) async throws -> Void
     var state = State.notAuthenticated
     public internal(set) var member: Account?
+    /// How the member signed in (which app password), for `memberStillAllowed`.
+    var signIn: ClientSignIn?
     var authFailures = 0
     /// AUTHENTICATE PLAIN's tag while the client's response line is awaited.
     var pendingAuthentication: String?
@@ -54,6 +56,9 @@ public final class IMAPSession {
     public internal(set) var idleTag: String?
     /// A `.mailbox` event named the selected mailbox since its changes were last read.
     var selectedChanged = false
+    /// CONDSTORE is on (RFC 7162 §3.1: ENABLE, SELECT's CONDSTORE, or any command that uses modseqs): from then
+    /// on SELECT says HIGHESTMODSEQ and every FETCH of flags says MODSEQ.
+    var condStore = false
 
     /// Wrong passwords on one connection before it is closed (the core's throttle counts across connections).
     static let maxAuthFailures = 3
@@ -75,7 +80,8 @@ public final class IMAPSession {
     }
 
     public var capabilities: [String] {
-        var names = ["IMAP4rev1", "LITERAL+", "SASL-IR", "IDLE", "UIDPLUS", "MOVE", "NAMESPACE", "ID", "SPECIAL-USE", "ENABLE", "UNSELECT"]
+        var names = ["IMAP4rev1", "LITERAL+", "SASL-IR", "IDLE", "UIDPLUS", "MOVE", "NAMESPACE", "ID", "SPECIAL-USE", "ENABLE", "UNSELECT",
+                     "CONDSTORE"]
         if member == nil {
             if options.offersStartTLS { names.append("STARTTLS") }
             names.append("AUTH=PLAIN")
@@ -224,8 +230,9 @@ public final class IMAPSession {
 
     private func dispatchSignedIn(_ command: IMAPCommand, tag: String) async throws -> Next {
         switch command {
-        case .select(let name): try await select(name, readOnly: false, tag: tag)
-        case .examine(let name): try await select(name, readOnly: true, tag: tag)
+        case .select(let name, let condStore), .examine(let name, let condStore):
+            if condStore { self.condStore = true }
+            if case .select = command { try await select(name, readOnly: false, tag: tag) } else { try await select(name, readOnly: true, tag: tag) }
         case .create(let name): try await create(name, tag: tag)
         case .delete(let name): try await delete(name, tag: tag)
         case .rename(let from, let to): try await rename(from, to: to, tag: tag)
@@ -237,9 +244,11 @@ public final class IMAPSession {
         case .append(let name, let flags, let date, let message): try await append(message, to: name, flags: flags, date: date, tag: tag)
         case .namespace:
             try await write(Response.namespace(delimiter: Mailbox.delimiter) + Response.tagged(tag, .ok, "NAMESPACE completed"))
-        case .enable:
-            // Nothing here needs enabling (no CONDSTORE, QRESYNC or UTF8=ACCEPT yet): an empty ENABLED.
-            try await write(Response.enabled([]) + Response.tagged(tag, .ok, "ENABLE completed"))
+        case .enable(let names):
+            // CONDSTORE is the one extension that needs enabling here (no QRESYNC or UTF8=ACCEPT yet).
+            let enabled = names.contains("CONDSTORE") && !condStore
+            if enabled { condStore = true }
+            try await write(Response.enabled(enabled ? ["CONDSTORE"] : []) + Response.tagged(tag, .ok, "ENABLE completed"))
         case .idle:
             try await sendUpdates(force: true)
             idleTag = tag
@@ -268,7 +277,8 @@ public final class IMAPSession {
                 try await sendUpdates()
                 try await write(Response.tagged(tag, .ok, "EXPUNGE completed"))
             case .search(let key, let uid): try await search(key, uid: uid, tag: tag)
-            case .fetch(let set, let attributes, let uid): try await fetch(set, attributes, uid: uid, tag: tag)
+            case .fetch(let set, let attributes, let uid, let changedSince):
+                try await fetch(set, attributes, uid: uid, changedSince: changedSince, tag: tag)
             case .store(let set, let action, let uid): try await store(set, action, uid: uid, tag: tag)
             case .copy(let set, let name, let uid): try await copy(set, to: name, uid: uid, move: false, tag: tag)
             case .move(let set, let name, let uid): try await copy(set, to: name, uid: uid, move: true, tag: tag)

@@ -18,7 +18,7 @@ extension MessageSearch {
         case .undraft: .flag(.draft, false)
         case .unflagged: .flag(.flagged, false)
         case .unseen: .flag(.seen, false)
-        case .recent, .new, .old, .sequence, .keyword, .unkeyword, .bcc, .header: .unknown
+        case .recent, .new, .old, .sequence, .keyword, .unkeyword, .bcc, .header, .modseq: .unknown
         case .from(let text): .field(.from, text)
         case .to(let text): .field(.to, text)
         case .cc(let text): .field(.cc, text)

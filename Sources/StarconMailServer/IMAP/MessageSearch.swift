@@ -33,6 +33,16 @@ struct MessageSearch {
         }
     }
 
+    static func usesModseq(_ key: SearchKey) -> Bool {
+        switch key {
+        case .modseq: true
+        case .not(let inner): usesModseq(inner)
+        case .or(let a, let b): usesModseq(a) || usesModseq(b)
+        case .and(let keys): keys.contains(where: usesModseq)
+        default: false
+        }
+    }
+
     func matches(_ entry: MailEntry, sequence: Int, raw: [UInt8]?) -> Bool { matches(key, entry, sequence, raw) }
 
     private func matches(_ key: SearchKey, _ entry: MailEntry, _ sequence: Int, _ raw: [UInt8]?) -> Bool {
@@ -82,6 +92,7 @@ struct MessageSearch {
         case .smaller(let size): return entry.size < size
         case .uid(let set): return set.contains(UInt32(entry.uid), largest: index.largestUID)
         case .sequence(let set): return set.contains(UInt32(sequence), largest: UInt32(index.count))
+        case .modseq(let modseq): return entry.modseq >= modseq
         case .not(let inner): return !matches(inner, entry, sequence, raw)
         case .or(let a, let b): return matches(a, entry, sequence, raw) || matches(b, entry, sequence, raw)
         case .and(let keys): return keys.allSatisfy { matches($0, entry, sequence, raw) }

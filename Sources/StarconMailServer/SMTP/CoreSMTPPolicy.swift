@@ -2,8 +2,8 @@ import Logging
 import StarconCore
 import StarconMail
 
-/// The SMTP session's questions answered by the core: sign-in is `AccountService.authenticate` (the same
-/// throttled rule as the web and NNTP), recipients and messages go through `MailSubmission`. This type only
+/// The SMTP session's questions answered by the core: sign-in is `SignInService.client` (the same
+/// throttled rule and app passwords as NNTP and IMAP), recipients and messages go through `MailSubmission`. This type only
 /// turns the core's answers into reply codes.
 struct CoreSMTPPolicy: SMTPPolicy {
     let core: Core
@@ -25,7 +25,7 @@ struct CoreSMTPPolicy: SMTPPolicy {
 
     func authenticate(username: String, password: String, peer: String) async throws -> SMTPIdentity? {
         do {
-            let account = try await core.accounts.authenticate(username: username, password: password, address: peer)
+            let account = try await core.signIn.client(username: username, password: password, address: peer, surface: .smtp).account
             try AccountService.ensureMayUseMail(account, now: core.clock.nowMilliseconds())
             logger.info("smtp auth", metadata: ["user": .string(account.username), "result": "ok"])
             var addresses: Set<MailAddress> = [MailAddress(localPart: account.username, domain: domain)]
@@ -35,7 +35,10 @@ struct CoreSMTPPolicy: SMTPPolicy {
             logger.info("smtp auth", metadata: ["user": .string(String(username.prefix(64))), "result": .string(error.key)])
             switch error.kind {
             case .throttled: throw SMTPRefusal(SMTPReply(454, "4.7.0", "Too many failed attempts, try again later"))
-            case .forbidden: throw SMTPRefusal(SMTPReply(535, "5.7.8", error.key == "account_suspended" ? "Account suspended" : "Account not active"))
+            // RFC 4954 §6 / Google: 534 5.7.9 asks for an application-specific password.
+            case .forbidden where error.key == "app_password_required":
+                throw SMTPRefusal(SMTPReply(534, "5.7.9", SignInService.protocolRefusal(error)!))
+            case .forbidden: throw SMTPRefusal(SMTPReply(535, "5.7.8", SignInService.protocolRefusal(error) ?? "Account not active"))
             default: return nil
             }
         }

@@ -91,6 +91,8 @@ public struct SMTPServer: Service {
         let session = SMTPSession(policy: policy, serverName: core.mail.domain, peer: peer, tlsAvailable: configuration.tls != nil,
                                   secure: false, authWithoutTLS: true)
         var completed = true
+        var watch: EventSink?
+        defer { watch?.cancel() }
         do {
             try await client.executeThenClose { inbound, _ in
                 try await Self.send(session.greeting, on: channel)
@@ -125,6 +127,9 @@ public struct SMTPServer: Service {
                     }
                     let (reply, next) = await session.handle(line: line[...])
                     Self.log(line, reply, logger)
+                    if watch == nil, let member = session.signedIn {
+                        watch = SMTPMemberWatch.start(core: core, memberID: member.accountID, channel: channel, logger: logger)
+                    }
                     switch next {
                     case .carryOn:
                         try await Self.send(reply, on: channel)

@@ -147,11 +147,19 @@ public struct NNTPServer: Service {
                     if LineFramer.isStartTLS(buffer) { channel.pipeline.fireUserInboundEventTriggered(LineFramer.Resume()) }
                     try await outbound.write(encode(response))
                     if ending == nil, let memberID = session.memberID {
+                        let signIn = session.signIn, core = self.core
+                        @Sendable func end() {
+                            var goodbye = ByteBufferAllocator().buffer(capacity: 64)
+                            goodbye.writeString("400 Account suspended or signed out\r\n")
+                            channel.writeAndFlush(goodbye).whenComplete { _ in channel.close(promise: nil) }
+                        }
                         ending = core.events.sink(accountID: memberID, deliver: { event in
-                            if case .accountEnded(let id) = event.payload, id == memberID {
-                                var goodbye = ByteBufferAllocator().buffer(capacity: 64)
-                                goodbye.writeString("400 Account suspended or signed out\r\n")
-                                channel.writeAndFlush(goodbye).whenComplete { _ in channel.close(promise: nil) }
+                            switch event.payload {
+                            case .accountEnded(let id) where id == memberID: end()
+                            // An app password was revoked, or TOTP turned on: end if this session's credential went.
+                            case .credentialsRevoked(let id) where id == memberID:
+                                if let signIn { Task { if await !core.signIn.stillValid(signIn) { end() } } }
+                            default: break
                             }
                             return true
                         }, overflowed: {})

@@ -17,6 +17,8 @@ public final class NNTPSession {
     let core: Core
     let peerAddress: String
     private(set) var member: Account?
+    /// How the member signed in (which app password), for `credentialsStillValid` after a revocation.
+    private(set) var signIn: ClientSignIn?
     private var pendingUser: String?
     private var authFailures = 0
     private var group: Newsgroup?
@@ -130,16 +132,16 @@ public final class NNTPSession {
         guard let user = pendingUser else { return (NNTPResponse(482, "Authentication commands issued out of sequence"), .carryOn) }
         pendingUser = nil
         do {
-            let account = try await core.accounts.authenticate(username: user, password: password, address: peerAddress)
-            member = account
+            let signIn = try await core.signIn.client(username: user, password: password, address: peerAddress, surface: .nntp)
+            self.signIn = signIn
+            member = signIn.account
             return (NNTPResponse(281, "Authentication accepted"), .carryOn)
         } catch let error as CoreError {
             authFailures += 1
             let next: Next = authFailures >= NNTPLimits.maxAuthFailures ? .close : .carryOn
             switch error.kind {
             case .throttled: return (NNTPResponse(481, "Too many failed attempts, try again later"), next)
-            case .forbidden: return (NNTPResponse(481, error.key == "account_suspended" ? "Account suspended" : "Account not active"), next)
-            default: return (NNTPResponse(481, "Authentication failed"), next)
+            default: return (NNTPResponse(481, SignInService.protocolRefusal(error) ?? "Authentication failed"), next)
             }
         }
     }

@@ -42,6 +42,7 @@ enum APIMessages {
         case "login_throttled": "Too many failed attempts, try again later"
         case "account_suspended": "Your account has been suspended"
         case "account_pending": "Your account is waiting for approval"
+        case "password_reset_required": "This account is locked: set a new password with the link from an admin"
         case "not_found", "reply_target": "Record not found"
         case "status_empty": "Validation failed: Text can't be blank"
         case "status_long": "Validation failed: Text character limit of 5000 exceeded"

@@ -28,6 +28,8 @@ enum MastodonEntities {
             // Starcon's own: the badge the member carries.
             "starcon_kind": account.kind.rawValue,
         ]
+        // Mastodon's mark of an account a moderator limited (its posts reach only followers).
+        if account.limited { json["limited"] = true }
         if let source {
             json["source"] = [
                 "privacy": source.privacy.rawValue, "sensitive": source.sensitive, "language": source.language ?? account.language ?? "",

@@ -84,34 +84,13 @@ struct MastodonStreaming: Sendable {
     }
 
     private func eventStream(member: Account, credential stillValid: @escaping @Sendable () async throws -> Bool, streams: Set<Stream>) -> Response {
-        let body = ResponseBody { writer in
-            enum Step: Sendable { case event(Event), heartbeat }
-            let (steps, queue) = AsyncStream<Step>.makeStream(bufferingPolicy: .bufferingOldest(Self.queueLimit))
-            let sink = core.events.sink(accountID: member.id, into: queue, as: Step.event)
-            defer { sink.cancel() }
-            try await writer.write(ByteBuffer(string: ":)\n\n"))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    while !Task.isCancelled {
-                        try await Task.sleep(for: .seconds(15))
-                        queue.yield(.heartbeat)
-                    }
-                }
-                stepping: for await step in steps {
-                    switch step {
-                    case .event(let event):
-                        if await StreamEnding.reason(event, member: member, stillValid: stillValid) != nil { break stepping }
-                        for (name, payload) in try await frames(for: event, member: member, streams: streams) {
-                            try await writer.write(ByteBuffer(string: "event: \(name.event)\ndata: \(payload)\n\n"))
-                        }
-                    case .heartbeat: try await writer.write(ByteBuffer(string: ":thump\n\n"))
-                    }
-                }
-                group.cancelAll()
-            }
-            try await writer.finish(nil)
-        }
-        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
+        let core = core
+        return EventStreamBody.response(queueLimit: Self.queueLimit, greeting: ":)\n\n", subscribe: { queue in
+            core.events.sink(accountID: member.id, into: queue, as: EventStreamBody.Step.event)
+        }, frames: { event in
+            if await StreamEnding.reason(event, member: member, stillValid: stillValid) != nil { return nil }
+            return try await frames(for: event, member: member, streams: streams).map { ($0.name.event, $0.payload) }
+        })
     }
 
     /// Steps a stream's loop works through, at most this many waiting: a client that falls further behind is
@@ -194,6 +173,12 @@ struct MastodonStreaming: Sendable {
 
     /// The frames an event becomes for this member's streams: (stream name, event name) and the payload.
     private func frames(for event: Event, member: Account, streams: Set<Stream>) async throws -> [(name: (stream: [String], event: String), payload: String)] {
+        if case .announcement(let id, let ended) = event.payload {
+            guard streams.contains(where: { $0.name == "user" }) else { return [] }
+            if ended { return [((["user"], "announcement.delete"), String(id))] }
+            guard let view = try await core.announcements.view(id: id, for: member, language: member.language), !view.dismissed else { return [] }
+            return [((["user"], "announcement"), JSON.string(AnnouncementAPIRoutes.entity(view)))]
+        }
         guard case .feed(let feed) = event.payload, !streams.isEmpty else { return [] }
         switch feed {
         case .home(let id):

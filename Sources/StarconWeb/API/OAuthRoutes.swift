@@ -131,6 +131,11 @@ struct OAuthRoutes {
             case "login_failed": throw APIError(.badRequest, "The provided authorization grant is invalid", code: "invalid_grant")
             case "invalid_grant": throw APIError(.badRequest, "The provided authorization grant is invalid, expired or revoked", code: "invalid_grant")
             case "invalid_scope": throw APIError(.badRequest, "The requested scope is invalid", code: "invalid_scope")
+            case "totp_requires_browser":
+                throw APIError(.badRequest, "Two-factor authentication is on for this account: sign in through the browser (the authorization code flow)",
+                               code: "invalid_grant")
+            case "password_reset_required":
+                throw APIError(.badRequest, "This account is locked: set a new password with the link from an admin", code: "invalid_grant")
             default: throw error
             }
         }

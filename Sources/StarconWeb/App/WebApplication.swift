@@ -62,7 +62,14 @@ func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) a
     OpsRoutes(web: web, metrics: metrics, metricsToken: configuration.metricsToken).add(to: router)
     AuthRoutes(web: web).add(to: router)
     SettingsRoutes(web: web).add(to: router)
+    SecuritySettingsRoutes(web: web).add(to: router)
+    PasswordResetRoutes(web: web).add(to: router)
     AdminRoutes(web: web).add(to: router)
+    AdminReportRoutes(web: web, admin: AdminRoutes(web: web)).add(to: router)
+    ReportRoutes(web: web).add(to: router)
+    AdminAnnouncementRoutes(web: web).add(to: router)
+    DashboardRoutes(web: web).add(to: router)
+    AnnouncementRoutes(web: web).add(to: router)
     SearchRoutes(web: web).add(to: router)
     NewsRoutes(web: web).add(to: router)
     MailRoutes(web: web).add(to: router)
@@ -83,9 +90,11 @@ func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) a
     TimelineAPIRoutes(api: api).add(to: router)
     MediaAPIRoutes(api: api).add(to: router)
     PollAPIRoutes(api: api).add(to: router)
+    ReportAPIRoutes(api: api).add(to: router)
     ScheduledStatusAPIRoutes(api: api).add(to: router)
     StartupAPIRoutes(api: api).add(to: router)
     TagAPIRoutes(api: api).add(to: router)
+    AnnouncementAPIRoutes(api: api).add(to: router)
     ListAPIRoutes(api: api).add(to: router)
     FilterAPIRoutes(api: api).add(to: router)
     ConversationAPIRoutes(api: api).add(to: router)
@@ -125,7 +134,7 @@ public func buildMetricsApplication(
 ) -> some ApplicationProtocol {
     let metrics = WebMetrics.bootstrap()
     let router = Router()
-    router.get("/metrics") { _, _ in metrics.scrape(database: core.database) }
+    router.get("/metrics") { _, _ in metrics.scrape(database: core.database, figures: DashboardMetrics.text(try await core.dashboard.snapshot())) }
     return Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: timeouts.idle)),

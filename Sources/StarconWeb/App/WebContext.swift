@@ -18,6 +18,8 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
     public var unreadMessages = 0
     /// Unread mail in INBOX, for the navigation (page views only).
     public var unreadMail = 0
+    /// A moderator's warnings the member has not acknowledged: every page shows them.
+    public var warnings: [AccountWarning] = []
     /// The session token from the cookie; the CSRF token of a signed-in member is derived from it.
     public var sessionToken: String?
     /// The anonymous visitor's pre-session cookie; the CSRF token of a signed-out visitor is derived from it.
@@ -28,6 +30,10 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
     public var timeZone: TimeZone = .current
     /// A notice from the previous request (set by `PageMiddleware` from the flash cookie).
     var flash: Flash?
+    /// The live announcements this viewer has not dismissed, in their language (page views only).
+    var announcements: [AnnouncementView] = []
+    /// This page's path and query, where a dismissed announcement's form comes back to.
+    var pagePath = "/"
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -1,20 +1,12 @@
 // Progressive enhancement of every member page; everything works without it.
-//  - the browser's time zone goes to the server (the `sc_tz` cookie) for a member who has not chosen one;
 //  - a like, reaction, repost or bookmark happens in place: the form is sent in the background and the
 //    post's buttons and counts are replaced by the ones the server renders (without script the server
 //    sends the member back to the same post, `#status-ID`);
 //  - the composer shows previews of the chosen photos and the upload's progress;
 //  - the home timeline listens to the member's stream and offers the new posts ("load newer"), and the
-//    notification bell counts up live.
+//    notification bell counts up live; when the stream is refused (a suspension), the page goes to sign-in.
 (function () {
   'use strict';
-
-  try {
-    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone && document.cookie.indexOf('sc_tz=' + encodeURIComponent(zone)) < 0) {
-      document.cookie = 'sc_tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
-    }
-  } catch (e) { /* no Intl: the instance's zone stays */ }
 
   var inPlace = /\/statuses\/\d+\/(un)?(favourite|reblog|bookmark|react-[0-9a-f-]+)$/;
   document.addEventListener('submit', function (event) {
@@ -121,6 +113,14 @@
       fresh += 1;
       banner.textContent = newPostsText(fresh);
       banner.hidden = false;
+    });
+    // A refused stream (the member was suspended or signed out elsewhere) closes for good; when the page
+    // itself would now send the member to sign in, go there instead of showing a page that no longer works.
+    source.addEventListener('error', function () {
+      if (source.readyState !== EventSource.CLOSED || !window.fetch) { return; }
+      fetch(window.location.href, { redirect: 'manual', credentials: 'same-origin' }).then(function (response) {
+        if (response.type === 'opaqueredirect') { window.location.reload(); }
+      });
     });
     source.addEventListener('notification', function () {
       if (!bell) { return; }

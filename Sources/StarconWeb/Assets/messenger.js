@@ -283,3 +283,58 @@
   });
   connect();
 })();
+
+// Older messages load upward in place: the "Older messages" link at the top of the message box (a plain
+// page, `?before=ID`, without JavaScript) fetches that page and puts its messages above the ones shown, as
+// the member scrolls up to it or taps it. The box scrolls from its end (column-reverse), so what the member
+// is reading stays where it is.
+(function () {
+  "use strict";
+  var box = document.getElementById("messages-scroll");
+  var list = document.getElementById("messages");
+  if (!box || !list || !window.fetch || !window.DOMParser) return;
+  var loading = false, observer = null;
+
+  function olderLine() { return box.querySelector("p.older"); }
+
+  function loadOlder(event) {
+    var line = olderLine(), link = line && line.querySelector("a");
+    if (!link) return;
+    if (event) event.preventDefault();
+    if (loading) return;
+    loading = true;
+    fetch(link.href, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fragment = document.createDocumentFragment();
+        Array.prototype.forEach.call(page.querySelectorAll("#messages > li.message"), function (li) {
+          if (!document.getElementById(li.id)) fragment.appendChild(document.importNode(li, true));
+        });
+        list.insertBefore(fragment, list.firstElementChild);
+        var next = page.querySelector("#messages-scroll p.older a");
+        if (next) {
+          link.setAttribute("href", next.getAttribute("href"));
+          if (observer) { observer.unobserve(line); observer.observe(line); }  // still in sight: the next page too
+        } else {
+          if (observer) observer.disconnect();
+          line.parentNode.removeChild(line);
+        }
+        loading = false;
+      })
+      .catch(function () { window.location.assign(link.href); });
+  }
+
+  box.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("p.older a")) loadOlder(event);
+  });
+  if (window.IntersectionObserver && olderLine()) {
+    observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) loadOlder(null);
+    }, { root: box, rootMargin: "200px 0px 0px 0px" });
+    observer.observe(olderLine());
+  }
+})();

@@ -141,12 +141,40 @@ struct MailComposeRoutes {
             to: values["to"]!, cc: values["cc"]!, bcc: values["bcc"]!, subject: values["subject"]!, body: values["body"]!,
             inReplyTo: values["in_reply_to"]!, references: values["references"]!, attachments: attachments)
         let kept = try await keptParts(values, form, member, context)
+        let uploaded = form.files.contains { $0.field == "attachments" }
         do {
-            return try await send(letter: letter, values: values, member: member, context: context, kept: kept)
+            return try await send(letter: letter, values: values, member: member, context: context, kept: kept, uploaded: uploaded)
         } catch let refusal as Refusal {
             let message = web.renderer.catalogue(context).text("error.\(refusal.key)", refusal.values)
-            return try await self.form(context, values: values, kept: kept, error: message, status: .unprocessableContent)
+            return try await refusedForm(letter: letter, values: values, kept: kept, uploaded: uploaded, member: member, context: context,
+                                         error: message, status: .unprocessableContent)
         }
+    }
+
+    /// The form again after a refused send. A browser cannot be handed files back to upload again, so when the
+    /// member attached files the message is saved in Drafts first and the form offers the draft's parts, kept.
+    private func refusedForm(letter: MailComposer.Letter, values: [String: String], kept: [[String: Any]], uploaded: Bool,
+                             member: Account, context: WebContext, error: String, status: HTTPResponse.Status) async throws -> Response {
+        let mail = web.core.mail
+        guard uploaded, values["action"] != "draft",
+              let drafts = try? await mail.mailbox(role: .drafts, of: member) else {
+            return try await form(context, values: values, kept: kept, error: error, status: status)
+        }
+        let raw = MailComposer.build(letter, keepBcc: true, domain: mail.domain)
+        guard let (_, uid) = try? await mail.append(raw, to: drafts.id, flags: [.draft, .seen], of: member) else {
+            return try await form(context, values: values, kept: kept, error: error, status: status)
+        }
+        try? await removeDraft(Ref(values["draft_ref"]), member)
+        let t = web.renderer.catalogue(context)
+        let formatter = web.renderer.formatter(context)
+        var values = values
+        values["draft_ref"] = "\(drafts.id).\(uid)"
+        values["source_ref"] = values["draft_ref"]
+        values["forward_attached"] = ""  // the forwarded message is one of the draft's parts now
+        let parts = MailDisplay(raw: raw).attachments.map {
+            ["index": $0.number, "name": $0.filename, "size": MailFormat.size($0.size, t, formatter)] as [String: Any]
+        }
+        return try await form(context, values: values, kept: parts, error: error + " " + t.text("mail_attachments_kept"), status: status)
     }
 
     /// What the sender is told when the message is refused: a catalogue key and the values it shows.
@@ -191,7 +219,7 @@ struct MailComposeRoutes {
     }
 
     private func send(letter: MailComposer.Letter, values: [String: String], member: Account, context: WebContext,
-                      kept: [[String: Any]]) async throws -> Response {
+                      kept: [[String: Any]], uploaded: Bool) async throws -> Response {
         let mail = web.core.mail
         return try await web.handlingFormErrors(context) {
             if values["action"] == "draft" {
@@ -219,7 +247,8 @@ struct MailComposeRoutes {
             let inbox = try await mail.mailbox(role: .inbox, of: member)
             return web.redirect(MailRoutes.folderPath(inbox.id), flash: Flash("mail_sent"))
         } onError: { error, message in
-            try await self.form(context, values: values, kept: kept, error: message, status: error.httpStatus)
+            try await self.refusedForm(letter: letter, values: values, kept: kept, uploaded: uploaded, member: member, context: context,
+                                       error: message, status: error.httpStatus)
         }
     }
 

@@ -59,6 +59,7 @@ struct MailReadRoutes {
                 ["label": t.text("mail_date"), "value": formatter.dateTime(summary.date ?? entry.internalDate)],
             ].filter { !($0["value"] ?? "").isEmpty },
             "path": path, "uid": String(entry.uid), "box": String(entry.mailboxID),
+            "report_href": ReportRoutes.href(.mail, entry.messageID, returnTo: path),
             "flagged": entry.flags.contains(.flagged),
             "text_html": showHTML ? "" : MailFormat.textHTML(display.text ?? ""),
             "html": html,

@@ -212,8 +212,22 @@ struct MailRoutes {
         let field = request.uri.queryParameters["in"].flatMap { TextSearchIndex.Field(rawValue: String($0)) } ?? .all
         let (mailboxes, folders) = try await Self.folderList(web, member, current: nil, context)
         let byID = Dictionary(uniqueKeysWithValues: mailboxes.map { ($0.id, $0) })
-        let found = query.isEmpty ? [] : try await web.core.mail.search(query, field: field, of: member)
+        let perPage = 50
+        let offset = min(max(0, request.uri.queryParameters["from"].flatMap { Int(String($0)) } ?? 0), MailService.maxSearchOffset)
+        // One more than a page tells whether older results exist.
+        var found = query.isEmpty ? [] : try await web.core.mail.search(query, field: field, limit: perPage + 1, offset: offset, of: member)
+        let hasOlder = found.count > perPage && offset + perPage <= MailService.maxSearchOffset
+        found = Array(found.prefix(perPage))
+        func link(_ from: Int) -> String {
+            let q = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            return "/mail/search?q=\(q)&in=\(field.rawValue)" + (from > 0 ? "&from=\(from)" : "")
+        }
+        let count: String = if query.isEmpty { "" }
+            else if offset == 0, !hasOlder { t.plural("mail_found_count", count: found.count, formatter: formatter) }
+            else if found.isEmpty { t.plural("mail_found_count", count: 0, formatter: formatter) }
+            else { t.text("mail_search_range", ["from": formatter.number(offset + 1), "to": formatter.number(offset + found.count)]) }
         return page("mail_search", title: t.text("mail_search_title"), context, data: [
+            "newer": offset > 0 ? link(max(0, offset - perPage)) : "", "older": hasOlder ? link(offset + perPage) : "",
             "folders": folders, "query": query, "searched": !query.isEmpty,
             "fields": TextSearchIndex.Field.allCases.map { ["value": $0.rawValue, "label": t.text("mail_search_in_\($0.rawValue)"), "selected": $0 == field] },
             "results": found.map { entry in
@@ -221,7 +235,8 @@ struct MailRoutes {
                          showFolder: byID[entry.mailboxID].map { MailFormat.folderName($0, t) })
             },
             "any_results": !found.isEmpty,
-            "count": query.isEmpty ? "" : t.plural("mail_found_count", count: found.count, formatter: formatter),
+            // Not "count": the navigation's unread badges would read it where they have none of their own.
+            "found_count": count,
         ])
     }
 }

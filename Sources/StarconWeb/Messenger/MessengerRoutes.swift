@@ -92,6 +92,7 @@ struct MessengerRoutes {
                 "delete_action": "/messages/\(id)/m/\(message.id)/delete",
                 "reply_href": "/messages/\(id)?reply_to=\(message.id)#compose",
                 "edit_href": "/messages/\(id)/m/\(message.id)/edit",
+                "report_href": may.report ? ReportRoutes.href(.message, message.id, returnTo: "/messages/\(id)") : "",
             ]
             if !message.attachments.isEmpty {
                 item["has_pictures"] = true

@@ -321,6 +321,12 @@ struct MessengerStream: Sendable {
                 } else {
                     frame = MessengerJSON.frame("conversation", ["id": String(id), "removed": true])
                 }
+            case .announcement(let id, true):
+                frame = MessengerJSON.frame("announcement_ended", ["id": String(id)])
+            case .announcement(let id, false):
+                guard let view = try await stream.core.announcements.view(id: id, for: member, language: member.language), !view.dismissed else { return }
+                frame = MessengerJSON.frame("announcement", ["id": String(id), "severity": view.announcement.severity.rawValue,
+                                                              "language": view.language, "text": view.text])
             case .accountEnded, .credentialsRevoked, .reload, .feed, .mailbox:
                 return
             }

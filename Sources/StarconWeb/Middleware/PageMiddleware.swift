@@ -21,7 +21,8 @@ struct PageMiddleware: RouterMiddleware {
         var cookiesToSet: [Cookie] = []
         context.language = cookies[CookieName.language].flatMap { Language(rawValue: $0.value) }
             ?? Language.negotiate(request.headers[.acceptLanguage]) ?? .fallback
-        if let zone = Self.timeZone(cookies[CookieName.timeZone]?.value) { context.timeZone = zone }
+        // zone.js writes the name percent-encoded ("Asia%2FSeoul"): cookie values may not hold every character.
+        if let zone = Self.timeZone(cookies[CookieName.timeZone]?.value.removingPercentEncoding) { context.timeZone = zone }
         var response: Response
         do {
             if let token = cookies[CookieName.session]?.value, !token.isEmpty {
@@ -32,6 +33,7 @@ struct PageMiddleware: RouterMiddleware {
                         context.unreadNotifications = try await web.core.notifications.unreadCount(for: member)
                         context.unreadMessages = try await web.core.messenger.unreadTotal(for: member)
                         context.unreadMail = try await web.core.mail.unreadInInbox(of: member)
+                        context.warnings = try await web.core.accounts.pendingWarnings(of: member)
                     }
                     context.sessionToken = token
                     if let language = member.language.flatMap(Language.init(rawValue:)) { context.language = language }
@@ -48,6 +50,10 @@ struct PageMiddleware: RouterMiddleware {
                     context.preSession = pre
                     cookiesToSet.append(web.cookies.make(CookieName.preSession, pre, maxAge: nil))
                 }
+            }
+            if request.method == .get {
+                context.pagePath = WebServices.safeLocalPath(request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")) ?? "/"
+                context.announcements = try await web.core.announcements.views(for: context.member, language: context.language.rawValue)
             }
             if let flash = cookies[CookieName.flash]?.value {
                 context.flash = Flash(cookieValue: flash).flatMap { web.renderer.catalogue(context).entries[$0.key] != nil ? $0 : nil }

@@ -15,6 +15,9 @@ struct AdminRoutes {
         router.post("/admin/members/{id}") { request, context in try await updateMember(request, context) }
         router.post("/admin/members/{id}/suspend") { request, context in try await suspend(request, context, suspended: true) }
         router.post("/admin/members/{id}/unsuspend") { request, context in try await suspend(request, context, suspended: false) }
+        router.post("/admin/members/{id}/lock") { request, context in try await lock(request, context) }
+        router.post("/admin/members/{id}/expiry") { request, context in try await setExpiry(request, context) }
+        router.post("/admin/members/{id}/unlimit") { request, context in try await unlimit(request, context) }
         router.get("/admin/invitations") { _, context in try await invitations(context) }
         router.post("/admin/invitations") { request, context in try await createInvitation(request, context) }
         router.post("/admin/invitations/{id}/revoke") { request, context in try await revokeInvitation(request, context) }
@@ -23,14 +26,17 @@ struct AdminRoutes {
         router.get("/admin/audit") { request, context in try await audit(request, context) }
     }
 
-    private func adminPage(_ template: String, tab: String, _ context: WebContext, data: [String: Any],
+    func adminPage(_ template: String, tab: String, _ context: WebContext, data: [String: Any],
                            status: HTTPResponse.Status = .ok) throws -> Response {
         let member = try web.staff(context)
         let t = web.renderer.catalogue(context)
         var tabs = [("/admin", "admin_overview", "overview"), ("/admin/members", "admin_members", "members"),
                     ("/admin/invitations", "admin_invitations", "invitations")]
+        tabs.append(("/admin/reports", "report_admin_tab", "reports"))
         if Permissions.instance(member).approveRegistrations { tabs.append(("/admin/approvals", "admin_approvals", "approvals")) }
         tabs.append(("/admin/audit", "admin_audit", "audit"))
+        tabs.append(("/admin/dashboard", "dashboard_tab", "dashboard"))
+        if Permissions.instance(member).announce { tabs.append(("/admin/announcements", "announce_tab", "announcements")) }
         var values = data
         values["tabs"] = tabs.map { ["href": $0.0, "label": t.text($0.1), "current": $0.2 == tab] }
         return web.renderer.page(template, title: t.text("admin_title"), section: .admin, data: values,
@@ -82,7 +88,13 @@ struct AdminRoutes {
             row["suspended"] = account.status == .suspended
             row["can_suspend"] = may.suspend
             row["can_unsuspend"] = may.unsuspend
+            row["can_lock"] = actor.isAdmin && account.id != actor.id
             row["suspended_note"] = account.status == .suspended ? t.text("members_suspended_note", ["reason": account.statusReason]) : ""
+            row["suspended_until"] = account.status == .suspended ? account.suspendedUntil.map { t.text("report_member_suspended_until", ["date": formatter.dateTime($0)]) } ?? "" : ""
+            row["limited"] = account.limited
+            row["can_unlimit"] = account.limited && Permissions.moderate(account, viewer: actor)
+            row["expires"] = account.expiresAt.map { t.text("report_member_expires", ["date": formatter.dateTime($0)]) } ?? ""
+            row["can_set_expiry"] = Permissions.instance(actor).approveRegistrations
             row["joined"] = formatter.date(account.createdAt)
             row["last_seen"] = account.lastSeenAt.map { formatter.dateTime($0) } ?? t.text("members_never")
             row["editable"] = may.changeKind
@@ -91,8 +103,15 @@ struct AdminRoutes {
             row["kinds"] = AccountKind.allCases.map { ["value": $0.rawValue, "label": t.text("kind_\($0.rawValue)"), "selected": $0 == account.kind] }
             return row
         }
+        let expiring = try await web.core.accounts.expiringSoon(actor: actor).map { account -> [String: Any] in
+            var row = web.renderer.memberValues(account, catalogue: t)
+            row["expires"] = account.expiresAt.map { formatter.dateTime($0) } ?? ""
+            row["expired"] = (account.expiresAt ?? 0) <= web.core.clock.nowMilliseconds()
+            row["can_set_expiry"] = Permissions.instance(actor).approveRegistrations
+            return row
+        }
         return try adminPage("admin_members", tab: "members", context, data: [
-            "members": rows,
+            "members": rows, "expiring": expiring, "any_expiring": !expiring.isEmpty,
             "older": page.count == Self.pageSize ? "/admin/members?before=\(page.last!.account.id)" : "",
         ])
     }
@@ -108,8 +127,45 @@ struct AdminRoutes {
     private func suspend(_ request: Request, _ context: WebContext, suspended: Bool) async throws -> Response {
         let actor = try web.staff(context)
         let form = try await web.form(request, context)
-        _ = try await web.core.accounts.setSuspended(actor: actor, target: try id(context), suspended: suspended, reason: form.text("reason"))
+        if suspended {
+            _ = try await web.core.accounts.suspend(actor: actor, target: try id(context), reason: form.text("reason"), days: try Self.days(form.text("days")))
+        } else {
+            _ = try await web.core.accounts.setSuspended(actor: actor, target: try id(context), suspended: false, reason: "")
+        }
         return web.redirect("/admin/members", flash: Flash("members_updated"))
+    }
+
+    /// A number of days from a form field; empty is none.
+    static func days(_ text: String) throws -> Int? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return nil }
+        guard let days = Int(text) else { throw CoreError.invalid("moderation_days", field: "days") }
+        return days
+    }
+
+    private func setExpiry(_ request: Request, _ context: WebContext) async throws -> Response {
+        let actor = try web.admin(context)
+        let form = try await web.form(request, context)
+        _ = try await web.core.accounts.setExpiry(actor: actor, target: try id(context), days: try Self.days(form.text("days")))
+        return web.redirect("/admin/members", flash: Flash("members_updated"))
+    }
+
+    private func unlimit(_ request: Request, _ context: WebContext) async throws -> Response {
+        let actor = try web.staff(context)
+        _ = try await web.form(request, context)
+        try await web.core.accounts.unlimit(actor: actor, target: try id(context))
+        return web.redirect("/admin/members", flash: Flash("members_updated"))
+    }
+
+    /// A hacked account: the core revokes and ends everything; the admin gets the one-time reset link to hand over.
+    private func lock(_ request: Request, _ context: WebContext) async throws -> Response {
+        let actor = try web.staff(context)
+        let form = try await web.form(request, context)
+        let (account, token) = try await web.core.locks.lock(actor: actor, target: try id(context), reason: form.text("reason"))
+        let t = web.renderer.catalogue(context)
+        return web.renderer.page("admin_locked", title: t.text("lock_done_title"), section: .admin, data: [
+            "text": t.text("lock_done_text", ["name": account.username]), "link": web.publicURL + "/reset/" + token,
+        ], context: context)
     }
 
     // MARK: Invitations
@@ -199,7 +255,7 @@ struct AdminRoutes {
                 notice = t.text("audit_unknown_actor", ["username": actorName])
             }
         }
-        if AuditLog.actions.contains(parameter("action")) { filter.action = parameter("action") }
+        if AuditActionLabel.isCode(parameter("action")) { filter.action = parameter("action") }
         filter.since = Self.dayStart(parameter("from"), in: context.timeZone, plusDays: 0)
         filter.until = Self.dayStart(parameter("to"), in: context.timeZone, plusDays: 1)
         let entries = notice.isEmpty ? try await web.core.audit.list(actor: actor, filter: filter, before: before, limit: Self.pageSize) : []
@@ -210,7 +266,8 @@ struct AdminRoutes {
         let rows = entries.map { entry -> [String: Any] in
             [
                 "actor": entry.actorID.flatMap { names[$0] }.map { "@" + $0 } ?? t.text("audit_system"),
-                "action": Self.actionName(entry.action, t), "code": entry.action, "target": entry.target, "detail": entry.detail,
+                "action": AuditActionLabel.text(entry.action, t), "code": entry.action, "target": entry.target,
+                "detail": AuditActionLabel.detail(entry.action, entry.detail, t),
                 "when": formatter.dateTime(entry.createdAt), "iso": JSON.iso8601(entry.createdAt),
             ]
         }
@@ -224,16 +281,11 @@ struct AdminRoutes {
             "empty_text": rows.isEmpty ? (notice.isEmpty ? t.text(filtered ? "audit_no_match" : "audit_none") : notice) : "",
             "filter": ["actor": parameter("actor"), "from": parameter("from"), "to": parameter("to")],
             "filtered": filtered,
-            "actions": AuditLog.actions.map { ["code": $0, "label": Self.actionName($0, t), "selected": $0 == filter.action] },
+            "actions": (AuditLog.actions + [filter.action].compactMap { $0 }.filter { !AuditLog.actions.contains($0) })
+                .map { ["code": $0, "label": AuditActionLabel.text($0, t), "selected": $0 == filter.action] },
             "older": entries.count == Self.pageSize ? page("before=\(entries.last!.id)") : "",
             "newest": before != nil ? page(nil) : "",
         ])
-    }
-
-    /// An action code in words ("Created a newsgroup"); a code the catalogue does not know is shown as it is.
-    static func actionName(_ code: String, _ t: Catalogue) -> String {
-        let name = t.text("audit_action.\(code)")
-        return name == "audit_action.\(code)" ? code : name
     }
 
     /// Midnight of a `YYYY-MM-DD` day in `zone`, `plusDays` later, in milliseconds; nil for anything else.

@@ -8,6 +8,7 @@ struct AuthRoutes {
     func add(to router: Router<WebContext>) {
         router.get("/login") { request, context in try await loginPage(request, context) }
         router.post("/login") { request, context in try await login(request, context) }
+        router.post("/login/code") { request, context in try await loginCode(request, context) }
         router.post("/logout") { request, context in try await logout(request, context) }
         router.get("/setup/{token}") { request, context in try await setupPage(context) }
         router.post("/setup/{token}") { request, context in try await setup(request, context) }
@@ -36,13 +37,43 @@ struct AuthRoutes {
     private func login(_ request: Request, _ context: WebContext) async throws -> Response {
         let form = try await web.form(request, context)
         let username = form.text("username").trimmingCharacters(in: .whitespaces)
+        let next = WebServices.safeLocalPath(form["next"]) ?? "/"
         return try await web.handlingFormErrors(context) {
-            let member = try await web.core.accounts.authenticate(
-                username: username, password: form.text("password"), address: context.clientAddress)
-            return try await startSession(for: member, request: request, context: context,
-                                          location: WebServices.safeLocalPath(form["next"]) ?? "/")
+            switch try await web.core.signIn.password(username: username, password: form.text("password"), address: context.clientAddress) {
+            case .signedIn(let member):
+                return try await startSession(for: member, request: request, context: context, location: next)
+            case .needsCode(let challenge):
+                return codePage(context, challenge: challenge, next: next)
+            }
         } onError: { error, message in
             var response = try await loginPage(request, context, username: username, error: message, status: error.httpStatus)
+            if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+            return response
+        }
+    }
+
+    /// The second step for members with TOTP: the challenge rides in the form (no cookie), so the page
+    /// works with JavaScript off and the OAuth authorize page's `next` survives.
+    private func codePage(_ context: WebContext, challenge: String, next: String, error: String? = nil,
+                          status: HTTPResponse.Status = .ok) -> Response {
+        let t = web.renderer.catalogue(context)
+        return web.renderer.page("login_code", title: t.text("totp_login_title"), data: [
+            "challenge": challenge, "next": next, "error": error as Any,
+        ], context: context, status: status)
+    }
+
+    private func loginCode(_ request: Request, _ context: WebContext) async throws -> Response {
+        let form = try await web.form(request, context)
+        let next = WebServices.safeLocalPath(form["next"]) ?? "/"
+        let challenge = form.text("challenge")
+        return try await web.handlingFormErrors(context) {
+            let member = try await web.core.signIn.code(challenge: challenge, code: form.text("code"), address: context.clientAddress)
+            return try await startSession(for: member, request: request, context: context, location: next)
+        } onError: { error, message in
+            if error.key == "sign_in_expired" {
+                return try await loginPage(request, context, error: message, status: error.httpStatus)
+            }
+            var response = codePage(context, challenge: challenge, next: next, error: message, status: error.httpStatus)
             if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
             return response
         }

@@ -182,6 +182,7 @@ struct FeedRoutes {
             ],
             "follows_you": relationship.followedBy && !me, "me": me,
             "actions": actions, "action_base": "/@\(account.username)", "return_to": Self.path(request),
+            "report_href": may.report ? ReportRoutes.href(.account, account.id, returnTo: Self.path(request)) : "",
             "pinned": pinned.map { models.status($0) },
             "statuses": result.items.filter { !pinnedIDs.contains($0.status.id) }.map { models.status($0) }, "empty": result.items.isEmpty && pinned.isEmpty,
             "avatar": account.avatarFile.map { "/media/\($0)" } ?? "", "header": account.headerFile.map { "/media/\($0)" } ?? "",

@@ -211,6 +211,8 @@ struct NewsRoutes {
                 "reply_path": "\(groupPath(group))/articles/\(numbered.number)/reply",
                 "cancel_path": "\(groupPath(group))/articles/\(numbered.number)/cancel",
                 "may_cancel": view.permissions.cancel,
+                "report_href": view.permissions.report
+                    ? ReportRoutes.href(.article, article.id, returnTo: "\(groupPath(group))/threads/\(context.parameters.get("thread") ?? "")") : "",
                 "crossposted": article.newsgroups.contains(",") ? t.text("news_crossposted", ["groups": article.newsgroups]) : "",
             ]
         }

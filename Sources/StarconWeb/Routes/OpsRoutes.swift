@@ -18,7 +18,7 @@ struct OpsRoutes {
                 guard let given = request.headers[.authorization], Secrets.constantTimeEquals(given, "Bearer " + metricsToken) else {
                     return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"])
                 }
-                return metrics.scrape(database: web.core.database)
+                return metrics.scrape(database: web.core.database, figures: DashboardMetrics.text(try await web.core.dashboard.snapshot()))
             }
         }
         router.get("/static/{name}") { request, context in
@@ -74,12 +74,14 @@ public final class WebMetrics: Sendable {
             helpText: "Open (SQLite) or leased (PostgreSQL) store connections"))
     }
 
-    func scrape(database: any Database) -> Response {
+    /// `figures`: Prometheus text appended after the registry's (the dashboard's, `DashboardMetrics`).
+    func scrape(database: any Database, figures: String = "") -> Response {
         let elapsed = ContinuousClock.now - started
         uptime.set(Double(elapsed.components.seconds))
         storeConnections.set(Double(database.openConnections))
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
+        bytes += Array(figures.utf8)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import StarconCore
 
-/// A member's own settings: profile, language, password, sessions.
+/// A member's own settings: profile, language, password, sessions (browsers, apps and recent sign-ins).
 struct SettingsRoutes {
     let web: WebServices
 
@@ -29,7 +29,7 @@ struct SettingsRoutes {
     static func tabs(_ t: Catalogue, current: String) -> [[String: Any]] {
         [("/settings", "settings_profile", "profile"), ("/settings/filters", "filters_title", "filters"),
          ("/settings/scheduled", "scheduled_title", "scheduled"), ("/settings/password", "settings_password", "password"),
-         ("/settings/sessions", "settings_sessions", "sessions")]
+         ("/settings/security", "settings_security", "security"), ("/settings/sessions", "settings_sessions", "sessions")]
             .map { ["href": $0.0, "label": t.text($0.1), "current": $0.2 == current] }
     }
 
@@ -134,7 +134,16 @@ struct SettingsRoutes {
                 "current": session.id == context.session?.id,
             ]
         }
-        return settingsPage("settings_sessions", tab: "sessions", context, data: ["sessions": sessions])
+        let apps = try await web.core.oauth.authorizedApps(for: member).map { app -> [String: Any] in
+            ["id": String(app.tokenID), "name": app.appName.isEmpty ? t.text("sessions_unknown_device") : app.appName,
+             "last_used": formatter.dateTime(app.lastUsedAt), "started": formatter.dateTime(app.createdAt)]
+        }
+        let signIns = try await web.core.signIn.recent(for: member).map { record -> [String: Any] in
+            let client = record.surface == .web ? (DeviceName.describe(record.client) ?? t.text("sessions_unknown_device")) : record.client
+            return ["surface": t.text("signins_surface_\(record.surface.rawValue)"), "client": client,
+                    "address": record.address, "at": formatter.dateTime(record.at)]
+        }
+        return settingsPage("settings_sessions", tab: "sessions", context, data: ["sessions": sessions, "apps": apps, "sign_ins": signIns])
     }
 
     private func revokeSession(_ request: Request, _ context: WebContext) async throws -> Response {

@@ -92,7 +92,10 @@ struct Renderer: Sendable {
             "languages": Language.allCases.map { language in
                 ["code": language.rawValue, "name": catalogues[language].text("language_name"), "current": language == context.language]
             },
-            "announcements": [[String: Any]](),
+            "announcements": context.announcements.map(announcementValues),
+            "announce_script": assets.url("announce.js"),
+            "zone_script": assets.url("zone.js"),
+            "back": context.pagePath,
         ]
         if let flash = context.flash {
             values["flash"] = catalogue.text(flash.key, flash.values)
@@ -103,8 +106,11 @@ struct Renderer: Sendable {
                 me["unread"] = formatters[context.language]!.number(context.unreadNotifications)
                 me["unread_label"] = catalogue.plural("notifications_unread", count: context.unreadNotifications, formatter: formatters[context.language]!)
             }
-            me["script"] = assets.url("feed.js")  // on every page: in-place likes, the browser's time zone
+            me["script"] = assets.url("feed.js")  // on every page: in-place likes, live posts and bell
             values["member"] = me
+            values["warnings"] = context.warnings.map { warning -> [String: Any] in
+                ["id": String(warning.id), "text": warning.text, "date": formatters[context.language]!.date(warning.createdAt)]
+            }
             var nav: [[String: Any]] = [
                 ["href": "/", "label": t["nav_feed"] ?? "", "current": section == .feed],
                 ["href": "/messages", "label": t["nav_messages"] ?? "", "current": section == .messages],
@@ -124,9 +130,28 @@ struct Renderer: Sendable {
             if Permissions.instance(member).administer {
                 nav.append(["href": "/admin", "label": t["nav_admin"] ?? "", "current": section == .admin])
             }
-            values["nav"] = nav
+            // An item without a count says so: Mustache would otherwise take the page's own `count` (the mail
+            // search's number of results) for every item of the menu.
+            for index in nav.indices where nav[index]["count"] == nil { nav[index]["count"] = false }
+            values["nav"] = NavIcons.decorate(nav, t)
         }
         return values
+    }
+
+    /// One announcement for the `announcement` partial (the layout's slot and the live stream's fragments).
+    func announcementValues(_ view: AnnouncementView) -> [String: Any] {
+        var values: [String: Any] = ["id": String(view.announcement.id), "severity": view.announcement.severity.rawValue,
+                                     "text": view.text, "lang": view.language]
+        if view.announcement.severity == .alert { values["alert"] = true }
+        if view.mayDismiss { values["may_dismiss"] = true }
+        return values
+    }
+
+    /// The HTML of one announcement as `context`'s viewer sees it, for the live stream.
+    func announcementFragment(_ view: AnnouncementView, context: WebContext) -> String {
+        let values: [String: Any] = ["t": catalogue(context).texts, "csrf": context.csrfSeed.map { csrf.token(seed: $0) } ?? "",
+                                     "back": context.pagePath]
+        return library.render(values.merging(announcementValues(view)) { $1 }, withTemplate: "announcement") ?? ""
     }
 
     func memberValues(_ member: Account, catalogue: Catalogue) -> [String: Any] {

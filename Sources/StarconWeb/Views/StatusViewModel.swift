@@ -39,6 +39,7 @@ struct StatusViewModel {
             "favourited": view.favourited, "reblogged": view.reblogged, "bookmarked": view.bookmarked,
             "can_reply": may.reply, "can_favourite": may.favourite, "can_reblog": may.repost, "can_react": may.react,
             "can_bookmark": may.bookmark, "can_edit": may.edit, "can_delete": may.delete, "highlighted": highlighted,
+            "report_href": may.report ? ReportRoutes.href(.status, status.id, returnTo: returnTo) : "",
             "media": status.media.map { media -> [String: Any] in
                 ["small": "/media/\(media.small.file(media.digest))", "large": "/media/\(media.large.file(media.digest))",
                  "original": "/media/\(media.original.file(media.digest))", "alt": media.description,
@@ -78,9 +79,15 @@ struct StatusViewModel {
     }
 
     func notification(_ notification: StarconCore.Notification, status: StatusView?) -> [String: Any] {
-        [
-            "text": catalogue.text("notification_\(notification.kind.rawValue)", ["name": notification.from.displayName, "emoji": notification.emoji ?? ""]),
-            "author": author(notification.from), "date": formatter.relative(notification.createdAt), "unread": !notification.read,
+        // A report's outcome names what the moderators decided, not who.
+        let text = notification.kind == .reportResolved
+            ? catalogue.text("report_notice_\(notification.reportOutcome?.rawValue ?? "dismiss")")
+            : catalogue.text("notification_\(notification.kind.rawValue)", ["name": notification.from.displayName, "emoji": notification.emoji ?? ""])
+        return [
+            "text": text,
+            // A report's outcome is the instance's word, not the reporter's own doing: it links nowhere else.
+            "author": notification.kind == .reportResolved ? ["path": "/notifications"] as [String: Any] : author(notification.from),
+            "date": formatter.relative(notification.createdAt), "unread": !notification.read,
             "status": status.map { self.status($0) } as Any,
             "is_request": notification.kind == .followRequest,
         ]

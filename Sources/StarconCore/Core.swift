@@ -36,6 +36,7 @@ public final class Core: Sendable {
     public let log: EventLog
     public let messenger: MessengerService
     public let mail: MailService
+    public let search: SearchService
     /// The one path by which a member sends mail and another server delivers it (SMTP, web mail).
     public let submission: MailSubmission
     /// Mail waiting for other domains.
@@ -92,6 +93,7 @@ public final class Core: Sendable {
         self.messenger = MessengerService(database: database, ids: ids, clock: clock, log: log, mediaFiles: mediaFiles)
         let mail = MailService(database: database, ids: ids, clock: clock, log: log, domain: domain)
         self.mail = mail
+        self.search = SearchService(database: database, clock: clock, mail: mail)
         self.submission = MailSubmission(mail: mail, database: database, ids: ids, clock: clock, log: log)
         self.mailQueue = MailQueue(database: database, ids: ids, clock: clock, log: log, mail: mail)
         self.sites = SiteService(database: database, ids: ids, clock: clock, feed: feed, settings: settings)

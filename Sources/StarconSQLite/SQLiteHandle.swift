@@ -23,6 +23,18 @@ public final class SQLiteHandle: @unchecked Sendable {
         }
         raw = handle
         sqlite3_extended_result_codes(handle, 1)
+        Self.addUnicodeLower(to: handle)
+    }
+
+    /// `unicode_lower(text)`: lower case in every script (SQLite's own LOWER knows only ASCII), so SQL such
+    /// as a migration that fills the search index folds `ПРИВЕТ` as Swift and PostgreSQL do.
+    private static func addUnicodeLower(to handle: OpaquePointer) {
+        sqlite3_create_function_v2(handle, "unicode_lower", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil, { context, _, arguments in
+            guard let argument = arguments?[0], sqlite3_value_type(argument) != SQLITE_NULL,
+                  let text = sqlite3_value_text(argument) else { sqlite3_result_null(context); return }
+            let lowered = String(cString: text).lowercased()
+            sqlite3_result_text(context, lowered, -1, transientDestructor)
+        }, nil, nil, nil)
     }
 
     deinit { close() }

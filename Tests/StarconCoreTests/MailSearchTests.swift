@@ -62,7 +62,7 @@ struct MailSearchTests {
             _ = try await core.mail.expunge(mailboxID: drafts.id, uids: nil, of: kim)
             #expect(try await core.mail.search("회의록", of: kim).isEmpty)
             let left = try await core.database.read { db in
-                try await db.raw("SELECT COUNT(*) AS n FROM search_documents").first()!.decode(column: "n", as: Int.self)
+                try await db.raw("SELECT COUNT(*) AS n FROM search_documents WHERE kind = 'mail'").first()!.decode(column: "n", as: Int.self)
             }
             #expect(left == 0, "the index row goes with the message")
         }

@@ -186,7 +186,8 @@ def profile_of_blocker(w):
             "api statuses": allowed(w.api("alice", "GET", f"/api/v1/accounts/{yuki}/statuses")),
             "api followers": allowed(w.api("alice", "GET", f"/api/v1/accounts/{yuki}/followers")),
             "api search": any(a["id"] == yuki for a in w.api("alice", "GET", "/api/v1/accounts/search", params={"q": "yuki"}).json()),
-            "api v2 search": any(a["id"] == yuki for a in w.api("alice", "GET", "/api/v2/search", params={"q": "yuki"}).json()["accounts"])}
+            "api v2 search": any(a["id"] == yuki for a in w.api("alice", "GET", "/api/v2/search", params={"q": "yuki"}).json()["accounts"]),
+            "web search": 'href="/@yuki"' in w.web["alice"].get("/search?q=yuki&type=people").text}
 
 
 @rule("one does not follow a member one blocks", False)

@@ -94,7 +94,8 @@ def network(tmp_path_factory):
 
 
 PAGES = ["/", "/network", "/bookmarks", "/notifications", "/messages", "{conversation}", "/newsgroups",
-         "/newsgroups/starcon.general", "/mail", "/search", "/@minjun", "/settings", "/settings/password",
+         "/newsgroups/starcon.general", "/mail", "/search", "/search?q=산책&type=posts", "/search?q=m&type=people",
+         "/search?q=이야기&type=messages", "/search?q=점심&type=articles", "/search?q=산&type=tags", "/@minjun", "/settings", "/settings/password",
          "/settings/sessions", "/settings/security", "/lists", "/settings/filters", "/settings/scheduled", "/admin", "/admin/members", "/admin/invitations", "/admin/approvals", "/admin/audit"]
 
 

@@ -64,6 +64,7 @@ extension AccountService {
                 for set in sets.dropFirst() { assignments = assignments + ", " + set }
                 try await db.raw("UPDATE accounts SET \(assignments) WHERE id = \(bind: account.id)").run()
             }
+            if let displayName { try await SearchDocuments.account(id: account.id, username: account.username, displayName: displayName, db: db) }
             return try await Self.find(id: account.id, db: db) ?? account
         }
     }

@@ -58,6 +58,7 @@ public struct AccountService: Sendable {
                 \(bind: new.kind.rawValue), \(bind: new.role.rawValue), \(bind: new.status.rawValue), \(bind: new.registrationNote),
                 \(bind: new.language), \(bind: passwordHash), \(bind: new.emailOnly ? 1 : 0), \(bind: new.invitedBy), \(bind: now))
             """).run()
+        try await SearchDocuments.account(id: id, username: new.username, displayName: new.displayName ?? new.username, db: db)
         return try await Self.find(id: id, db: db)!
     }
 
@@ -101,22 +102,6 @@ public struct AccountService: Sendable {
             return try await db.raw("""
                 SELECT \(unsafeRaw: AccountRow.columns) FROM accounts WHERE id < \(bind: before ?? Int64.max) \(filter)
                 ORDER BY id DESC LIMIT \(bind: limit)
-                """).all().map(AccountRow.decode)
-        }
-    }
-
-    /// Active members whose username starts with `query` or whose display name contains it (any script),
-    /// exact username first. The full-text search of the search issue will replace the LIKE.
-    public func search(_ query: String, limit: Int = 20) async throws -> [Account] {
-        let query = query.trimmingWhitespace().trimmingCharacters(in: CharacterSet(charactersIn: "@"))
-        guard !query.isEmpty, query.count <= 100 else { return [] }
-        let escaped = query.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
-        return try await database.read { db in
-            try await db.raw("""
-                SELECT \(unsafeRaw: AccountRow.columns) FROM accounts
-                WHERE status = 'active' AND (username_key LIKE \(bind: escaped + "%") ESCAPE '\\' OR LOWER(display_name) LIKE \(bind: "%" + escaped + "%") ESCAPE '\\')
-                ORDER BY CASE WHEN username_key = \(bind: query.lowercased()) THEN 0 ELSE 1 END, username_key LIMIT \(bind: max(1, min(limit, 40)))
                 """).all().map(AccountRow.decode)
         }
     }
@@ -248,6 +233,7 @@ public struct AccountService: Sendable {
                 UPDATE accounts SET display_name = \(bind: displayName), bio = \(bind: bio), language = \(bind: change.language)
                 WHERE id = \(bind: account.id)
                 """).run()
+            try await SearchDocuments.account(id: account.id, username: account.username, displayName: displayName, db: db)
             return try await Self.find(id: account.id, db: db)!
         }
     }

@@ -70,6 +70,7 @@ public struct FeedService: Sendable {
                 VALUES (\(bind: id), \(bind: author.id), \(bind: text), \(bind: spoiler), \(bind: new.visibility.rawValue),
                         \(bind: new.inReplyToID), \(bind: replyAccount), \(bind: language), \(bind: now))
                 """).run()
+            try await SearchDocuments.post(id: id, text: text, spoilerText: spoiler, db: db)
             if let poll { try await Polls.store(poll, statusID: id, now: now, db: db) }
             if let parentID = new.inReplyToID {
                 try await db.raw("UPDATE statuses SET replies_count = replies_count + 1 WHERE id = \(bind: parentID)").run()
@@ -153,6 +154,7 @@ public struct FeedService: Sendable {
                 VALUES (\(bind: ids.next()), \(bind: id), \(bind: status.text), \(bind: status.spoilerText), \(bind: status.editedAt ?? status.createdAt))
                 """).run()
             try await db.raw("UPDATE statuses SET text = \(bind: text), spoiler_text = \(bind: spoiler), edited_at = \(bind: now) WHERE id = \(bind: id)").run()
+            try await SearchDocuments.post(id: id, text: text, spoilerText: spoiler, db: db)
             try await db.raw("DELETE FROM status_tags WHERE status_id = \(bind: id)").run()
             let before = Set(try await Self.mentionIDs(of: id, db: db))
             let keep = status.inReplyToAccountID.map { [$0] } ?? []
@@ -190,6 +192,7 @@ public struct FeedService: Sendable {
             let photos = try await db.raw("DELETE FROM media WHERE status_id = \(bind: id) RETURNING digest").all()
                 .map { try $0.decode(column: "digest", as: String.self) }
             try await db.raw("DELETE FROM statuses WHERE id = \(bind: id)").run()
+            try await SearchDocuments.remove(kind: "post", id: id, db: db)
             outbox.add(Event(audience: .everyone, payload: .feed(.deleted(statusID: id))))
             return (status, photos)
         }

@@ -160,6 +160,7 @@ public struct NewsService: Sendable {
                     \(bind: references.joined(separator: " ")), \(bind: parentID), \(bind: threadID), \(bind: body),
                     \(bind: extraHeaders), \(bind: now), 0, \(bind: Self.lineCount(body)), \(bind: status.rawValue))
                 """).run()
+            try await SearchDocuments.article(id: id, authorName: author.displayName, subject: subject, body: body, db: db)
             if status == .published {
                 try await publish(articleID: id, groups: groups, db: db)
             }

@@ -36,7 +36,7 @@ struct APIInput: Sendable {
     /// The query's parameters and a multipart body's text fields.
     static func merging(query request: Request, fields: [String: String]) -> APIInput {
         var input = APIInput()
-        for (name, value) in request.uri.queryParameters { input.add(String(name).removingPercentEncoding ?? String(name), String(value)) }
+        for (name, value) in FormInput.queryPairs(request) { input.add(name, value) }
         for (name, value) in fields { input.add(name, value) }
         return input
     }
@@ -46,10 +46,8 @@ struct APIInput: Sendable {
 
     static func read(_ request: Request, context: some RequestContext) async throws -> APIInput {
         var input = APIInput()
-        for (name, value) in request.uri.queryParameters {
-            // Clients send `types%5B%5D=…`; the name is percent-decoded here like the value.
-            input.add(String(name).removingPercentEncoding ?? String(name), String(value))
-        }
+        // Clients send `types%5B%5D=…` (the name is percent-decoded like the value) and spaces as `+`.
+        for (name, value) in FormInput.queryPairs(request) { input.add(name, value) }
         // DELETE too: clients send `account_ids[]` in the body of a list's DELETE.
         guard [.post, .put, .patch, .delete].contains(request.method) else { return input }
         let body = try await RequestBody.collect(request, limit: RequestBody.formLimit)

@@ -16,33 +16,6 @@ struct AccountAPIRoutes {
                                                                   viewer: viewer)?.account else { throw APIError.notFound }
             return JSON.response(api.entities.account(account, counts: try await core.relationships.counts(account.id)))
         }
-        router.get("/api/v1/accounts/search") { request, context in
-            let viewer = try await api.member(request, "read:accounts")
-            let input = try await APIInput.read(request, context: context)
-            let found = try await searchAccounts(input.text("q"), viewer: viewer, limit: Int(clamping: min(max(input.id("limit") ?? 20, 1), 40)))
-            return JSON.response(found.map { api.entities.account($0) })
-        }
-        router.get("/api/v2/search") { request, context in
-            let viewer = try await api.member(request, "read:search")
-            let input = try await APIInput.read(request, context: context)
-            let query = input.text("q").trimmingCharacters(in: .whitespaces), type = input.text("type")
-            let limit = Int(clamping: min(max(input.id("limit") ?? 20, 1), 40))
-            var accounts: [[String: Any]] = [], hashtags: [[String: Any]] = [], statuses: [JSONWriter.Raw] = []
-            if type.isEmpty || type == "statuses", let id = statusID(inURL: query), let view = try await core.feed.view(id: id, viewer: viewer) {
-                statuses = [api.entities.status(view)]
-            }
-            if type.isEmpty || type == "accounts" {
-                // One's own account only when named exactly, as before: completion should offer others.
-                let named = query.trimmingCharacters(in: CharacterSet(charactersIn: "@")).split(separator: "@").first.map { $0.lowercased() } ?? ""
-                accounts = try await searchAccounts(query, viewer: viewer, limit: limit)
-                    .filter { $0.id != viewer.id || named == $0.username.lowercased() }.map { api.entities.account($0) }
-            }
-            if type.isEmpty || type == "hashtags", query.hasPrefix("#") || !query.contains("@") && statuses.isEmpty {
-                let tags = try await core.feed.tags(startingWith: query, limit: limit)
-                hashtags = tags.map { TagAPIRoutes(api: api).tagJSON(TagInfo(name: $0, following: false)) }
-            }
-            return JSON.response(["accounts": accounts, "statuses": statuses, "hashtags": hashtags])
-        }
         router.post("/api/v1/accounts") { request, context in try await register(request, context) }
         router.get("/api/v1/accounts") { request, context in
             let viewer = try await api.member(request, "read:accounts")
@@ -172,27 +145,6 @@ struct AccountAPIRoutes {
 
     /// Accounts for a search: `name@domain` and `@name@domain` name a member of this network exactly (another
     /// domain names nobody: there is no federation); anything else matches names as the core searches them.
-    private func searchAccounts(_ raw: String, viewer: Account, limit: Int) async throws -> [Account] {
-        var query = raw.trimmingCharacters(in: .whitespaces)
-        if query.hasPrefix("@") { query.removeFirst() }
-        if let at = query.firstIndex(of: "@") {
-            let domain = query[query.index(after: at)...].lowercased()
-            guard domain == api.web.renderer.instanceName.lowercased() || domain == URL(string: api.web.publicURL)?.host?.lowercased() else { return [] }
-            guard let view = try await core.relationships.view(username: String(query[..<at]), viewer: viewer) else { return [] }
-            return [view.account]
-        }
-        guard !query.isEmpty else { return [] }
-        return try await core.relationships.visible(try await core.accounts.search(query, limit: limit), to: viewer)
-    }
-
-    /// The status id in one of this network's status URLs (`/@name/ID`, `/statuses/ID`), else nil.
-    private func statusID(inURL text: String) -> Int64? {
-        guard text.hasPrefix(api.web.publicURL + "/"), let url = URL(string: text) else { return nil }
-        let parts = url.path.split(separator: "/")
-        guard parts.count == 2, parts[0].hasPrefix("@") || parts[0] == "statuses" else { return nil }
-        return Int64(parts[1])
-    }
-
     /// Mastodon's `update_credentials`, as a form, JSON or multipart with `avatar` and `header` files (which
     /// go through the photo pipeline like any upload). Every part is checked before anything changes.
     private func updateCredentials(_ request: Request, _ context: WebContext) async throws -> Response {

@@ -73,6 +73,12 @@ struct FormInput: Sendable {
         return pairs
     }
 
+    /// The URL query's pairs as a form encodes them (`+` is a space, as browsers and Mastodon clients send
+    /// it; Hummingbird's `queryParameters` keeps it a `+`).
+    static func queryPairs(_ request: Request) -> [(String, String)] {
+        request.uri.query.flatMap(pairs) ?? request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+    }
+
     private static func decode(_ text: Substring) -> String? {
         String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }

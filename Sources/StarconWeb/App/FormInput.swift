@@ -79,6 +79,13 @@ struct FormInput: Sendable {
         request.uri.query.flatMap(pairs) ?? request.uri.queryParameters.map { (String($0.key), String($0.value)) }
     }
 
+    /// The URL query as a form encodes it, the first value of each name: what a GET form's free text is read from.
+    static func query(_ request: Request) -> [String: String] {
+        var values: [String: String] = [:]
+        for (name, value) in queryPairs(request) where values[name] == nil { values[name] = value }
+        return values
+    }
+
     private static func decode(_ text: Substring) -> String? {
         String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }

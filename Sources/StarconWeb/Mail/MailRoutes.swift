@@ -208,8 +208,9 @@ struct MailRoutes {
         let member = try web.member(context)
         let t = web.renderer.catalogue(context)
         let formatter = web.renderer.formatter(context)
-        let query = request.uri.queryParameters["q"].map(String.init) ?? ""
-        let field = request.uri.queryParameters["in"].flatMap { TextSearchIndex.Field(rawValue: String($0)) } ?? .all
+        let parameters = FormInput.query(request)
+        let query = parameters["q"] ?? ""
+        let field = parameters["in"].flatMap { TextSearchIndex.Field(rawValue: $0) } ?? .all
         let (mailboxes, folders) = try await Self.folderList(web, member, current: nil, context)
         let byID = Dictionary(uniqueKeysWithValues: mailboxes.map { ($0.id, $0) })
         let perPage = 50

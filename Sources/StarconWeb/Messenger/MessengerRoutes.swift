@@ -53,9 +53,9 @@ struct MessengerRoutes {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw PageError.notFound }
         let t = web.renderer.catalogue(context)
         let formatter = web.renderer.formatter(context)
-        let query = request.uri.queryParameters
-        let before = query["before"].flatMap { Int64(String($0)) }
-        let search = query["q"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+        let query = FormInput.query(request)
+        let before = query["before"].flatMap { Int64($0) }
+        let search = query["q"]?.trimmingCharacters(in: .whitespaces) ?? ""
         var view = try await core.messenger.conversation(id: id, viewer: member)
         var messages: [Message]
         var hasOlder = false

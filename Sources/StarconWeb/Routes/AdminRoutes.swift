@@ -243,8 +243,8 @@ struct AdminRoutes {
         let actor = try web.staff(context)
         let t = web.renderer.catalogue(context)
         let formatter = web.renderer.formatter(context)
-        let query = request.uri.queryParameters
-        func parameter(_ name: String) -> String { query[name[...]].map { String($0).trimmingCharacters(in: .whitespaces) } ?? "" }
+        let query = FormInput.query(request)
+        func parameter(_ name: String) -> String { query[name].map { $0.trimmingCharacters(in: .whitespaces) } ?? "" }
         let before = Int64(parameter("before"))
         // The filter: who (by username), which action (one of the core's codes), and a range of days in the
         // viewer's time zone, "to" included.

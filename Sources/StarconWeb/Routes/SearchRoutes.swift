@@ -16,8 +16,7 @@ struct SearchRoutes {
     private func page(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
         let t = web.renderer.catalogue(context)
-        var parameters: [String: String] = [:]
-        for (name, value) in FormInput.queryPairs(request) where parameters[name] == nil { parameters[name] = value }
+        let parameters = FormInput.query(request)
         let text = parameters["q"] ?? ""
         let kind = parameters["type"].flatMap { Kind(rawValue: $0) } ?? .posts
         let offset = parameters["offset"].flatMap { Int($0) } ?? 0

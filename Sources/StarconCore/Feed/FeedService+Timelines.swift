@@ -75,15 +75,19 @@ extension FeedService {
             let who = try await Viewer.load(viewer, now: clock.nowMilliseconds(), db: db, followingAmong: target)
             // Read just over a page; when hidden statuses (blocked, muted, a repeated repost) leave it short and
             // there is more, read once more with room to spare. Most pages hide nothing, and every row read costs.
-            let first = try await Self.timelinePage(timeline, viewer: who, page: page, fetch: page.limit + 2, onlyMedia: onlyMedia, listPolicy: listPolicy, db: db)
+            // The viewer's filters are read once, not once for each try at the page.
+            let filters = try await FilterService.active(for: who, in: timeline.filterContext, db: db)
+            let first = try await Self.timelinePage(timeline, viewer: who, page: page, fetch: page.limit + 2, onlyMedia: onlyMedia, listPolicy: listPolicy,
+                                                    filters: filters, db: db)
             guard first.page.items.count < page.limit, !first.exhausted else { return first.page }
-            return try await Self.timelinePage(timeline, viewer: who, page: page, fetch: page.limit + 40, onlyMedia: onlyMedia, listPolicy: listPolicy, db: db).page
+            return try await Self.timelinePage(timeline, viewer: who, page: page, fetch: page.limit + 40, onlyMedia: onlyMedia, listPolicy: listPolicy,
+                                               filters: filters, db: db).page
         }
     }
 
     /// One try at a page from `fetch` rows; `exhausted` when there were no more rows to read.
     private static func timelinePage(_ timeline: Timeline, viewer who: Viewer, page: PageRequest, fetch: Int, onlyMedia: Bool,
-                                     listPolicy: FeedList.RepliesPolicy, db: any SQLDatabase) async throws -> (page: TimelinePage, exhausted: Bool) {
+                                     listPolicy: FeedList.RepliesPolicy, filters: [Filter], db: any SQLDatabase) async throws -> (page: TimelinePage, exhausted: Bool) {
         let (query, cursorColumn) = Self.query(timeline, viewer: who, page: page, fetch: fetch, onlyMedia: onlyMedia, listPolicy: listPolicy)
         let rows = try await db.raw(query).all()
         var pairs = try rows.map { (try StatusRow.decode($0), try $0.decode(column: "cursor", as: Int64.self)) }
@@ -97,7 +101,7 @@ extension FeedService {
         let exhausted = pairs.count < fetch
         if page.bounds(cursorColumn).ascending { pairs.reverse() }
         let views = try await Self.views(pairs.map(\.0), viewer: who, db: db, timeline: timeline != .bookmarks && timeline != .favourites,
-                                         context: timeline.filterContext)
+                                         filters: filters)
         let visible = Set(views.map(\.status.id))
         var kept = pairs.filter { visible.contains($0.0.id) }
         if page.bounds(cursorColumn).ascending { kept = Array(kept.suffix(page.limit)) } else { kept = Array(kept.prefix(page.limit)) }

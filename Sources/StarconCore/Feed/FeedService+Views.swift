@@ -8,6 +8,16 @@ extension FeedService {
     /// status out, a `warn` one marks it with `StatusView.filterResults`); nil applies none.
     static func views(_ statuses: [Status], viewer: Viewer, db: any SQLDatabase, timeline: Bool = false,
                       context: FilterContext? = nil) async throws -> [StatusView] {
+        let filters = try await FilterService.active(for: viewer, in: context, db: db)
+        return try await views(statuses, viewer: viewer, db: db, timeline: timeline, filters: filters)
+    }
+
+    /// The same, with the viewer's filters for the context already read (`FilterService.active`).
+    static func views(_ statuses: [Status], viewer: Viewer, db: any SQLDatabase, timeline: Bool = false,
+                      filters: [Filter]) async throws -> [StatusView] {
+        // A status whose own text a `hide` filter matches is left out before anything else is read for it
+        // (the full check below, with photo descriptions and poll options, would leave it out too).
+        let statuses = Self.withoutHidden(statuses, by: filters, viewer: viewer.account.id)
         guard !statuses.isEmpty else { return [] }
         let originalIDs = Set(statuses.compactMap(\.reblogOfID)).subtracting(statuses.map(\.id))
         var byID: [Int64: Status] = [:]
@@ -92,10 +102,6 @@ extension FeedService {
             if let poll = status.poll { result.permissions.vote = Permissions.vote(poll, voted: result.pollVotes != nil, mayAct: viewer.mayAct) }
             return result
         }
-        var filters: [Filter] = []
-        if let context {
-            filters = try await FilterService.load(owner: viewer.account.id, db: db, activeAt: viewer.now).filter { $0.contexts.contains(context) }
-        }
         guard !filters.isEmpty else { return statuses.compactMap { view($0.id) } }
         return statuses.compactMap { status -> StatusView? in
             guard var result = view(status.id) else { return nil }
@@ -110,6 +116,21 @@ extension FeedService {
                 result.filterResults.append(FilterResult(filter: filter, keywordMatches: matched.keywords, statusMatches: matched.status ? [shown.id] : []))
             }
             return result
+        }
+    }
+
+    /// `statuses` less those (not reposts: they are judged by what they show) whose text or content warning a
+    /// `hide` filter matches, or that one lists; one's own are never filtered away from oneself.
+    private static func withoutHidden(_ statuses: [Status], by filters: [Filter], viewer: Int64) -> [Status] {
+        let hiding = filters.filter { $0.action == .hide }
+        guard !hiding.isEmpty else { return statuses }
+        return statuses.filter { status in
+            guard status.reblogOfID == nil, status.author.id != viewer else { return true }
+            let text = FilterText(status.spoilerText + "\n" + status.text)
+            return !hiding.contains { filter in
+                let matched = filter.matches(text: text, statusID: status.id)
+                return !matched.keywords.isEmpty || matched.status
+            }
         }
     }
 

@@ -270,6 +270,12 @@ public struct FilterService: Sendable {
         return cleaned
     }
 
+    /// The viewer's filters in force now in `context` (none without one).
+    static func active(for viewer: Viewer, in context: FilterContext?, db: any SQLDatabase) async throws -> [Filter] {
+        guard let context else { return [] }
+        return try await load(owner: viewer.account.id, db: db, activeAt: viewer.now).filter { $0.contexts.contains(context) }
+    }
+
     static func encode(_ contexts: Set<FilterContext>) -> String { contexts.map(\.rawValue).sorted().joined(separator: " ") }
 
     /// `owner`'s filters (only `only`, if given; `activeAt`: leave out the ones expired by then), with their

@@ -79,8 +79,8 @@ struct SiteEditorRoutes {
 
     private func createPage(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
+        let form = try await web.form(request, context)  // the CSRF check, before anything is looked up
         let site = try await self.site(context)
-        let form = try await web.form(request, context)
         return try await web.handlingFormErrors(context) {
             let kind = SitePage.Kind(rawValue: form.text("kind")) ?? .page
             let page = try await web.core.sites.createPage(actor: member, site: site, slug: form.text("slug"), kind: kind,
@@ -94,8 +94,8 @@ struct SiteEditorRoutes {
 
     private func changeEditor(_ request: Request, _ context: WebContext, adding: Bool) async throws -> Response {
         let member = try web.member(context)
+        let form = try await web.form(request, context)  // the CSRF check, before anything is looked up
         let site = try await self.site(context)
-        let form = try await web.form(request, context)
         return try await web.handlingFormErrors(context) {
             guard let editor = try await web.core.accounts.find(username: form.text("username").trimmingCharacters(in: .whitespaces)) else {
                 throw CoreError.invalid("site_editor_unknown", field: "username")
@@ -161,9 +161,9 @@ struct SiteEditorRoutes {
 
     private func savePage(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
+        let form = try await web.form(request, context)  // the CSRF check, before anything is looked up
         let site = try await self.site(context)
         let page = try await self.page(site, context)
-        let form = try await web.form(request, context)
         let language = form.text("language")
         let (title, body) = (form.text("title"), form.text("body"))
         return try await web.handlingFormErrors(context) {
@@ -196,9 +196,9 @@ struct SiteEditorRoutes {
 
     private func restore(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
+        let form = try await web.form(request, context)  // the CSRF check, before anything is looked up
         let site = try await self.site(context)
         let page = try await self.page(site, context)
-        let form = try await web.form(request, context)
         guard let id = Int64(form.text("revision")) else { throw PageError.notFound }
         let restored = try await web.core.sites.restore(actor: member, site: site, page: page, revisionID: id)
         return web.redirect("/site-editor/\(site.name)/pages/\(page.id)?lang=\(restored.language)", flash: Flash("site_restored"))

@@ -72,6 +72,9 @@ struct OAuthRoutes {
             "scopes": scopes.values.sorted().map { ["name": $0, "label": t.entries["oauth_scope_\($0)"] != nil ? t.text("oauth_scope_\($0)") : $0] },
             "client_id": clientID, "redirect_uri": redirectURI, "scope": scopes.description,
             "state": query["state"].map(String.init) ?? "", "member": web.renderer.memberValues(member, catalogue: t),
+            // The page that grants an app access runs no script at all: nothing on it can be changed or clicked for
+            // the member.
+            "scriptless": true,
         ], context: context)
     }
 
@@ -89,7 +92,7 @@ struct OAuthRoutes {
         let code = try await web.core.oauth.issueCode(app: app, account: member, scopes: scopes, redirectURI: redirectURI)
         if redirectURI == OAuthService.outOfBand {
             let t = web.renderer.catalogue(context)
-            return web.renderer.page("oauth_code", title: t.text("oauth_title"), data: ["code": code, "app_name": app.name], context: context)
+            return web.renderer.page("oauth_code", title: t.text("oauth_title"), data: ["code": code, "app_name": app.name, "scriptless": true], context: context)
         }
         return WebServices.redirect(Self.append(to: redirectURI, ["code": code, "state": state]))
     }

@@ -95,7 +95,9 @@ struct Renderer: Sendable {
             "announcements": context.announcements.map(announcementValues),
             "announce_script": assets.url("announce.js"),
             "zone_script": assets.url("zone.js"),
-            "back": context.pagePath,
+            // Where a dismiss form returns to; only members may dismiss, so a visitor's page (the sign-in page with
+            // whatever `next` it was given) never echoes its own address.
+            "back": context.member == nil ? "/" : context.pagePath,
         ]
         if let flash = context.flash {
             values["flash"] = catalogue.text(flash.key, flash.values)

@@ -48,7 +48,7 @@ struct SiteRoutes {
         guard let rawName = context.parameters.get("name"), let name = rawName.removingPercentEncoding,
               let site = try await web.core.sites.site(named: name) else { throw PageError.notFound }
         let base = request.headers[SiteHost.field] == site.name ? "" : "/sites/\(site.name)"
-        guard site.isOnline else { return offline(site, context) }
+        guard web.core.sites.isOnline(site) else { return offline(site, context) }
         let segments = path.compactMap { $0.removingPercentEncoding }
         if segments == ["feed.atom"] { return try await atom(site, request, base: base) }
         let slug = segments.joined(separator: "/").lowercased()
@@ -124,6 +124,9 @@ struct SiteRoutes {
             "switcher": switcher, "has_switcher": !available.isEmpty, "menu": menu, "has_menu": !menu.isEmpty,
             "has_alternates": available.count > 1, "news": news, "has_news": !news.isEmpty,
             "not_in_your_language": shown != nil && language != context.language.rawValue && requested == nil,
+            // On the site's own host `/report` would be the site's path: the report page is the network's.
+            "report": shown != nil && page != nil
+                ? web.publicURL + ReportRoutes.href(.sitePage, page!.id, returnTo: "/sites/\(site.name)/\(page!.slug)?lang=\(language)") : "",
         ]
         let html = web.renderer.library.render(Renderer.prune(values) ?? values, withTemplate: "site_page") ?? ""
         return Self.cached(html, contentType: "text/html; charset=utf-8", request: request)

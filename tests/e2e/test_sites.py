@@ -318,3 +318,74 @@ def test_site_pages_in_search_reports_photos_moves_and_deletes(any_server):
     assert any_server.cli("user", "suspend", "kcna", "--reason", "test").returncode == 0
     assert site_hits(reader, "평양냉면이었") == []
     assert reader.get(report_path).status_code == 404
+
+
+def scroll_to(driver, css):
+    """Scrolls a part of the page into view for a screenshot (the page itself runs no script)."""
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+    driver.execute_script("document.querySelector(arguments[0]).scrollIntoView()", css)
+    driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+
+
+LANGUAGES = {"ko": "ko-KR", "en": "en-US", "ru": "ru-RU", "zh": "zh-CN", "ja": "ja-JP"}
+
+
+def test_photo_move_and_delete_on_a_phone_without_javascript_in_every_language(server, tmp_path):
+    grant_site(server)
+    editor = WebClient(server.url, language="ko")
+    editor.login("writer")
+    about_id = new_page(editor, "about")
+    write(editor, about_id, "ko", "소개", "우리는 평양에 있습니다.")
+    photo_file = tmp_path / "noodles.png"
+    photo_file.write_bytes(png_bytes(320, 200))
+    for code, accept in LANGUAGES.items():
+        page_id = new_page(editor, f"gallery-{code}")
+        driver = make_phone_browser_without_script(accept)
+        try:
+            driver.get(server.url + "/login")
+            fill(driver, {"username": "writer", "password": PASSWORD})
+            click_css_and_wait(driver, 'form[action="/login"] button[type="submit"]')
+            edit = f"{server.url}/site-editor/kcna/pages/{page_id}?lang={code}"
+            driver.get(edit)
+            # A photo: chosen in the file field, sent with the draft's text, inserted at its end.
+            fill(driver, {"title": f"사진 {code}", "body": "첫 문단", "photo_alt": "냉면"})
+            driver.find_element(By.NAME, "photo").send_keys(str(photo_file))
+            click_css_and_wait(driver, 'button[name="action"][value="photo"]')
+            body = driver.find_element(By.NAME, "body").get_attribute("value")
+            assert body.startswith("첫 문단\n\n![냉면](/media/"), body
+            click_css_and_wait(driver, 'button[name="action"][value="publish"]')
+            assert no_horizontal_scroll(driver), code
+            screenshot(driver, f"sites-editor-photo-move-{code}")
+            scroll_to(driver, ".site-photo")
+            screenshot(driver, f"sites-editor-photo-field-{code}")
+            scroll_to(driver, ".site-move")
+            screenshot(driver, f"sites-editor-move-{code}")
+            # Moved under "about", at a new address.
+            fill(driver, {"slug": f"about/gallery-{code}"})
+            driver.find_element(By.CSS_SELECTOR, f'select[name="parent"] option[value="{about_id}"]').click()
+            click_css_and_wait(driver, f'form[action="/site-editor/kcna/pages/{page_id}/move"] button[type="submit"]')
+            assert f"/gallery-{code} → /about/gallery-{code}" in driver.find_element(By.TAG_NAME, "main").text
+            driver.get(f"{server.url}/sites/kcna/about/gallery-{code}?lang={code}")
+            image = driver.find_element(By.CSS_SELECTOR, ".site-body img")
+            assert image.get_attribute("alt") == "냉면"
+            assert no_horizontal_scroll(driver), code
+            screenshot(driver, f"sites-page-photo-{code}")
+            # Deleted after a confirmation page.
+            driver.get(edit)
+            click_css_and_wait(driver, f'a[href="/site-editor/kcna/pages/{page_id}/delete"]')
+            assert no_horizontal_scroll(driver), code
+            screenshot(driver, f"sites-delete-confirm-{code}")
+            click_css_and_wait(driver, f'form[action="/site-editor/kcna/pages/{page_id}/delete"] button[type="submit"]')
+            assert driver.current_url.endswith("/site-editor/kcna")
+            assert f"gallery-{code}" not in driver.find_element(By.TAG_NAME, "main").text
+            # The search's Sites tab and the report form for a page, in this language.
+            driver.get(server.url + "/search?q=%ED%8F%89%EC%96%91&type=sites")
+            assert "/sites/kcna/about" in driver.page_source and no_horizontal_scroll(driver), code
+            assert ">true<" not in driver.page_source, "the short-query note's flag leaked into the navigation's labels"
+            screenshot(driver, f"sites-search-{code}")
+            driver.get(server.url + f"/report/site_page/{about_id}?return_to=/sites/kcna/about")
+            assert no_horizontal_scroll(driver), code
+            screenshot(driver, f"sites-report-{code}")
+        finally:
+            driver.quit()
+    assert requests.get(server.url + "/sites/kcna/about/gallery-ko", timeout=10).status_code == 404

@@ -32,7 +32,7 @@ struct SearchRoutes {
             values["searched"] = true
             values["results"] = results
             values["none"] = results.isEmpty
-            values["short"] = query.isShort && (kind == .posts || kind == .articles || kind == .sites)
+            values["short_query"] = query.isShort && (kind == .posts || kind == .articles || kind == .sites)
             if results.count == query.limit { values["more"] = Self.path(text, kind, offset: query.offset + query.limit) }
         }
         return web.renderer.page("search", title: t.text("search_title"), section: .search, data: values, context: context)

@@ -50,13 +50,16 @@ extension SiteService {
         }
     }
 
-    /// The published translations of every page of a site, for its menu and news section.
-    public func publishedTranslations(of site: Site) async throws -> [Int64: [SiteTranslation]] {
+    /// The published translations of a site's menu pages, for its menu: titles only (`body` and
+    /// `publishedBody` are left empty), since a page view needs the titles of every menu page but the text of one.
+    public func menuTitles(of site: Site) async throws -> [Int64: [SiteTranslation]] {
         try await database.read { db in
             var out: [Int64: [SiteTranslation]] = [:]
             for row in try await db.raw("""
-                SELECT t.* FROM site_translations t JOIN site_pages p ON p.id = t.page_id
-                WHERE p.site_id = \(bind: site.id) AND t.published_body IS NOT NULL
+                SELECT t.page_id, t.language, t.title, '' AS body, t.published_title, '' AS published_body, t.published_at, t.publish_at,
+                    t.updated_at, t.updated_by
+                FROM site_translations t JOIN site_pages p ON p.id = t.page_id
+                WHERE p.site_id = \(bind: site.id) AND p.kind = 'page' AND t.published_body IS NOT NULL
                 """).all() {
                 let translation = try Self.decodeTranslation(row)
                 out[translation.pageID, default: []].append(translation)

@@ -74,7 +74,7 @@ struct SiteRoutes {
         let t = web.renderer.catalogue(context)
         let requested = request.uri.queryParameters.get("lang").map { String($0) }
         let available = translations.map(\.language)
-        let published = try await web.core.sites.publishedTranslations(of: site)
+        let published = try await web.core.sites.menuTitles(of: site)
         let pages = try await web.core.sites.pages(of: site)
         // A home page with nothing written yet still shows the menu and the news, in the visitor's language.
         let language = Self.choose(available, requested: requested, visitor: context.language)

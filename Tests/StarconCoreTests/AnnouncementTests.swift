@@ -120,6 +120,33 @@ struct AnnouncementTests {
     }
 
     @Test(arguments: TestEngine.all)
+    func aMemberWhoJoinsLaterGetsTheLiveOnesInTheirInboxOnce(engine: TestEngine) async throws {
+        let (clock, time) = Clock.manual(startingAt: 1_800_000_000_000)
+        try await TestStore.withCore(engine, clock: clock) { core, _ in
+            let root = try await Self.account(core, "root", role: .admin)
+            let live = try await core.announcements.create(actor: root, texts: ["en": "Water off", "ko": "단수 안내"], severity: .warning)
+            let ended = try await core.announcements.create(actor: root, texts: ["en": "Old news"], severity: .info)
+            try await core.announcements.end(actor: root, id: ended.id)
+            _ = try await core.announcements.create(actor: root, texts: ["en": "Short"], severity: .info, expiresInHours: 1)
+            try await core.announcements.deliverPending()
+            time.advance(milliseconds: 3_600_000)
+            let kim = try await Self.account(core, "kim", language: "ko")
+            try await core.announcements.deliverPending()  // the job does not mail her a second time
+            let inbox = try await MailSubmissionTests.inbox(core, kim)
+            #expect(inbox.count == 1, "only the live one, once")
+            #expect(inbox.first?.contains("X-Starcon-Announcement: \(live.id);") == true)
+            #expect(inbox.first?.contains("Content-Language: ko") == true)
+
+            // A registration awaiting approval gets it when an admin approves it (pending, no mail).
+            try await core.registration.setMode(actor: root, .approval)
+            let pending = try await core.registration.register(.init(username: "newt", displayName: "Newt", password: "correct horse battery", invitationCode: nil))
+            try await core.announcements.deliverPending()
+            let approved = try await core.registration.decide(actor: root, accountID: pending.id, approve: true)
+            #expect(try await MailSubmissionTests.inbox(core, approved).count == 1)
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
     func dashboardCountsTodayAndEveryKind(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
             let kim = try await Self.account(core, "kim")

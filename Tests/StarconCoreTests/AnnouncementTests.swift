@@ -46,7 +46,13 @@ struct AnnouncementTests {
             let made = try await core.announcements.create(actor: root, texts: ["en": "Water off", "ko": "단수"], severity: .warning, expiresInHours: 2)
             #expect(try await core.announcements.views(for: kim, language: kim.language).map(\.text) == ["단수"])
             #expect(try await core.announcements.views(for: olga, language: olga.language).map(\.text) == ["Water off"])
-            #expect(try await core.announcements.views(for: nil, language: "ko").map { [$0.text, String($0.mayDismiss)] } == [["단수", "false"]])
+            #expect(try await core.announcements.views(for: nil, language: "ko").map { [$0.text, String($0.mayDismiss)] } == [["단수", "true"]])
+            // A visitor's dismissals come from their browser: only ids, only live ones kept.
+            #expect(try await core.announcements.views(for: nil, language: "ko", visitorDismissed: [made.id]).isEmpty)
+            #expect(AnnouncementService.visitorDismissals("\(made.id).x.-3..99999999999999999999.<b>") == [made.id])
+            #expect(AnnouncementService.visitorDismissals(String(repeating: "1.", count: 5_000)).isEmpty, "an oversized value is ignored")
+            #expect(try await core.announcements.dismissForVisitor(made.id, already: [7, 8]) == String(made.id), "ended or unknown ids drop out")
+            await #expect(throws: CoreError.notFound) { try await core.announcements.dismissForVisitor(12345, already: []) }
             // The event is in the log, for every member (audience everyone).
             let stored = try await core.database.read { db in
                 try await db.raw("SELECT kind, audience, body FROM events ORDER BY seq DESC LIMIT 1").first()

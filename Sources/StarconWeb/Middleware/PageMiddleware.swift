@@ -54,7 +54,9 @@ struct PageMiddleware: RouterMiddleware {
             }
             if request.method == .get {
                 context.pagePath = WebServices.safeLocalPath(request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")) ?? "/"
-                context.announcements = try await web.core.announcements.views(for: context.member, language: context.language.rawValue)
+                context.announcements = try await web.core.announcements.views(
+                    for: context.member, language: context.language.rawValue,
+                    visitorDismissed: AnnouncementService.visitorDismissals(cookies[CookieName.dismissedAnnouncements]?.value))
             }
             if let flash = cookies[CookieName.flash]?.value {
                 context.flash = Flash(cookieValue: flash).flatMap { web.renderer.catalogue(context).entries[$0.key] != nil ? $0 : nil }

@@ -78,6 +78,8 @@ struct FeedActionRoutes {
         case "unbookmark": _ = try await feed.remove(.bookmark, by: member, statusID: id)
         case "reblog": _ = try await feed.reblog(by: member, statusID: id)
         case "unreblog": _ = try await feed.unreblog(by: member, statusID: id)
+        case "mute": _ = try await feed.muteThread(by: member, statusID: id)
+        case "unmute": _ = try await feed.unmuteThread(by: member, statusID: id)
         case let action where action.hasPrefix("react-") || action.hasPrefix("unreact-"):
             let code = action.split(separator: "-", maxSplits: 1).last.map(String.init) ?? ""
             let scalars = code.split(separator: "-").compactMap { UInt32($0, radix: 16).flatMap(Unicode.Scalar.init) }

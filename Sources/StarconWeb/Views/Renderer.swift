@@ -95,8 +95,8 @@ struct Renderer: Sendable {
             "announcements": context.announcements.map(announcementValues),
             "announce_script": assets.url("announce.js"),
             "zone_script": assets.url("zone.js"),
-            // Where a dismiss form returns to; only members may dismiss, so a visitor's page (the sign-in page with
-            // whatever `next` it was given) never echoes its own address.
+            // Where a dismiss form returns to. A visitor's page (the sign-in page with whatever `next` it was given)
+            // never echoes its own address: their dismissal returns by the Referer (`AnnouncementRoutes`).
             "back": context.member == nil ? "/" : context.pagePath,
         ]
         if let flash = context.flash {

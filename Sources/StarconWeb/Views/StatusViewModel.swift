@@ -39,6 +39,8 @@ struct StatusViewModel {
             "favourited": view.favourited, "reblogged": view.reblogged, "bookmarked": view.bookmarked,
             "can_reply": may.reply, "can_favourite": may.favourite, "can_reblog": may.repost, "can_react": may.react,
             "can_bookmark": may.bookmark, "can_edit": may.edit, "can_delete": may.delete, "highlighted": highlighted,
+            // Muting the conversation is offered on the post one opened (its page), as a reader of the thread.
+            "can_mute_thread": highlighted && may.bookmark, "thread_muted": view.muted,
             "report_href": may.report ? ReportRoutes.href(.status, status.id, returnTo: returnTo) : "",
             "media": status.media.map { media -> [String: Any] in
                 ["small": "/media/\(media.small.file(media.digest))", "large": "/media/\(media.large.file(media.digest))",

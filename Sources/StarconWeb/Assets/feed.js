@@ -2,6 +2,8 @@
 //  - a like, reaction, repost or bookmark happens in place: the form is sent in the background and the
 //    post's buttons and counts are replaced by the ones the server renders (without script the server
 //    sends the member back to the same post, `#status-ID`);
+//  - a delete, leave, remove, block or suspend asks in a <dialog> before it is sent;
+//  - a post's actions are one toolbar (one tab stop, arrow keys inside);
 //  - the composer shows previews of the chosen photos and the upload's progress;
 //  - the home timeline listens to the member's stream and offers the new posts ("load newer"), and the
 //    notification bell counts up live; when the stream is refused (a suspension), the page goes to sign-in.
@@ -9,31 +11,106 @@
   'use strict';
 
   var inPlace = /\/statuses\/\d+\/(un)?(favourite|reblog|bookmark|react-[0-9a-f-]+)$/;
+  // A post's buttons submit the page's one `#act` form (one CSRF token per page), each with its own formaction.
   document.addEventListener('submit', function (event) {
-    var form = event.target;
-    var post = form.closest && form.closest('article.status');
-    if (!post || !window.fetch || !window.DOMParser || !inPlace.test(form.getAttribute('action') || '')) { return; }
+    var form = event.target, button = event.submitter;
+    var action = (button && button.getAttribute('formaction')) || form.getAttribute('action') || '';
+    var post = button && button.closest && button.closest('article.status');
+    if (!post || !window.fetch || !window.DOMParser || !inPlace.test(action)) { return; }
     event.preventDefault();
-    var buttons = form.querySelectorAll('button');
+    var buttons = post.querySelectorAll('.status-toolbar button');
     Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
-    fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)), credentials: 'same-origin' })
+    fetch(button.formAction, { method: 'POST', body: new URLSearchParams(new FormData(form)), credentials: 'same-origin' })
       .then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.text().then(function (html) {
           var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById(post.id);
           if (!fresh) { window.location.assign(response.url); return; }
           // Only the actions and reactions: an opened content warning or a playing photo stays as it is.
-          ['.reactions', '.status-actions'].forEach(function (selector) {
-            var now = post.querySelector(selector), next = fresh.querySelector(selector);
-            if (now && next) { now.parentNode.replaceChild(document.importNode(next, true), now); }
-          });
+          var now = post.querySelector('.status-toolbar'), next = fresh.querySelector('.status-toolbar');
+          if (now && next) { now.parentNode.replaceChild(document.importNode(next, true), now); }
           // Focus stays on the same button (now "unlike" where it was "like").
-          var kind = form.getAttribute('action').replace(/^.*\/(un)?/, '');
-          var again = post.querySelector('form[action$="/' + kind + '"] button, form[action$="/un' + kind + '"] button');
+          var kind = action.replace(/^.*\/(un)?/, '');
+          var again = post.querySelector('button[formaction$="/' + kind + '"], button[formaction$="/un' + kind + '"]');
+          rove(post.querySelector('.status-toolbar'), again);
           if (again) { again.focus({ preventScroll: true }); }
         });
       })
       .catch(function () { form.submit(); });
+  });
+
+  // A button that cannot be undone asks first, in a dialog over the same form (without script the server asks
+  // on a page of its own): confirming adds `confirmed` and submits with the same button.
+  var act = document.getElementById('act');
+  document.addEventListener('click', function (event) {
+    var button = event.target.closest && event.target.closest('button[data-confirm]');
+    var form = button && button.form;
+    if (!form || typeof HTMLDialogElement !== 'function' || !form.requestSubmit) { return; }
+    if (!form.checkValidity()) { return; }
+    event.preventDefault();
+    var dialog = document.createElement('dialog');
+    dialog.className = 'confirm-dialog';
+    var question = document.createElement('p');
+    question.textContent = button.getAttribute('data-confirm');
+    var yes = document.createElement('button');
+    yes.type = 'button';
+    yes.className = 'danger';
+    yes.textContent = button.textContent.trim();
+    var no = document.createElement('button');
+    no.type = 'button';
+    no.textContent = (act && act.getAttribute('data-cancel')) || 'Cancel';
+    var row = document.createElement('div');
+    row.className = 'confirm-buttons';
+    row.appendChild(yes);
+    row.appendChild(no);
+    dialog.appendChild(question);
+    dialog.appendChild(row);
+    document.body.appendChild(dialog);
+    dialog.addEventListener('close', function () { dialog.remove(); button.focus({ preventScroll: true }); });
+    no.addEventListener('click', function () { dialog.close(); });
+    yes.addEventListener('click', function () {
+      var confirmed = document.createElement('input');
+      confirmed.type = 'hidden';
+      confirmed.name = 'confirmed';
+      confirmed.value = '1';
+      form.appendChild(confirmed);
+      dialog.close();
+      form.requestSubmit(button);
+      confirmed.remove();
+    });
+    dialog.showModal();
+    no.focus();
+  });
+
+  // A post's actions are one tab stop (a toolbar): arrow keys move within it, Tab leaves it.
+  var items = function (toolbar) {
+    return Array.prototype.filter.call(toolbar.querySelectorAll('button, a[href], summary'), function (item) {
+      var menu = item.closest('.status-more-menu');
+      return !item.disabled && !(menu && !menu.parentNode.open);
+    });
+  };
+  var rove = function (toolbar, current) {
+    if (!toolbar) { return; }
+    var list = items(toolbar);
+    if (!current || list.indexOf(current) < 0) { current = list[0]; }
+    list.forEach(function (item) { item.tabIndex = item === current ? 0 : -1; });
+  };
+  Array.prototype.forEach.call(document.querySelectorAll('.status-toolbar'), function (toolbar) { rove(toolbar); });
+  document.addEventListener('keydown', function (event) {
+    var toolbar = event.target.closest && event.target.closest('.status-toolbar');
+    if (!toolbar || ['ArrowRight', 'ArrowLeft', 'Home', 'End'].indexOf(event.key) < 0) { return; }
+    var list = items(toolbar), index = list.indexOf(event.target);
+    if (index < 0) { return; }
+    var rtl = getComputedStyle(toolbar).direction === 'rtl';
+    var step = (event.key === 'ArrowRight') !== rtl ? 1 : -1;
+    var next = event.key === 'Home' ? 0 : event.key === 'End' ? list.length - 1 : (index + step + list.length) % list.length;
+    event.preventDefault();
+    rove(toolbar, list[next]);
+    list[next].focus();
+  });
+  document.addEventListener('focusin', function (event) {
+    var toolbar = event.target.closest && event.target.closest('.status-toolbar');
+    if (toolbar) { rove(toolbar, event.target); }
   });
 
   var composer = document.querySelector('form.composer[action="/statuses"]');

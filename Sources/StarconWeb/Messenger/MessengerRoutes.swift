@@ -119,6 +119,7 @@ struct MessengerRoutes {
         let members: [[String: Any]] = view.members.map { m in
             ["display_name": m.account.displayName, "username": m.account.username, "admin": m.role == .admin,
              "remove_action": "/messages/\(id)/members/\(m.account.id)/remove",
+             "confirm_remove": t.text("safety_confirm_remove_member", ["name": m.account.displayName]),
              "removable": view.permissions.removeMembers && m.account.id != member.id]
         }
         var data: [String: Any] = [
@@ -224,6 +225,10 @@ struct MessengerRoutes {
         case "mute": _ = try await messenger.setMuted(actor: member, conversationID: id, muted: true)
         case "unmute": _ = try await messenger.setMuted(actor: member, conversationID: id, muted: false)
         case "leave":
+            let t = web.renderer.catalogue(context)
+            if let ask = web.unconfirmed(form, request, context, question: t.text("safety_confirm_leave"),
+                                         detail: t.text("safety_confirm_leave_detail"), button: t.text("messenger_leave"),
+                                         back: "/messages/\(id)") { return ask }
             try await messenger.leave(actor: member, conversationID: id)
             return web.redirect("/messages", flash: Flash("messenger_left"))
         case "members":
@@ -248,18 +253,25 @@ struct MessengerRoutes {
 
     private func removeMember(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
-        _ = try await web.form(request, context)
+        let form = try await web.form(request, context)
         guard let id = context.parameters.get("id", as: Int64.self),
               let account = context.parameters.get("account_id", as: Int64.self) else { throw PageError.notFound }
+        let t = web.renderer.catalogue(context)
+        let name = try await core.accounts.find(id: account)?.displayName ?? ""
+        if let ask = web.unconfirmed(form, request, context, question: t.text("safety_confirm_remove_member", ["name": name]),
+                                     button: t.text("messenger_remove"), back: "/messages/\(id)") { return ask }
         _ = try await core.messenger.removeMember(actor: member, conversationID: id, accountID: account)
         return WebServices.redirect(account == member.id ? "/messages" : "/messages/\(id)")
     }
 
     private func deleteMessage(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
-        _ = try await web.form(request, context)
+        let form = try await web.form(request, context)
         guard let id = context.parameters.get("id", as: Int64.self),
               let messageID = context.parameters.get("message_id", as: Int64.self) else { throw PageError.notFound }
+        let t = web.renderer.catalogue(context)
+        if let ask = web.unconfirmed(form, request, context, question: t.text("safety_confirm_delete_message"),
+                                     button: t.text("messenger_delete"), back: "/messages/\(id)#m\(messageID)") { return ask }
         try await core.messenger.delete(actor: member, messageID: messageID)
         return WebServices.redirect("/messages/\(id)")
     }

@@ -88,6 +88,9 @@ struct FeedActionRoutes {
             let choices = ([form["choice"]] + (0..<PollRules.maxOptions).map { form["choice_\($0)"] }).compactMap { $0.flatMap { Int($0) } }
             _ = try await feed.vote(by: member, pollID: id, choices: choices)
         case "delete":
+            let t = web.renderer.catalogue(context)
+            if let ask = web.unconfirmed(form, request, context, question: t.text("safety_confirm_delete_post"),
+                                         button: t.text("feed_delete"), back: form["return_to"] ?? "/") { return ask }
             try await feed.delete(actor: member, id: id)
             let returnTo = WebServices.safeLocalPath(form["return_to"]) ?? "/"
             return web.redirect(returnTo.hasSuffix("/\(id)") ? "/" : returnTo, flash: Flash("feed_deleted"))
@@ -107,7 +110,12 @@ struct FeedActionRoutes {
         switch context.parameters.get("item") ?? "" {
         case "follow": _ = try await relationships.follow(member, target)
         case "unfollow": _ = try await relationships.unfollow(member, target)
-        case "block": _ = try await relationships.block(member, target)
+        case "block":
+            let t = web.renderer.catalogue(context)
+            if let ask = web.unconfirmed(form, request, context, question: t.text("safety_confirm_block", ["name": target.displayName]),
+                                         detail: t.text("safety_confirm_block_detail"), button: t.text("profile_block"),
+                                         back: form["return_to"] ?? "/@\(target.username)") { return ask }
+            _ = try await relationships.block(member, target)
         case "unblock": _ = try await relationships.unblock(member, target)
         case "mute": _ = try await relationships.mute(member, target)
         case "unmute": _ = try await relationships.unmute(member, target)

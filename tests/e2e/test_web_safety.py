@@ -7,6 +7,7 @@ Run against a demo network, in headless Chromium at 390×844 and 1280×900, scri
 new pages in all five languages go to test-artifacts/."""
 import contextlib
 import re
+from pathlib import Path
 
 import pytest
 import requests
@@ -353,3 +354,106 @@ def test_screenshots_of_the_new_pages_in_every_language(demo, language):
         screenshot(driver, f"safety-confirm-suspend-phone-{language}")
         driver.find_element(By.ID, "confirm-no").click()
     assert "noodles\tmember\tcompany\tactive" in srv.cli("user", "list").stdout
+
+
+# MARK: the messenger's list and picker, the composer
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "Tests" / "StarconMediaTests" / "Fixtures"
+PHOTOS = [str(FIXTURES / "oriented.jpg"), str(FIXTURES / "photo.webp")]
+
+
+def test_suggestions_are_the_searchs_for_the_session(demo):
+    srv, password, _ = demo
+    sam = client(srv, password, "sam")
+    people = sam.get("/suggest/people?q=ol").json()
+    assert any(p["username"] == "olga" for p in people) and all(p["username"] != "sam" for p in people)
+    assert "건강" in sam.get("/suggest/tags?q=%EA%B1%B4").json()
+    assert sam.get("/suggest/people?q=").json() == []
+    assert "/login" in WebClient(srv.url).get("/suggest/people?q=ol").url, "only for members"
+
+
+def test_messenger_lists_first_and_starts_behind_a_button_with_a_picker_without_script(demo):
+    srv, password, _ = demo
+    page = client(srv, password, "sam").get("/messages").text
+    assert 'id="new-conversation"' in page and 'action="/messages"' not in page
+    assert page.index('id="new-conversation"') < page.index('class="conversations"')
+    time_text = re.search(r'<time class="muted small" datetime="[^"]+" title="[^"]+">([^<]+)</time>', page).group(1)
+    assert re.fullmatch(r"\d{1,2}:\d\d( [AP]M)?", time_text), "today's message shows its time"
+    with browser(srv, password, "yuki", script=False) as driver:
+        driver.get(srv.url + "/messages")
+        click_and_wait(driver, driver.find_element(By.ID, "new-conversation"))
+        driver.find_element(By.ID, "people-q").send_keys("Anna")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.people-search button"))
+        assert fits(driver)
+        screenshot(driver, "messenger-picker-nojs-phone-ja")
+        driver.find_element(By.CSS_SELECTOR, 'input[name="pick_anna_visit"]').click()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".messenger-start button[type=submit]"))
+        assert re.search(r"/messages/\d+", driver.current_url) and "Anna Schmidt" in driver.find_element(By.TAG_NAME, "h1").text
+
+
+@pytest.mark.parametrize("size_name", list(SIZES))
+def test_with_script_the_picker_completes_usernames(demo, size_name):
+    srv, password, _ = demo
+    with browser(srv, password, "wei", size_name) as driver:
+        driver.get(srv.url + "/messages/new")
+        driver.find_element(By.ID, "start-members").send_keys("ol")
+        WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, '#people-list option[value="olga"]'))
+        assert fits(driver)
+
+
+@pytest.mark.parametrize("language", list(SPEAKERS))
+def test_composer_one_photo_control_descriptions_and_reminder(demo, language):
+    srv, password, _ = demo
+    name = SPEAKERS[language]
+    with browser(srv, password, name) as driver:
+        driver.get(srv.url + "/")
+        driver.find_element(By.CSS_SELECTOR, ".composer-photos summary").click()
+        assert fits(driver)
+        driver.find_element(By.NAME, "photos").send_keys("\n".join(PHOTOS))
+        WebDriverWait(driver, WAIT).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".composer-preview img")) == 2)
+        reminders = [e for e in driver.find_elements(By.CSS_SELECTOR, ".composer-preview .composer-alt-missing") if e.is_displayed()]
+        assert len(reminders) == 2, "each photo without a description is pointed out"
+        driver.find_element(By.ID, "alt1").send_keys("first photo " + language)
+        WebDriverWait(driver, WAIT).until(lambda d: len([e for e in d.find_elements(By.CSS_SELECTOR, ".composer-alt-missing") if e.is_displayed()]) == 1)
+        assert fits(driver)
+        driver.execute_script("document.querySelector('form.composer').scrollIntoView()")
+        screenshot(driver, f"composer-photos-phone-{language}")
+        driver.find_element(By.ID, "alt2").send_keys("second photo " + language)
+        driver.find_element(By.NAME, "text").send_keys(f"Two photos {language}")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.composer button[type=submit]"))
+        post = driver.find_element(By.CSS_SELECTOR, "article.status")
+        alts = [img.get_attribute("alt") for img in post.find_elements(By.CSS_SELECTOR, ".status-media img")]
+        assert alts == [f"first photo {language}", f"second photo {language}"], alts
+
+
+def test_composer_without_script_posts_several_photos_from_one_control(demo):
+    srv, password, _ = demo
+    with browser(srv, password, "olga", script=False) as driver:
+        driver.get(srv.url + "/")
+        driver.find_element(By.CSS_SELECTOR, ".composer-photos summary").click()
+        driver.find_element(By.NAME, "photos").send_keys("\n".join(PHOTOS))
+        driver.find_element(By.ID, "alt1").send_keys("первое")
+        driver.find_element(By.ID, "alt2").send_keys("второе")
+        driver.find_element(By.NAME, "text").send_keys("Два фото без скрипта")
+        assert fits(driver)
+        screenshot(driver, "composer-photos-nojs-phone-ru")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form.composer button[type=submit]"))
+        post = driver.find_element(By.CSS_SELECTOR, "article.status")
+        assert [img.get_attribute("alt") for img in post.find_elements(By.CSS_SELECTOR, ".status-media img")] == ["первое", "второе"]
+
+
+def test_composer_completes_mentions_and_hashtags(demo):
+    srv, password, _ = demo
+    with browser(srv, password, "minjun") as driver:
+        driver.get(srv.url + "/")
+        text = driver.find_element(By.NAME, "text")
+        text.send_keys("Hello @ol")
+        WebDriverWait(driver, WAIT).until(lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, "#composer-suggest li") if e.is_displayed()])
+        screenshot(driver, "composer-mention-phone-ko")
+        text.send_keys(Keys.ENTER)
+        assert text.get_attribute("value") == "Hello @olga "
+        text.send_keys("#건")
+        WebDriverWait(driver, WAIT).until(lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, "#composer-suggest li") if e.is_displayed()])
+        text.send_keys(Keys.TAB)
+        assert text.get_attribute("value") == "Hello @olga #건강 "

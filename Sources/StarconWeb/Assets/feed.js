@@ -3,8 +3,10 @@
 //    post's buttons and counts are replaced by the ones the server renders (without script the server
 //    sends the member back to the same post, `#status-ID`);
 //  - a delete, leave, remove, block or suspend asks in a <dialog> before it is sent;
+//  - the new-conversation picker completes usernames;
 //  - a post's actions are one toolbar (one tab stop, arrow keys inside);
-//  - the composer shows previews of the chosen photos and the upload's progress;
+//  - the composer shows previews of the chosen photos, each with its description field and a reminder
+//    while a description is missing, the upload's progress, and completes @mentions and #hashtags;
 //  - the home timeline listens to the member's stream and offers the new posts ("load newer"), and the
 //    notification bell counts up live; when the stream is refused (a suspension), the page goes to sign-in.
 (function () {
@@ -113,6 +115,34 @@
     if (toolbar) { rove(toolbar, event.target); }
   });
 
+  // The new-conversation picker: the usernames field suggests members as the last name is typed.
+  var picker = document.querySelector('input[data-people]');
+  if (picker && window.fetch && picker.list) {
+    var timer = null;
+    picker.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var parts = picker.value.split(/[,\s]+/);
+        var last = parts.pop();
+        if (!last) { return; }
+        var before = parts.filter(Boolean).join(', ');
+        fetch(picker.getAttribute('data-people') + '?q=' + encodeURIComponent(last), { credentials: 'same-origin' })
+          .then(function (response) { return response.ok ? response.json() : []; })
+          .then(function (people) {
+            var list = picker.list;
+            while (list.firstChild) { list.removeChild(list.firstChild); }
+            people.forEach(function (person) {
+              var option = document.createElement('option');
+              option.value = (before ? before + ', ' : '') + person.username;
+              option.label = person.display_name + ' @' + person.username;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () {});
+      }, 200);
+    });
+  }
+
   var composer = document.querySelector('form.composer[action="/statuses"]');
   if (composer && window.FormData && window.XMLHttpRequest) {
     var previews = document.createElement('div');
@@ -126,20 +156,39 @@
     progress.className = 'composer-progress';
     composer.insertBefore(progress, row);
     var inputs = composer.querySelectorAll('input[type=file]');
-
+    var chooser = composer.querySelector('input[name=photos]');
+    var slots = composer.querySelectorAll('.photo-slot');
+    // A photo without a description is pointed out while the member writes (people who cannot see it).
+    var remind = function (slot) {
+      var field = slot.querySelector('textarea'), note = slot.querySelector('.composer-alt-missing');
+      if (field && note) { note.hidden = field.value.trim() !== ''; }
+    };
+    // With script each description field appears beside its photo's preview, and only for chosen photos.
+    Array.prototype.forEach.call(slots, function (slot) { slot.hidden = true; });
     var showPreviews = function () {
       while (previews.firstChild) { previews.removeChild(previews.firstChild); }
-      Array.prototype.forEach.call(inputs, function (input) {
-        Array.prototype.forEach.call(input.files || [], function (file) {
-          var image = document.createElement('img');
-          image.alt = file.name;
-          image.src = URL.createObjectURL(file);
-          image.onload = function () { URL.revokeObjectURL(image.src); };
-          previews.appendChild(image);
-        });
+      var files = chooser ? Array.prototype.slice.call(chooser.files || []) : [];
+      Array.prototype.forEach.call(slots, function (slot, index) {
+        var file = files[index];
+        slot.hidden = !file;
+        if (!file) { return; }
+        var figure = document.createElement('figure');
+        figure.className = 'composer-preview';
+        var image = document.createElement('img');
+        image.alt = '';
+        image.src = URL.createObjectURL(file);
+        image.onload = function () { URL.revokeObjectURL(image.src); };
+        figure.appendChild(image);
+        figure.appendChild(slot);
+        previews.appendChild(figure);
+        remind(slot);
       });
     };
-    Array.prototype.forEach.call(inputs, function (input) { input.addEventListener('change', showPreviews); });
+    if (chooser) { chooser.addEventListener('change', showPreviews); }
+    composer.addEventListener('input', function (event) {
+      var slot = event.target.closest && event.target.closest('.photo-slot');
+      if (slot) { remind(slot); }
+    });
 
     composer.addEventListener('submit', function (event) {
       var hasFiles = Array.prototype.some.call(inputs, function (input) { return input.files && input.files.length > 0; });
@@ -167,6 +216,71 @@
       composer.querySelector('button[type=submit]').disabled = true;
       request.send(new FormData(composer));
     });
+  }
+
+  // @mention and #hashtag completion in the composer: the word being typed is looked up, Up/Down choose,
+  // Enter or Tab takes it, Escape closes.
+  var text = document.querySelector('textarea[data-suggest-people]');
+  var box = document.getElementById('composer-suggest');
+  if (text && box && window.fetch) {
+    var chosen = -1, pending = null, current = null;
+    var close = function () { box.hidden = true; chosen = -1; current = null; text.removeAttribute('aria-activedescendant'); };
+    var take = function (index) {
+      var item = box.children[index];
+      if (!item || !current) { return; }
+      var value = item.getAttribute('data-value') + ' ';
+      text.value = text.value.slice(0, current.start) + value + text.value.slice(current.end);
+      var caret = current.start + value.length;
+      text.setSelectionRange(caret, caret);
+      close();
+      text.focus();
+    };
+    var mark = function (index) {
+      chosen = index;
+      Array.prototype.forEach.call(box.children, function (item, i) { item.setAttribute('aria-selected', i === index ? 'true' : 'false'); });
+      if (box.children[index]) { text.setAttribute('aria-activedescendant', box.children[index].id); }
+    };
+    text.addEventListener('input', function () {
+      clearTimeout(pending);
+      var before = text.value.slice(0, text.selectionStart);
+      var match = /(^|\s)([@#])([^\s@#]{1,30})$/.exec(before);
+      if (!match) { close(); return; }
+      var sign = match[2], word = match[3];
+      var where = { start: before.length - word.length - 1, end: text.selectionStart };
+      pending = setTimeout(function () {
+        var url = text.getAttribute(sign === '@' ? 'data-suggest-people' : 'data-suggest-tags') + '?q=' + encodeURIComponent(word);
+        fetch(url, { credentials: 'same-origin' }).then(function (r) { return r.ok ? r.json() : []; }).then(function (found) {
+          while (box.firstChild) { box.removeChild(box.firstChild); }
+          found.forEach(function (entry, i) {
+            var item = document.createElement('li');
+            item.id = 'composer-suggest-' + i;
+            item.setAttribute('role', 'option');
+            var value = sign === '@' ? '@' + entry.username : '#' + entry;
+            item.setAttribute('data-value', value);
+            item.textContent = sign === '@' ? entry.display_name + ' @' + entry.username : value;
+            item.addEventListener('mousedown', function (event) { event.preventDefault(); take(i); });
+            box.appendChild(item);
+          });
+          current = where;
+          box.hidden = found.length === 0;
+          mark(found.length ? 0 : -1);
+        }).catch(close);
+      }, 150);
+    });
+    text.addEventListener('keydown', function (event) {
+      if (box.hidden) { return; }
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        var count = box.children.length;
+        mark((chosen + (event.key === 'ArrowDown' ? 1 : count - 1)) % count);
+      } else if ((event.key === 'Enter' || event.key === 'Tab') && chosen >= 0) {
+        event.preventDefault();
+        take(chosen);
+      } else if (event.key === 'Escape') {
+        close();
+      }
+    });
+    text.addEventListener('blur', function () { setTimeout(close, 150); });
   }
 
   var timeline = document.querySelector('[data-stream]');

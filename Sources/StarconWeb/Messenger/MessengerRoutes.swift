@@ -22,7 +22,7 @@ struct MessengerRoutes {
 
     // MARK: Pages
 
-    private func listPage(_ request: Request, _ context: WebContext, form: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func listPage(_ request: Request, _ context: WebContext, status: HTTPResponse.Status = .ok) async throws -> Response {
         let member = try web.member(context)
         let t = web.renderer.catalogue(context)
         let formatter = web.renderer.formatter(context)
@@ -39,12 +39,13 @@ struct MessengerRoutes {
             if let last = view.lastMessage {
                 item["last_sender"] = last.sender.displayName
                 item["last_text"] = String(last.text.prefix(120))
-                item["last_date"] = formatter.relative(last.createdAt)
+                item["last_date"] = formatter.listDate(last.createdAt)
+                item["last_iso"] = JSON.iso8601(last.createdAt)
+                item["last_full"] = formatter.dateTime(last.createdAt)
             }
             return item
         }
-        var data: [String: Any] = ["conversations": items, "empty": items.isEmpty, "start": form]
-        data["start_members"] = form["members"] ?? ""
+        let data: [String: Any] = ["conversations": items, "empty": items.isEmpty]
         return web.renderer.page("messenger_list", title: t.text("messages_title"), section: .messages, data: data, context: context, status: status)
     }
 
@@ -178,13 +179,15 @@ struct MessengerRoutes {
     private func start(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
         let form = try await web.form(request, context)
-        let names = form.text("members").split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
+        // Typed usernames, and members ticked in the picker's search results (`pick_NAME`).
+        let typed = form.text("members").split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
+        let names = typed + form.names(withPrefix: "pick_").sorted().filter { !typed.contains($0) }
         return try await web.handlingFormErrors(context) {
             let view = try await core.messenger.start(creator: member, usernames: names, title: form.text("title"), group: form["group"] != nil)
             return WebServices.redirect("/messages/\(view.id)")
         } onError: { error, message in
-            try await listPage(request, context, form: ["members": form.text("members"), "title": form.text("title"), "error": message],
-                               status: error.httpStatus)
+            try await MessengerStartRoutes(web: web).page(request, context, form: ["members": names.joined(separator: ", "), "title": form.text("title"), "error": message],
+                                                          status: error.httpStatus)
         }
     }
 

@@ -25,11 +25,15 @@ struct FeedActionRoutes {
         let replyTo = form["in_reply_to_id"].flatMap { Int64($0) }
         let visibility = Visibility(rawValue: form.text("visibility")) ?? .public
         return try await web.handlingFormErrors(context) {
-            let photos = form.files.filter { $0.field.hasPrefix("photo") }
-            guard photos.count <= MediaAttachment.maxPerStatus else { throw CoreError.invalid("media_count", field: "photo") }
+            // The composer's one control sends `photos` (several files, described by alt1…4 in order); API-style
+            // forms and older pages send `photo1…4` with `alt1…4`.
+            let chosen = form.files.filter { $0.field == "photos" }
+            let numbered = form.files.filter { $0.field.hasPrefix("photo") && $0.field != "photos" }
+            guard chosen.count + numbered.count <= MediaAttachment.maxPerStatus else { throw CoreError.invalid("media_count", field: "photo") }
+            let described = chosen.enumerated().map { ($1, form.text("alt\($0 + 1)")) }
+                + numbered.map { ($0, form.text("alt" + $0.field.dropFirst("photo".count))) }
             var mediaIDs: [Int64] = []
-            for photo in photos {
-                let alt = form.text("alt" + photo.field.dropFirst("photo".count))
+            for (photo, alt) in described {
                 mediaIDs.append(try await web.core.media.upload(owner: member, data: photo.data, description: alt).id)
             }
             // A poll when any option is filled in; the core checks the rest (two or more, photos or a poll).

@@ -89,6 +89,12 @@ public enum Permissions {
             changeKind: viewer.isAdmin)
     }
 
+    /// Whether `viewer` may hand out a one-time link that sets `target`'s password: admins, never for themselves
+    /// (they change it in their settings).
+    public static func issueResetLink(_ target: Account, viewer: Account) -> Bool {
+        viewer.isAdmin && target.id != viewer.id
+    }
+
     /// What the member may do on the instance as a whole (not about one object).
     public static func instance(_ viewer: Account) -> InstancePermissions {
         InstancePermissions(administer: viewer.isModerator, setRegistrationMode: viewer.isAdmin, approveRegistrations: viewer.isAdmin,

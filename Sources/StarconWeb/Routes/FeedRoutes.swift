@@ -122,6 +122,7 @@ struct FeedRoutes {
         form["photo_slots"] = StatusViewModel.photoSlots
         form["visibilities"] = models.visibilities(selected: view.status.visibility)
         return page("status_page", title: t.text("feed_status_title", ["name": view.status.author.displayName]), context, data: [
+            "heading": t.text("feed_status_title", ["name": view.status.author.displayName]),
             "ancestors": thread.ancestors.map { models.status($0) },
             "status": models.status(view, highlighted: true),
             "descendants": thread.descendants.map { models.status($0) },
@@ -170,7 +171,9 @@ struct FeedRoutes {
             actions.append(["action": relationship.muting ? "unmute" : "mute", "label": t.text(relationship.muting ? "profile_unmute" : "profile_mute")])
         }
         if may.block {
-            actions.append(["action": relationship.blocking ? "unblock" : "block", "label": t.text(relationship.blocking ? "profile_unblock" : "profile_block"), "danger": !relationship.blocking])
+            var block: [String: Any] = ["action": relationship.blocking ? "unblock" : "block", "label": t.text(relationship.blocking ? "profile_unblock" : "profile_block"), "danger": !relationship.blocking]
+            if !relationship.blocking { block["confirm"] = t.text("safety_confirm_block", ["name": account.displayName]) }
+            actions.append(block)
         }
         return page("profile", title: account.displayName, context, data: [
             "account": models.author(account), "bio": account.bio, "locked": account.locked,

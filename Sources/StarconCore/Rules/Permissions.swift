@@ -98,7 +98,8 @@ public enum Permissions {
     /// What the member may do on the instance as a whole (not about one object).
     public static func instance(_ viewer: Account) -> InstancePermissions {
         InstancePermissions(administer: viewer.isModerator, setRegistrationMode: viewer.isAdmin, approveRegistrations: viewer.isAdmin,
-                            manageGroups: viewer.isModerator, announce: viewer.isAdmin && viewer.status == .active)
+                            manageGroups: viewer.isModerator, announce: viewer.isAdmin && viewer.status == .active,
+                            setPhotoLoadingDefault: viewer.isAdmin && viewer.status == .active)
     }
 
     /// A conversation `viewer` is a member of. `blocked`: a direct conversation whose other member and the
@@ -174,6 +175,8 @@ public struct InstancePermissions: Sendable, Equatable {
     public var manageGroups: Bool
     /// Publishing and ending announcements to every member.
     public var announce: Bool = false
+    /// The instance's default for how photos load (the data saver).
+    public var setPhotoLoadingDefault: Bool = false
 }
 
 public struct ConversationPermissions: Sendable, Equatable {

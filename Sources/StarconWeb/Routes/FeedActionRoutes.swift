@@ -40,8 +40,9 @@ struct FeedActionRoutes {
             let options = (1...PollRules.maxOptions).map { form.text("poll_option_\($0)").trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let poll = options.isEmpty ? nil : NewPoll(options: options, expiresIn: Int64(form.text("poll_expires_in")) ?? 86_400,
                                                         multiple: form["poll_multiple"] != nil)
-            let new = FeedService.NewStatus(text: form.text("text"), spoilerText: form.text("spoiler_text"),
+            var new = FeedService.NewStatus(text: form.text("text"), spoilerText: form.text("spoiler_text"),
                                             visibility: visibility, inReplyToID: replyTo, mediaIDs: mediaIDs, poll: poll)
+            new.idempotencyKey = form["idempotency_key"].flatMap { $0.isEmpty ? nil : $0 }
             // A time in the member's zone schedules the post instead (the core checks it is far enough ahead).
             if replyTo == nil, !form.text("scheduled_at").isEmpty {
                 let at = try ScheduledRoutes.milliseconds(localTime: form.text("scheduled_at"), in: context.timeZone)

@@ -146,12 +146,12 @@ struct MailSubmissionTests {
         try await TestStore.withCore(engine) { core, _ in
             let kim = try await TestStore.member(core, "kim")
             let queue = MailQueue(database: core.database, ids: core.ids, clock: core.clock, log: core.log, mail: core.mail,
-                                  retrySchedule: [60_000], lease: 1_000)
+                                  retrySchedule: [60_000], lease: 3_000)
             _ = try await core.submission.submit(Self.message(to: "park@other.example"), from: kim, to: ["park@other.example"])
             let first = try await queue.claim(node: "killed")
             #expect(first.count == 1)
             #expect(try await queue.claim(node: "b").isEmpty, "held while the claim lasts")
-            try await Task.sleep(for: .milliseconds(1_100))
+            try await Task.sleep(for: .milliseconds(3_100))
             let taken = try await queue.claim(node: "b")
             #expect(taken.map(\.id) == first.map(\.id), "a node that died leaves a claim that runs out")
             // The first node comes back and reports: its claim is gone, so nothing changes.

@@ -33,6 +33,13 @@ public enum Permissions {
         (try? AccountService.ensureMaySignIn(viewer, now: now)) != nil
     }
 
+    /// Whether what `account` publishes beyond its posts (its site) stays up: while it may sign in
+    /// (`AccountService.ensureMaySignIn`), so a suspension, timed or not, takes it down until lifted.
+    /// `SiteRules.ownerOnline` is this rule as an SQL condition; `SiteServiceTests` holds the two to the same cases.
+    public static func keepsPublishing(_ account: Account, now: Int64) -> Bool {
+        (try? AccountService.ensureMaySignIn(account, now: now)) != nil
+    }
+
     /// Whether `viewer` may act as staff on `target` (warn, limit, suspend, ban; lift them): moderators on
     /// members, admins on anyone, nobody on themself.
     public static func moderate(_ target: Account, viewer: Account) -> Bool {
@@ -45,7 +52,7 @@ public enum Permissions {
     public static func report(_ report: Report, viewer: Account) -> ReportPermissions {
         guard viewer.isModerator, report.state == .open else { return ReportPermissions() }
         let onMember = report.account.map { moderate($0, viewer: viewer) } ?? false
-        let deletable = [.status, .message, .article].contains(report.targetKind)
+        let deletable = [.status, .message, .article, .sitePage].contains(report.targetKind)
         let active = report.account?.status == .active
         return ReportPermissions(dismiss: true, delete: deletable, warn: onMember, limit: onMember && report.account?.limited == false,
                                  suspend: onMember && active, ban: onMember && (active || report.account?.suspendedUntil != nil))
@@ -80,6 +87,12 @@ public enum Permissions {
             // An admin never changes their own role, so an instance never loses its last admin by accident.
             changeRole: viewer.isAdmin && !me,
             changeKind: viewer.isAdmin)
+    }
+
+    /// Whether `viewer` may hand out a one-time link that sets `target`'s password: admins, never for themselves
+    /// (they change it in their settings).
+    public static func issueResetLink(_ target: Account, viewer: Account) -> Bool {
+        viewer.isAdmin && target.id != viewer.id
     }
 
     /// What the member may do on the instance as a whole (not about one object).

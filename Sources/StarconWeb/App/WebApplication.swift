@@ -103,6 +103,8 @@ func buildRouters(core: Core, configuration: WebConfiguration, logger: Logger) a
     ConversationAPIRoutes(api: api).add(to: router)
     DiscoveryRoutes(web: web).add(to: router)
     MessengerAPIRoutes(api: api).add(to: router)
+    SuggestRoutes(web: web).add(to: router)
+    MessengerStartRoutes(web: web).add(to: router)  // before MessengerRoutes: /messages/new is not a conversation id
     MessengerRoutes(web: web).add(to: router)
     SiteRoutes(web: web).add(to: router)
     SiteEditorRoutes(web: web).add(to: router)

@@ -56,7 +56,9 @@ struct PageMiddleware: RouterMiddleware {
             }
             if request.method == .get {
                 context.pagePath = WebServices.safeLocalPath(request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")) ?? "/"
-                context.announcements = try await web.core.announcements.views(for: context.member, language: context.language.rawValue)
+                context.announcements = try await web.core.announcements.views(
+                    for: context.member, language: context.language.rawValue,
+                    visitorDismissed: AnnouncementService.visitorDismissals(cookies[CookieName.dismissedAnnouncements]?.value))
                 let hints = LinkHints(saveData: LinkHints.saveData(header: request.headers[Self.saveData]),
                                       revealed: request.uri.queryParameters["photos"] == "show")
                 context.photos = try await web.core.accounts.photoPolicy(for: context.member, settings: web.core.settings, hints: hints)

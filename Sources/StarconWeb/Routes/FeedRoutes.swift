@@ -124,6 +124,7 @@ struct FeedRoutes {
         form["visibilities"] = models.visibilities(selected: view.status.visibility)
         let focused = models.status(view, highlighted: true)  // first, so its photos are the page's first screen
         return page("status_page", title: t.text("feed_status_title", ["name": view.status.author.displayName]), context, data: [
+            "heading": t.text("feed_status_title", ["name": view.status.author.displayName]),
             "ancestors": thread.ancestors.map { models.status($0) },
             "status": focused,
             "descendants": thread.descendants.map { models.status($0) },
@@ -172,7 +173,9 @@ struct FeedRoutes {
             actions.append(["action": relationship.muting ? "unmute" : "mute", "label": t.text(relationship.muting ? "profile_unmute" : "profile_mute")])
         }
         if may.block {
-            actions.append(["action": relationship.blocking ? "unblock" : "block", "label": t.text(relationship.blocking ? "profile_unblock" : "profile_block"), "danger": !relationship.blocking])
+            var block: [String: Any] = ["action": relationship.blocking ? "unblock" : "block", "label": t.text(relationship.blocking ? "profile_unblock" : "profile_block"), "danger": !relationship.blocking]
+            if !relationship.blocking { block["confirm"] = t.text("safety_confirm_block", ["name": account.displayName]) }
+            actions.append(block)
         }
         return page("profile", title: account.displayName, context, data: [
             "account": models.author(account), "bio": account.bio, "locked": account.locked,

@@ -22,9 +22,9 @@ struct Assets: Sendable {
         var byHashedName: [String: Asset] = [:]
         var urlByName: [String: String] = [:]
         for file in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() where !file.hasPrefix(".") {
-            let data = try Data(contentsOf: directory.appendingPathComponent(file))
-            let digest = Secrets.hex(SHA256.hash(data: data).prefix(6))
             let ext = (file as NSString).pathExtension
+            let data = AssetMinifier.minify(try Data(contentsOf: directory.appendingPathComponent(file)), ext: ext)
+            let digest = Secrets.hex(SHA256.hash(data: data).prefix(6))
             let base = (file as NSString).deletingPathExtension
             let hashedName = "\(base).\(digest).\(ext)"
             let contentType = Self.contentTypes[ext] ?? "application/octet-stream"

@@ -101,8 +101,8 @@ struct Renderer: Sendable {
             // A composer's idempotency key: a retried send of this page's form (a double tap, a resend after a
             // dropped link, the offline queue) makes one post.
             "form_key": Secrets.token(),
-            // Where a dismiss form returns to; only members may dismiss, so a visitor's page (the sign-in page with
-            // whatever `next` it was given) never echoes its own address.
+            // Where a dismiss form returns to. A visitor's page (the sign-in page with whatever `next` it was given)
+            // never echoes its own address: their dismissal returns by the Referer (`AnnouncementRoutes`).
             "back": context.member == nil ? "/" : context.pagePath,
         ]
         if let flash = context.flash {

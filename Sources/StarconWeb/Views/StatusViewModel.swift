@@ -49,13 +49,18 @@ struct StatusViewModel {
             "favourited": view.favourited, "reblogged": view.reblogged, "bookmarked": view.bookmarked,
             "can_reply": may.reply, "can_favourite": may.favourite, "can_reblog": may.repost, "can_react": may.react,
             "can_bookmark": may.bookmark, "can_edit": may.edit, "can_delete": may.delete, "highlighted": highlighted,
+            // Muting the conversation is offered on the post one opened (its page), as a reader of the thread.
+            "can_mute_thread": highlighted && may.bookmark, "thread_muted": view.muted,
+            "has_more": may.edit || may.delete || may.report,
             "report_href": may.report ? ReportRoutes.href(.status, status.id, returnTo: returnTo) : "",
             "media": mediaValues(status, path: path),
             "media_count": status.media.count, "has_media": !status.media.isEmpty,
             "poll": status.poll.map { [poll($0, view: view)] } ?? [],
             "reactions": FeedRules.reactions.map { emoji -> [String: Any] in
                 let count = status.reactions.first { $0.emoji == emoji }?.count ?? 0
+                let name = catalogue.text("a11y_react_with", ["emoji": emoji])
                 return ["emoji": emoji, "count": count > 0 ? formatter.number(count) : "", "mine": view.myReactions.contains(emoji),
+                        "label": count > 0 ? catalogue.text("a11y_reaction_count", ["name": name, "count": formatter.number(count)]) : name,
                         "code": emoji.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: "-")]
             },
         ]

@@ -5,8 +5,8 @@
 #   flock /tmp/starcon-bench.lock Benchmarks/slowlink/run.sh        # RATE=64kbit RTT_MS=400 REPEAT=3
 #
 # Root only (a network namespace); needs chromium, chromium-driver, iproute2 and ethtool (without ethtool the
-# veth checksum offloads stay on and the emulated link drops every TCP segment). A fresh `starcon demo` instance serves on 10.200.0.1; the page-load
-# script runs in the client namespace with a demo member's session cookie. Figures, not assertions.
+# veth checksum offloads stay on and the emulated link drops every TCP segment). A fresh `starcon demo`
+# instance serves on 10.200.0.1; the page-load script runs in the client namespace with a demo member's session cookie. Figures, not assertions.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"

@@ -33,18 +33,20 @@ struct ConditionalPageMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 /// The validator of a page's HTML. Values made afresh on every render (a form's idempotency key) are marked
-/// `data-per-render` and left out, so two renders of an unchanged page share a tag; such a key is used at
-/// most once, after which the page itself shows the post and changes.
+/// `value="…" data-per-render` and left out, so two renders of an unchanged page share a tag; such a key is
+/// used at most once, after which the page itself shows the post and changes.
 enum PageETag {
-    static let perRenderMarker = "data-per-render value=\""
+    static let perRenderMarker = "\" data-per-render"
 
     static func of(_ html: String) -> String {
         var hasher = SHA256()
         var rest = Substring(html)
         while let marker = rest.range(of: perRenderMarker) {
-            hasher.update(data: Array(rest[..<marker.upperBound].utf8))
+            let before = rest[..<marker.lowerBound]
+            let kept = before.range(of: "value=\"", options: .backwards).map { before[..<$0.upperBound] } ?? before
+            hasher.update(data: Array(kept.utf8))
+            hasher.update(data: Array(perRenderMarker.utf8))
             rest = rest[marker.upperBound...]
-            if let end = rest.firstIndex(of: "\"") { rest = rest[end...] }
         }
         hasher.update(data: Array(rest.utf8))
         return "W/\"" + Secrets.hex(hasher.finalize().prefix(12)) + "\""

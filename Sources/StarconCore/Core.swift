@@ -97,9 +97,9 @@ public final class Core: Sendable {
         self.search = SearchService(database: database, clock: clock, mail: mail)
         self.submission = MailSubmission(mail: mail, database: database, ids: ids, clock: clock, log: log)
         self.mailQueue = MailQueue(database: database, ids: ids, clock: clock, log: log, mail: mail)
-        self.sites = SiteService(database: database, ids: ids, clock: clock, feed: feed, settings: settings)
+        self.sites = SiteService(database: database, ids: ids, clock: clock, feed: feed, settings: settings, media: media, audit: audit)
         self.reports = ReportService(database: database, ids: ids, clock: clock, log: log, audit: audit, accounts: accounts, feed: feed,
-                                     messenger: messenger, news: news, mail: mail)
+                                     messenger: messenger, news: news, mail: mail, sites: sites)
         self.announcements = AnnouncementService(database: database, ids: ids, clock: clock, log: log, audit: audit, news: news, mail: mail)
         self.dashboard = DashboardStats(database: database, clock: clock, mediaDirectory: mediaDirectory)
     }

@@ -227,18 +227,18 @@ def test_a_conversation_muted_and_unmuted_from_its_page(network):
     status_id = re.search(r'id="status-(\d+)"', clients["minjun"].get("/@minjun").text).group(1)
     with phone_signed_in(srv, "minjun", "ko-KR") as driver:
         driver.get(f"{srv.url}/@minjun/{status_id}")
-        button = driver.find_element(By.CSS_SELECTOR, f"#status-{status_id} .apps-mute-thread button")
+        button = driver.find_element(By.CSS_SELECTOR, f"#status-{status_id} button.apps-mute-thread")
         assert button.text == "대화 알림 끄기" and button.get_attribute("aria-pressed") == "false"
-        press(driver, f"#status-{status_id} .apps-mute-thread button")
+        press(driver, f"#status-{status_id} button.apps-mute-thread")
         assert driver.current_url.endswith(f"/@minjun/{status_id}#status-{status_id}")
-        button = driver.find_element(By.CSS_SELECTOR, f"#status-{status_id} .apps-mute-thread button")
+        button = driver.find_element(By.CSS_SELECTOR, f"#status-{status_id} button.apps-mute-thread")
         assert button.text == "대화 알림 켜기" and button.get_attribute("aria-pressed") == "true"
         fits(driver)
         screenshot(driver, "mastoweb-thread-muted-ko")
         clients["olga"].post("/statuses", {"text": "Пельмени!", "in_reply_to_id": status_id, "visibility": "public"}, page=f"/@minjun/{status_id}")
         assert "Пельмени" not in notifications_text(clients["minjun"]), "a muted conversation notifies nothing"
-        press(driver, f"#status-{status_id} .apps-mute-thread button")
-        assert driver.find_element(By.CSS_SELECTOR, f"#status-{status_id} .apps-mute-thread button").get_attribute("aria-pressed") == "false"
+        press(driver, f"#status-{status_id} button.apps-mute-thread")
+        assert driver.find_element(By.CSS_SELECTOR, f"#status-{status_id} button.apps-mute-thread").get_attribute("aria-pressed") == "false"
         clients["yuki"].post("/statuses", {"text": "ラーメンがいい", "in_reply_to_id": status_id, "visibility": "public"}, page=f"/@minjun/{status_id}")
         assert "ラーメンがいい" in notifications_text(clients["minjun"]), "unmuted: replies notify again"
         # Only on the post's own page, not on every post of a timeline.

@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+import requests
 import websockets
 from mastodon import Mastodon, StreamListener
 
@@ -97,6 +98,29 @@ def test_muted_authors_stay_out_of_live_timelines(members):
             assert json.loads(update["payload"])["id"] == other["id"], "the muted post was skipped, the next one came"
             tagged = await next_event(user)
             assert tagged["stream"] == ["hashtag", "날씨"] and json.loads(tagged["payload"])["id"] == other["id"]
+
+    asyncio.run(run())
+
+
+def test_an_exclusive_lists_members_reach_the_list_stream_not_the_user_stream(members):
+    """Mastodon 4.2's exclusive lists: a member's post goes to the list stream only; a followed member outside
+    the list still reaches home."""
+    minjun, olga, yuki = members["minjun"], members["olga"], members["yuki"]
+    olga.account_follow(minjun.me()["id"])
+    olga.account_follow(yuki.me()["id"])
+    made = requests.post(members["url"] + "/api/v1/lists", data={"title": "친구", "exclusive": "true"},
+                         headers={"Authorization": f"Bearer {olga.access_token}"}, timeout=10).json()
+    olga.list_accounts_add(made["id"], [minjun.me()["id"]])
+
+    async def run():
+        async with websockets.connect(ws_url(members["url"], olga.access_token, "stream=user")) as user, \
+                websockets.connect(ws_url(members["url"], olga.access_token, f"stream=list&list={made['id']}")) as listed:
+            await asyncio.sleep(0.3)
+            inside = await asyncio.to_thread(minjun.status_post, "목록 안의 글")
+            outside = await asyncio.to_thread(yuki.status_post, "目録の外")
+            assert json.loads((await next_event(listed))["payload"])["id"] == inside["id"]
+            update = await next_event(user)
+            assert json.loads(update["payload"])["id"] == outside["id"], "the list member's post skipped home"
 
     asyncio.run(run())
 

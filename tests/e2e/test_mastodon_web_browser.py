@@ -3,6 +3,7 @@ JavaScript OFF, in Russian and Korean: a poll made and voted on, a list that sho
 filter and a warn filter, a post scheduled from the composer (and its text edited), a profile with avatar, header
 and fields, a conversation muted from its post's page, and an exclusive list that keeps its members out of Home.
 Screenshots go to test-artifacts/."""
+import contextlib
 import datetime
 import os
 import re
@@ -150,6 +151,15 @@ def test_hide_and_warn_filters(network):
         driver.quit()
 
 
+def schedule_from_the_composer(driver, srv, text, when):
+    driver.get(srv.url + "/")
+    driver.find_element(By.CSS_SELECTOR, ".composer-schedule-box summary").click()
+    driver.find_element(By.NAME, "text").send_keys(text)
+    field = driver.find_element(By.NAME, "scheduled_at")
+    driver.execute_script("arguments[0].value = arguments[1]", field, when)  # a date picker is typed differently in every locale
+    press(driver, "form.composer button[type=submit]")
+
+
 def test_a_post_scheduled_from_the_composer(network):
     srv, _ = network
     driver = phone_without_script("ko-KR")
@@ -158,13 +168,8 @@ def test_a_post_scheduled_from_the_composer(network):
         driver.get(srv.url + "/settings")
         Select(driver.find_element(By.NAME, "time_zone")).select_by_value("Asia/Seoul")
         press(driver, 'form[action="/settings"] button[type=submit]')
-        driver.get(srv.url + "/")
-        driver.find_element(By.CSS_SELECTOR, ".composer-schedule-box summary").click()
         when = (datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Seoul")) + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
-        driver.find_element(By.NAME, "text").send_keys("내일 아침에 올라갈 글")
-        field = driver.find_element(By.NAME, "scheduled_at")
-        driver.execute_script("arguments[0].value = arguments[1]", field, when)  # a date picker is typed differently in every locale
-        press(driver, "form.composer button[type=submit]")
+        schedule_from_the_composer(driver, srv, "내일 아침에 올라갈 글", when)
         assert driver.current_url.endswith("/settings/scheduled")
         row = driver.find_element(By.CSS_SELECTOR, "ul.scheduled li")
         assert "내일 아침에 올라갈 글" in row.text
@@ -201,17 +206,26 @@ def test_profile_with_avatar_header_and_fields(network):
         driver.quit()
 
 
+@contextlib.contextmanager
+def phone_signed_in(srv, username, locale):
+    """A phone without script, signed in as `username` in `locale`'s language (closed afterwards)."""
+    driver = phone_without_script(locale)
+    try:
+        sign_in(driver, srv.url, username, locale.split("-")[0])
+        yield driver
+    finally:
+        driver.quit()
+
+
 def notifications_text(client):
     return client.get("/notifications").text
 
 
 def test_a_conversation_muted_and_unmuted_from_its_page(network):
     srv, clients = network
-    page = clients["minjun"].post("/statuses", {"text": "점심 메뉴 추천 받습니다", "visibility": "public", "return_to": "/"}, page="/")
+    clients["minjun"].post("/statuses", {"text": "점심 메뉴 추천 받습니다", "visibility": "public", "return_to": "/"}, page="/")
     status_id = re.search(r'id="status-(\d+)"', clients["minjun"].get("/@minjun").text).group(1)
-    driver = phone_without_script("ko-KR")
-    try:
-        sign_in(driver, srv.url, "minjun", "ko")
+    with phone_signed_in(srv, "minjun", "ko-KR") as driver:
         driver.get(f"{srv.url}/@minjun/{status_id}")
         button = driver.find_element(By.CSS_SELECTOR, f"#status-{status_id} button.apps-mute-thread")
         assert button.text == "대화 알림 끄기" and button.get_attribute("aria-pressed") == "false"
@@ -229,21 +243,13 @@ def test_a_conversation_muted_and_unmuted_from_its_page(network):
         assert "ラーメンがいい" in notifications_text(clients["minjun"]), "unmuted: replies notify again"
         # Only on the post's own page, not on every post of a timeline.
         assert "apps-mute-thread" not in clients["minjun"].get("/").text
-    finally:
-        driver.quit()
 
 
 def test_a_scheduled_posts_text_edited_without_script(network):
     srv, _ = network
-    driver = phone_without_script("ru-RU")
-    try:
-        sign_in(driver, srv.url, "olga", "ru")
-        driver.get(srv.url + "/")
-        driver.find_element(By.CSS_SELECTOR, ".composer-schedule-box summary").click()
+    with phone_signed_in(srv, "olga", "ru-RU") as driver:
         when = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
-        driver.find_element(By.NAME, "text").send_keys("Черновик с опечаткой")
-        driver.execute_script("arguments[0].value = arguments[1]", driver.find_element(By.NAME, "scheduled_at"), when)
-        press(driver, "form.composer button[type=submit]")
+        schedule_from_the_composer(driver, srv, "Черновик с опечаткой", when)
         row = driver.find_element(By.CSS_SELECTOR, "ul.scheduled li")
         row.find_element(By.CSS_SELECTOR, ".apps-scheduled-edit summary").click()
         text = row.find_element(By.CSS_SELECTOR, ".apps-scheduled-edit textarea")
@@ -266,17 +272,13 @@ def test_a_scheduled_posts_text_edited_without_script(network):
         screenshot(driver, "mastoweb-scheduled-edit-ru")
         scheduled_id = re.search(r"scheduled-(\d+)", driver.find_element(By.CSS_SELECTOR, "ul.scheduled li").get_attribute("id")).group(1)
         sql(srv, f"DELETE FROM scheduled_statuses WHERE id = {int(scheduled_id)}")
-    finally:
-        driver.quit()
 
 
 def test_an_exclusive_list_keeps_its_members_out_of_home(network):
     srv, clients = network
     clients["yuki"].post("/statuses", {"text": "由紀の独占リスト投稿", "visibility": "public", "return_to": "/"}, page="/")
     assert "由紀の独占リスト投稿" in clients["olga"].get("/").text
-    driver = phone_without_script("ru-RU")
-    try:
-        sign_in(driver, srv.url, "olga", "ru")
+    with phone_signed_in(srv, "olga", "ru-RU") as driver:
         driver.get(srv.url + "/lists")
         fill(driver, {"title": "Только Юки"})
         driver.find_element(By.CSS_SELECTOR, 'form[action="/lists"] input[name="exclusive"]').click()
@@ -299,5 +301,3 @@ def test_an_exclusive_list_keeps_its_members_out_of_home(network):
         press(driver, 'form[action$="/rename"] button[type=submit]')
         driver.get(srv.url + "/")
         assert "由紀の独占リスト投稿" in driver.page_source
-    finally:
-        driver.quit()

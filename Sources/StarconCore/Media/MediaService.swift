@@ -54,11 +54,12 @@ public struct MediaService: Sendable {
             try await database.write { db in
                 try await db.raw("""
                     INSERT INTO media (id, account_id, digest, description, blurhash, original_ext, original_width, original_height,
-                        large_ext, large_width, large_height, small_ext, small_width, small_height, created_at)
+                        large_ext, large_width, large_height, small_ext, small_width, small_height, small_bytes, large_bytes, created_at)
                     VALUES (\(bind: id), \(bind: owner.id), \(bind: digest), \(bind: description), \(bind: processed.blurhash),
                         \(bind: processed.original.fileExtension), \(bind: processed.original.width), \(bind: processed.original.height),
                         \(bind: processed.large.fileExtension), \(bind: processed.large.width), \(bind: processed.large.height),
-                        \(bind: processed.small.fileExtension), \(bind: processed.small.width), \(bind: processed.small.height), \(bind: now))
+                        \(bind: processed.small.fileExtension), \(bind: processed.small.width), \(bind: processed.small.height),
+                        \(bind: processed.small.data.count), \(bind: processed.large.data.count), \(bind: now))
                     """).run()
             }
         }

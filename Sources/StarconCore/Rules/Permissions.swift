@@ -89,10 +89,17 @@ public enum Permissions {
             changeKind: viewer.isAdmin)
     }
 
+    /// Whether `viewer` may hand out a one-time link that sets `target`'s password: admins, never for themselves
+    /// (they change it in their settings).
+    public static func issueResetLink(_ target: Account, viewer: Account) -> Bool {
+        viewer.isAdmin && target.id != viewer.id
+    }
+
     /// What the member may do on the instance as a whole (not about one object).
     public static func instance(_ viewer: Account) -> InstancePermissions {
         InstancePermissions(administer: viewer.isModerator, setRegistrationMode: viewer.isAdmin, approveRegistrations: viewer.isAdmin,
-                            manageGroups: viewer.isModerator, announce: viewer.isAdmin && viewer.status == .active)
+                            manageGroups: viewer.isModerator, announce: viewer.isAdmin && viewer.status == .active,
+                            setPhotoLoadingDefault: viewer.isAdmin && viewer.status == .active)
     }
 
     /// A conversation `viewer` is a member of. `blocked`: a direct conversation whose other member and the
@@ -168,6 +175,8 @@ public struct InstancePermissions: Sendable, Equatable {
     public var manageGroups: Bool
     /// Publishing and ending announcements to every member.
     public var announce: Bool = false
+    /// The instance's default for how photos load (the data saver).
+    public var setPhotoLoadingDefault: Bool = false
 }
 
 public struct ConversationPermissions: Sendable, Equatable {

@@ -43,7 +43,7 @@ struct SearchAPIRoutes {
                     .map { api.entities.account($0) }
             }
             if type.isEmpty || type == "hashtags" {
-                hashtags = try await core.search.hashtags(query).map { TagAPIRoutes(api: api).tagJSON(TagInfo(name: $0, following: false)) }
+                hashtags = try await TagAPIRoutes(api: api).tagsJSON(try await core.search.hashtags(query).map { TagInfo(name: $0, following: false) })
             }
             return JSON.response(["accounts": accounts, "statuses": statuses, "hashtags": hashtags])
         }

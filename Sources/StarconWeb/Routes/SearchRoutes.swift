@@ -41,7 +41,8 @@ struct SearchRoutes {
     private func results(_ kind: Kind, _ query: SearchQuery, _ member: Account, _ request: Request, _ context: WebContext) async throws -> [[String: Any]] {
         let search = web.core.search
         let formatter = web.renderer.formatter(context)
-        let models = StatusViewModel(catalogue: web.renderer.catalogue(context), formatter: formatter, returnTo: FeedRoutes.path(request))
+        let models = StatusViewModel(catalogue: web.renderer.catalogue(context), formatter: formatter, returnTo: FeedRoutes.path(request),
+                                     photos: context.photos)
         switch kind {
         case .posts:
             return try await search.statuses(query, viewer: member).map { ["status": models.status($0)] }

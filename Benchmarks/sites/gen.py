@@ -4,7 +4,7 @@ accounts, each with a site of PAGES published pages (a home page, menu pages two
 articles), each page in Korean and in one more language (the search documents publishing writes only with
 --search-documents: serving a page never reads them, and the trigram index makes generation 20 times slower).
 
-usage: gen.py DB --sites 1000 --pages 100 --body-bytes 2700 [--seed 1] [--search-documents]
+usage: gen.py DB --sites 1000 --pages 100 --body-bytes 1000 [--seed 1] [--search-documents]
 
 Page i of site s is /sites/sNNNN/pNN (p00 is the home page ""). Bodies are Markdown (headings, lists,
 links, emphasis) of about --body-bytes UTF-8 bytes, so the served page is about the size of the static file
@@ -53,7 +53,7 @@ def main():
     ap.add_argument("db")
     ap.add_argument("--sites", type=int, default=1000)
     ap.add_argument("--pages", type=int, default=100)
-    ap.add_argument("--body-bytes", type=int, default=2700)
+    ap.add_argument("--body-bytes", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--search-documents", action="store_true", help="also index the pages for search (slow: the trigram index)")
     a = ap.parse_args()

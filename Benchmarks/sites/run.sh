@@ -3,13 +3,13 @@
 # served by the same server (/static/feed.HASH.js, beside /healthz in OpsRoutes), with 1,000 sites of 100
 # pages each. See docs/BENCHMARKS.md "Site pages".
 #
-#   Benchmarks/sites/run.sh [--bin PATH] [--sites 1000] [--pages 100] [--body-bytes 2700] [--duration 15]
+#   Benchmarks/sites/run.sh [--bin PATH] [--sites 1000] [--pages 100] [--body-bytes 1000] [--duration 15]
 #                           [--repeats 3] [--conns 32] [--threads 2] [--out DIR] [--data DIR]
 #
 # Every timed run goes under `flock /tmp/starcon-bench.lock`. --data reuses a generated data directory.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"; ROOT="$(cd "$HERE/../.." && pwd)"
-BIN=/tmp/sites2-release/release/starcon; SITES=1000; PAGES=100; BODY=2700; DURATION=15; REPEATS=3; CONNS=32; THREADS=2
+BIN=/tmp/sites2-release/release/starcon; SITES=1000; PAGES=100; BODY=1000; DURATION=15; REPEATS=3; CONNS=32; THREADS=2
 OUT=/tmp/sites-bench-$(date +%Y%m%d-%H%M%S); DATA=""; PASSWORD=benchpass123; PORT=18490
 PY="$ROOT/.venv/bin/python"; [ -x "$PY" ] || PY=python3
 while [ $# -gt 0 ]; do case "$1" in

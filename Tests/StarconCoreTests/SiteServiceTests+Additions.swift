@@ -64,6 +64,24 @@ struct SiteServiceAdditionTests {
     }
 
     @Test(arguments: TestEngine.all)
+    func migrationIndexesPagesPublishedBefore(_ engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let (owner, site) = try await Self.site(core)
+            let page = try await core.sites.createPage(actor: owner, site: site, slug: "about", kind: .page)
+            try await Self.publish(core, owner, site, page, "ko", "평양 소개", "대동강 옆에 있습니다")
+            try await Self.publish(core, owner, site, page, "ru", "О Пхеньяне", "На берегу реки Тэдонган")
+            try await core.database.write { db in
+                try await db.raw("DELETE FROM search_documents WHERE kind = 'site'").run()
+                try await db.raw("DELETE FROM schema_migrations WHERE version = 141").run()
+            }
+            #expect(try await Self.found(core, "대동강").isEmpty)
+            try await Migrator.migrate(core.database, now: 0)
+            #expect(try await Self.found(core, "대동강").map(\.pageID) == [page.id])
+            #expect(try await Self.found(core, "ТЭДОНГАН").first?.language == "ru")
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
     func theOwnerRuleIsTheCoresSuspensionRule(_ engine: TestEngine) async throws {
         let (clock, time) = Clock.manual(startingAt: 1_800_000_000_000)
         try await TestStore.withCore(engine, clock: clock) { core, _ in

@@ -13,6 +13,11 @@ Scenarios (one request = the timed unit):
            multi-line answer is read to the '.' line, un-dot-stuffed, and the Message-ID
            of the status line must appear in the headers.
   post     POST (340) + a new ~1.5 KB UTF-8 article (240), random group.
+  mixed    what readers do together: each request is OVER, ARTICLE or POST in equal parts
+           (random choice per request); OVER and ARTICLE first select a random group with
+           GROUP, timed on its own.  One request = one of OVER, ARTICLE, POST (the GROUP
+           before it is part of no count but has its own p50/p99); the run reports p50/p99
+           per operation (group, over, article, post) under "ops".
 
 Every connection connects and, when --user is given, runs AUTHINFO USER/PASS before the
 clock starts.  Each run lasts --warmup + --duration seconds (requests finished during the
@@ -45,7 +50,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nntpcommon import (ArticleFactory, Conn, NNTPError, check_loopback, dot_unstuff,  # noqa: E402
                         install_fast_loop, pct, watchdog)
 
-SCENARIOS = ("over", "article", "post")
+SCENARIOS = ("over", "article", "post", "mixed")
+MIXED_OPS = ("over", "article", "post")
 
 
 def cpu_times() -> tuple[float, float]:
@@ -105,6 +111,7 @@ class Run:
         self.groups = sorted(ranges)
         self.run_no = run_no
         self.lat: list[float] = []
+        self.op_lat: dict[str, list[float]] = {op: [] for op in ("group",) + MIXED_OPS}
         self.errors = 0
         self.error_samples: list[str] = []
         self.short_over = 0
@@ -117,7 +124,7 @@ class Run:
         self.stop = False
         self.tag = f"b{int(time.time())}.{os.getpid()}.{run_no}.{shard_no}"
         self.posts: list[tuple[str, bytes]] = []
-        if scenario == "post":
+        if scenario in ("post", "mixed"):
             f = ArticleFactory(self.groups, seed=run_no + 1000, tag=self.tag, min_size=1300,
                                max_size=1700, reply_ratio=0.3)
             for i in range(256):
@@ -152,15 +159,35 @@ class Run:
             await c.group(g)
         return c, g
 
+    def timed(self, op: str, started: float) -> None:
+        done = time.perf_counter()
+        if done >= self.t_measure:
+            self.op_lat[op].append((done - started) * 1000.0)
+
     async def one(self, c: Conn, g: str | None, rng: random.Random) -> None:
         sc = self.scenario
+        if sc == "mixed":
+            op = rng.choice(MIXED_OPS)
+            if op != "post":
+                g = rng.choice(self.groups)
+                t = time.perf_counter()
+                await c.group(g)
+                self.timed("group", t)
+            t = time.perf_counter()
+            await self.one_op(op, c, g, rng, group_selected=True)
+            self.timed(op, t)
+        else:
+            await self.one_op(sc, c, g, rng)
+
+    async def one_op(self, sc: str, c: Conn, g: str | None, rng: random.Random, group_selected: bool = False) -> None:
         if sc == "over":
-            grp = rng.choice(self.groups)
+            grp = g if group_selected else rng.choice(self.groups)
             _, lo, hi = self.ranges[grp]
             span = self.a.over_range
             first = rng.randint(lo, max(lo, hi - span + 1))
             last = first + span - 1
-            n, glo, ghi = await c.group(grp)
+            if not group_selected:
+                await c.group(grp)
             resp = await c.expect(f"OVER {first}-{last}", ("224",))
             block = await c.read_multiline()
             lines = block.count(b"\r\n")
@@ -229,6 +256,7 @@ class Run:
             "connected": len(self._conns), "setup_s": setup_s, "t_measure": self.t_measure,
             "t_end": t_end, "bytes_in": self.bytes_in, "client_cpu_s": time.process_time() - cpu0,
             "over_lines": self.over_lines, "short_over": self.short_over, "completed": self.completed,
+            "op_lat": self.op_lat,
         }
 
     async def connect_one(self, i: int) -> None:
@@ -359,7 +387,13 @@ def run_once(a: argparse.Namespace, scenario: str, ranges, run_no: int) -> dict:
                                   if srv1 is not None else None),
         "loadavg_1m": os.getloadavg()[0],
     }
-    if scenario == "over":
+    if scenario == "mixed":
+        res["ops"] = {}
+        for op in ("group",) + MIXED_OPS:
+            ol = sorted(v for x in parts for v in x["op_lat"][op])
+            res["ops"][op] = {"n": len(ol), "rps": round(len(ol) / window, 1), "p50_ms": round(pct(ol, 50), 3),
+                              "p99_ms": round(pct(ol, 99), 3), "max_ms": round(ol[-1], 3) if ol else None}
+    if scenario in ("over", "mixed"):
         res["over_lines"] = sum(x["over_lines"] for x in parts)
         res["short_over"] = sum(x["short_over"] for x in parts)
     return res
@@ -428,7 +462,7 @@ def amain(a: argparse.Namespace) -> list[dict]:
         for r in range(a.repeats):
             if r or out:
                 time.sleep(a.pause)
-            if sc != "post":
+            if sc in ("over", "article"):
                 ranges = asyncio.run(asyncio.wait_for(discover(a), a.timeout * 2))  # posts may have extended the groups
             res = run_once(a, sc, ranges, a.run_index + r)
             runs.append(res)
@@ -438,6 +472,9 @@ def amain(a: argparse.Namespace) -> list[dict]:
                   f"(busy before {res['background_cpu_busy_pct']:.0f}%)"
                   + (f", server {res['server_cpu_ms_per_req']:.3f} CPU-ms/req" if res.get("server_cpu_ms_per_req") is not None else "")
                   + (f" {res['error_samples'][:2]}" if res["errors"] else ""), file=sys.stderr, flush=True)
+            for op, v in res.get("ops", {}).items():
+                print(f"bench: {a.label} {sc} run {r + 1}/{a.repeats}:   {op}: {v['rps']:.0f}/s, "
+                      f"p50 {v['p50_ms']:.2f} ms, p99 {v['p99_ms']:.2f} ms", file=sys.stderr, flush=True)
             out.append(res)
         out.append(summarize(runs))
     return out
@@ -451,7 +488,7 @@ def main() -> None:
     p.add_argument("--password")
     p.add_argument("--mode-reader", action="store_true", help="send MODE READER after the greeting")
     p.add_argument("--label", default="server", help="server name in the table")
-    p.add_argument("--scenario", default="over,article,post", help="comma list of over,article,post")
+    p.add_argument("--scenario", default="over,article,post", help="comma list of over,article,post,mixed")
     p.add_argument("--connections", type=int, default=50)
     p.add_argument("--procs", type=int, default=2,
                    help="client processes sharing the connections (Python uses one core each)")

@@ -15,8 +15,10 @@ import argparse
 import json
 import statistics
 
-ORDER = {"over": 0, "article": 1, "post": 2}
-NAMES = {"over": "GROUP + OVER (1,000 articles)", "article": "ARTICLE by number", "post": "POST"}
+ORDER = {"over": 0, "article": 1, "post": 2, "mixed": 3}
+NAMES = {"over": "GROUP + OVER (1,000 articles)", "article": "ARTICLE by number", "post": "POST",
+         "mixed": "mixed: OVER + ARTICLE + POST (+ GROUP)"}
+MIXED_OPS = ("group", "over", "article", "post")
 
 
 def med(xs):
@@ -81,6 +83,22 @@ def main() -> None:
         ratios = [o[i]["rps"] / b[i]["rps"] for i in o if i in b and b[i]["rps"]]
         rc = f"{med(ratios):.2f}{spread(ratios, '{:.2f}')}" if ratios else "n/a"
         print(f"| {NAMES.get(sc, sc)} | " + " | ".join(cells) + f" | {rc} |")
+
+    mixed = (runs.get(("mixed", O), {}), runs.get(("mixed", B), {}))
+    if any(mixed):
+        print(f"\nMixed load, per operation (medians over runs, min–max): p50 and p99 ms; ops/s of that operation\n")
+        print(f"| operation | {O} ops/s | {O} p50 | {O} p99 | {B} ops/s | {B} p50 | {B} p99 | p99 {O} ÷ {B} |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for op in MIXED_OPS:
+            cells, p99s = [], []
+            for d in mixed:
+                vs = [r["ops"][op] for r in d.values() if "ops" in r]
+                cells += [f"{med([v['rps'] for v in vs]):.0f}" if vs else "n/a",
+                          f"{med([v['p50_ms'] for v in vs]):.1f}{spread([v['p50_ms'] for v in vs], '{:.1f}')}" if vs else "n/a",
+                          f"{med([v['p99_ms'] for v in vs]):.1f}{spread([v['p99_ms'] for v in vs], '{:.1f}')}" if vs else "n/a"]
+                p99s.append(med([v["p99_ms"] for v in vs]) if vs else None)
+            ratio = f"{p99s[0] / p99s[1]:.2f}" if None not in p99s and p99s[1] else "n/a"
+            print(f"| {op.upper()} | " + " | ".join(cells) + f" | {ratio} |")
 
     print()
     print("| scenario | server | p50 ms | requests | errors | server CPU ms/request | machine CPU busy % | machine busy before run % (max) |")

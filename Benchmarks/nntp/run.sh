@@ -19,7 +19,8 @@
 #
 # Options
 #   --articles N       articles to load (default 100000)     --groups G     groups (default 10)
-#   --scenarios LIST   comma list of over,article,post (default all)
+#   --scenarios LIST   comma list of over,article,post,mixed (default over,article,post; mixed: OVER,
+#                      ARTICLE and POST in equal parts with GROUP before each read, per-operation p50/p99)
 #   --connections C    concurrent connections (default 50)   --repeats R    runs per scenario and server (default 3)
 #   --duration S       measured seconds per run (default 10) --warmup S     unmeasured seconds first (default 1)
 #   --procs P          client processes (default 2)
@@ -52,7 +53,7 @@ while [ $# -gt 0 ]; do
     --inn-load) INN_LOAD=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -146,7 +147,7 @@ bench() {  # bench LABEL PORT SCENARIO RUN
     --run-index "$4" --repeats 1 --connections "$CONNS" --duration "$DURATION" --warmup "$WARMUP" \
     --procs "$PROCS" --groups "$NGROUPS" --jsonl "$RES" >>"$OUT/bench.out" 2>>"$OUT/bench.err" \
     || log "$1 $3 run $4 reported errors (see $OUT/bench.err)"
-  grep -E "^bench: $1 $3 " "$OUT/bench.err" | tail -1 >&2 || true
+  grep -E "^bench: $1 $3 run" "$OUT/bench.err" | tail -$([ "$3" = mixed ] && echo 5 || echo 1) >&2 || true
 }
 IFS=, read -ra SCS <<<"$SCENARIOS"
 for sc in "${SCS[@]}"; do

@@ -148,7 +148,7 @@ asyncio.run(main())
         out = subprocess.run([sys.executable, os.path.join(HERE, "bench.py"), "--port", str(port),
                               "--user", "u", "--password", "pw", "--groups", "2", "--connections", "4",
                               "--procs", "2", "--duration", "1", "--warmup", "0.2", "--repeats", "1",
-                              "--pause", "0", "--label", "fake"],
+                              "--pause", "0", "--label", "fake", "--scenario", "over,article,post,mixed"],
                              capture_output=True, text=True, timeout=60)
         rows = [json.loads(x) for x in out.stdout.splitlines() if x.startswith("{")]
         return {"rc": out.returncode, "runs": [r for r in rows if r["kind"] == "run"], "err": out.stderr[-500:]}
@@ -166,6 +166,11 @@ def main() -> None:
         r = runs.get(sc, {})
         check(f"bench {sc}: requests > 0 and no errors", r.get("requests", 0) > 0 and r.get("errors") == 0,
               f"{r.get('requests')} req, {r.get('errors')} err")
+    m = runs.get("mixed", {})
+    ops = m.get("ops", {})
+    check("bench mixed: every operation timed, GROUP before OVER and ARTICLE",
+          m.get("errors") == 0 and all(ops.get(op, {}).get("n", 0) > 0 for op in ("group", "over", "article", "post"))
+          and ops["group"]["n"] >= ops["over"]["n"] + ops["article"]["n"] - 4, str(ops))
     res = bench_against_fake(5)
     runs = {r["scenario"]: r for r in res["runs"]}
     a = runs.get("article", {})

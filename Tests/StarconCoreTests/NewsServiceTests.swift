@@ -87,6 +87,28 @@ struct NewsServiceTests {
     }
 
     @Test(arguments: TestEngine.all)
+    func overviewInChunksReadsTheWholeRangeAcrossHoles(engine: TestEngine) async throws {
+        try await TestStore.withCore(engine) { core, _ in
+            let kim = try await Self.member(core, "kim")
+            let general = try await core.news.createGroup(actor: nil, name: "starcon.general")
+            var ids: [Int64] = []
+            for n in 1...7 {
+                ids.append(try await core.news.post(author: kim, .init(newsgroups: ["starcon.general"], subject: "n\(n)", body: "\(n)")).article.id)
+            }
+            try await core.news.cancel(actor: kim, articleID: ids[3])
+            let whole = try await core.news.overviewLines(in: general, from: 1, to: 100, limit: 100)
+            let numbers = { (lines: [String]) in lines.map { $0.prefix { $0 != "\t" } } }
+            #expect(numbers(whole) == ["1", "2", "3", "5", "6", "7"])
+            for chunk in 1...4 {
+                #expect(try await core.news.overviewLines(in: general, from: 1, to: 100, limit: 100, chunk: chunk) == whole)
+                #expect(numbers(try await core.news.overviewLines(in: general, from: 2, to: 6, limit: 100, chunk: chunk)) == ["2", "3", "5", "6"])
+                #expect(numbers(try await core.news.overviewLines(in: general, from: 1, to: 100, limit: 4, chunk: chunk)) == ["1", "2", "3", "5"])
+            }
+            #expect(try await core.news.overviewLines(in: general, from: 8, to: 100, limit: 100, chunk: 2).isEmpty)
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
     func repliesJoinTheirThread(engine: TestEngine) async throws {
         try await TestStore.withCore(engine) { core, _ in
             let a = try await Self.member(core, "alice")

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import SQLKit
 @testable import StarconCore
@@ -76,6 +77,47 @@ struct SQLiteStoreTests {
             #expect(throws: DecodingError.self) { try row.decode(column: "small", as: UInt8.self) }
             #expect(throws: DecodingError.self) { try row.decode(column: "o", as: Colour.self) }
         }
+    }
+
+    /// A reader busy with a long read takes no new reads while another reader is idle (NNTP GROUP used to
+    /// queue behind OVER scans on one reader while three others were free).
+    @Test func aReadGoesToAnIdleReaderNotBehindABusyOne() async throws {
+        try await withDatabase { database in
+            let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+            let busyThread = NIOLockedValueBox<ObjectIdentifier?>(nil)
+            let blocker = Task {
+                try await database.read { db in
+                    busyThread.withLockedValue { $0 = ObjectIdentifier((db as! SQLiteSession).thread) }
+                    started.signal()
+                    _ = release.wait(timeout: .now() + 10)   // blocks its reader's thread, as a long scan does
+                }
+            }
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                DispatchQueue.global().async { started.wait(); done.resume() }
+            }
+            var used: [ObjectIdentifier] = []
+            for _ in 0..<(2 * SQLiteDatabase.readerCount) {
+                used.append(try await database.read { db in ObjectIdentifier((db as! SQLiteSession).thread) })
+            }
+            release.signal()
+            try await blocker.value
+            let busy = try #require(busyThread.withLockedValue { $0 })
+            #expect(!used.contains(busy))
+            #expect(Set(used).count == SQLiteDatabase.readerCount - 1)
+        }
+    }
+
+    @Test func readerLoadPicksTheLeastBusyReader() {
+        let load = ReaderLoad(readers: 3)
+        let first = [load.acquire(), load.acquire(), load.acquire()]
+        #expect(Set(first).count == 3)
+        load.release(first[1])
+        #expect(load.acquire() == first[1])
+        load.release(first[0])
+        load.release(first[2])
+        #expect(load.inFlight.sorted() == [0, 0, 1])
+        let next = load.acquire()
+        #expect(next != first[1] && load.inFlight[next] == 1)
     }
 
     @Test func aTransactionRunsOnTheWritersThreadAndRollsBackWhenItThrows() async throws {

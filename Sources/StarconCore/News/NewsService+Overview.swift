@@ -29,9 +29,30 @@ public struct OverviewEntry: Sendable, Equatable {
 }
 
 extension NewsService {
+    /// Rows per read of an OVER range. Each chunk is its own short read, so a long range never holds a reader
+    /// connection for its whole length: a one-row read (GROUP, ARTICLE) queued on the same reader waits for one
+    /// chunk, not for 1,000 rows.
+    public static let overviewChunkRows = 100
+
     /// OVER's lines for numbers `low`...`high` of a group: `number TAB fields`, the fields as they were formatted
-    /// when the article was published. One range read of the (group_id, number) key; the article is not read.
-    public func overviewLines(in group: Newsgroup, from low: Int64, to high: Int64, limit: Int) async throws -> [String] {
+    /// when the article was published. Range reads of the (group_id, number) key, `chunk` rows at a time; the
+    /// article is not read. Chunks are separate reads: an article published meanwhile may appear at the end,
+    /// as it would have for a request a moment later.
+    public func overviewLines(in group: Newsgroup, from low: Int64, to high: Int64, limit: Int,
+                              chunk: Int = NewsService.overviewChunkRows) async throws -> [String] {
+        var lines: [String] = []
+        var next = low
+        while lines.count < limit, next <= high {
+            let want = min(chunk, limit - lines.count)
+            let part = try await overviewChunk(in: group, from: next, to: high, limit: want)
+            lines.append(contentsOf: part.lines)
+            guard part.lines.count == want, let last = part.last, last < high else { break }
+            next = last + 1
+        }
+        return lines
+    }
+
+    private func overviewChunk(in group: Newsgroup, from low: Int64, to high: Int64, limit: Int) async throws -> (lines: [String], last: Int64?) {
         try await database.read { db in
             let rows = try await db.raw("""
                 SELECT number, overview, article_id FROM group_articles
@@ -40,13 +61,15 @@ extension NewsService {
                 """).all()
             var lines: [String] = []
             lines.reserveCapacity(rows.count)
+            var last: Int64?
             for row in rows {
                 let number = try row.decode(column: "number", as: Int64.self)
                 var fields = try row.decode(column: "overview", as: String?.self)
                 if fields == nil { fields = try await overviewFields(articleID: try row.decode(column: "article_id", as: Int64.self), db: db) }
                 lines.append("\(number)\t\(fields ?? "")")
+                last = number
             }
-            return lines
+            return (lines, last)
         }
     }
 

@@ -22,7 +22,7 @@ public final class SQLiteDatabase: Database {
     private let readers: [SQLiteSession]
     private let checkpointer: SQLiteSession
     private let checkpoints: Task<Void, Never>
-    private let nextReader = NIOLockedValueBox(0)
+    private let readerLoad: ReaderLoad
     private let writeLock: AsyncLock
     private let groupCommit = SQLiteGroupCommit()
     private let path: String
@@ -37,6 +37,7 @@ public final class SQLiteDatabase: Database {
         self.writer = writer
         self.readers = readers
         self.checkpointer = checkpointer
+        readerLoad = ReaderLoad(readers: readers.count)
         let writeLock = AsyncLock()
         self.writeLock = writeLock
         checkpoints = Task {
@@ -104,11 +105,12 @@ public final class SQLiteDatabase: Database {
         await SQLiteCommitWatcher.watch(databasePath: path, changed)
     }
 
+    /// A read goes to the reader with the fewest reads in progress. Each reader's thread runs its jobs in
+    /// order, so handing reads out in turn put a one-row read (NNTP GROUP) behind whatever long scans that
+    /// reader already held (OVER over 1,000 rows) while other readers sat idle.
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let index = nextReader.withLockedValue { value in
-            value = (value + 1) % readers.count
-            return value
-        }
+        let index = readerLoad.acquire()
+        defer { readerLoad.release(index) }
         let reader = readers[index]
         return try await withTaskExecutorPreference(reader.thread) {
             try await body(reader)

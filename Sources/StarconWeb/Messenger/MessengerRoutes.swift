@@ -83,7 +83,8 @@ struct MessengerRoutes {
             for message in try await core.messenger.messages(viewer: member, conversationID: id, ids: missing) { byID[message.id] = message }
         }
         let readers = view.members.filter { $0.account.id != member.id }
-        let items: [[String: Any]] = messages.map { message in
+        let photo = PhotoViewModel(catalogue: t, formatter: formatter)
+        let items: [[String: Any]] = messages.enumerated().map { index, message in
             let may = view.messagePermissions(message)
             var item: [String: Any] = [
                 "id": String(message.id), "sender": message.sender.displayName, "sender_username": message.sender.username,
@@ -97,10 +98,10 @@ struct MessengerRoutes {
             ]
             if !message.attachments.isEmpty {
                 item["has_pictures"] = true
-                item["pictures"] = message.attachments.map { picture -> [String: Any] in
-                    ["small": "/media/\(picture.small.file(picture.digest))", "large": "/media/\(picture.large.file(picture.digest))",
-                     "alt": picture.description, "width": picture.small.width, "height": picture.small.height]
-                }
+                // The newest messages are the first screen (the box opens at its end).
+                let presentation = context.photos.presentation(position: messages.count - 1 - index)
+                let reveal = "/messages/\(id)?\(before.map { "before=\($0)&" } ?? "")photos=show#m\(message.id)"
+                item["pictures"] = message.attachments.map { photo.values($0, presentation, revealHref: reveal) }
             }
             if let reply = message.replyToID {
                 // The quote links to the original: on this page, or the page of history that ends with it.
@@ -130,6 +131,9 @@ struct MessengerRoutes {
             "can_leave": view.permissions.leave,
             "muted": view.muted, "search": search, "searching": !search.isEmpty, "no_results": !search.isEmpty && items.isEmpty,
             "client_key": Secrets.token(), "draft": draft["text"] ?? "", "error": draft["error"] ?? "",
+            // A picture that arrives live is the newest message: it loads as the first screen's would.
+            "live_photo_load": context.photos.presentation(position: 0).trigger.rawValue,
+            "live_photo_slow": context.photos.presentation(position: 0).unlessSlowLink,
             "group_title": view.conversation.title, "me": String(member.id), "last_id": String(messages.last?.id ?? 0),
             "script": web.renderer.assets.url("messenger.js"), "live": before == nil && search.isEmpty,
             "locale": formatter.localeTag, "time_zone": context.timeZone.identifier, "hour_style": formatter.hourStyle,

@@ -64,6 +64,10 @@ struct AdminRoutes {
             "modes": RegistrationMode.allCases.map { ["value": $0.rawValue, "label": t.text("mode_\($0.rawValue)"), "selected": $0 == mode] },
             "member_count": t.plural("admin_member_count", count: active, formatter: formatter),
             "pending_count": pending > 0 ? t.plural("admin_pending_count", count: pending, formatter: formatter) : "",
+            "datasaver": ["action": "/admin/photos", "can_set": Permissions.instance(member).setPhotoLoadingDefault,
+                          "explain": t.text("datasaver_admin_explain"),
+                          "options": DataSaverRoutes.options(t, selected: try await web.core.settings.photoLoadingDefault() ?? .always,
+                                                             followDefault: nil)],
         ])
     }
 

@@ -40,8 +40,9 @@ struct FeedActionRoutes {
             let options = (1...PollRules.maxOptions).map { form.text("poll_option_\($0)").trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let poll = options.isEmpty ? nil : NewPoll(options: options, expiresIn: Int64(form.text("poll_expires_in")) ?? 86_400,
                                                         multiple: form["poll_multiple"] != nil)
-            let new = FeedService.NewStatus(text: form.text("text"), spoilerText: form.text("spoiler_text"),
+            var new = FeedService.NewStatus(text: form.text("text"), spoilerText: form.text("spoiler_text"),
                                             visibility: visibility, inReplyToID: replyTo, mediaIDs: mediaIDs, poll: poll)
+            new.idempotencyKey = form["idempotency_key"].flatMap { $0.isEmpty ? nil : $0 }
             // A time in the member's zone schedules the post instead (the core checks it is far enough ahead).
             if replyTo == nil, !form.text("scheduled_at").isEmpty {
                 let at = try ScheduledRoutes.milliseconds(localTime: form.text("scheduled_at"), in: context.timeZone)
@@ -82,6 +83,8 @@ struct FeedActionRoutes {
         case "unbookmark": _ = try await feed.remove(.bookmark, by: member, statusID: id)
         case "reblog": _ = try await feed.reblog(by: member, statusID: id)
         case "unreblog": _ = try await feed.unreblog(by: member, statusID: id)
+        case "mute": _ = try await feed.muteThread(by: member, statusID: id)
+        case "unmute": _ = try await feed.unmuteThread(by: member, statusID: id)
         case let action where action.hasPrefix("react-") || action.hasPrefix("unreact-"):
             let code = action.split(separator: "-", maxSplits: 1).last.map(String.init) ?? ""
             let scalars = code.split(separator: "-").compactMap { UInt32($0, radix: 16).flatMap(Unicode.Scalar.init) }

@@ -50,6 +50,9 @@ struct Assets: Sendable {
         "png": "image/png", "ico": "image/x-icon", "txt": "text/plain; charset=utf-8",
     ]
 
+    /// Every asset's hashed URL: the app shell a service worker keeps, and what names its version.
+    var shellURLs: [String] { urlByName.values.sorted() }
+
     /// The cache-busting URL of an asset by its file name.
     func url(_ name: String) -> String { urlByName[name] ?? "/static/\(name)" }
 

@@ -36,6 +36,7 @@ def test_member_reports_moderator_suspends_author_page_stops(server):
         reporter.set_window_size(390, 844)
         sign_in(reporter, server.url, "kim")
         reporter.get(server.url + "/@lee")
+        reporter.find_element(By.CSS_SELECTOR, "article.status details.status-more summary").click()  # the post's "More" menu
         link = reporter.find_element(By.CSS_SELECTOR, 'article.status a.report-link')
         assert link.text == "신고" and "⚑" not in link.text
         click_and_wait(reporter, link)

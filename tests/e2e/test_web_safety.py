@@ -297,6 +297,8 @@ def test_a_post_is_one_toolbar_one_csrf_token_and_bookmark_is_not_a_flag(demo):
     assert page.count('role="toolbar"') == posts
     bookmark = re.search(r'<button[^>]*class="link bookmark[^"]*"[^>]*>(.*?)</button>', page, re.S).group(1)
     assert "⚑" not in bookmark and "<svg" in bookmark
+    report = re.search(r'<a class="report-link"[^>]*>([^<]*)</a>', page).group(1)
+    assert report.strip() and "⚑" not in report, "the report link says what it does and is no bookmark icon"
     with browser(srv, password, "sam", "desktop") as driver:
         driver.get(srv.url + "/network")
         toolbar = driver.find_element(By.CSS_SELECTOR, "article.status .status-toolbar")
@@ -327,8 +329,8 @@ def test_screenshots_of_the_new_pages_in_every_language(demo, language):
         click_and_wait(driver, post.find_element(By.CSS_SELECTOR, 'button[formaction$="/delete"]'))
         assert fits(driver)
         screenshot(driver, f"safety-confirm-delete-phone-{language}")
-        driver.get(srv.url + "/@noodles")
-        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, 'form[action="/@noodles/block"] button'))
+        driver.get(srv.url + "/@newsagency")  # nobody blocks it in the other tests
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, 'form[action="/@newsagency/block"] button'))
         assert fits(driver)
         screenshot(driver, f"safety-confirm-block-phone-{language}")
         driver.delete_all_cookies()

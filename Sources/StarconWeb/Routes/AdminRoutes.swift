@@ -139,7 +139,8 @@ struct AdminRoutes {
             let t = web.renderer.catalogue(context)
             let name = try await web.core.accounts.find(id: try id(context))?.username ?? ""
             if let ask = web.unconfirmed(form, request, context, question: t.text("safety_confirm_suspend", ["name": name]),
-                                         detail: form.text("reason"), button: t.text("members_suspend"), back: "/admin/members") { return ask }
+                                         detail: form.text("reason").isEmpty ? "" : t.text("members_reason") + ": " + form.text("reason"),
+                                         button: t.text("members_suspend"), back: "/admin/members") { return ask }
             _ = try await web.core.accounts.suspend(actor: actor, target: try id(context), reason: form.text("reason"), days: try Self.days(form.text("days")))
         } else {
             _ = try await web.core.accounts.setSuspended(actor: actor, target: try id(context), suspended: false, reason: "")

@@ -39,6 +39,7 @@ let package = Package(
             dependencies: [
                 "StarconMedia",
                 "StarconMIME",
+                "StarconIMAP",
                 "StarconSQLite",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -89,7 +90,7 @@ let package = Package(
         // SMTP: pure grammar and session state machine, no I/O.
         .target(name: "StarconMail"),
         // IMAP4rev1 grammar: command framer and parser, response encoder; pure, no I/O (as swift-nio-imap).
-        .target(name: "StarconIMAP"),
+        .target(name: "StarconIMAP", dependencies: ["StarconMIME"]),
         // MX lookups through libresolv's res_query (glibc; no Swift DNS library is in the package set).
         .target(name: "CResolver", linkerSettings: [.linkedLibrary("resolv")]),
         // What the line-protocol listeners (SMTP, NNTP, IMAP) share for STARTTLS: the certificate and a framer that

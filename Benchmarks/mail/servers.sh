@@ -7,7 +7,8 @@
 #
 # Everything of both instances lives in DIR (config, run sockets, logs, mail); nothing under /etc/dovecot,
 # /etc/postfix or /var/mail is used or changed, and no system-wide daemon is started.
-# - Dovecot: 127.0.0.1:IMAP_PORT, plaintext LOGIN allowed (loopback, as Starcon's), the users in a passwd-file,
+# - Dovecot: 127.0.0.1:IMAP_PORT, plaintext LOGIN allowed (loopback, as Starcon's), the users in a passwd-file
+#   with bcrypt (cost 10) hashes as Starcon keeps them,
 #   mail in DIR/mail/USER/Maildir owned by `nobody` (Dovecot refuses root as mail user). No FTS plugin:
 #   Debian's default, so SEARCH TEXT reads its cache and the messages.
 # - Postfix: smtpd on 127.0.0.1:SMTP_PORT (not chrooted), AUTH through the Dovecot instance's auth socket (the
@@ -25,8 +26,12 @@ start() {
   chmod 755 "$dir"
   : >"$dir/dovecot/passwd"
   : >"$dir/postfix/etc/vmailbox"
+  # The same password work as Starcon's: a bcrypt hash of cost 10 (BLF-CRYPT), checked on every AUTH and LOGIN
+  # (Dovecot's auth cache is off by default). Plain text here made the SMTP row 20 bcrypt checks against none.
+  local hash
+  hash=$(doveadm pw -s BLF-CRYPT -r 10 -p "$pass") || die "doveadm pw failed"
   for user in "$@"; do
-    echo "$user:{PLAIN}$pass:65534:65534::$dir/mail/$user::" >>"$dir/dovecot/passwd"
+    echo "$user:$hash:65534:65534::$dir/mail/$user::" >>"$dir/dovecot/passwd"
     echo "$user@$domain $user/" >>"$dir/postfix/etc/vmailbox"
   done
   chown -R nobody:nogroup "$dir/mail" "$dir/vmail"

@@ -214,6 +214,27 @@ struct IMAPSessionTests {
         }
     }
 
+    /// ENVELOPE and BODYSTRUCTURE are stored with the message (migration 84); a message stored before has
+    /// them built from its bytes, and both ways give the same answer.
+    @Test func storedEnvelopeAndStructureMatchTheOnesBuiltFromTheBytes() async throws {
+        try await SessionStore.withCore { core in
+            let kim = try await SessionStore.member(core, "kim")
+            let inbox = try await core.mail.mailbox(role: .inbox, of: kim)
+            _ = try await core.mail.append(SessionStore.message("stored one"), to: inbox.id, of: kim)
+            _ = try await core.mail.append(SessionStore.message("older one"), to: inbox.id, of: kim)
+            let c = Conversation(core: core)
+            await c.say("a LOGIN kim \"correct horse battery\"")
+            await c.say("b SELECT INBOX")
+            let stored = await c.say("c FETCH 1:2 (ENVELOPE BODYSTRUCTURE FLAGS)")
+            #expect(stored.contains("ENVELOPE (\"Fri, 4 Dec 2026 23:15:00 +0900\" \"older one\""), "\(stored)")
+            try await core.database.write { db in
+                try await db.raw("UPDATE mail_messages SET imap_envelope = NULL, imap_body_structure = NULL WHERE subject = 'older one'").run()
+            }
+            #expect(await c.say("c FETCH 1:2 (ENVELOPE BODYSTRUCTURE FLAGS)") == stored)
+            #expect(await c.say("d FETCH 2 BODYSTRUCTURE").contains("BODYSTRUCTURE (\"TEXT\" \"PLAIN\""))
+        }
+    }
+
     @Test func bodyStructureAndPartSectionsFollowTheMIMETree() async throws {
         try await SessionStore.withCore { core in
             let kim = try await SessionStore.member(core, "kim")

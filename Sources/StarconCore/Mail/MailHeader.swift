@@ -25,7 +25,10 @@ public struct MailHeader: Sendable {
 
     /// The summary columns. `raw` is parsed for attachments: a multipart/mixed message or any part whose
     /// disposition is `attachment`.
-    func summary(raw: [UInt8]) -> MailSummary {
+    func summary(raw: [UInt8]) -> MailSummary { summary(parsed: MIMEParser.parse(raw)) }
+
+    /// The same from the message already parsed.
+    func summary(parsed: MIMEEntity) -> MailSummary {
         var summary = MailSummary()
         summary.from = EncodedWords.decode(value("From") ?? "")
         summary.to = EncodedWords.decode(value("To") ?? "")
@@ -37,7 +40,7 @@ public struct MailHeader: Sendable {
         summary.date = value("Date").flatMap(MailDate.parse)
         // As declared: a multipart/mixed whose parts are broken still says the sender attached something.
         let declared = value("Content-Type").flatMap(MIMEContentType.init(parsing:))
-        summary.hasAttachments = declared?.mimeType == "multipart/mixed" || Self.hasAttachment(MIMEParser.parse(raw))
+        summary.hasAttachments = declared?.mimeType == "multipart/mixed" || Self.hasAttachment(parsed)
         return summary
     }
 

@@ -1,5 +1,7 @@
 import Foundation
 import SQLKit
+import StarconIMAP
+import StarconMIME
 
 extension MailService {
     // MARK: Reading
@@ -31,6 +33,17 @@ extension MailService {
         try await bytes(mailboxID: mailboxID, uids: uids, column: "m.header", of: account)
     }
 
+    /// IMAP's ENVELOPE values as stored with the messages (`EnvelopeBuilder.encodedEnvelope`), by uid; messages
+    /// stored before they were kept are left out.
+    public func encodedEnvelopes(mailboxID: Int64, uids: MailUIDSet, of account: Account) async throws -> [Int64: [UInt8]] {
+        try await bytes(mailboxID: mailboxID, uids: uids, column: "m.imap_envelope", of: account)
+    }
+
+    /// IMAP's BODYSTRUCTURE values as stored, by uid, as `encodedEnvelopes`.
+    public func encodedBodyStructures(mailboxID: Int64, uids: MailUIDSet, of account: Account) async throws -> [Int64: [UInt8]] {
+        try await bytes(mailboxID: mailboxID, uids: uids, column: "m.imap_body_structure", of: account)
+    }
+
     private func bytes(mailboxID: Int64, uids: MailUIDSet, column: String, join: String = "", of account: Account) async throws -> [Int64: [UInt8]] {
         try await database.read { db in
             _ = try await owner(account, db: db)
@@ -40,7 +53,8 @@ extension MailService {
                 SELECT e.uid, \(unsafeRaw: column) AS bytes FROM \(unsafeRaw: MailEntryRow.from) \(unsafeRaw: join)
                 WHERE e.mailbox_id = \(bind: mailboxID) AND \(uids.sqlCondition())
                 """).all() {
-                result[try row.decode(column: "uid", as: Int64.self)] = [UInt8](try row.decode(column: "bytes", as: Data.self))
+                guard let bytes = try row.decode(column: "bytes", as: Data?.self) else { continue }
+                result[try row.decode(column: "uid", as: Int64.self)] = [UInt8](bytes)
             }
             return result
         }
@@ -77,15 +91,18 @@ extension MailService {
     /// Stores a message once (its summary read from its header); returns its id.
     func insertMessage(_ raw: [UInt8], receivedAt: Int64, db: any SQLDatabase) async throws -> Int64 {
         let header = MailHeader(raw)
-        let summary = header.summary(raw: raw)
+        // Parsed once here for the summary, and for IMAP's ENVELOPE and BODYSTRUCTURE, which FETCH then sends as stored.
+        let parsed = MIMEParser.parse(raw)
+        let summary = header.summary(parsed: parsed)
         let id = ids.next()
         try await db.raw("""
             INSERT INTO mail_messages (id, header, size, header_size, received_at, from_text, to_text, cc_text, subject,
-                message_id_header, in_reply_to, refs, sent_at, has_attachments)
+                message_id_header, in_reply_to, refs, sent_at, has_attachments, imap_envelope, imap_body_structure)
             VALUES (\(bind: id), \(bind: Data(raw.prefix(header.size))), \(bind: raw.count), \(bind: header.size), \(bind: receivedAt),
                 \(bind: Self.column(summary.from)), \(bind: Self.column(summary.to)), \(bind: Self.column(summary.cc)),
                 \(bind: Self.column(summary.subject)), \(bind: Self.column(summary.messageID)), \(bind: Self.column(summary.inReplyTo)),
-                \(bind: Self.column(summary.references)), \(bind: summary.date), \(bind: summary.hasAttachments ? 1 : 0))
+                \(bind: Self.column(summary.references)), \(bind: summary.date), \(bind: summary.hasAttachments ? 1 : 0),
+                \(bind: Data(EnvelopeBuilder.encodedEnvelope(parsed.header))), \(bind: Data(EnvelopeBuilder.encodedBodyStructure(parsed))))
             """).run()
         try await db.raw("INSERT INTO mail_message_bytes (message_id, raw) VALUES (\(bind: id), \(bind: Data(raw)))").run()
         // Findable in the same transaction that stores it.

@@ -93,9 +93,14 @@ public struct MailSubmission: Sendable {
                 }
             }
             try await rateLimit.take(key, messageKey: "mail_rate_limited", db: db, now: now)
-            if !local.isEmpty { _ = try await mail.deliver(outgoing, to: local, sentBy: nil, db: db, outbox: outbox) }
+            if outgoing == written {
+                // No Bcc: the recipients' copies and the sender's Sent are the same bytes, stored (and indexed) once.
+                _ = try await mail.deliver(outgoing, to: local, sentBy: accountID, db: db, outbox: outbox)
+            } else {
+                if !local.isEmpty { _ = try await mail.deliver(outgoing, to: local, sentBy: nil, db: db, outbox: outbox) }
+                _ = try await mail.deliver(written, to: [], sentBy: accountID, db: db, outbox: outbox)
+            }
             try await MailQueue.enqueue(outgoing, accountID: accountID, sender: sender, recipients: remote, ids: ids, now: now, db: db)
-            _ = try await mail.deliver(written, to: [], sentBy: accountID, db: db, outbox: outbox)
             return SubmissionReceipt(messageID: messageID, delivered: localAddresses, queued: remote.map(\.description))
         }
     }

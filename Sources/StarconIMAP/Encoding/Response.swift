@@ -69,6 +69,8 @@ public enum FetchItem: Equatable, Sendable {
     case bodyStructure(BodyStructure, extensible: Bool)
     /// `BODY[section]<origin> data`; also RFC822, RFC822.HEADER and RFC822.TEXT under their own names.
     case section(name: String, origin: Int?, data: [UInt8]?)
+    /// `ENVELOPE` or `BODYSTRUCTURE` with a value encoded earlier (`EnvelopeBuilder.encodedEnvelope`), as stored.
+    case encoded(name: String, value: [UInt8])
 }
 
 /// The lines the server sends, as bytes. Every function writes one response, CRLF included.
@@ -194,6 +196,10 @@ extension ResponseWriter {
             if let origin { raw("<\(origin)>") }
             space()
             if let data { literal(data) } else { raw("NIL") }
+        case .encoded(let name, let value):
+            raw(name)
+            space()
+            raw(bytes: value)
         }
     }
 }

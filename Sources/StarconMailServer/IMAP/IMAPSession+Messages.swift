@@ -16,8 +16,7 @@ extension IMAPSession {
         let account = member!
         if attributes.contains(.modseq) { condStore = true }
         let uids = selection.index.resolve(set, byUID: uid)
-        let needsBody = attributes.contains(where: Self.needsBody)
-        let needsHeader = attributes.contains(where: Self.needsHeader)
+        let wantsEnvelope = attributes.contains(.envelope), wantsStructure = attributes.contains(.bodyStructure)
         let marksSeen = !selection.readOnly && attributes.contains { attribute in
             switch attribute {
             case .rfc822, .rfc822Text: true
@@ -25,12 +24,19 @@ extension IMAPSession {
             default: false
             }
         }
-        let chunkSize = needsBody ? Self.fetchChunk : Self.headerFetchChunk
+        let chunkSize = attributes.contains(where: { Self.needsBody($0, stored: true) }) ? Self.fetchChunk : Self.headerFetchChunk
         for start in stride(from: 0, to: uids.count, by: chunkSize) {
             let chunk = Self.ranges(Array(uids[start..<min(uids.count, start + chunkSize)]))
             var entries = try await core.mail.entries(mailboxID: selection.mailbox.id, uids: chunk, of: account)
             if let changedSince { entries = entries.filter { $0.modseq > changedSince } }
             if entries.isEmpty { continue }
+            let stored = StoredItems(
+                envelopes: wantsEnvelope ? try await core.mail.encodedEnvelopes(mailboxID: selection.mailbox.id, uids: chunk, of: account) : [:],
+                structures: wantsStructure ? try await core.mail.encodedBodyStructures(mailboxID: selection.mailbox.id, uids: chunk, of: account) : [:])
+            // Messages stored before ENVELOPE and BODYSTRUCTURE were kept have them built from their bytes.
+            let complete = entries.allSatisfy { (!wantsEnvelope || stored.envelopes[$0.uid] != nil) && (!wantsStructure || stored.structures[$0.uid] != nil) }
+            let needsBody = attributes.contains { Self.needsBody($0, stored: complete) }
+            let needsHeader = attributes.contains { Self.needsHeader($0, stored: complete) }
             let bytes = needsBody ? try await core.mail.raw(mailboxID: selection.mailbox.id, uids: chunk, of: account)
                 : needsHeader ? try await core.mail.headers(mailboxID: selection.mailbox.id, uids: chunk, of: account) : [:]
             var newlySeen = Set<Int64>()
@@ -56,7 +62,7 @@ extension IMAPSession {
                     parsed = entity
                     return entity
                 }
-                var items = attributes.compactMap { item(for: $0, entry: entry, raw: raw, message: message, in: selection) }
+                var items = attributes.compactMap { item(for: $0, entry: entry, raw: raw, message: message, stored: stored, in: selection) }
                 if newlySeen.contains(entry.uid) {
                     if !attributes.contains(.flags) { items.append(.flags(flags(of: entry, in: selection))) }
                     if condStore, !attributes.contains(.modseq) { items.append(.modseq(entry.modseq)) }
@@ -69,9 +75,17 @@ extension IMAPSession {
         try await write(Response.tagged(tag, .ok, "\(uid ? "UID " : "")FETCH completed"))
     }
 
-    static func needsBody(_ attribute: FetchAttribute) -> Bool {
+    /// ENVELOPE and BODYSTRUCTURE values read from the store for one FETCH chunk, by uid.
+    struct StoredItems {
+        var envelopes: [Int64: [UInt8]]
+        var structures: [Int64: [UInt8]]
+    }
+
+    /// Whether the item needs the message's bytes; with `stored`, BODYSTRUCTURE comes from the store.
+    static func needsBody(_ attribute: FetchAttribute, stored: Bool) -> Bool {
         switch attribute {
-        case .rfc822, .rfc822Text, .body, .bodyStructure: true
+        case .rfc822, .rfc822Text, .body: true
+        case .bodyStructure: !stored
         case .section(let spec, _, _):
             switch spec.text {
             case .header, .headerFields, .headerFieldsNot: !spec.part.isEmpty
@@ -81,23 +95,30 @@ extension IMAPSession {
         }
     }
 
-    static func needsHeader(_ attribute: FetchAttribute) -> Bool {
+    /// Whether the item needs the message's header; with `stored`, ENVELOPE comes from the store.
+    static func needsHeader(_ attribute: FetchAttribute, stored: Bool) -> Bool {
         switch attribute {
-        case .envelope, .rfc822Header, .section: true
+        case .envelope: !stored
+        case .rfc822Header, .section: true
         default: false
         }
     }
 
-    func item(for attribute: FetchAttribute, entry: MailEntry, raw: [UInt8], message: () -> MIMEEntity, in selection: Selection) -> FetchItem? {
+    func item(for attribute: FetchAttribute, entry: MailEntry, raw: [UInt8], message: () -> MIMEEntity, stored: StoredItems,
+              in selection: Selection) -> FetchItem? {
         switch attribute {
         case .uid: return .uid(UInt32(entry.uid))
         case .flags: return .flags(flags(of: entry, in: selection))
         case .internalDate: return .internalDate(entry.internalDate)
         case .rfc822Size: return .rfc822Size(entry.size)
         case .modseq: return .modseq(entry.modseq)
-        case .envelope: return .envelope(EnvelopeBuilder.envelope(message().header))
+        case .envelope:
+            if let value = stored.envelopes[entry.uid] { return .encoded(name: "ENVELOPE", value: value) }
+            return .envelope(EnvelopeBuilder.envelope(message().header))
         case .body: return .bodyStructure(EnvelopeBuilder.structure(message()), extensible: false)
-        case .bodyStructure: return .bodyStructure(EnvelopeBuilder.structure(message()), extensible: true)
+        case .bodyStructure:
+            if let value = stored.structures[entry.uid] { return .encoded(name: "BODYSTRUCTURE", value: value) }
+            return .bodyStructure(EnvelopeBuilder.structure(message()), extensible: true)
         case .rfc822: return .section(name: "RFC822", origin: nil, data: raw)
         case .rfc822Header: return .section(name: "RFC822.HEADER", origin: nil, data: Array(message().headerBytes))
         case .rfc822Text: return .section(name: "RFC822.TEXT", origin: nil, data: Array(message().bodyBytes))

@@ -1,11 +1,24 @@
-import Foundation
-import StarconIMAP
 import StarconMIME
 
 /// ENVELOPE and BODYSTRUCTURE from StarconMIME's entity tree (RFC 3501 §7.4.2): header values as written
 /// (encoded words left encoded), addresses split into name, mailbox and host.
-enum EnvelopeBuilder {
-    static func envelope(_ header: MIMEHeader) -> Envelope {
+public enum EnvelopeBuilder {
+    /// The encoded ENVELOPE value (what follows `ENVELOPE `), as the store keeps it per message: a message never
+    /// changes, so it is built once at delivery instead of on every FETCH.
+    public static func encodedEnvelope(_ header: MIMEHeader) -> [UInt8] {
+        var writer = ResponseWriter(capacity: 512)
+        writer.envelope(envelope(header))
+        return writer.bytes
+    }
+
+    /// The encoded BODYSTRUCTURE value (extensible form), kept per message like the envelope.
+    public static func encodedBodyStructure(_ entity: MIMEEntity) -> [UInt8] {
+        var writer = ResponseWriter(capacity: 512)
+        writer.bodyStructure(structure(entity), extensible: true)
+        return writer.bytes
+    }
+
+    public static func envelope(_ header: MIMEHeader) -> Envelope {
         Envelope(date: header["Date"], subject: header["Subject"],
                  from: addresses(header["From"]), sender: addresses(header["Sender"]),
                  replyTo: addresses(header["Reply-To"]), to: addresses(header["To"]),
@@ -38,7 +51,7 @@ enum EnvelopeBuilder {
     }
 
     /// BODY and BODYSTRUCTURE.
-    static func structure(_ entity: MIMEEntity) -> BodyStructure {
+    public static func structure(_ entity: MIMEEntity) -> BodyStructure {
         let header = entity.header
         let type = entity.contentType
         if entity.isMultipart {
@@ -66,6 +79,7 @@ enum EnvelopeBuilder {
     }
 
     static func languages(_ value: String?) -> [String] {
-        (value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // Language tags hold no white space, so splitting on it as well as on commas trims them.
+        (value ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
     }
 }

@@ -40,8 +40,10 @@ struct StatusViewModel {
             "can_reply": may.reply, "can_favourite": may.favourite, "can_reblog": may.repost, "can_react": may.react,
             "can_bookmark": may.bookmark, "can_edit": may.edit, "can_delete": may.delete, "highlighted": highlighted,
             "report_href": may.report ? ReportRoutes.href(.status, status.id, returnTo: returnTo) : "",
-            "media": status.media.map { media -> [String: Any] in
+            "status_lang": status.language ?? "",
+            "media": status.media.enumerated().map { index, media -> [String: Any] in
                 ["small": "/media/\(media.small.file(media.digest))", "large": "/media/\(media.large.file(media.digest))",
+                 "viewer": PhotoRoutes.href(statusID: status.id, number: index + 1, back: returnTo),
                  "original": "/media/\(media.original.file(media.digest))", "alt": media.description,
                  "width": media.small.width, "height": media.small.height]
             },
@@ -75,22 +77,9 @@ struct StatusViewModel {
     func author(_ account: Account) -> [String: Any] {
         ["display_name": account.displayName, "username": account.username, "path": "/@\(account.username)",
          "initial": String(account.displayName.first ?? "?"),
+         // `false`, not absent: Mustache would otherwise take an outer `avatar_url` (a profile's own picture).
+         "avatar_url": account.avatarFile.map { "/media/\($0)" as Any } ?? false,
          "badge": account.kind == .person ? "" : catalogue.text("kind_\(account.kind.rawValue)"), "kind": account.kind.rawValue]
-    }
-
-    func notification(_ notification: StarconCore.Notification, status: StatusView?) -> [String: Any] {
-        // A report's outcome names what the moderators decided, not who.
-        let text = notification.kind == .reportResolved
-            ? catalogue.text("report_notice_\(notification.reportOutcome?.rawValue ?? "dismiss")")
-            : catalogue.text("notification_\(notification.kind.rawValue)", ["name": notification.from.displayName, "emoji": notification.emoji ?? ""])
-        return [
-            "text": text,
-            // A report's outcome is the instance's word, not the reporter's own doing: it links nowhere else.
-            "author": notification.kind == .reportResolved ? ["path": "/notifications"] as [String: Any] : author(notification.from),
-            "date": formatter.relative(notification.createdAt), "unread": !notification.read,
-            "status": status.map { self.status($0) } as Any,
-            "is_request": notification.kind == .followRequest,
-        ]
     }
 
     static let photoSlots = (1...MediaAttachment.maxPerStatus).map { ["n": $0] }

@@ -42,6 +42,7 @@ def people(tmp_path_factory):
     for name, display, kind in [("minjun", "김민준", "person"), ("olga", "Ольга Смирнова", "person"), ("yuki", "佐藤 由紀", "person"),
                                 ("wei", "王伟", "person"), ("anna", "Anna Berg", "person"), ("office", "평양시 인민위원회", "official")]:
         assert srv.cli("user", "add", name, "--display-name", display, "--kind", kind, stdin=PASSWORD + "\n").returncode == 0
+    srv.cli("group", "create", "starcon.people", "--description", "Paging")
     srv.start()
     clients = {}
     for name in ["minjun", "olga", "yuki", "wei", "anna"]:
@@ -366,3 +367,45 @@ def test_the_next_page_loads_as_the_member_scrolls(people):
         driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
         WebDriverWait(driver, WAIT).until(lambda d: len(ids(d)) >= 46 and not d.find_elements(By.CSS_SELECTOR, ".pager-older"))
         fits(driver)
+
+
+@pytest.fixture(scope="module")
+def threads(people):
+    srv, _ = people
+    author = signed_in_client(srv, "anna")
+    for n in range(65):
+        author.post("/newsgroups/starcon.people/post", {"subject": f"주제 {n:02d}", "body": f"본문 {n}"}, page="/newsgroups/starcon.people")
+    return "/newsgroups/starcon.people"
+
+
+def subjects(driver):
+    return [a.text for a in driver.find_elements(By.CSS_SELECTOR, "ul.threads a.thread-subject")]
+
+
+def test_newsgroup_threads_page_both_ways_without_script(people, threads):
+    srv, _ = people
+    with browser(srv, "wei", "ko", script=False) as driver:
+        driver.get(srv.url + threads)
+        first = subjects(driver)
+        assert first[0] == "주제 64" and len(first) == 30
+        assert not driver.find_elements(By.CSS_SELECTOR, ".pager-newer")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".pager-older a"))
+        second = subjects(driver)
+        assert second[0] == "주제 34" and len(second) == 30
+        fits(driver)
+        screenshot(driver, "people-newsgroup-paging-phone-ko")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".pager-newer a"))
+        assert subjects(driver) == first
+
+
+def test_newsgroup_threads_load_on_scroll_with_script(people, threads):
+    srv, _ = people
+    with browser(srv, "yuki", "ja", "desktop") as driver:
+        driver.get(srv.url + threads)
+        driver.execute_script("window.__samePage = true")
+        for _ in range(2):
+            driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+            WebDriverWait(driver, WAIT).until(lambda d: len(subjects(d)) in (60, 65))
+        WebDriverWait(driver, WAIT).until(lambda d: len(subjects(d)) == 65)
+        assert driver.execute_script("return window.__samePage === true")
+        assert subjects(driver)[-1] == "주제 00"

@@ -67,7 +67,10 @@ public final class Core: Sendable {
         self.events = events
         let log = EventLog(database: database, clock: clock, bus: events, logger: logger)
         self.log = log
-        let accounts = AccountService(database: database, ids: ids, clock: clock, hasher: hasher, audit: audit, log: log)
+        let mail = MailService(database: database, ids: ids, clock: clock, log: log, domain: domain)
+        self.mail = mail
+        let accounts = AccountService(database: database, ids: ids, clock: clock, hasher: hasher, audit: audit, log: log,
+                                      announcementMail: AnnouncementCatchUp(mail: mail, clock: clock))
         self.accounts = accounts
         self.sessions = SessionService(database: database, ids: ids, clock: clock, log: log)
         let appPasswords = AppPasswordService(database: database, ids: ids, clock: clock, hasher: hasher, audit: audit, log: log)
@@ -91,14 +94,12 @@ public final class Core: Sendable {
         self.lists = ListService(database: database, ids: ids, clock: clock)
         self.filters = FilterService(database: database, ids: ids, clock: clock)
         self.messenger = MessengerService(database: database, ids: ids, clock: clock, log: log, mediaFiles: mediaFiles)
-        let mail = MailService(database: database, ids: ids, clock: clock, log: log, domain: domain)
-        self.mail = mail
         self.search = SearchService(database: database, clock: clock, mail: mail)
         self.submission = MailSubmission(mail: mail, database: database, ids: ids, clock: clock, log: log)
         self.mailQueue = MailQueue(database: database, ids: ids, clock: clock, log: log, mail: mail)
-        self.sites = SiteService(database: database, ids: ids, clock: clock, feed: feed, settings: settings)
+        self.sites = SiteService(database: database, ids: ids, clock: clock, feed: feed, settings: settings, media: media, audit: audit)
         self.reports = ReportService(database: database, ids: ids, clock: clock, log: log, audit: audit, accounts: accounts, feed: feed,
-                                     messenger: messenger, news: news, mail: mail)
+                                     messenger: messenger, news: news, mail: mail, sites: sites)
         self.announcements = AnnouncementService(database: database, ids: ids, clock: clock, log: log, audit: audit, news: news, mail: mail)
         self.dashboard = DashboardStats(database: database, clock: clock, mediaDirectory: mediaDirectory)
     }

@@ -5,7 +5,7 @@ import StarconCore
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Manage members.",
-        subcommands: [Add.self, List.self, Suspend.self, Unsuspend.self, Expiry.self, Lock.self, ResetLink.self])
+        subcommands: [Add.self, List.self, Suspend.self, Unsuspend.self, Expiry.self, Lock.self, ResetPassword.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -140,16 +140,19 @@ extension UserCommand {
         }
     }
 
-    /// A fresh link for a locked account whose first link was lost.
-    struct ResetLink: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "reset-link", abstract: "Print a new one-time reset link for a locked account.")
+    /// A one-time link to set a new password: for a member who forgot theirs, or a locked account whose first
+    /// link was lost. `reset-link` is the older name.
+    struct ResetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-password", abstract: "Print a one-time link (valid 7 days) that sets a new password for NAME; earlier links stop working.",
+            aliases: ["reset-link"])
         @OptionGroup var store: StoreOptions
         @Argument var name: String
 
         func run() async throws {
             let link = try await store.withCore { core in
                 guard let account = try await core.accounts.find(username: name) else { throw CoreError.notFound }
-                return try await UserCommand.resetLink(try await core.locks.reissueLink(actor: nil, target: account.id), core: core)
+                return try await UserCommand.resetLink(try await core.locks.issueResetLink(actor: nil, target: account.id), core: core)
             }
             print(link)
         }

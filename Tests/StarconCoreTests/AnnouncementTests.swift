@@ -46,7 +46,13 @@ struct AnnouncementTests {
             let made = try await core.announcements.create(actor: root, texts: ["en": "Water off", "ko": "단수"], severity: .warning, expiresInHours: 2)
             #expect(try await core.announcements.views(for: kim, language: kim.language).map(\.text) == ["단수"])
             #expect(try await core.announcements.views(for: olga, language: olga.language).map(\.text) == ["Water off"])
-            #expect(try await core.announcements.views(for: nil, language: "ko").map { [$0.text, String($0.mayDismiss)] } == [["단수", "false"]])
+            #expect(try await core.announcements.views(for: nil, language: "ko").map { [$0.text, String($0.mayDismiss)] } == [["단수", "true"]])
+            // A visitor's dismissals come from their browser: only ids, only live ones kept.
+            #expect(try await core.announcements.views(for: nil, language: "ko", visitorDismissed: [made.id]).isEmpty)
+            #expect(AnnouncementService.visitorDismissals("\(made.id).x.-3..99999999999999999999.<b>") == [made.id])
+            #expect(AnnouncementService.visitorDismissals(String(repeating: "1.", count: 5_000)).isEmpty, "an oversized value is ignored")
+            #expect(try await core.announcements.dismissForVisitor(made.id, already: [7, 8]) == String(made.id), "ended or unknown ids drop out")
+            await #expect(throws: CoreError.notFound) { try await core.announcements.dismissForVisitor(12345, already: []) }
             // The event is in the log, for every member (audience everyone).
             let stored = try await core.database.read { db in
                 try await db.raw("SELECT kind, audience, body FROM events ORDER BY seq DESC LIMIT 1").first()
@@ -116,6 +122,33 @@ struct AnnouncementTests {
                 let korean = member.language == "ko"
                 #expect(inbox.first?.contains("Content-Language: \(korean ? "ko" : "en")") == true)
             }
+        }
+    }
+
+    @Test(arguments: TestEngine.all)
+    func aMemberWhoJoinsLaterGetsTheLiveOnesInTheirInboxOnce(engine: TestEngine) async throws {
+        let (clock, time) = Clock.manual(startingAt: 1_800_000_000_000)
+        try await TestStore.withCore(engine, clock: clock) { core, _ in
+            let root = try await Self.account(core, "root", role: .admin)
+            let live = try await core.announcements.create(actor: root, texts: ["en": "Water off", "ko": "단수 안내"], severity: .warning)
+            let ended = try await core.announcements.create(actor: root, texts: ["en": "Old news"], severity: .info)
+            try await core.announcements.end(actor: root, id: ended.id)
+            _ = try await core.announcements.create(actor: root, texts: ["en": "Short"], severity: .info, expiresInHours: 1)
+            try await core.announcements.deliverPending()
+            time.advance(milliseconds: 3_600_000)
+            let kim = try await Self.account(core, "kim", language: "ko")
+            try await core.announcements.deliverPending()  // the job does not mail her a second time
+            let inbox = try await MailSubmissionTests.inbox(core, kim)
+            #expect(inbox.count == 1, "only the live one, once")
+            #expect(inbox.first?.contains("X-Starcon-Announcement: \(live.id);") == true)
+            #expect(inbox.first?.contains("Content-Language: ko") == true)
+
+            // A registration awaiting approval gets it when an admin approves it (pending, no mail).
+            try await core.registration.setMode(actor: root, .approval)
+            let pending = try await core.registration.register(.init(username: "newt", displayName: "Newt", password: "correct horse battery", invitationCode: nil))
+            try await core.announcements.deliverPending()
+            let approved = try await core.registration.decide(actor: root, accountID: pending.id, approve: true)
+            #expect(try await MailSubmissionTests.inbox(core, approved).count == 1)
         }
     }
 

@@ -56,7 +56,7 @@ struct SiteServiceTests {
             try await core.sites.addEditor(actor: nil, site: site, editor: editor)
             _ = try await core.accounts.setSuspended(actor: admin, target: agency.id, suspended: true, reason: "test")
             let offline = try #require(try await core.sites.site(named: "kcna"))
-            #expect(!offline.isOnline)
+            #expect(!core.sites.isOnline(offline))
             #expect(try await core.sites.directory().isEmpty)
             await #expect(throws: CoreError(.forbidden, "site_offline")) {
                 try await core.sites.saveDraft(actor: editor, site: offline, page: page, language: "ko", title: "소개", body: "x")

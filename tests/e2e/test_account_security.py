@@ -132,12 +132,27 @@ def test_app_passwords_on_every_protocol_and_totp_refuses_the_main_password(secu
     # The app password still works; revoking it ends the session open with it.
     session = Idler(srv, "kim", password=app_password)
     reader = nntplib.NNTP("127.0.0.1", port(srv, "--nntp-port"), user="kim", password=app_password, timeout=20)
+    sender = smtplib.SMTP("127.0.0.1", srv.smtp_port, timeout=20)
+    sender.ehlo("client.test")
+    sender.login("kim", app_password.replace(" ", ""))
     revoke = re.search(r'action="(/settings/security/app-passwords/\d+/revoke)"', web.get("/settings/security").text).group(1)
+    other_password = create_app_password(web, "Phone")
+    other_sender = smtplib.SMTP("127.0.0.1", srv.smtp_port, timeout=20)
+    other_sender.ehlo("client.test")
+    other_sender.login("kim", other_password.replace(" ", ""))
     assert web.post(revoke, {}, page="/settings/security").status_code == 200
     assert session.wait_for(b"* BYE", 5), "the revoked app password's IMAP session ends"
     time.sleep(0.5)
     with pytest.raises((nntplib.NNTPError, EOFError, OSError)):
         reader.list()  # the server said 400 and closed
+    # SMTP follows the same rule: only the session signed in with the revoked app password ends.
+    try:
+        code = sender.noop()[0]  # reads the 421 the server sent when it closed
+    except (smtplib.SMTPServerDisconnected, OSError):
+        code = 421
+    assert code == 421, "the revoked app password's SMTP session ends"
+    assert other_sender.noop()[0] == 250, "a session signed in with another app password goes on"
+    other_sender.quit()
     with pytest.raises(imaplib.IMAP4.error):
         imaplib.IMAP4("127.0.0.1", port(srv, "--imap-port"), timeout=10).login("kim", app_password)
 

@@ -73,7 +73,24 @@ def test_cli_announcement_reaches_every_surface(world):
     for language, expected in [("ko-KR,ko;q=0.9", WATER_KO), ("en-US", WATER_EN), ("ru", WATER_EN)]:
         page = WebClient(world.url, language=language).get("/login")
         assert shown(page.text) == [expected], language
-        assert 'class="announcement announcement-warning"' in page.text and "/dismiss" not in page.text
+        assert 'class="announcement announcement-warning"' in page.text
+        assert 'name="back" value="/"' in page.text, "a visitor's page echoes no return path"
+
+    # A visitor dismisses it with the plain form: a cookie of ids, back to the Referer's local path only.
+    visitor = WebClient(world.url)
+    jar = visitor.session.cookies
+    for referer, back in [(world.url + "/login?next=/messages", "/login?next=/messages"),
+                          ("https://elsewhere.example//evil.example/x", "/"), ("not a url", "/")]:
+        for cookie in [c for c in jar if c.name == "sc_dismissed"]:
+            jar.clear(cookie.domain, cookie.path, cookie.name)
+        jar.set("sc_dismissed", "x.99999999999999999999999.-4", domain="127.0.0.1", path="/")
+        done = visitor.post(f"/announcements/{announcement_id}/dismiss", {}, page="/login", allow_redirects=False,
+                            headers={"Referer": referer})
+        assert done.status_code == 303 and done.headers["Location"] == back, referer
+        assert [c.value for c in jar if c.name == "sc_dismissed"] == [announcement_id], "a forged value is dropped"
+    assert shown(visitor.get("/login").text) == [] and shown(WebClient(world.url).get("/login").text) == [WATER_EN]
+    unknown = visitor.post("/announcements/777/dismiss", {}, page="/login", allow_redirects=False)
+    assert unknown.status_code == 404 and [c.value for c in jar if c.name == "sc_dismissed"] == [announcement_id]
 
     # Mastodon.py: listed in the app's language, dismissed, then gone (and `read` with with_dismissed).
     kim = mastodon(world, "kim", lang="ko")
@@ -123,6 +140,15 @@ def test_cli_announcement_reaches_every_surface(world):
         return body
     mail = until(inbox)
     assert mail and "Subject: Water off 9-12 tomorrow" in mail
+
+    # A member who joins after it was published finds it in their INBOX too.
+    add(world, "late")
+    imap = imaplib.IMAP4("127.0.0.1", imap_port(world))
+    imap.login("late", PASSWORD)
+    imap.select("INBOX")
+    found = imap.search(None, "HEADER", "X-Starcon-Announcement", announcement_id)[1][0].split()
+    assert len(found) == 1, "the new member's copy, once"
+    imap.logout()
 
 
 def news_port(server):

@@ -54,6 +54,20 @@ def test_an_announcement_appears_live_in_the_viewers_language_and_goes_when_ende
         root.login("root")
         root.post(f"/admin/announcements/{announcement_id}/end", {}, page="/admin/announcements")
         WebDriverWait(visitor, WAIT).until(lambda d: texts(d) == [])
+
+        # A visitor dismisses one too (a cookie of ids): back on the same page, and it stays gone on reload.
+        visitor.get(server.url + "/login?next=/messages")
+        result = server.cli("announce", "Library closed on Monday", "--lang", "ko", "월요일 도서관 휴관")
+        second = re.search(r"announced (\d+)", result.stdout).group(1)
+        visitor.refresh()
+        WebDriverWait(visitor, WAIT).until(lambda d: texts(d) == ["월요일 도서관 휴관"])
+        form = visitor.find_element(By.CSS_SELECTOR, f"#announcement-{second} form")
+        assert form.find_element(By.NAME, "back").get_attribute("value") == "/", "a visitor's page echoes no address"
+        click_and_wait(visitor, form.find_element(By.CSS_SELECTOR, "button"))
+        assert visitor.current_url.endswith("/login?next=/messages") and texts(visitor) == []
+        visitor.refresh()
+        assert texts(visitor) == []
+        assert WebClient(server.url).get("/login").text.count(f'id="announcement-{second}"') == 1, "another visitor still sees it"
     finally:
         visitor.quit()
         kim.quit()

@@ -32,7 +32,7 @@ def test_photo_post_arrives_live_at_a_followers_home(server):
         author.get(server.url + "/")
         author.find_element(By.CSS_SELECTOR, ".composer-photos summary").click()
         author.find_element(By.NAME, "text").send_keys("사진 한 장 #산책")
-        author.find_element(By.NAME, "photo1").send_keys(str(PHOTO))
+        author.find_element(By.NAME, "photos").send_keys(str(PHOTO))
         author.find_element(By.NAME, "alt1").send_keys("빨강과 파랑")
         WebDriverWait(author, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".composer-previews img"))
         click_and_wait(author, author.find_element(By.CSS_SELECTOR, "form.composer button[type=submit]"))

@@ -36,7 +36,8 @@ def status_ids(page_html):
 
 
 def action(client, path, return_to="/"):
-    response = client.post(path, {"return_to": return_to}, page=return_to)
+    # `confirmed`: what the confirm page of a delete or block sends (the step itself is test_web_safety's).
+    response = client.post(path, {"return_to": return_to, "confirmed": "1"}, page=return_to)
     assert response.status_code == 200, (path, response.status_code, response.text[:300])
     return response
 
@@ -102,7 +103,7 @@ def test_edit_and_delete_own_posts_only(members):
     assert olga.get(f"/statuses/{status_id}/edit").status_code == 404
     edited = minjun.post(f"/statuses/{status_id}/edit", {"text": "둘째 버전", "spoiler_text": ""}, page=f"/statuses/{status_id}/edit")
     assert edited.status_code == 200 and "둘째 버전" in edited.text
-    refused = olga.post(f"/statuses/{status_id}/delete", {"return_to": "/network"}, page="/network")
+    refused = olga.post(f"/statuses/{status_id}/delete", {"return_to": "/network", "confirmed": "1"}, page="/network")
     assert refused.status_code == 403
     action(minjun, f"/statuses/{status_id}/delete", f"/@minjun/{status_id}")
     assert minjun.get(f"/@minjun/{status_id}").status_code == 404

@@ -179,7 +179,7 @@ def test_admin_sets_role_kind_and_suspends(any_server, admin):
     admin.post(f"/admin/members/{agency_id}", {"role": "member", "kind": "official"}, page="/admin/members")
     assert "agency\tmember\tofficial" in any_server.cli("user", "list").stdout
     assert "badge-official" in member.get("/").text
-    response = admin.post(f"/admin/members/{agency_id}/suspend", {"reason": "hacked account"}, page="/admin/members")
+    response = admin.post(f"/admin/members/{agency_id}/suspend", {"reason": "hacked account", "confirmed": "1"}, page="/admin/members")
     assert "hacked account" in response.text
     assert member.get("/").url.endswith("/login")
     audit = admin.get("/admin/audit").text

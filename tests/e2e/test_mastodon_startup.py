@@ -3,6 +3,7 @@ preferences, markers, the unread count, the app's own credentials, instance rule
 OAuth server metadata, mutes and blocks paged, multi-gets, status source, pins, followed tags reaching home,
 notes, endorsements, the directory, trends, suggestions, the `status.update` stream event, and search by
 `name@domain`, hashtag prefix and status URL."""
+import datetime
 import json
 import os
 import time
@@ -208,3 +209,83 @@ def test_edit_sends_status_update_on_the_stream(apps):
                 break
         else:
             pytest.fail("no status.update")
+
+
+def utc_midnight(days_ago=0):
+    return str((int(time.time()) // 86_400 - days_ago) * 86_400)
+
+
+def test_tag_history_per_utc_day_on_the_tag_search_and_trends(apps):
+    minjun, olga, yuki = apps["minjun"], apps["olga"], apps["yuki"]
+    minjun.status_post("#한강 산책")
+    minjun.status_post("또 #한강")
+    olga.status_post("#한강 좋아요")
+    yuki.status_post("비밀 #한강", visibility="private")  # not counted: only public statuses make history
+    # Plain HTTP: Mastodon.py turns the days into datetimes.
+    for source in [lambda: get(apps, yuki, "/api/v1/tags/한강").json(),
+                   lambda: [t for t in get(apps, olga, "/api/v2/search", q="#한강", type="hashtags").json()["hashtags"] if t["name"] == "한강"][0],
+                   lambda: [t for t in get(apps, olga, "/api/v1/trends/tags").json() if t["name"] == "한강"][0]]:
+        history = source()["history"]
+        assert len(history) == 7, history
+        assert history[0] == {"day": utc_midnight(), "uses": "3", "accounts": "2"}
+        assert [h["day"] for h in history] == [utc_midnight(n) for n in range(7)]
+        assert all(h["uses"] == "0" for h in history[1:])
+    unused = get(apps, yuki, "/api/v1/tags/아무도안씀").json()["history"]
+    assert len(unused) == 7 and {h["uses"] for h in unused} == {"0"}
+
+
+def test_an_exclusive_list_keeps_its_members_out_of_home(apps):
+    olga, yuki, li = apps["olga"], apps["yuki"], apps["li"]
+    olga.account_follow(yuki.me()["id"])
+    olga.account_follow(li.me()["id"])
+    made = post(apps, olga, "/api/v1/lists", {"title": "가족", "exclusive": "true"}).json()
+    assert made["exclusive"] is True
+    olga.list_accounts_add(made["id"], [yuki.me()["id"]])
+    hidden = yuki.status_post("가족에게만 보이는 홈")
+    shown = li.status_post("홈에 보이는 글")
+    home = [s["id"] for s in olga.timeline_home()]
+    assert shown["id"] in home and hidden["id"] not in home
+    assert [s["id"] for s in olga.timeline_list(made["id"])] == [hidden["id"]]
+    assert olga.list(made["id"])["exclusive"] is True
+    updated = requests.put(f"{apps['url']}/api/v1/lists/{made['id']}", data={"exclusive": "false"},
+                           headers={"Authorization": f"Bearer {olga.access_token}"}, timeout=10).json()
+    assert updated["exclusive"] is False
+    assert hidden["id"] in [s["id"] for s in olga.timeline_home()]
+
+
+def test_source_sensitive_is_the_default_for_new_statuses(apps):
+    minjun = apps["minjun"]
+    headers = {"Authorization": f"Bearer {minjun.access_token}"}
+    assert minjun.account_verify_credentials()["source"]["sensitive"] is False
+    assert minjun.status_post("기본값")["sensitive"] is False
+    changed = requests.patch(apps["url"] + "/api/v1/accounts/update_credentials", data={"source[sensitive]": "true"}, headers=headers, timeout=10)
+    assert changed.status_code == 200 and changed.json()["source"]["sensitive"] is True
+    assert minjun.account_verify_credentials()["source"]["sensitive"] is True
+    assert minjun.preferences()["posting:default:sensitive"] is True
+    # Plain HTTP: Mastodon.py always sends `sensitive` (false unless asked), which is the client saying so.
+    default = post(apps, minjun, "/api/v1/statuses", {"status": "민감한 기본값"}).json()
+    assert default["sensitive"] is True and default["spoiler_text"] == ""
+    assert minjun.status(default["id"])["sensitive"] is True, "stored, not only echoed"
+    assert minjun.status_post("명시적으로 아님", sensitive=False)["sensitive"] is False, "the client's word wins"
+    later = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=30)).isoformat()
+    scheduled = post(apps, minjun, "/api/v1/statuses", {"status": "예약", "scheduled_at": later}).json()
+    assert scheduled["params"]["sensitive"] is True
+
+
+def test_a_scheduled_statuses_text_is_edited(apps):
+    olga = apps["olga"]
+    headers = {"Authorization": f"Bearer {olga.access_token}"}
+    at = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=30)
+    scheduled = post(apps, olga, "/api/v1/statuses", {"status": "오타가 있는 글", "scheduled_at": at.isoformat()}).json()
+    url = f"{apps['url']}/api/v1/scheduled_statuses/{scheduled['id']}"
+    edited = requests.put(url, data={"status": "고친 글", "spoiler_text": "스포일러"}, headers=headers, timeout=10)
+    assert edited.status_code == 200, edited.text
+    params = edited.json()["params"]
+    assert params["text"] == "고친 글" and params["spoiler_text"] == "스포일러" and params["sensitive"] is True
+    assert edited.json()["scheduled_at"] == scheduled["scheduled_at"], "the time is kept"
+    for bad in [{}, {"status": "   "}, {"scheduled_at": "내일"}]:
+        refused = requests.put(url, data=bad, headers=headers, timeout=10)
+        assert refused.status_code == 422 and "error" in refused.json(), bad
+    assert get(apps, olga, f"/api/v1/scheduled_statuses/{scheduled['id']}").json()["params"]["text"] == "고친 글", "a refused edit changes nothing"
+    other = requests.put(url, data={"status": "남의 글"}, headers={"Authorization": f"Bearer {apps['yuki'].access_token}"}, timeout=10)
+    assert other.status_code == 404

@@ -1,6 +1,7 @@
 """The Mastodon features members use on the web, in real headless Chromium at a phone's size (390×844) with
 JavaScript OFF, in Russian and Korean: a poll made and voted on, a list that shows only its members, a hide
-filter and a warn filter, a post scheduled from the composer, and a profile with avatar, header and fields.
+filter and a warn filter, a post scheduled from the composer (and its text edited), a profile with avatar, header
+and fields, a conversation muted from its post's page, and an exclusive list that keeps its members out of Home.
 Screenshots go to test-artifacts/."""
 import datetime
 import os
@@ -196,5 +197,107 @@ def test_profile_with_avatar_header_and_fields(network):
         assert "Санкт-Петербург" in fields and "русский, 한국어" in fields
         fits(driver)
         screenshot(driver, "mastoweb-profile-ru")
+    finally:
+        driver.quit()
+
+
+def notifications_text(client):
+    return client.get("/notifications").text
+
+
+def test_a_conversation_muted_and_unmuted_from_its_page(network):
+    srv, clients = network
+    page = clients["minjun"].post("/statuses", {"text": "점심 메뉴 추천 받습니다", "visibility": "public", "return_to": "/"}, page="/")
+    status_id = re.search(r'id="status-(\d+)"', clients["minjun"].get("/@minjun").text).group(1)
+    driver = phone_without_script("ko-KR")
+    try:
+        sign_in(driver, srv.url, "minjun", "ko")
+        driver.get(f"{srv.url}/@minjun/{status_id}")
+        button = driver.find_element(By.CSS_SELECTOR, f"#status-{status_id} button.apps-mute-thread")
+        assert button.text == "대화 알림 끄기" and button.get_attribute("aria-pressed") == "false"
+        press(driver, f"#status-{status_id} button.apps-mute-thread")
+        assert driver.current_url.endswith(f"/@minjun/{status_id}#status-{status_id}")
+        button = driver.find_element(By.CSS_SELECTOR, f"#status-{status_id} button.apps-mute-thread")
+        assert button.text == "대화 알림 켜기" and button.get_attribute("aria-pressed") == "true"
+        fits(driver)
+        screenshot(driver, "mastoweb-thread-muted-ko")
+        clients["olga"].post("/statuses", {"text": "Пельмени!", "in_reply_to_id": status_id, "visibility": "public"}, page=f"/@minjun/{status_id}")
+        assert "Пельмени" not in notifications_text(clients["minjun"]), "a muted conversation notifies nothing"
+        press(driver, f"#status-{status_id} button.apps-mute-thread")
+        assert driver.find_element(By.CSS_SELECTOR, f"#status-{status_id} button.apps-mute-thread").get_attribute("aria-pressed") == "false"
+        clients["yuki"].post("/statuses", {"text": "ラーメンがいい", "in_reply_to_id": status_id, "visibility": "public"}, page=f"/@minjun/{status_id}")
+        assert "ラーメンがいい" in notifications_text(clients["minjun"]), "unmuted: replies notify again"
+        # Only on the post's own page, not on every post of a timeline.
+        assert "apps-mute-thread" not in clients["minjun"].get("/").text
+    finally:
+        driver.quit()
+
+
+def test_a_scheduled_posts_text_edited_without_script(network):
+    srv, _ = network
+    driver = phone_without_script("ru-RU")
+    try:
+        sign_in(driver, srv.url, "olga", "ru")
+        driver.get(srv.url + "/")
+        driver.find_element(By.CSS_SELECTOR, ".composer-schedule-box summary").click()
+        when = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+        driver.find_element(By.NAME, "text").send_keys("Черновик с опечаткой")
+        driver.execute_script("arguments[0].value = arguments[1]", driver.find_element(By.NAME, "scheduled_at"), when)
+        press(driver, "form.composer button[type=submit]")
+        row = driver.find_element(By.CSS_SELECTOR, "ul.scheduled li")
+        row.find_element(By.CSS_SELECTOR, ".apps-scheduled-edit summary").click()
+        text = row.find_element(By.CSS_SELECTOR, ".apps-scheduled-edit textarea")
+        assert text.get_attribute("value") == "Черновик с опечаткой"
+        text.clear()
+        text.send_keys("Исправленный текст")
+        row.find_element(By.CSS_SELECTOR, '.apps-scheduled-edit input[name="spoiler_text"]').send_keys("Спойлер")
+        press(driver, ".apps-scheduled-edit button[type=submit]")
+        row = driver.find_element(By.CSS_SELECTOR, "ul.scheduled li")
+        assert "Исправленный текст" in row.text and "Спойлер" in row.text and "опечаткой" not in row.text
+        assert "Запланированный пост изменён." in driver.page_source
+        assert row.find_element(By.NAME, "scheduled_at").get_attribute("value") == when, "the time is kept"
+        # Empty text with nothing else to post is refused and changes nothing.
+        row.find_element(By.CSS_SELECTOR, ".apps-scheduled-edit summary").click()
+        row.find_element(By.CSS_SELECTOR, ".apps-scheduled-edit textarea").clear()
+        press(driver, ".apps-scheduled-edit button[type=submit]")
+        assert "Исправленный текст" in driver.find_element(By.CSS_SELECTOR, "ul.scheduled li").text
+        driver.get(srv.url + "/settings/scheduled")
+        fits(driver)
+        screenshot(driver, "mastoweb-scheduled-edit-ru")
+        scheduled_id = re.search(r"scheduled-(\d+)", driver.find_element(By.CSS_SELECTOR, "ul.scheduled li").get_attribute("id")).group(1)
+        sql(srv, f"DELETE FROM scheduled_statuses WHERE id = {int(scheduled_id)}")
+    finally:
+        driver.quit()
+
+
+def test_an_exclusive_list_keeps_its_members_out_of_home(network):
+    srv, clients = network
+    clients["yuki"].post("/statuses", {"text": "由紀の独占リスト投稿", "visibility": "public", "return_to": "/"}, page="/")
+    assert "由紀の独占リスト投稿" in clients["olga"].get("/").text
+    driver = phone_without_script("ru-RU")
+    try:
+        sign_in(driver, srv.url, "olga", "ru")
+        driver.get(srv.url + "/lists")
+        fill(driver, {"title": "Только Юки"})
+        driver.find_element(By.CSS_SELECTOR, 'form[action="/lists"] input[name="exclusive"]').click()
+        press(driver, 'form[action="/lists"] button[type=submit]')
+        driver.find_element(By.CSS_SELECTOR, ".list-manage summary").click()
+        assert driver.find_element(By.CSS_SELECTOR, 'form[action$="/rename"] input[name="exclusive"]').is_selected()
+        Select(driver.find_element(By.CSS_SELECTOR, 'form[action$="/add"] select')).select_by_visible_text("佐藤 由紀 (@yuki)")
+        press(driver, 'form[action$="/add"] button[type=submit]')
+        assert "由紀の独占リスト投稿" in driver.find_element(By.CSS_SELECTOR, ".feed").text, "in the list"
+        driver.find_element(By.CSS_SELECTOR, ".list-manage summary").click()
+        fits(driver)
+        screenshot(driver, "mastoweb-list-exclusive-ru")
+        list_path = driver.current_url.split("#")[0].replace(srv.url, "")
+        driver.get(srv.url + "/")
+        assert "由紀の独占リスト投稿" not in driver.page_source, "not in home"
+        # Unticked, the member's posts come back to home.
+        driver.get(srv.url + list_path)
+        driver.find_element(By.CSS_SELECTOR, ".list-manage summary").click()
+        driver.find_element(By.CSS_SELECTOR, 'form[action$="/rename"] input[name="exclusive"]').click()
+        press(driver, 'form[action$="/rename"] button[type=submit]')
+        driver.get(srv.url + "/")
+        assert "由紀の独占リスト投稿" in driver.page_source
     finally:
         driver.quit()

@@ -453,7 +453,7 @@ def test_suspending_a_member_closes_their_streams_at_once(request, data_dir):
         boss = WebClient(srv.url)
         boss.login("boss")
         started = time.time()
-        done = boss.post(f"/admin/members/{lee_id}/suspend", {"reason": "spam"}, page="/admin/members")
+        done = boss.post(f"/admin/members/{lee_id}/suspend", {"reason": "spam", "confirmed": "1"}, page="/admin/members")
         assert done.status_code == 200, done.text[:300]
         code, reason = messenger.close_reason(timeout=10)
         assert code == 1008 and "may no longer sign in" in reason

@@ -59,7 +59,8 @@ def test_two_members_chat_live(request, data_dir, engine, tmp_path):
         sign_in(kim, srv.url, "kim")
         sign_in(lee, srv.url, "lee")
         kim.get(srv.url + "/messages")
-        fill(kim, {"members": "lee"})
+        click_and_wait(kim, kim.find_element(By.ID, "new-conversation"))
+        kim.find_element(By.ID, "start-members").send_keys("lee")
         click_and_wait(kim, kim.find_element(By.CSS_SELECTOR, ".messenger-start button[type=submit]"))
         conversation = kim.current_url.split("#")[0]
         lee.get(conversation)

@@ -57,7 +57,7 @@ def people(tmp_path_factory):
     for name in ["olga", "yuki", "wei", "anna"]:
         clients[name].post("/@minjun/follow", {"return_to": "/@minjun"}, page="/@minjun")
         clients[name].post(f"/statuses/{photo_post}/favourite", {"return_to": "/@minjun"}, page="/@minjun")
-    clients["olga"].post("/@yuki/block", {"return_to": "/@yuki"}, page="/@yuki")
+    clients["olga"].post("/@yuki/block", {"return_to": "/@yuki", "confirmed": "1"}, page="/@yuki")
     yield srv, photo_post
     srv.stop()
 

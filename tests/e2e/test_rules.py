@@ -63,7 +63,8 @@ def allowed(response):
 
 def web_post(world, name, path, fields=None):
     """A form's POST as a browser sends it (the CSRF token of the member's session, from their home page)."""
-    return allowed(world.web[name].post(path, dict({"return_to": "/"}, **(fields or {})), page="/", allow_redirects=False))
+    # `confirmed`: a delete, block or suspend first shows a confirm page that changes nothing (issue 15).
+    return allowed(world.web[name].post(path, dict({"return_to": "/", "confirmed": "1"}, **(fields or {})), page="/", allow_redirects=False))
 
 
 def has_form(page, action):

@@ -35,7 +35,7 @@ def site(any_server):
 def test_tokens_stay_revoked_after_a_suspension_is_lifted(site):
     olga, admin = site["olga"], site["admin"]
     olga_id = olga.account_verify_credentials()["id"]
-    assert admin.post(f"/admin/members/{olga_id}/suspend", {"reason": "e2e"}, page="/admin/members").status_code == 200
+    assert admin.post(f"/admin/members/{olga_id}/suspend", {"reason": "e2e", "confirmed": "1"}, page="/admin/members").status_code == 200
     assert admin.post(f"/admin/members/{olga_id}/unsuspend", {"reason": ""}, page="/admin/members").status_code == 200
     with pytest.raises(MastodonUnauthorizedError):
         olga.account_verify_credentials()

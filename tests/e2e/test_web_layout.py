@@ -182,11 +182,11 @@ def test_a_like_keeps_the_members_place(network):
         before = driver.execute_script("return window.scrollY")
         assert before > 500
         marker = driver.execute_script("window.__samePage = true; return true")
-        target.find_element(By.CSS_SELECTOR, 'form[action$="/favourite"] button').click()
-        WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, f'#{post_id} form[action$="/unfavourite"] button'))
+        target.find_element(By.CSS_SELECTOR, 'button[formaction$="/favourite"]').click()
+        WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, f'#{post_id} button[formaction$="/unfavourite"]'))
         assert marker and driver.execute_script("return window.__samePage === true"), "the page was reloaded"
         assert abs(driver.execute_script("return window.scrollY") - before) < 5
-        liked = driver.find_element(By.CSS_SELECTOR, f'#{post_id} form[action$="/unfavourite"] button')
+        liked = driver.find_element(By.CSS_SELECTOR, f'#{post_id} button[formaction$="/unfavourite"]')
         assert liked.get_attribute("aria-pressed") == "true" and "1" in liked.text
         screenshot(driver, "like-in-place-phone-ja")
     finally:
@@ -238,7 +238,7 @@ def test_a_like_without_script_in_a_browser_lands_on_the_same_post(network):
         driver.get(srv.url + "/@minjun")
         target = driver.find_elements(By.CSS_SELECTOR, "article.status")[9]
         post_id = target.get_attribute("id")
-        button = target.find_element(By.CSS_SELECTOR, 'form[action$="favourite"] button')
+        button = target.find_element(By.CSS_SELECTOR, 'button[formaction$="favourite"]')
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
         click_and_wait(driver, button)
         assert driver.current_url.endswith(f"/@minjun#{post_id}")

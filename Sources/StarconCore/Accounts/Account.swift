@@ -32,6 +32,8 @@ public struct Account: Sendable, Equatable {
     public var limited: Bool = false
     /// When a timed suspension ends by itself (nil: not suspended, or until lifted).
     public var suspendedUntil: Int64? = nil
+    /// How photos load for this member (the data saver); nil: the instance's default.
+    public var photoLoading: PhotoLoading? = nil
 
     public var isAdmin: Bool { role == .admin }
     public var isModerator: Bool { role == .admin || role == .moderator }

@@ -5,7 +5,7 @@ enum AccountRow {
     static let columns = """
         id, username, display_name, bio, kind, role, status, status_reason, registration_note, language,
         email_only, expires_at, created_at, last_seen_at, locked, time_zone, avatar_file, header_file, bot, discoverable, profile_fields,
-        limited, suspended_until
+        limited, suspended_until, photo_loading
         """
     /// The same columns qualified with the alias `a`, for joins.
     static let joinedColumns = columns.split(separator: ",").map { "a." + String(String($0).trimmingWhitespace()) }.joined(separator: ", ")
@@ -34,7 +34,8 @@ enum AccountRow {
             discoverable: try row.decode(column: "discoverable", as: Int.self) != 0,
             fields: ProfileFields.decode(try row.decode(column: "profile_fields", as: String.self)),
             limited: try row.decode(column: "limited", as: Int.self) != 0,
-            suspendedUntil: try row.decode(column: "suspended_until", as: Int64?.self)
+            suspendedUntil: try row.decode(column: "suspended_until", as: Int64?.self),
+            photoLoading: try row.decode(column: "photo_loading", as: String?.self).flatMap(PhotoLoading.init(rawValue:))
         )
     }
 }

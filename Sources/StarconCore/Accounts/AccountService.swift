@@ -12,6 +12,8 @@ public struct AccountService: Sendable {
     /// Where a suspension or a password change is announced, so every open stream and protocol session of
     /// the member ends at once, on every node.
     let log: EventLog
+    /// Live announcements' INBOX copies for a member who joins after they were published.
+    let announcementMail: AnnouncementCatchUp
     public var throttle = LoginThrottle()
 
     public struct NewAccount: Sendable {
@@ -59,7 +61,9 @@ public struct AccountService: Sendable {
                 \(bind: new.language), \(bind: passwordHash), \(bind: new.emailOnly ? 1 : 0), \(bind: new.invitedBy), \(bind: now))
             """).run()
         try await SearchDocuments.account(id: id, username: new.username, displayName: new.displayName ?? new.username, db: db)
-        return try await Self.find(id: id, db: db)!
+        let account = try await Self.find(id: id, db: db)!
+        try await announcementMail.deliver(to: account, publishedBefore: account.createdAt, db: db)
+        return account
     }
 
     /// Creates an account directly (the command line, the first-run setup, tests).

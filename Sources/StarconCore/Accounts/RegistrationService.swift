@@ -81,6 +81,8 @@ public struct RegistrationService: Sendable {
             }
             target.status = approve ? .active : .rejected
             try await db.raw("UPDATE accounts SET status = \(bind: target.status.rawValue) WHERE id = \(bind: target.id)").run()
+            // Pending, the member got no announcement by mail: every live one comes now.
+            if approve { try await accounts.announcementMail.deliver(to: target, publishedBefore: nil, db: db) }
             try await audit.record(actor: actor.id, action: approve ? "registration.approve" : "registration.reject",
                                    target: target.username, db: db)
             return target

@@ -104,12 +104,14 @@ public final class AnnouncementService: Sendable {
         return loaded
     }
 
-    /// What `viewer` (nil: a signed-out visitor) is shown, in `language`, with their dismissals marked.
+    /// What `viewer` (nil: a signed-out visitor, whose dismissals are `visitorDismissed`, kept by their browser)
+    /// is shown, in `language`, with their dismissals marked.
     /// `includeDismissed`: the Mastodon API lists dismissed ones as `read`; pages leave them out.
-    public func views(for viewer: Account?, language: String?, includeDismissed: Bool = false) async throws -> [AnnouncementView] {
+    public func views(for viewer: Account?, language: String?, includeDismissed: Bool = false,
+                      visitorDismissed: Set<Int64> = []) async throws -> [AnnouncementView] {
         let live = try await live()
         guard !live.isEmpty else { return [] }
-        var dismissed = Set<Int64>()
+        var dismissed = viewer == nil ? visitorDismissed : []
         if let viewer {
             dismissed = try await database.read { db in
                 let rows = try await db.raw("""
@@ -122,14 +124,14 @@ public final class AnnouncementService: Sendable {
         return live.compactMap { announcement in
             let isDismissed = dismissed.contains(announcement.id)
             if isDismissed && !includeDismissed { return nil }
-            return view(announcement, language: language, dismissed: isDismissed, signedIn: viewer != nil)
+            return view(announcement, language: language, dismissed: isDismissed)
         }
     }
 
     /// One announcement as `viewer` sees it, if it is live (for a stream telling of a new one).
-    public func view(id: Int64, for viewer: Account?, language: String?) async throws -> AnnouncementView? {
+    public func view(id: Int64, for viewer: Account?, language: String?, visitorDismissed: Set<Int64> = []) async throws -> AnnouncementView? {
         guard let announcement = try await live().first(where: { $0.id == id }) else { return nil }
-        var dismissed = false
+        var dismissed = viewer == nil && visitorDismissed.contains(id)
         if let viewer {
             dismissed = try await database.read { db in
                 try await db.raw("""
@@ -137,13 +139,13 @@ public final class AnnouncementService: Sendable {
                     """).first() != nil
             }
         }
-        return view(announcement, language: language, dismissed: dismissed, signedIn: viewer != nil)
+        return view(announcement, language: language, dismissed: dismissed)
     }
 
-    private func view(_ announcement: Announcement, language: String?, dismissed: Bool, signedIn: Bool) -> AnnouncementView {
+    private func view(_ announcement: Announcement, language: String?, dismissed: Bool) -> AnnouncementView {
         let chosen = announcement.text(for: language)
         return AnnouncementView(announcement: announcement, language: chosen.language, text: chosen.text, dismissed: dismissed,
-                                mayDismiss: signedIn && !dismissed)
+                                mayDismiss: !dismissed)
     }
 
     /// Every announcement, newest first, for the admin page (`actor` must be allowed to announce).
@@ -165,6 +167,25 @@ public final class AnnouncementService: Sendable {
                 ON CONFLICT DO NOTHING
                 """).run()
         }
+    }
+
+    /// A visitor's dismissals travel in their browser as plain ids ("12.34", a cookie value holds no comma); anything else in the text is
+    /// ignored, and at most `visitorLimit` are read, so a forged value costs nothing and hides only text.
+    public static let visitorLimit = 20
+
+    public static func visitorDismissals(_ text: String?) -> Set<Int64> {
+        guard let text, text.utf8.count <= 20 * visitorLimit + visitorLimit else { return [] }
+        return Set(text.split(separator: ".", omittingEmptySubsequences: true).prefix(visitorLimit).compactMap { part in
+            part.utf8.count <= 19 && part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) ? Int64(part).flatMap { $0 > 0 ? $0 : nil } : nil
+        })
+    }
+
+    /// A signed-out visitor dismisses a live announcement: the new value for their browser, the live ids among
+    /// those already dismissed plus this one (ended ones drop out, so it stays short).
+    public func dismissForVisitor(_ id: Int64, already: Set<Int64>) async throws -> String {
+        let live = Set(try await live().map(\.id))
+        guard live.contains(id) else { throw CoreError.notFound }
+        return already.union([id]).intersection(live).sorted().suffix(Self.visitorLimit).map(String.init).joined(separator: ".")
     }
 
     static func load(ids: [Int64], db: any SQLDatabase) async throws -> [Announcement] {

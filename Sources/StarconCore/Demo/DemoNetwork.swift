@@ -2,8 +2,8 @@ import Foundation
 
 /// Fills an empty instance with a believable network, so a new admin sees it living at once: people
 /// writing in Korean, Russian, Chinese, Japanese and English, a state news agency, a health ministry, a
-/// sports club, a restaurant and a foreign visitor; follows, posts with photos and hashtags, replies,
-/// likes and shares.
+/// sports club, a restaurant, a foreign visitor and an admin; follows, posts with photos and hashtags, replies,
+/// likes and shares; chats and newsgroup threads (`DemoGatherings`).
 public struct DemoNetwork: Sendable {
     struct Member {
         let username: String
@@ -11,6 +11,7 @@ public struct DemoNetwork: Sendable {
         let kind: AccountKind
         let bio: String
         let language: String
+        var role: Role = .member
     }
 
     struct Post {
@@ -36,6 +37,7 @@ public struct DemoNetwork: Sendable {
         Member(username: "hanbit_fc", displayName: "한빛 체육단", kind: .organisation, bio: "축구 · 배구 · 탁구. 경기 일정과 결과.", language: "ko"),
         Member(username: "noodles", displayName: "한강 냉면집", kind: .company, bio: "물냉면 전문점. 매일 11시–21시.", language: "ko"),
         Member(username: "anna_visit", displayName: "Anna Schmidt", kind: .visitor, bio: "Visiting researcher from Leipzig, here until spring.", language: "en"),
+        Member(username: "jiho", displayName: "박지호", kind: .person, bio: "이 네트워크의 관리자. 문의는 메시지로.", language: "ko", role: .admin),
     ]
 
     /// Who follows whom: everyone follows the two official accounts; people follow each other in a ring.
@@ -74,7 +76,12 @@ public struct DemoNetwork: Sendable {
     public struct Result: Sendable {
         public let members: Int
         public let posts: Int
+        public let conversations: Int
+        public let newsgroups: Int
+        public let articles: Int
         public let password: String
+        /// Usernames by what they show: "admin", or an account kind's raw value.
+        public let signIns: [(kind: String, usernames: [String])]
     }
 
     let core: Core
@@ -92,6 +99,7 @@ public struct DemoNetwork: Sendable {
         for member in Self.members {
             var new = AccountService.NewAccount(username: member.username, displayName: member.displayName, password: password)
             new.kind = member.kind
+            new.role = member.role
             var account = try await core.accounts.find(username: member.username)
             if account == nil { account = try await core.accounts.create(new) }
             guard let account else { continue }
@@ -113,6 +121,13 @@ public struct DemoNetwork: Sendable {
             for name in post.likes { if let member = accounts[name] { _ = try await core.feed.add(.favourite, by: member, statusID: view.status.id) } }
             for name in post.shares { if let member = accounts[name] { _ = try await core.feed.reblog(by: member, statusID: view.status.id) } }
         }
-        return Result(members: accounts.count, posts: ids.count, password: password)
+        let conversations = try await createChats(accounts)
+        let articles = try await createNewsgroups(accounts)
+        let admins = Self.members.filter { $0.role == .admin }.map(\.username)
+        let byKind = AccountKind.allCases.map { kind in
+            (kind: kind.rawValue, usernames: Self.members.filter { $0.kind == kind && $0.role != .admin }.map(\.username))
+        }.filter { !$0.usernames.isEmpty }
+        return Result(members: accounts.count, posts: ids.count, conversations: conversations, newsgroups: Self.groups.count,
+                      articles: articles, password: password, signIns: [(kind: "admin", usernames: admins)] + byKind)
     }
 }

@@ -26,12 +26,13 @@ extension FeedService {
         guard poll == nil || mediaIDs.isEmpty else { throw CoreError.invalid("poll_and_media", field: "poll") }
         let id = ids.next()
         try await database.write { db in
+            let sensitive = try await Self.sensitive(new.sensitive, spoiler: spoiler, author: author.id, db: db)
             try await db.raw("""
                 INSERT INTO scheduled_statuses (id, account_id, scheduled_at, text, spoiler_text, visibility, in_reply_to_id, language,
-                                                poll_options, poll_expires_in, poll_multiple, poll_hide_totals, created_at)
+                                                poll_options, poll_expires_in, poll_multiple, poll_hide_totals, sensitive, created_at)
                 VALUES (\(bind: id), \(bind: author.id), \(bind: at), \(bind: text), \(bind: spoiler), \(bind: new.visibility.rawValue),
                         \(bind: new.inReplyToID), \(bind: StatusLanguage.normalized(new.language)), \(bind: poll?.options.joined(separator: "\n")),
-                        \(bind: poll?.expiresIn), \(bind: poll?.multiple == true ? 1 : 0), \(bind: poll?.hideTotals == true ? 1 : 0), \(bind: now))
+                        \(bind: poll?.expiresIn), \(bind: poll?.multiple == true ? 1 : 0), \(bind: poll?.hideTotals == true ? 1 : 0), \(bind: sensitive ? 1 : 0), \(bind: now))
                 """).run()
             for (position, mediaID) in mediaIDs.enumerated() {
                 // Only one's own photo, not on a status, message or another scheduled status (media_id is unique).
@@ -67,10 +68,24 @@ extension FeedService {
     }
 
     public func reschedule(_ id: Int64, author: Account, at: Int64) async throws -> ScheduledStatus {
-        guard at >= clock.nowMilliseconds() + FeedRules.minScheduleDelay else { throw CoreError.invalid("scheduled_at_soon", field: "scheduled_at") }
+        try await editScheduled(id, author: author, text: nil, spoilerText: nil, at: at)
+    }
+
+    /// Changes what a scheduled status will say and/or when it goes out (nil: unchanged), by the rules
+    /// posting and scheduling check: text and warning cleaned and limited, empty text only beside photos or a
+    /// poll, a time at least `FeedRules.minScheduleDelay` ahead. Nothing changes when any of it is refused.
+    public func editScheduled(_ id: Int64, author: Account, text: String?, spoilerText: String?, at: Int64?) async throws -> ScheduledStatus {
+        let now = clock.nowMilliseconds()
+        try AccountService.ensureMayAct(author, now: now)
+        if let at, at < now + FeedRules.minScheduleDelay { throw CoreError.invalid("scheduled_at_soon", field: "scheduled_at") }
+        guard let current = try await scheduled(id, author: author) else { throw CoreError.notFound }
+        let (newText, newSpoiler) = try Self.validated(text: text ?? current.status.text, spoilerText: spoilerText ?? current.status.spoilerText,
+                                                       allowEmpty: !current.media.isEmpty || current.status.poll != nil)
         let changed = try await database.write { db in
             try await db.raw("""
-                UPDATE scheduled_statuses SET scheduled_at = \(bind: at) WHERE id = \(bind: id) AND account_id = \(bind: author.id) RETURNING id
+                UPDATE scheduled_statuses SET scheduled_at = \(bind: at ?? current.scheduledAt), text = \(bind: newText),
+                    spoiler_text = \(bind: newSpoiler), sensitive = \(bind: (current.status.sensitive ?? false) || !newSpoiler.isEmpty ? 1 : 0)
+                WHERE id = \(bind: id) AND account_id = \(bind: author.id) RETURNING id
                 """).first() != nil
         }
         guard changed, let scheduled = try await scheduled(id, author: author) else { throw CoreError.notFound }
@@ -130,7 +145,8 @@ extension FeedService {
                                 visibility: Visibility(rawValue: try row.decode(column: "visibility", as: String.self)) ?? .direct,
                                 inReplyToID: try row.decode(column: "in_reply_to_id", as: Int64?.self),
                                 language: try row.decode(column: "language", as: String?.self),
-                                mediaIDs: (media[id] ?? []).map(\.id), poll: poll)
+                                mediaIDs: (media[id] ?? []).map(\.id), poll: poll,
+                                sensitive: try row.decode(column: "sensitive", as: Int.self) != 0)
             return ScheduledStatus(id: id, accountID: try row.decode(column: "account_id", as: Int64.self),
                                    scheduledAt: try row.decode(column: "scheduled_at", as: Int64.self), status: new, media: media[id] ?? [])
         }

@@ -77,17 +77,24 @@ extension FeedService {
             // there is more, read once more with room to spare. Most pages hide nothing, and every row read costs.
             // The viewer's filters are read once, not once for each try at the page.
             let filters = try await FilterService.active(for: who, in: timeline.filterContext, db: db)
-            let first = try await Self.timelinePage(timeline, viewer: who, page: page, fetch: page.limit + 2, onlyMedia: onlyMedia, listPolicy: listPolicy,
+            // Hide filters leave part of every read out: the first read asks for as many more rows as this
+            // member's last page lost (`HiddenShares`), so the second read stays rare.
+            let hides = filters.contains { $0.action == .hide }
+            let fetch = hides ? hiddenShares.rowsToRead(limit: page.limit, viewer: viewer.id) : page.limit + 2
+            let first = try await Self.timelinePage(timeline, viewer: who, page: page, fetch: fetch, onlyMedia: onlyMedia, listPolicy: listPolicy,
                                                     filters: filters, db: db)
+            if hides { hiddenShares.record(hidden: first.hidden, of: first.read, viewer: viewer.id) }
             guard first.page.items.count < page.limit, !first.exhausted else { return first.page }
-            return try await Self.timelinePage(timeline, viewer: who, page: page, fetch: page.limit + 40, onlyMedia: onlyMedia, listPolicy: listPolicy,
-                                               filters: filters, db: db).page
+            return try await Self.timelinePage(timeline, viewer: who, page: page, fetch: max(fetch * 2, page.limit + 40), onlyMedia: onlyMedia,
+                                               listPolicy: listPolicy, filters: filters, db: db).page
         }
     }
 
-    /// One try at a page from `fetch` rows; `exhausted` when there were no more rows to read.
+    /// One try at a page from `fetch` rows; `exhausted` when there were no more rows to read; `hidden` of the
+    /// `read` rows were not the viewer's to see (filters, blocks, mutes).
     private static func timelinePage(_ timeline: Timeline, viewer who: Viewer, page: PageRequest, fetch: Int, onlyMedia: Bool,
-                                     listPolicy: FeedList.RepliesPolicy, filters: [Filter], db: any SQLDatabase) async throws -> (page: TimelinePage, exhausted: Bool) {
+                                     listPolicy: FeedList.RepliesPolicy, filters: [Filter],
+                                     db: any SQLDatabase) async throws -> (page: TimelinePage, exhausted: Bool, read: Int, hidden: Int) {
         let (query, cursorColumn) = Self.query(timeline, viewer: who, page: page, fetch: fetch, onlyMedia: onlyMedia, listPolicy: listPolicy)
         let rows = try await db.raw(query).all()
         var pairs = try rows.map { (try StatusRow.decode($0), try $0.decode(column: "cursor", as: Int64.self)) }
@@ -112,7 +119,7 @@ extension FeedService {
             guard keptIDs.contains(view.status.id) else { return false }
             return shown.insert(view.reblog?.view.status.id ?? view.status.id).inserted
         }
-        return (TimelinePage(items: items, newestCursor: kept.first?.1, oldestCursor: kept.last?.1), exhausted)
+        return (TimelinePage(items: items, newestCursor: kept.first?.1, oldestCursor: kept.last?.1), exhausted, pairs.count, pairs.count - visible.count)
     }
 
     /// Home statuses straight from the followed accounts, for history older than the fanned-out feed (the
@@ -122,9 +129,14 @@ extension FeedService {
         return """
             SELECT \(unsafeRaw: StatusRow.columns), s.id AS cursor FROM \(unsafeRaw: StatusRow.from)
             WHERE s.account_id IN (SELECT target_id FROM follows WHERE account_id = \(bind: me) UNION ALL SELECT \(bind: me))
-              AND s.visibility <> 'direct' AND a.status = 'active' AND s.id < \(bind: page.maxID ?? Int64.max)
+              AND s.visibility <> 'direct' AND a.status = 'active' AND s.id < \(bind: page.maxID ?? Int64.max)\(homeExclusion(viewer, "s.account_id"))
             ORDER BY s.id DESC LIMIT \(bind: fetch)
             """
+    }
+
+    /// Leaves the members of the viewer's exclusive lists out of home (nothing when they have none).
+    private static func homeExclusion(_ viewer: Viewer, _ column: String) -> SQLQueryString {
+        viewer.homeExcluded.isEmpty ? "" : " AND \(unsafeRaw: column) NOT IN (\(list(viewer.homeExcluded)))"
     }
 
     private static func query(_ timeline: Timeline, viewer: Viewer, page: PageRequest, fetch: Int, onlyMedia: Bool,
@@ -137,7 +149,7 @@ extension FeedService {
             return ("""
                 SELECT \(unsafeRaw: StatusRow.columns), h.status_id AS cursor FROM home_feed h JOIN statuses s ON s.id = h.status_id
                 JOIN accounts a ON a.id = s.account_id
-                WHERE h.account_id = \(bind: me) AND \(unsafeRaw: active) AND \(bounds)
+                WHERE h.account_id = \(bind: me) AND \(unsafeRaw: active) AND \(bounds)\(homeExclusion(viewer, "h.author_id"))
                 ORDER BY h.status_id \(unsafeRaw: ascending ? "ASC" : "DESC") LIMIT \(bind: fetch)
                 """, "h.status_id")
         case .network:

@@ -10,6 +10,8 @@ public struct FeedService: Sendable {
     let log: EventLog
     /// Photo files, removed after a deleted status's photos are.
     let mediaFiles: MediaFiles
+    /// What members' hide filters left out of their last timeline read (`timeline` sizes its first read by it).
+    let hiddenShares = HiddenShares()
 
     public struct NewStatus: Sendable, Equatable {
         public var text: String
@@ -22,9 +24,12 @@ public struct FeedService: Sendable {
         /// A client's `Idempotency-Key`: the same key from the same member within an hour gives the first status.
         public var idempotencyKey: String?
         public var poll: NewPoll?
+        /// Mastodon's `sensitive`; nil: the author's default (`source[sensitive]`). A content warning makes it so anyway.
+        public var sensitive: Bool?
 
         public init(text: String, spoilerText: String = "", visibility: Visibility = .public, inReplyToID: Int64? = nil, language: String? = nil,
-                    mediaIDs: [Int64] = [], idempotencyKey: String? = nil, poll: NewPoll? = nil) {
+                    mediaIDs: [Int64] = [], idempotencyKey: String? = nil, poll: NewPoll? = nil, sensitive: Bool? = nil) {
+            self.sensitive = sensitive
             self.mediaIDs = mediaIDs
             self.idempotencyKey = idempotencyKey
             self.poll = poll
@@ -65,10 +70,11 @@ public struct FeedService: Sendable {
                 }
                 replyAccount = parent.author.id
             }
+            let sensitive = try await Self.sensitive(new.sensitive, spoiler: spoiler, author: author.id, db: db)
             try await db.raw("""
-                INSERT INTO statuses (id, account_id, text, spoiler_text, visibility, in_reply_to_id, in_reply_to_account_id, language, created_at)
+                INSERT INTO statuses (id, account_id, text, spoiler_text, visibility, in_reply_to_id, in_reply_to_account_id, language, sensitive, created_at)
                 VALUES (\(bind: id), \(bind: author.id), \(bind: text), \(bind: spoiler), \(bind: new.visibility.rawValue),
-                        \(bind: new.inReplyToID), \(bind: replyAccount), \(bind: language), \(bind: now))
+                        \(bind: new.inReplyToID), \(bind: replyAccount), \(bind: language), \(bind: sensitive ? 1 : 0), \(bind: now))
                 """).run()
             try await SearchDocuments.post(id: id, text: text, spoilerText: spoiler, db: db)
             if let poll { try await Polls.store(poll, statusID: id, now: now, db: db) }
@@ -275,6 +281,15 @@ public struct FeedService: Sendable {
     }
 
     // MARK: Rules
+
+    /// Whether a new status is sensitive: the client's word, else the author's `source[sensitive]`; a content
+    /// warning always makes it so.
+    static func sensitive(_ asked: Bool?, spoiler: String, author: Int64, db: any SQLDatabase) async throws -> Bool {
+        if !spoiler.isEmpty { return true }
+        if let asked { return asked }
+        return try await db.raw("SELECT posting_sensitive FROM accounts WHERE id = \(bind: author)").first()?
+            .decode(column: "posting_sensitive", as: Int.self) == 1
+    }
 
     static func validated(text: String, spoilerText: String, allowEmpty: Bool = false) throws -> (String, String) {
         let text = AccountRules.stripControls(text, keepNewlines: true).trimmingWhitespace()

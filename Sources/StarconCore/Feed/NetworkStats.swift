@@ -46,35 +46,26 @@ public struct NetworkStats: Sendable {
 
     public struct TagUse: Sendable, Equatable {
         public let name: String
-        /// Statuses and distinct authors per day, today first (seven days).
-        public let days: [(day: Int64, uses: Int, accounts: Int)]
-        public static func == (a: TagUse, b: TagUse) -> Bool { a.name == b.name }
+        /// Statuses and distinct authors per UTC day, today first (seven days).
+        public let days: [TagDay]
     }
 
-    /// Hashtags used by the most members in public statuses over the last week.
+    /// Hashtags used by the most members in public statuses over the last seven UTC days.
     public func trendingTags(limit: Int) async throws -> [TagUse] {
-        let now = clock.nowMilliseconds(), since = now - Self.week
-        return try await database.read { db in
-            var byTag: [String: [Int64: (uses: Int, accounts: Set<Int64>)]] = [:]
-            for row in try await db.raw("""
+        let now = clock.nowMilliseconds(), since = Self.historyStart(now: now)
+        let uses = try await database.read { db in
+            try await db.raw("""
                 SELECT t.tag AS tag, s.account_id AS account, s.created_at AS created FROM status_tags t JOIN statuses s ON s.id = t.status_id
-                WHERE s.created_at >= \(bind: since) AND s.visibility = 'public' ORDER BY s.id DESC LIMIT 5000
-                """).all() {
-                let day = (now - (try row.decode(column: "created", as: Int64.self))) / 86_400_000
-                var entry = byTag[try row.decode(column: "tag", as: String.self), default: [:]][day, default: (0, [])]
-                entry.uses += 1
-                entry.accounts.insert(try row.decode(column: "account", as: Int64.self))
-                byTag[try row.decode(column: "tag", as: String.self), default: [:]][day] = entry
-            }
-            let ranked = byTag.map { tag, days in (tag, Set(days.values.flatMap(\.accounts)).count, days.values.map(\.uses).reduce(0, +)) }
-                .sorted { ($0.1, $0.2, $1.0) > ($1.1, $1.2, $0.0) }
-            return ranked.prefix(limit).map { tag, _, _ in
-                let days = byTag[tag]!
-                return TagUse(name: tag, days: (0..<7).map { day in
-                    (day: now - Int64(day) * 86_400_000, uses: days[Int64(day)]?.uses ?? 0, accounts: days[Int64(day)]?.accounts.count ?? 0)
-                })
-            }
+                WHERE s.created_at >= \(bind: since) AND s.visibility = 'public' ORDER BY s.id DESC LIMIT \(bind: Self.historyRows)
+                """).all().map { (tag: try $0.decode(column: "tag", as: String.self), account: try $0.decode(column: "account", as: Int64.self),
+                                  created: try $0.decode(column: "created", as: Int64.self)) }
         }
+        var members: [String: Set<Int64>] = [:]
+        for use in uses { members[use.tag, default: []].insert(use.account) }
+        let history = Self.days(uses, now: now)
+        let ranked = history.map { tag, days in (tag, members[tag]?.count ?? 0, days.map(\.uses).reduce(0, +)) }
+            .sorted { ($0.1, $0.2, $1.0) > ($1.1, $1.2, $0.0) }
+        return ranked.prefix(limit).map { TagUse(name: $0.0, days: history[$0.0]!) }
     }
 
     /// Public statuses of the last week with the most favourites and reposts, most first.

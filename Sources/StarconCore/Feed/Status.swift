@@ -36,6 +36,8 @@ public struct Status: Sendable, Equatable {
     public var repliesCount: Int
     public var reblogsCount: Int
     public var favouritesCount: Int
+    /// Mastodon's `sensitive`: apps hide its photos until asked (a content warning implies it).
+    public var sensitive = false
     /// Members it mentions, in the order the text names them.
     public var mentions: [Account] = []
     public var tags: [String] = []
@@ -121,7 +123,7 @@ enum StatusRow {
         s.id AS s_id, s.text AS s_text, s.spoiler_text AS s_spoiler, s.visibility AS s_visibility, s.language AS s_language,
         s.in_reply_to_id AS s_reply_id, s.in_reply_to_account_id AS s_reply_account, s.reblog_of_id AS s_reblog,
         s.created_at AS s_created, s.edited_at AS s_edited, s.replies_count AS s_replies, s.reblogs_count AS s_reblogs,
-        s.favourites_count AS s_favourites, \(storedParts) AS s_stored, \(AccountRow.joinedColumns)
+        s.favourites_count AS s_favourites, s.sensitive AS s_sensitive, \(storedParts) AS s_stored, \(AccountRow.joinedColumns)
         """
     /// `Status.StoredParts` as a number: a probe of each table's status_id index, much cheaper than a query.
     private static let storedParts = """
@@ -133,7 +135,7 @@ enum StatusRow {
     static let from = "statuses s JOIN accounts a ON a.id = s.account_id"
 
     static func decode(_ row: any SQLRow) throws -> Status {
-        Status(
+        var status = Status(
             id: try row.decode(column: "s_id", as: Int64.self),
             author: try AccountRow.decode(row),
             text: try row.decode(column: "s_text", as: String.self),
@@ -149,5 +151,7 @@ enum StatusRow {
             reblogsCount: try row.decode(column: "s_reblogs", as: Int.self),
             favouritesCount: try row.decode(column: "s_favourites", as: Int.self),
             stored: Status.StoredParts(rawValue: try row.decode(column: "s_stored", as: Int.self)))
+        status.sensitive = try row.decode(column: "s_sensitive", as: Int.self) != 0
+        return status
     }
 }

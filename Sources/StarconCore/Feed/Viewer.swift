@@ -13,6 +13,8 @@ struct Viewer: Sendable {
     /// Members this one blocked, or who blocked this one: they see nothing of each other.
     let blockedEitherWay: Set<Int64>
     let muted: Set<Int64>
+    /// Members of this one's exclusive lists: their statuses and reposts stay out of home (Mastodon 4.2).
+    let homeExcluded: Set<Int64>
     /// The members whose follow state `following` holds, when it does not hold everyone's. A timeline page
     /// asks about the twenty or so authors on it, not the hundreds the member follows.
     private(set) var followingKnownFor: Set<Int64>?
@@ -24,10 +26,12 @@ struct Viewer: Sendable {
             SELECT 'b' AS kind, target_id AS id FROM blocks WHERE account_id = \(bind: account.id)
             UNION ALL SELECT 'b', account_id FROM blocks WHERE target_id = \(bind: account.id)
             UNION ALL SELECT 'm', target_id FROM mutes WHERE account_id = \(bind: account.id)
+            UNION ALL SELECT 'x', m.account_id FROM lists l JOIN list_members m ON m.list_id = l.id
+                WHERE l.account_id = \(bind: account.id) AND l.exclusive = 1
             """
         if candidates == nil { query = query + " UNION ALL SELECT 'f', target_id FROM follows WHERE account_id = \(bind: account.id)" }
         let ids = try await FeedService.idsByKind(query, db: db)
-        var viewer = Viewer(account: account, mayAct: AccountService.mayAct(account, now: now), now: now, following: ids["f"] ?? [], blockedEitherWay: ids["b"] ?? [], muted: ids["m"] ?? [],
+        var viewer = Viewer(account: account, mayAct: AccountService.mayAct(account, now: now), now: now, following: ids["f"] ?? [], blockedEitherWay: ids["b"] ?? [], muted: ids["m"] ?? [], homeExcluded: ids["x"] ?? [],
                             followingKnownFor: candidates == nil ? nil : [])
         if let candidates { viewer = try await viewer.knowingFollows(of: candidates, db: db) }
         return viewer

@@ -54,11 +54,12 @@ public struct MediaService: Sendable {
             try await database.write { db in
                 try await db.raw("""
                     INSERT INTO media (id, account_id, digest, description, blurhash, original_ext, original_width, original_height,
-                        large_ext, large_width, large_height, small_ext, small_width, small_height, created_at)
+                        large_ext, large_width, large_height, small_ext, small_width, small_height, small_bytes, large_bytes, created_at)
                     VALUES (\(bind: id), \(bind: owner.id), \(bind: digest), \(bind: description), \(bind: processed.blurhash),
                         \(bind: processed.original.fileExtension), \(bind: processed.original.width), \(bind: processed.original.height),
                         \(bind: processed.large.fileExtension), \(bind: processed.large.width), \(bind: processed.large.height),
-                        \(bind: processed.small.fileExtension), \(bind: processed.small.width), \(bind: processed.small.height), \(bind: now))
+                        \(bind: processed.small.fileExtension), \(bind: processed.small.width), \(bind: processed.small.height),
+                        \(bind: processed.small.data.count), \(bind: processed.large.data.count), \(bind: now))
                     """).run()
             }
         }
@@ -87,7 +88,7 @@ public struct MediaService: Sendable {
     /// A file to serve: its bytes, and whether shared caches may keep it.
     public struct ServedFile: Sendable {
         public let data: Data
-        /// True when a public status shows it; a photo of a followers-only or direct status, of a message,
+        /// True when a public status or a site page shows it; a photo of a followers-only or direct status, of a message,
         /// or not attached yet is for private caches only (its URL is unguessable, and unlisted anywhere).
         public let isPublic: Bool
     }
@@ -99,7 +100,8 @@ public struct MediaService: Sendable {
         let digest = String(name.prefix(64))
         let visibilities = try await database.read { db in
             try await db.raw("""
-                SELECT s.visibility AS visibility FROM media m LEFT JOIN statuses s ON s.id = m.status_id WHERE m.digest = \(bind: digest)
+                SELECT CASE WHEN EXISTS (SELECT 1 FROM site_media sm WHERE sm.media_id = m.id) THEN 'public' ELSE s.visibility END AS visibility
+                FROM media m LEFT JOIN statuses s ON s.id = m.status_id WHERE m.digest = \(bind: digest)
                 """).all().map { try $0.decode(column: "visibility", as: String?.self) }
         }
         guard !visibilities.isEmpty, let data = files.contents(of: name) else { return nil }
@@ -118,7 +120,8 @@ public struct MediaService: Sendable {
                 DELETE FROM media WHERE status_id IS NULL AND message_id IS NULL AND created_at < \(bind: cutoff)
                   AND NOT EXISTS (SELECT 1 FROM scheduled_status_media w WHERE w.media_id = media.id)
                   AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.avatar_media_id = media.id)
-                  AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.header_media_id = media.id) RETURNING digest
+                  AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.header_media_id = media.id)
+                  AND NOT EXISTS (SELECT 1 FROM site_media sm WHERE sm.media_id = media.id) RETURNING digest
                 """).all().map { try $0.decode(column: "digest", as: String.self) }
         }
         return await files.release(digests) + (try await files.sweep(gracePeriod: gracePeriod))

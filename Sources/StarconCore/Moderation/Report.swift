@@ -22,6 +22,8 @@ public struct Report: Sendable, Equatable {
 
 public enum ReportTargetKind: String, Sendable, CaseIterable {
     case status, message, article, mail, account
+    /// A page of a site (`SitePage.id`); taking it down unpublishes every language.
+    case sitePage = "site_page"
 }
 
 public enum ReportCategory: String, Sendable, CaseIterable {

@@ -14,6 +14,7 @@ public struct ReportService: Sendable {
     let messenger: MessengerService
     let news: NewsService
     let mail: MailService
+    let sites: SiteService
 
     public static let commentMaxLength = 1000
     static let excerptMaxLength = 2000
@@ -100,6 +101,9 @@ public struct ReportService: Sendable {
         case .article:
             guard let article = try await news.article(id: new.targetID), article.status == .published else { throw CoreError.notFound }
             return (article.authorID, article.subject + "\n\n" + article.body, [])
+        case .sitePage:
+            guard let page = try await sites.reportable(pageID: new.targetID) else { throw CoreError.notFound }
+            return (page.owner.id, page.excerpt, [])
         case .mail:
             let row = try await database.read { db in
                 try await db.raw("""
@@ -231,6 +235,8 @@ public struct ReportService: Sendable {
             try await messenger.removeReported(messageID: report.targetID)
         case .article:
             do { try await news.cancel(actor: actor, articleID: report.targetID) } catch let error as CoreError where error.kind == .notFound {}
+        case .sitePage:
+            try await sites.takeDown(pageID: report.targetID, by: actor)
         case .mail:
             throw CoreError.forbidden
         }

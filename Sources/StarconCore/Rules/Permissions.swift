@@ -33,6 +33,13 @@ public enum Permissions {
         (try? AccountService.ensureMaySignIn(viewer, now: now)) != nil
     }
 
+    /// Whether what `account` publishes beyond its posts (its site) stays up: while it may sign in
+    /// (`AccountService.ensureMaySignIn`), so a suspension, timed or not, takes it down until lifted.
+    /// `SiteRules.ownerOnline` is this rule as an SQL condition; `SiteServiceTests` holds the two to the same cases.
+    public static func keepsPublishing(_ account: Account, now: Int64) -> Bool {
+        (try? AccountService.ensureMaySignIn(account, now: now)) != nil
+    }
+
     /// Whether `viewer` may act as staff on `target` (warn, limit, suspend, ban; lift them): moderators on
     /// members, admins on anyone, nobody on themself.
     public static func moderate(_ target: Account, viewer: Account) -> Bool {
@@ -45,7 +52,7 @@ public enum Permissions {
     public static func report(_ report: Report, viewer: Account) -> ReportPermissions {
         guard viewer.isModerator, report.state == .open else { return ReportPermissions() }
         let onMember = report.account.map { moderate($0, viewer: viewer) } ?? false
-        let deletable = [.status, .message, .article].contains(report.targetKind)
+        let deletable = [.status, .message, .article, .sitePage].contains(report.targetKind)
         let active = report.account?.status == .active
         return ReportPermissions(dismiss: true, delete: deletable, warn: onMember, limit: onMember && report.account?.limited == false,
                                  suspend: onMember && active, ban: onMember && (active || report.account?.suspendedUntil != nil))
@@ -82,10 +89,17 @@ public enum Permissions {
             changeKind: viewer.isAdmin)
     }
 
+    /// Whether `viewer` may hand out a one-time link that sets `target`'s password: admins, never for themselves
+    /// (they change it in their settings).
+    public static func issueResetLink(_ target: Account, viewer: Account) -> Bool {
+        viewer.isAdmin && target.id != viewer.id
+    }
+
     /// What the member may do on the instance as a whole (not about one object).
     public static func instance(_ viewer: Account) -> InstancePermissions {
         InstancePermissions(administer: viewer.isModerator, setRegistrationMode: viewer.isAdmin, approveRegistrations: viewer.isAdmin,
-                            manageGroups: viewer.isModerator, announce: viewer.isAdmin && viewer.status == .active)
+                            manageGroups: viewer.isModerator, announce: viewer.isAdmin && viewer.status == .active,
+                            setPhotoLoadingDefault: viewer.isAdmin && viewer.status == .active)
     }
 
     /// A conversation `viewer` is a member of. `blocked`: a direct conversation whose other member and the
@@ -161,6 +175,8 @@ public struct InstancePermissions: Sendable, Equatable {
     public var manageGroups: Bool
     /// Publishing and ending announcements to every member.
     public var announce: Bool = false
+    /// The instance's default for how photos load (the data saver).
+    public var setPhotoLoadingDefault: Bool = false
 }
 
 public struct ConversationPermissions: Sendable, Equatable {

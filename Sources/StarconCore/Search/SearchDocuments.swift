@@ -1,6 +1,6 @@
 import SQLKit
 
-/// Keeps `search_documents` current for posts, members and articles, inside the transaction that changes
+/// Keeps `search_documents` current for posts, members, articles and site pages, inside the transaction that changes
 /// them, so a thing is findable exactly when it is stored. The document's `id` is the thing's own id (ids
 /// are unique across kinds, `IDGenerator`), which lets the FTS5 index hand posts over newest first.
 /// Searches join the thing's own table, so a document left behind by a cascade delete is never shown.
@@ -15,6 +15,11 @@ enum SearchDocuments {
 
     static func article(id: Int64, authorName: String, subject: String, body: String, db: any SQLDatabase) async throws {
         try await put(kind: "article", id: id, sender: authorName, subject: subject, body: body, db: db)
+    }
+
+    /// A site page: every published translation's title in `subject`, their texts in `body`.
+    static func sitePage(id: Int64, siteName: String, titles: [String], bodies: [String], db: any SQLDatabase) async throws {
+        try await put(kind: "site", id: id, sender: siteName, subject: titles.joined(separator: " "), body: bodies.joined(separator: " "), db: db)
     }
 
     static func remove(kind: String, id: Int64, db: any SQLDatabase) async throws {

@@ -6,8 +6,9 @@ public struct Site: Sendable, Equatable {
     public let owner: Account
     public let createdAt: Int64
 
-    /// Visitors see the site only while its owner is active: a suspended owner's site is offline.
-    public var isOnline: Bool { owner.status == .active }
+    /// Visitors see the site only while its owner may sign in (`Permissions.keepsPublishing`): a suspended
+    /// owner's site is offline, and comes back when the suspension ends.
+    public func isOnline(now: Int64) -> Bool { Permissions.keepsPublishing(owner, now: now) }
 
     /// The languages a page may be written in, in the order the switcher shows them.
     public static let languages = ["ko", "en", "ru", "zh", "ja"]
@@ -51,7 +52,7 @@ public struct SiteTranslation: Sendable, Equatable {
 
 /// A saved state of a translation: who wrote it, when, and what.
 public struct SiteRevision: Sendable, Equatable {
-    public enum Action: String, Sendable { case save, publish, restore }
+    public enum Action: String, Sendable { case save, publish, restore, move, unpublish }
     public let id: Int64
     public let pageID: Int64
     public let language: String
@@ -60,6 +61,8 @@ public struct SiteRevision: Sendable, Equatable {
     public let action: Action
     public let accountID: Int64
     public let createdAt: Int64
+    /// What a revision that is no text change did (a move: "/old → /new").
+    public var note: String = ""
 }
 
 /// What a viewer may do with a site; decided once here, shown by every front.

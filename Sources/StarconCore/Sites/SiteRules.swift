@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 
 /// Names, slugs, sizes and who may do what with a site.
 public enum SiteRules {
@@ -65,9 +66,14 @@ public enum SiteRules {
         guard let viewer, AccountService.mayAct(viewer, now: now) else { return .none }
         let isOwner = viewer.id == site.owner.id
         var permissions = SitePermissions()
-        permissions.edit = site.isOnline && (isOwner || isEditor)
+        permissions.edit = site.isOnline(now: now) && (isOwner || isEditor)
         permissions.publish = permissions.edit
         permissions.manageEditors = isOwner || viewer.role == .admin
         return permissions
+    }
+
+    /// `Permissions.keepsPublishing` over the owner's row `a`, for queries that list sites or their pages.
+    static func ownerOnline(now: Int64) -> SQLQueryString {
+        "(a.status = 'active' AND (a.expires_at IS NULL OR a.expires_at > \(bind: now)))"
     }
 }

@@ -50,13 +50,16 @@ extension SiteService {
         }
     }
 
-    /// The published translations of every page of a site, for its menu and news section.
-    public func publishedTranslations(of site: Site) async throws -> [Int64: [SiteTranslation]] {
+    /// The published translations of a site's menu pages, for its menu: titles only (`body` and
+    /// `publishedBody` are left empty), since a page view needs the titles of every menu page but the text of one.
+    public func menuTitles(of site: Site) async throws -> [Int64: [SiteTranslation]] {
         try await database.read { db in
             var out: [Int64: [SiteTranslation]] = [:]
             for row in try await db.raw("""
-                SELECT t.* FROM site_translations t JOIN site_pages p ON p.id = t.page_id
-                WHERE p.site_id = \(bind: site.id) AND t.published_body IS NOT NULL
+                SELECT t.page_id, t.language, t.title, '' AS body, t.published_title, '' AS published_body, t.published_at, t.publish_at,
+                    t.updated_at, t.updated_by
+                FROM site_translations t JOIN site_pages p ON p.id = t.page_id
+                WHERE p.site_id = \(bind: site.id) AND p.kind = 'page' AND t.published_body IS NOT NULL
                 """).all() {
                 let translation = try Self.decodeTranslation(row)
                 out[translation.pageID, default: []].append(translation)
@@ -153,14 +156,14 @@ extension SiteService {
             try await db.raw("""
                 SELECT t.* FROM site_translations t JOIN site_pages p ON p.id = t.page_id JOIN sites s ON s.id = p.site_id
                 JOIN accounts a ON a.id = s.account_id
-                WHERE t.publish_at <= \(bind: now) AND a.status = 'active' ORDER BY t.publish_at LIMIT \(bind: batch)
+                WHERE t.publish_at <= \(bind: now) AND \(SiteRules.ownerOnline(now: now)) ORDER BY t.publish_at LIMIT \(bind: batch)
                 """).all().map(Self.decodeTranslation)
         }
         for translation in due {
             let page = try await database.read { db in
                 try await db.raw("SELECT * FROM site_pages WHERE id = \(bind: translation.pageID)").first().map(Self.decodePage)
             }
-            guard let page, let site = try await self.site(id: page.siteID), site.isOnline else {
+            guard let page, let site = try await self.site(id: page.siteID), isOnline(site) else {
                 // An offline site keeps its schedule until its owner is back.
                 continue
             }
@@ -204,6 +207,7 @@ extension SiteService {
                 WHERE page_id = \(bind: page.id) AND language = \(bind: language) RETURNING *
                 """).first() else { return nil }
             let translation = try Self.decodeTranslation(row)
+            try await SiteSearchDocument.update(pageID: page.id, db: db)
             if recordRevision {
                 try await db.raw("""
                     INSERT INTO site_revisions (id, page_id, language, title, body, action, account_id, created_at)
@@ -222,7 +226,7 @@ extension SiteService {
         let current = try await database.read { db in
             try await db.raw("SELECT * FROM site_pages WHERE id = \(bind: page.id)").first().map(Self.decodePage)
         }
-        guard let current, current.statusID == nil, let site = try await self.site(id: page.siteID), site.isOnline else { return }
+        guard let current, current.statusID == nil, let site = try await self.site(id: page.siteID), isOnline(site) else { return }
         let base = try await settings.get(.publicURL) ?? ""
         let url = "\(base)/sites/\(site.name)/\(page.slug)?lang=\(translation.language)"
         let title = String((translation.publishedTitle ?? translation.title).prefix(300))
@@ -255,6 +259,7 @@ extension SiteService {
                      language: try row.decode(column: "language", as: String.self), title: try row.decode(column: "title", as: String.self),
                      body: try row.decode(column: "body", as: String.self),
                      action: SiteRevision.Action(rawValue: try row.decode(column: "action", as: String.self)) ?? .save,
-                     accountID: try row.decode(column: "account_id", as: Int64.self), createdAt: try row.decode(column: "created_at", as: Int64.self))
+                     accountID: try row.decode(column: "account_id", as: Int64.self), createdAt: try row.decode(column: "created_at", as: Int64.self),
+                     note: try row.decode(column: "note", as: String.self))
     }
 }

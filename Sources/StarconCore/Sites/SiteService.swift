@@ -7,14 +7,21 @@ public struct SiteService: Sendable {
     let clock: Clock
     let feed: FeedService
     let settings: Settings
+    let media: MediaService
+    let audit: AuditLog
 
-    init(database: any Database, ids: IDGenerator, clock: Clock, feed: FeedService, settings: Settings) {
+    init(database: any Database, ids: IDGenerator, clock: Clock, feed: FeedService, settings: Settings, media: MediaService, audit: AuditLog) {
         self.database = database
         self.ids = ids
         self.clock = clock
         self.feed = feed
         self.settings = settings
+        self.media = media
+        self.audit = audit
     }
+
+    /// Whether `site` is online now (its owner's state, `Permissions.keepsPublishing`).
+    public func isOnline(_ site: Site) -> Bool { site.isOnline(now: clock.nowMilliseconds()) }
 
     /// Grants a site named `name` to `owner` (an admin's act, or the operator's with `actor` nil).
     public func create(actor: Account?, name: String, owner: Account, title: String? = nil) async throws -> Site {
@@ -63,7 +70,7 @@ public struct SiteService: Sendable {
             let rows = try await db.raw("""
                 SELECT s.id AS s_id, s.name AS s_name, s.title AS s_title, s.created_at AS s_created_at, \(unsafeRaw: AccountRow.joinedColumns)
                 FROM sites s JOIN accounts a ON a.id = s.account_id
-                WHERE a.status = 'active' ORDER BY s.name LIMIT \(bind: limit)
+                WHERE \(SiteRules.ownerOnline(now: clock.nowMilliseconds())) ORDER BY s.name LIMIT \(bind: limit)
                 """).all()
             let sites = try rows.map(Self.decode).filter { kind == nil || $0.owner.kind == kind }
             guard !sites.isEmpty else { return [] }
@@ -132,7 +139,7 @@ public struct SiteService: Sendable {
 
     func ensure(_ actor: Account, may keyPath: KeyPath<SitePermissions, Bool>, _ site: Site) async throws {
         try AccountService.ensureMayAct(actor, now: clock.nowMilliseconds())
-        guard site.isOnline else { throw CoreError(.forbidden, "site_offline") }
+        guard site.isOnline(now: clock.nowMilliseconds()) else { throw CoreError(.forbidden, "site_offline") }
         guard try await permissions(site, viewer: actor)[keyPath: keyPath] else { throw CoreError.forbidden }
     }
 

@@ -66,5 +66,33 @@ extension Schema {
             """,
             "CREATE INDEX site_revisions_page ON site_revisions (page_id, language, id)",
         ]),
+        // A page is one search document (kind 'site', id and doc_id the page's id) holding every published
+        // translation; see `SiteSearchDocument`. Pages published before this migration are indexed here.
+        Migration(141, "sites: published pages in the text search index", [], sqlite: searchBackfill(lower: "unicode_lower", concat: "group_concat", separator: "' '"),
+                  postgres: searchBackfill(lower: "LOWER", concat: "string_agg", separator: "' '")),
+        // Photos uploaded in the editor belong to the page (kept while it is, served to everyone); `note` says
+        // what a revision that is not a text change did (a move: "/old → /new").
+        Migration(142, "sites: photos of pages, revision notes", [
+            """
+            CREATE TABLE site_media (
+                media_id BIGINT PRIMARY KEY REFERENCES media (id) ON DELETE CASCADE,
+                page_id BIGINT NOT NULL REFERENCES site_pages (id) ON DELETE CASCADE
+            )
+            """,
+            "CREATE INDEX site_media_page ON site_media (page_id)",
+            "ALTER TABLE site_revisions ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+        ]),
     ]
+
+    private static func searchBackfill(lower: String, concat: String, separator: String) -> [String] {
+        [
+            """
+            INSERT INTO search_documents (id, kind, doc_id, sender, subject, body)
+            SELECT p.id, 'site', p.id, MIN(s.name), \(lower)(\(concat)(t.published_title, \(separator))),
+                \(lower)(\(concat)(SUBSTR(t.published_body, 1, \(SiteSearchDocument.bodyCharactersPerLanguage)), \(separator)))
+            FROM site_pages p JOIN sites s ON s.id = p.site_id JOIN site_translations t ON t.page_id = p.id
+            WHERE t.published_body IS NOT NULL GROUP BY p.id
+            """,
+        ]
+    }
 }

@@ -5,9 +5,9 @@
 public enum Schema {
     /// Each area appends its own list (in `Schema+<Area>.swift`, numbers in its own range) so branches do not collide:
     /// mail submission and queue 50–54, IMAP 55–59, Mastodon API 60–79, web mail and search 80–89, account security 90–99,
-    /// moderation 100–109, announcements and dashboard 110–119, search 120–129, people 130–134, sites 140–149.
+    /// moderation 100–109, announcements and dashboard 110–119, search 120–129, people 130–134, sites 140–149, offline 150–154.
     public static let migrations: [Migration] = base + mailQueueMigrations + mastodonMigrations + mailSearch + mailBytes
-        + accountSecurityMigrations + moderationMigrations + announcementMigrations + search + peopleMigrations + sitesMigrations
+        + accountSecurityMigrations + moderationMigrations + announcementMigrations + search + peopleMigrations + sitesMigrations + apps16Migrations + offlineMigrations
 
     static let base: [Migration] = [
         Migration(1, "accounts, sessions, invitations, settings", [

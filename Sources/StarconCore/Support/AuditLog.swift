@@ -31,7 +31,7 @@ public struct AuditLog: Sendable {
         "article.cancel", "account.lock", "account.password_reset", "account.totp_enable", "account.totp_disable",
         "app_password.create", "app_password.revoke",
         "account.expiry", "account.warn", "account.limit", "account.unlimit", "report.create", "report.resolve",
-        "report.delete_content",
+        "report.delete_content", "account.reset_link",
     ]
 
     /// What an admin narrows the log to: who acted, which action, and a time range (milliseconds, `until`

@@ -12,6 +12,8 @@ public struct Settings: Sendable {
         case setupTokenDigest = "setup_token_digest"
         /// Key for HMACs the web layer makes (CSRF tokens); made once, kept in the store so every node agrees.
         case formSecret = "form_secret"
+        /// How photos load for members who chose nothing (`PhotoLoading`).
+        case photoLoading = "photo_loading"
     }
 
     public func get(_ name: Name) async throws -> String? {

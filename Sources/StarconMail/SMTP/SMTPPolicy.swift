@@ -27,11 +27,14 @@ public struct SMTPIdentity: Sendable, Equatable {
     public let accountID: Int64
     public let username: String
     public let addresses: Set<MailAddress>
+    /// Which app password signed in (nil: the main password), so the session can end when it alone is revoked.
+    public let appPasswordID: Int64?
 
-    public init(accountID: Int64, username: String, addresses: Set<MailAddress>) {
+    public init(accountID: Int64, username: String, addresses: Set<MailAddress>, appPasswordID: Int64? = nil) {
         self.accountID = accountID
         self.username = username
         self.addresses = addresses
+        self.appPasswordID = appPasswordID
     }
 }
 

@@ -55,11 +55,9 @@ extension IMAPSession {
     /// Whether the member, as stored now, may still use mail with the credential this session signed in
     /// with (after a `credentialsRevoked` event: an app password revoked, TOTP turned on).
     public func memberStillAllowed() async -> Bool {
-        guard let member else { return true }
-        guard let current = try? await core.accounts.find(id: member.id) else { return false }
-        guard AccountService.mayUseMail(current, now: core.clock.nowMilliseconds()) else { return false }
-        guard let signIn else { return true }
-        return await core.signIn.stillValid(signIn)
+        guard member != nil else { return true }
+        guard let signIn else { return false }
+        return await core.signIn.mailStillAllowed(signIn)
     }
 
     /// Ends the session from outside (the member was suspended or signed out): BYE, then the server closes.

@@ -25,12 +25,13 @@ struct CoreSMTPPolicy: SMTPPolicy {
 
     func authenticate(username: String, password: String, peer: String) async throws -> SMTPIdentity? {
         do {
-            let account = try await core.signIn.client(username: username, password: password, address: peer, surface: .smtp).account
+            let signIn = try await core.signIn.client(username: username, password: password, address: peer, surface: .smtp)
+            let account = signIn.account
             try AccountService.ensureMayUseMail(account, now: core.clock.nowMilliseconds())
             logger.info("smtp auth", metadata: ["user": .string(account.username), "result": "ok"])
             var addresses: Set<MailAddress> = [MailAddress(localPart: account.username, domain: domain)]
             addresses.insert(MailAddress(localPart: account.username.lowercased(), domain: domain))
-            return SMTPIdentity(accountID: account.id, username: account.username, addresses: addresses)
+            return SMTPIdentity(accountID: account.id, username: account.username, addresses: addresses, appPasswordID: signIn.appPasswordID)
         } catch let error as CoreError {
             logger.info("smtp auth", metadata: ["user": .string(String(username.prefix(64))), "result": .string(error.key)])
             switch error.kind {

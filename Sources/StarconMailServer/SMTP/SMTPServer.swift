@@ -128,7 +128,7 @@ public struct SMTPServer: Service {
                     let (reply, next) = await session.handle(line: line[...])
                     Self.log(line, reply, logger)
                     if watch == nil, let member = session.signedIn {
-                        watch = SMTPMemberWatch.start(core: core, memberID: member.accountID, channel: channel, logger: logger)
+                        watch = SMTPMemberWatch.start(core: core, identity: member, channel: channel, logger: logger)
                     }
                     switch next {
                     case .carryOn:

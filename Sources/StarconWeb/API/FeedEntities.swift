@@ -77,7 +77,7 @@ extension MastodonEntities {
                 "account": account(status.author),
                 "content": status.reblogOfID == nil && !status.text.isEmpty ? StatusHTML.render(status, baseURL: publicURL) : "",
                 "visibility": status.visibility.rawValue,
-                "sensitive": !status.spoilerText.isEmpty, "spoiler_text": status.spoilerText,
+                "sensitive": status.sensitive || !status.spoilerText.isEmpty, "spoiler_text": status.spoilerText,
                 "media_attachments": status.media.map(media), "application": NSNull(),
                 "mentions": status.mentions.map { ["id": String($0.id), "username": $0.username, "acct": $0.username,
                                                    "url": "\(publicURL)/@\($0.username)"] },
@@ -118,7 +118,7 @@ extension MastodonEntities {
             return ["id": String(scheduled.id), "scheduled_at": JSON.iso8601(scheduled.scheduledAt),
                     "media_attachments": scheduled.media.map(media),
                     "params": ["text": new.text, "poll": poll, "media_ids": new.mediaIDs.isEmpty ? NSNull() as Any : new.mediaIDs.map { String($0) } as Any,
-                               "sensitive": !new.spoilerText.isEmpty, "spoiler_text": new.spoilerText.isEmpty ? NSNull() as Any : new.spoilerText as Any,
+                               "sensitive": new.sensitive ?? !new.spoilerText.isEmpty, "spoiler_text": new.spoilerText.isEmpty ? NSNull() as Any : new.spoilerText as Any,
                                "visibility": new.visibility.rawValue, "in_reply_to_id": new.inReplyToID.map { String($0) as Any } ?? NSNull(),
                                "language": new.language.map { $0 as Any } ?? NSNull(), "application_id": NSNull(), "scheduled_at": NSNull(),
                                "idempotency": NSNull(), "with_rate_limit": false] as [String: Any]]

@@ -43,8 +43,7 @@ struct FilterAPIRoutes {
         }
         router.get("/api/v2/filters/{id}") { request, context in
             let owner = try await api.member(request, "read:filters")
-            guard let filter = try await core.filters.filter(try api.id(context), owner: owner) else { throw APIError.notFound }
-            return JSON.response(MastodonEntities.filter(filter))
+            return JSON.response(MastodonEntities.filter(try await filter(try api.id(context), of: owner)))
         }
         router.put("/api/v2/filters/{id}") { request, context in
             let owner = try await api.member(request, "write:filters")
@@ -59,8 +58,7 @@ struct FilterAPIRoutes {
         // Keywords
         router.get("/api/v2/filters/{id}/keywords") { request, context in
             let owner = try await api.member(request, "read:filters")
-            guard let filter = try await core.filters.filter(try api.id(context), owner: owner) else { throw APIError.notFound }
-            return JSON.response(filter.keywords.map(MastodonEntities.keyword))
+            return JSON.response(try await filter(try api.id(context), of: owner).keywords.map(MastodonEntities.keyword))
         }
         router.post("/api/v2/filters/{id}/keywords") { request, context in
             let owner = try await api.member(request, "write:filters")
@@ -73,25 +71,20 @@ struct FilterAPIRoutes {
         }
         router.get("/api/v2/filters/keywords/{id}") { request, context in
             let owner = try await api.member(request, "read:filters")
-            let id = try api.id(context)
-            guard let keyword = try await core.filters.filter(ofKeyword: id, owner: owner)?.keywords.first(where: { $0.id == id }) else { throw APIError.notFound }
-            return JSON.response(MastodonEntities.keyword(keyword))
+            return JSON.response(MastodonEntities.keyword(try await keyword(try api.id(context), of: owner).keyword))
         }
         router.put("/api/v2/filters/keywords/{id}") { request, context in
             let owner = try await api.member(request, "write:filters")
             let input = try await APIInput.read(request, context: context)
-            let id = try api.id(context)
-            guard let filter = try await core.filters.filter(ofKeyword: id, owner: owner) else { throw APIError.notFound }
-            var change = FilterChange()
-            change.changeKeywords = [(id, input["keyword"], input.flag("whole_word"))]
-            let updated = try await core.filters.update(filter.id, owner: owner, change)
-            guard let keyword = updated.keywords.first(where: { $0.id == id }) else { throw APIError.notFound }
+            let (_, keyword) = try await changeKeyword(try api.id(context), of: owner) { id, change in
+                change.changeKeywords = [(id, input["keyword"], input.flag("whole_word"))]
+            }
             return JSON.response(MastodonEntities.keyword(keyword))
         }
         router.delete("/api/v2/filters/keywords/{id}") { request, context in
             let owner = try await api.member(request, "write:filters")
             let id = try api.id(context)
-            guard let filter = try await core.filters.filter(ofKeyword: id, owner: owner) else { throw APIError.notFound }
+            let filter = try await keyword(id, of: owner).filter
             var change = FilterChange()
             change.removeKeywords = [id]
             _ = try await core.filters.update(filter.id, owner: owner, change)
@@ -100,8 +93,7 @@ struct FilterAPIRoutes {
         // Statuses
         router.get("/api/v2/filters/{id}/statuses") { request, context in
             let owner = try await api.member(request, "read:filters")
-            guard let filter = try await core.filters.filter(try api.id(context), owner: owner) else { throw APIError.notFound }
-            return JSON.response(filter.statuses.map(MastodonEntities.filterStatus))
+            return JSON.response(try await filter(try api.id(context), of: owner).statuses.map(MastodonEntities.filterStatus))
         }
         router.post("/api/v2/filters/{id}/statuses") { request, context in
             let owner = try await api.member(request, "write:filters")
@@ -139,28 +131,23 @@ struct FilterAPIRoutes {
         }
         router.get("/api/v1/filters/{id}") { request, context in
             let owner = try await api.member(request, "read:filters")
-            let id = try api.id(context)
-            guard let filter = try await core.filters.filter(ofKeyword: id, owner: owner), let keyword = filter.keywords.first(where: { $0.id == id }) else {
-                throw APIError.notFound
-            }
+            let (filter, keyword) = try await keyword(try api.id(context), of: owner)
             return JSON.response(MastodonEntities.filterV1(filter, keyword))
         }
         router.put("/api/v1/filters/{id}") { request, context in
             let owner = try await api.member(request, "write:filters")
             let input = try await APIInput.read(request, context: context)
-            let id = try api.id(context)
-            guard let filter = try await core.filters.filter(ofKeyword: id, owner: owner) else { throw APIError.notFound }
-            var change = try v1Change(input)
-            if let phrase = input["phrase"] { change.title = phrase }
-            change.changeKeywords = [(id, input["phrase"], input.flag("whole_word"))]
-            let updated = try await core.filters.update(filter.id, owner: owner, change)
-            guard let keyword = updated.keywords.first(where: { $0.id == id }) else { throw APIError.notFound }
+            var base = try v1Change(input)
+            if let phrase = input["phrase"] { base.title = phrase }
+            let (updated, keyword) = try await changeKeyword(try api.id(context), of: owner, starting: base) { id, change in
+                change.changeKeywords = [(id, input["phrase"], input.flag("whole_word"))]
+            }
             return JSON.response(MastodonEntities.filterV1(updated, keyword))
         }
         router.delete("/api/v1/filters/{id}") { request, context in
             let owner = try await api.member(request, "write:filters")
             let id = try api.id(context)
-            guard let filter = try await core.filters.filter(ofKeyword: id, owner: owner) else { throw APIError.notFound }
+            let filter = try await keyword(id, of: owner).filter
             if filter.keywords.count <= 1 {
                 try await core.filters.delete(filter.id, owner: owner)
             } else {
@@ -170,6 +157,30 @@ struct FilterAPIRoutes {
             }
             return JSON.response([String: Any]())
         }
+    }
+
+    /// The member's filter `id`; 404 for none or another's.
+    private func filter(_ id: Int64, of owner: Account) async throws -> Filter {
+        guard let filter = try await core.filters.filter(id, owner: owner) else { throw APIError.notFound }
+        return filter
+    }
+
+    /// The member's keyword `id` and the filter holding it; 404 for none or another's.
+    private func keyword(_ id: Int64, of owner: Account) async throws -> (filter: Filter, keyword: Filter.Keyword) {
+        guard let filter = try await core.filters.filter(ofKeyword: id, owner: owner),
+              let keyword = filter.keywords.first(where: { $0.id == id }) else { throw APIError.notFound }
+        return (filter, keyword)
+    }
+
+    /// Changes keyword `id` (v1 and v2 alike) and answers with the filter and the keyword as they are after it.
+    private func changeKeyword(_ id: Int64, of owner: Account, starting base: FilterChange = FilterChange(),
+                               _ describe: (Int64, inout FilterChange) -> Void) async throws -> (filter: Filter, keyword: Filter.Keyword) {
+        let filter = try await keyword(id, of: owner).filter
+        var change = base
+        describe(id, &change)
+        let updated = try await core.filters.update(filter.id, owner: owner, change)
+        guard let keyword = updated.keywords.first(where: { $0.id == id }) else { throw APIError.notFound }
+        return (updated, keyword)
     }
 
     private func contexts(_ input: APIInput) throws -> Set<FilterContext>? {

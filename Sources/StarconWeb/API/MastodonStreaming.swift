@@ -187,12 +187,14 @@ struct MastodonStreaming: Sendable {
                   let view = try await core.feed.view(id: id, viewer: member, inTimeline: true, context: .home) else { return [] }
             let payload = JSON.string(api.entities.status(view))
             var frames: [(name: (stream: [String], event: String), payload: String)] = []
-            if streams.contains(where: { $0.name == "user" }) { frames.append(((["user"], "update"), payload)) }
-            if !listStreams.isEmpty {
-                // The member's lists that hold the author (a list of someone else's never matches).
-                let lists = Set(try await core.lists.lists(of: member, containing: view.status.author.id).map { String($0.id) })
-                for stream in listStreams where lists.contains(stream.tag ?? "") { frames.append(((stream.wireName, "update"), payload)) }
+            // The member's lists that hold the author (a list of someone else's never matches); an exclusive one
+            // keeps the author's statuses out of home, so out of the user stream too.
+            let lists = try await core.lists.lists(of: member, containing: view.status.author.id)
+            if streams.contains(where: { $0.name == "user" }), !lists.contains(where: \.exclusive) || view.status.author.id == member.id {
+                frames.append(((["user"], "update"), payload))
             }
+            let listIDs = Set(lists.map { String($0.id) })
+            for stream in listStreams where listIDs.contains(stream.tag ?? "") { frames.append(((stream.wireName, "update"), payload)) }
             return frames
         case .network(let id, let tags):
             let wanted = streams.filter { $0.name == "public" || ($0.name == "hashtag" && tags.contains($0.tag ?? "")) }

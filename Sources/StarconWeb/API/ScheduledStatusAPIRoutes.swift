@@ -21,10 +21,18 @@ struct ScheduledStatusAPIRoutes {
         router.put("/api/v1/scheduled_statuses/{id}") { request, context in
             let author = try await api.member(request, "write:statuses")
             let input = try await APIInput.read(request, context: context)
-            guard let at = input["scheduled_at"].flatMap(APITime.milliseconds) else {
-                throw APIError(.unprocessableContent, "Validation failed: scheduled_at is not a valid time")
+            // Mastodon takes `scheduled_at` only; `status` and `spoiler_text` (Starcon) change the text too.
+            var at: Int64?
+            if let raw = input["scheduled_at"] {
+                guard let parsed = APITime.milliseconds(raw) else { throw APIError(.unprocessableContent, "Validation failed: scheduled_at is not a valid time") }
+                at = parsed
             }
-            return JSON.response(api.entities.scheduledStatus(try await core.feed.reschedule(try api.id(context), author: author, at: at)))
+            guard at != nil || input["status"] != nil || input["spoiler_text"] != nil else {
+                throw APIError(.unprocessableContent, "Validation failed: give scheduled_at, status or spoiler_text")
+            }
+            let edited = try await core.feed.editScheduled(try api.id(context), author: author, text: input["status"],
+                                                           spoilerText: input["spoiler_text"], at: at)
+            return JSON.response(api.entities.scheduledStatus(edited))
         }
         router.delete("/api/v1/scheduled_statuses/{id}") { request, context in
             let author = try await api.member(request, "write:statuses")

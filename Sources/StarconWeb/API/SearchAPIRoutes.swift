@@ -22,9 +22,10 @@ struct SearchAPIRoutes {
             let viewer = try await api.member(request, "read:search")
             let input = try await APIInput.read(request, context: context)
             let type = input.text("type")
-            guard ["", "accounts", "statuses", "hashtags"].contains(type) else {
-                throw APIError(.badRequest, "type must be accounts, statuses or hashtags")
+            guard ["", "accounts", "statuses", "hashtags", "sites"].contains(type) else {
+                throw APIError(.badRequest, "type must be accounts, statuses, hashtags or sites")
             }
+            if type == "sites" { return try await sites(input, viewer: viewer) }
             var accounts: [[String: Any]] = [], hashtags: [[String: Any]] = [], statuses: [JSONWriter.Raw] = []
             guard let query = try Self.query(input) else {
                 return JSON.response(["accounts": accounts, "statuses": statuses, "hashtags": hashtags])
@@ -42,10 +43,23 @@ struct SearchAPIRoutes {
                     .map { api.entities.account($0) }
             }
             if type.isEmpty || type == "hashtags" {
-                hashtags = try await core.search.hashtags(query).map { TagAPIRoutes(api: api).tagJSON(TagInfo(name: $0, following: false)) }
+                hashtags = try await TagAPIRoutes(api: api).tagsJSON(try await core.search.hashtags(query).map { TagInfo(name: $0, following: false) })
             }
             return JSON.response(["accounts": accounts, "statuses": statuses, "hashtags": hashtags])
         }
+    }
+
+    /// Starcon's own `type=sites`: published pages of online sites, under `sites` beside Mastodon's three
+    /// (empty) lists, so a Mastodon client that asks for it still reads a Search entity.
+    private func sites(_ input: APIInput, viewer: Account) async throws -> Response {
+        var sites: [[String: Any]] = []
+        if let query = try Self.query(input) {
+            sites = try await core.search.sitePages(query, languages: [viewer.language].compactMap { $0 }).map { hit in
+                ["id": String(hit.pageID), "site": hit.siteName, "site_title": hit.siteTitle, "language": hit.language, "title": hit.title,
+                 "excerpt": hit.excerpt, "url": "\(api.web.publicURL)/sites/\(hit.siteName)/\(hit.slug)?lang=\(hit.language)"]
+            }
+        }
+        return JSON.response(["accounts": [Any](), "statuses": [Any](), "hashtags": [Any](), "sites": sites])
     }
 
     /// The search asked for, nil when `q` has nothing to look for; 400 without `q` or with a `q` too long.

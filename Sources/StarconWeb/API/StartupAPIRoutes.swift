@@ -135,10 +135,8 @@ struct StartupAPIRoutes {
         return json
     }
 
-    /// Mastodon's Tag with its daily history (as strings, and UNIX days, as Mastodon sends them).
     private func tagJSON(_ tag: NetworkStats.TagUse) -> [String: Any] {
-        ["name": tag.name, "url": "\(publicURL)/tags/\(tag.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? tag.name)",
-         "history": tag.days.map { ["day": String($0.day / 86_400_000 * 86_400), "uses": String($0.uses), "accounts": String($0.accounts)] }]
+        MastodonEntities.tag(tag.name, history: tag.days, following: nil, publicURL: publicURL)
     }
 }
 

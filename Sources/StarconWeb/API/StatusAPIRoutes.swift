@@ -24,21 +24,11 @@ struct StatusAPIRoutes {
             guard let view = try await core.feed.view(id: try api.id(context), viewer: viewer) else { throw APIError.notFound }
             return JSON.response(["id": String(view.status.id), "text": view.status.text, "spoiler_text": view.status.spoilerText])
         }
-        router.post("/api/v1/statuses/{id}/pin") { request, context in
-            let actor = try await api.member(request, "write:accounts")
-            return JSON.response(api.entities.status(try await core.feed.pin(by: actor, statusID: try api.id(context))))
-        }
-        router.post("/api/v1/statuses/{id}/unpin") { request, context in
-            let actor = try await api.member(request, "write:accounts")
-            return JSON.response(api.entities.status(try await core.feed.unpin(by: actor, statusID: try api.id(context))))
-        }
-        router.post("/api/v1/statuses/{id}/mute") { request, context in
-            let actor = try await api.member(request, "write:mutes")
-            return JSON.response(api.entities.status(try await core.feed.muteThread(by: actor, statusID: try api.id(context))))
-        }
-        router.post("/api/v1/statuses/{id}/unmute") { request, context in
-            let actor = try await api.member(request, "write:mutes")
-            return JSON.response(api.entities.status(try await core.feed.unmuteThread(by: actor, statusID: try api.id(context))))
+        for (path, scope, act) in actions {
+            router.post("/api/v1/statuses/{id}/\(path)") { request, context in
+                let actor = try await api.member(request, scope)
+                return JSON.response(api.entities.status(try await act(actor, try api.id(context))))
+            }
         }
         router.get("/api/v1/statuses/{id}") { request, context in
             let viewer = try await api.member(request, "read:statuses")
@@ -77,38 +67,20 @@ struct StatusAPIRoutes {
                         "account": api.entities.account(view.status.author), "media_attachments": [Any](), "emojis": [Any]()]
             })
         }
-        for (path, interaction, undo) in [("favourite", FeedService.Interaction.favourite, false), ("unfavourite", .favourite, true),
-                                          ("bookmark", .bookmark, false), ("unbookmark", .bookmark, true)] {
-            router.post("/api/v1/statuses/{id}/\(path)") { request, context in
-                let actor = try await api.member(request, interaction == .favourite ? "write:favourites" : "write:bookmarks")
-                let id = try api.id(context)
-                let view = undo ? try await core.feed.remove(interaction, by: actor, statusID: id) : try await core.feed.add(interaction, by: actor, statusID: id)
-                return JSON.response(api.entities.status(view))
-            }
-        }
         // Emoji reactions, as Pleroma and Akkoma clients call them.
-        router.put("/api/v1/pleroma/statuses/{id}/reactions/{emoji}") { request, context in
-            let actor = try await api.member(request, "write:favourites")
-            let emoji = context.parameters.get("emoji")?.removingPercentEncoding ?? ""
-            return JSON.response(api.entities.status(try await core.feed.react(by: actor, statusID: try api.id(context), emoji: emoji)))
-        }
-        router.delete("/api/v1/pleroma/statuses/{id}/reactions/{emoji}") { request, context in
-            let actor = try await api.member(request, "write:favourites")
-            let emoji = context.parameters.get("emoji")?.removingPercentEncoding ?? ""
-            return JSON.response(api.entities.status(try await core.feed.unreact(by: actor, statusID: try api.id(context), emoji: emoji)))
+        let feed = core.feed
+        for (method, act) in [(HTTPRequest.Method.put, { @Sendable (actor: Account, id: Int64, emoji: String) in try await feed.react(by: actor, statusID: id, emoji: emoji) }),
+                              (.delete, { @Sendable (actor: Account, id: Int64, emoji: String) in try await feed.unreact(by: actor, statusID: id, emoji: emoji) })] {
+            router.on("/api/v1/pleroma/statuses/{id}/reactions/{emoji}", method: method) { request, context in
+                let actor = try await api.member(request, "write:favourites")
+                let emoji = context.parameters.get("emoji")?.removingPercentEncoding ?? ""
+                return JSON.response(api.entities.status(try await act(actor, try api.id(context), emoji)))
+            }
         }
         router.get("/api/v1/pleroma/statuses/{id}/reactions") { request, context in
             let viewer = try await api.member(request, "read:statuses")
             guard let view = try await core.feed.view(id: try api.id(context), viewer: viewer) else { throw APIError.notFound }
             return JSON.response(view.status.reactions.map { ["name": $0.emoji, "count": $0.count, "me": view.myReactions.contains($0.emoji), "accounts": [Any]()] })
-        }
-        router.post("/api/v1/statuses/{id}/reblog") { request, context in
-            let actor = try await api.member(request, "write:statuses")
-            return JSON.response(api.entities.status(try await core.feed.reblog(by: actor, statusID: try api.id(context))))
-        }
-        router.post("/api/v1/statuses/{id}/unreblog") { request, context in
-            let actor = try await api.member(request, "write:statuses")
-            return JSON.response(api.entities.status(try await core.feed.unreblog(by: actor, statusID: try api.id(context))))
         }
         for (path, reposted) in [("favourited_by", false), ("reblogged_by", true)] {
             router.get("/api/v1/statuses/{id}/\(path)") { request, context in
@@ -117,6 +89,23 @@ struct StatusAPIRoutes {
                 return JSON.response(accounts.map { api.entities.account($0) })
             }
         }
+    }
+
+    /// The actions on one status that answer with it as the actor now sees it: the path, its scope, the core call.
+    private var actions: [(String, String, @Sendable (Account, Int64) async throws -> StatusView)] {
+        let feed = core.feed
+        return [
+            ("pin", "write:accounts", { try await feed.pin(by: $0, statusID: $1) }),
+            ("unpin", "write:accounts", { try await feed.unpin(by: $0, statusID: $1) }),
+            ("mute", "write:mutes", { try await feed.muteThread(by: $0, statusID: $1) }),
+            ("unmute", "write:mutes", { try await feed.unmuteThread(by: $0, statusID: $1) }),
+            ("favourite", "write:favourites", { try await feed.add(.favourite, by: $0, statusID: $1) }),
+            ("unfavourite", "write:favourites", { try await feed.remove(.favourite, by: $0, statusID: $1) }),
+            ("bookmark", "write:bookmarks", { try await feed.add(.bookmark, by: $0, statusID: $1) }),
+            ("unbookmark", "write:bookmarks", { try await feed.remove(.bookmark, by: $0, statusID: $1) }),
+            ("reblog", "write:statuses", { try await feed.reblog(by: $0, statusID: $1) }),
+            ("unreblog", "write:statuses", { try await feed.unreblog(by: $0, statusID: $1) }),
+        ]
     }
 
     private func create(_ request: Request, _ context: WebContext) async throws -> Response {
@@ -159,7 +148,7 @@ struct StatusAPIRoutes {
         }
         return FeedService.NewStatus(text: input.text("status"), spoilerText: input.text("spoiler_text"), visibility: visibility,
                                      inReplyToID: replyTo, language: input["language"].flatMap { $0.isEmpty ? nil : $0 } ?? defaults.language,
-                                     mediaIDs: mediaIDs, poll: poll)
+                                     mediaIDs: mediaIDs, poll: poll, sensitive: input.flag("sensitive") ?? defaults.sensitive)
     }
 }
 

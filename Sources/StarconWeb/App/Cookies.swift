@@ -8,6 +8,8 @@ enum CookieName {
     /// The browser's time zone, set by script for a member who has not chosen one.
     static let timeZone = "sc_tz"
     static let flash = "sc_flash"
+    /// The announcements a signed-out visitor dismissed: plain ids, read by `AnnouncementService.visitorDismissals`.
+    static let dismissedAnnouncements = "sc_dismissed"
 }
 
 struct CookieFactory: Sendable {

@@ -14,6 +14,11 @@ struct FormInput: Sendable {
 
     func text(_ name: String) -> String { fields[name] ?? "" }
 
+    /// Every field but the CSRF token, by name: what a confirm page sends again.
+    var fieldsWithoutToken: [(name: String, value: String)] {
+        fields.filter { $0.key != Self.csrfField }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
     /// The names of fields that start with `prefix` (a list of checkboxes `uid_3`, `uid_7`), without it.
     func names(withPrefix prefix: String) -> [String] {
         fields.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }

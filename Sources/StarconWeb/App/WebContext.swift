@@ -34,6 +34,9 @@ public struct WebContext: RequestContext, RemoteAddressRequestContext {
     var announcements: [AnnouncementView] = []
     /// This page's path and query, where a dismissed announcement's form comes back to.
     var pagePath = "/"
+    /// How this page's photos load (the data saver), decided by the core from the member's choice, the
+    /// instance's default and the request's hints (set by `PageMiddleware` on page views).
+    public var photos = PhotoPolicy(member: nil, instanceDefault: nil, hints: LinkHints())
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

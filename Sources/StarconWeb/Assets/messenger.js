@@ -121,6 +121,46 @@
     meta.insertBefore(document.createTextNode(" "), span);
   }
 
+  // A live picture loads as the data saver decided for the newest message (the list's data-photo-*):
+  // now, or as a placeholder of its average colour that photos.js fills when near or tapped.
+  function picture(media) {
+    var link = document.createElement("a");
+    link.className = "photo"; link.href = media.url;
+    var load = list.getAttribute("data-photo-load") || "now";
+    var small = media.meta && media.meta.small ? media.meta.small : {};
+    if (load === "now") {
+      var img = document.createElement("img");
+      img.src = media.preview_url; img.alt = media.description || ""; img.loading = "lazy";
+      link.appendChild(img);
+      return link;
+    }
+    link.className = "photo photo-wait";
+    link.setAttribute("data-src", media.preview_url); link.setAttribute("data-large", media.url);
+    link.setAttribute("data-alt", media.description || ""); link.setAttribute("data-load", load);
+    if (list.getAttribute("data-photo-slow")) link.setAttribute("data-slow", "tap");
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    var w = small.width || 320, h = small.height || 240;
+    svg.setAttribute("class", "photo-colour"); svg.setAttribute("width", w); svg.setAttribute("height", h);
+    svg.setAttribute("viewBox", "0 0 " + w + " " + h); svg.setAttribute("aria-hidden", "true");
+    var rect = document.createElementNS(ns, "rect");
+    rect.setAttribute("width", "100%"); rect.setAttribute("height", "100%"); rect.setAttribute("fill", averageColour(media.blurhash));
+    svg.appendChild(rect); link.appendChild(svg);
+    var size = document.createElement("span");
+    size.className = "photo-size"; size.textContent = list.getAttribute("data-photo-label") || "";
+    link.appendChild(size);
+    return link;
+  }
+
+  // A BlurHash's characters 2-5 are its average colour in base 83.
+  function averageColour(hash) {
+    var digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~";
+    if (!hash || hash.length < 6) return "#808080";
+    var value = 0;
+    for (var i = 2; i < 6; i++) value = value * 83 + Math.max(0, digits.indexOf(hash.charAt(i)));
+    return "#" + ("000000" + (value & 0xffffff).toString(16)).slice(-6);
+  }
+
   function append(message) {
     if (document.getElementById("m" + message.id)) return;
     var empty = document.getElementById("messages-empty");
@@ -149,11 +189,7 @@
       var box = document.createElement("div");
       box.className = "message-pictures";
       for (var k = 0; k < pictures.length; k++) {
-        var link = document.createElement("a");
-        link.className = "photo"; link.href = pictures[k].url;
-        var img = document.createElement("img");
-        img.src = pictures[k].preview_url; img.alt = pictures[k].description || ""; img.loading = "lazy";
-        link.appendChild(img); box.appendChild(link);
+        box.appendChild(picture(pictures[k]));
       }
       li.appendChild(box);
     }
@@ -264,7 +300,10 @@
         textarea.value = "";
         form.querySelector("input[name=client_key]").value = newKey();
         cancelReply();
-      }, function () { form.submit(); });
+      }, function () {
+        // No answer (the link dropped): the outbox keeps it with its client_key and sends it later.
+        if (window.StarconOutbox) { window.StarconOutbox.queue(form); cancelReply(); } else { form.submit(); }
+      });
     });
   }
   list.addEventListener("click", function (event) {

@@ -46,7 +46,7 @@
     if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) { return; }
     var link = event.target.closest && event.target.closest('a');
     if (!link) { return; }
-    if (!overlay && link.matches('.status-media a.photo')) {
+    if (!overlay && link.matches('.status-media a.photo') && !link.matches('.photo-wait')) {
       event.preventDefault();
       opener = link;
       show(link.href).catch(function () { window.location.assign(link.href); });
@@ -106,6 +106,8 @@
         var node = document.importNode(item, true);
         if (pager.parentNode === list) { list.insertBefore(node, pager); } else { list.appendChild(node); }
       });
+      // The data saver's placeholders in the new posts (photos.js) load as on the first page.
+      if (window.StarconPhotos) { window.StarconPhotos.scan(list); }
       observer.unobserve(pager);
       var nextPager = page.querySelector('.pager-older');
       if (nextPager) {

@@ -65,6 +65,19 @@ public struct Formatters: Sendable {
         return dayAndTime(milliseconds)
     }
 
+    /// A conversation's last activity in a list, as chat apps show it: the time of day today, the weekday
+    /// within the past week, else the date ("4 Dec", with the year before this one).
+    public func listDate(_ milliseconds: Int64) -> String {
+        let days = dayDistance(milliseconds)
+        if days == 0 || words == nil { return days == 0 ? time(milliseconds) : date(milliseconds) }
+        if days > 0 && days < 7 { return shared.format(.weekday, milliseconds, timeZone) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let sameYear = calendar.component(.year, from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+            == calendar.component(.year, from: Date(timeIntervalSince1970: Double(now) / 1000))
+        return shared.format(sameYear ? .dayMonth : .date, milliseconds, timeZone)
+    }
+
     public func number(_ value: Int) -> String { shared.number(value) }
 
     private func dayAndTime(_ milliseconds: Int64) -> String {
@@ -92,7 +105,7 @@ public struct Formatters: Sendable {
 
     /// One language's formatters, used under a lock (a DateFormatter's zone is set for each call).
     final class Shared: @unchecked Sendable {
-        enum Style { case dateTime, date, time, dayMonthTime }
+        enum Style { case dateTime, date, time, dayMonthTime, dayMonth, weekday }
         let language: Language
         private let formatters: [Style: DateFormatter]
         private let numbers: NumberFormatter
@@ -107,7 +120,8 @@ public struct Formatters: Sendable {
                 formatter.setLocalizedDateFormatFromTemplate(template)
                 return formatter
             }
-            formatters = [.dateTime: make("yMMMdjmm"), .date: make("yMMMd"), .time: make("jmm"), .dayMonthTime: make("MMMdjmm")]
+            formatters = [.dateTime: make("yMMMdjmm"), .date: make("yMMMd"), .time: make("jmm"), .dayMonthTime: make("MMMdjmm"),
+                          .dayMonth: make("MMMd"), .weekday: make("EEEE")]
             numbers = NumberFormatter()
             numbers.locale = locale
             numbers.numberStyle = .decimal

@@ -22,7 +22,7 @@ struct MessengerRoutes {
 
     // MARK: Pages
 
-    private func listPage(_ request: Request, _ context: WebContext, form: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func listPage(_ request: Request, _ context: WebContext, status: HTTPResponse.Status = .ok) async throws -> Response {
         let member = try web.member(context)
         let t = web.renderer.catalogue(context)
         let formatter = web.renderer.formatter(context)
@@ -39,12 +39,13 @@ struct MessengerRoutes {
             if let last = view.lastMessage {
                 item["last_sender"] = last.sender.displayName
                 item["last_text"] = String(last.text.prefix(120))
-                item["last_date"] = formatter.relative(last.createdAt)
+                item["last_date"] = formatter.listDate(last.createdAt)
+                item["last_iso"] = JSON.iso8601(last.createdAt)
+                item["last_full"] = formatter.dateTime(last.createdAt)
             }
             return item
         }
-        var data: [String: Any] = ["conversations": items, "empty": items.isEmpty, "start": form]
-        data["start_members"] = form["members"] ?? ""
+        let data: [String: Any] = ["conversations": items, "empty": items.isEmpty]
         return web.renderer.page("messenger_list", title: t.text("messages_title"), section: .messages, data: data, context: context, status: status)
     }
 
@@ -82,7 +83,8 @@ struct MessengerRoutes {
             for message in try await core.messenger.messages(viewer: member, conversationID: id, ids: missing) { byID[message.id] = message }
         }
         let readers = view.members.filter { $0.account.id != member.id }
-        let items: [[String: Any]] = messages.map { message in
+        let photo = PhotoViewModel(catalogue: t, formatter: formatter)
+        let items: [[String: Any]] = messages.enumerated().map { index, message in
             let may = view.messagePermissions(message)
             var item: [String: Any] = [
                 "id": String(message.id), "sender": message.sender.displayName, "sender_username": message.sender.username,
@@ -96,10 +98,10 @@ struct MessengerRoutes {
             ]
             if !message.attachments.isEmpty {
                 item["has_pictures"] = true
-                item["pictures"] = message.attachments.map { picture -> [String: Any] in
-                    ["small": "/media/\(picture.small.file(picture.digest))", "large": "/media/\(picture.large.file(picture.digest))",
-                     "alt": picture.description, "width": picture.small.width, "height": picture.small.height]
-                }
+                // The newest messages are the first screen (the box opens at its end).
+                let presentation = context.photos.presentation(position: messages.count - 1 - index)
+                let reveal = "/messages/\(id)?\(before.map { "before=\($0)&" } ?? "")photos=show#m\(message.id)"
+                item["pictures"] = message.attachments.map { photo.values($0, presentation, revealHref: reveal) }
             }
             if let reply = message.replyToID {
                 // The quote links to the original: on this page, or the page of history that ends with it.
@@ -119,6 +121,7 @@ struct MessengerRoutes {
         let members: [[String: Any]] = view.members.map { m in
             ["display_name": m.account.displayName, "username": m.account.username, "admin": m.role == .admin,
              "remove_action": "/messages/\(id)/members/\(m.account.id)/remove",
+             "confirm_remove": t.text("safety_confirm_remove_member", ["name": m.account.displayName]),
              "removable": view.permissions.removeMembers && m.account.id != member.id]
         }
         var data: [String: Any] = [
@@ -128,6 +131,9 @@ struct MessengerRoutes {
             "can_leave": view.permissions.leave,
             "muted": view.muted, "search": search, "searching": !search.isEmpty, "no_results": !search.isEmpty && items.isEmpty,
             "client_key": Secrets.token(), "draft": draft["text"] ?? "", "error": draft["error"] ?? "",
+            // A picture that arrives live is the newest message: it loads as the first screen's would.
+            "live_photo_load": context.photos.presentation(position: 0).trigger.rawValue,
+            "live_photo_slow": context.photos.presentation(position: 0).unlessSlowLink,
             "group_title": view.conversation.title, "me": String(member.id), "last_id": String(messages.last?.id ?? 0),
             "script": web.renderer.assets.url("messenger.js"), "live": before == nil && search.isEmpty,
             "locale": formatter.localeTag, "time_zone": context.timeZone.identifier, "hour_style": formatter.hourStyle,
@@ -177,13 +183,15 @@ struct MessengerRoutes {
     private func start(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
         let form = try await web.form(request, context)
-        let names = form.text("members").split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
+        // Typed usernames, and members ticked in the picker's search results (`pick_NAME`).
+        let typed = form.text("members").split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
+        let names = typed + form.names(withPrefix: "pick_").sorted().filter { !typed.contains($0) }
         return try await web.handlingFormErrors(context) {
             let view = try await core.messenger.start(creator: member, usernames: names, title: form.text("title"), group: form["group"] != nil)
             return WebServices.redirect("/messages/\(view.id)")
         } onError: { error, message in
-            try await listPage(request, context, form: ["members": form.text("members"), "title": form.text("title"), "error": message],
-                               status: error.httpStatus)
+            try await MessengerStartRoutes(web: web).page(request, context, form: ["members": names.joined(separator: ", "), "title": form.text("title"), "error": message],
+                                                          status: error.httpStatus)
         }
     }
 
@@ -224,6 +232,10 @@ struct MessengerRoutes {
         case "mute": _ = try await messenger.setMuted(actor: member, conversationID: id, muted: true)
         case "unmute": _ = try await messenger.setMuted(actor: member, conversationID: id, muted: false)
         case "leave":
+            let t = web.renderer.catalogue(context)
+            if let ask = web.unconfirmed(form, request, context, question: t.text("safety_confirm_leave"),
+                                         detail: t.text("safety_confirm_leave_detail"), button: t.text("messenger_leave"),
+                                         back: "/messages/\(id)") { return ask }
             try await messenger.leave(actor: member, conversationID: id)
             return web.redirect("/messages", flash: Flash("messenger_left"))
         case "members":
@@ -248,18 +260,25 @@ struct MessengerRoutes {
 
     private func removeMember(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
-        _ = try await web.form(request, context)
+        let form = try await web.form(request, context)
         guard let id = context.parameters.get("id", as: Int64.self),
               let account = context.parameters.get("account_id", as: Int64.self) else { throw PageError.notFound }
+        let t = web.renderer.catalogue(context)
+        let name = try await core.accounts.find(id: account)?.displayName ?? ""
+        if let ask = web.unconfirmed(form, request, context, question: t.text("safety_confirm_remove_member", ["name": name]),
+                                     button: t.text("messenger_remove"), back: "/messages/\(id)") { return ask }
         _ = try await core.messenger.removeMember(actor: member, conversationID: id, accountID: account)
         return WebServices.redirect(account == member.id ? "/messages" : "/messages/\(id)")
     }
 
     private func deleteMessage(_ request: Request, _ context: WebContext) async throws -> Response {
         let member = try web.member(context)
-        _ = try await web.form(request, context)
+        let form = try await web.form(request, context)
         guard let id = context.parameters.get("id", as: Int64.self),
               let messageID = context.parameters.get("message_id", as: Int64.self) else { throw PageError.notFound }
+        let t = web.renderer.catalogue(context)
+        if let ask = web.unconfirmed(form, request, context, question: t.text("safety_confirm_delete_message"),
+                                     button: t.text("messenger_delete"), back: "/messages/\(id)#m\(messageID)") { return ask }
         try await core.messenger.delete(actor: member, messageID: messageID)
         return WebServices.redirect("/messages/\(id)")
     }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Foundation
 import Hummingbird
 import Logging
@@ -12,6 +13,7 @@ struct PageMiddleware: RouterMiddleware {
     /// Paths that need no member or page chrome.
     static func isBare(_ path: String) -> Bool {
         path.hasPrefix("/static/") || path.hasPrefix("/media/") || path == "/healthz" || path == "/metrics" || APIMiddleware.isAPI(path)
+            || path == "/sw.js" || path == "/manifest.webmanifest"
     }
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
@@ -54,7 +56,12 @@ struct PageMiddleware: RouterMiddleware {
             }
             if request.method == .get {
                 context.pagePath = WebServices.safeLocalPath(request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")) ?? "/"
-                context.announcements = try await web.core.announcements.views(for: context.member, language: context.language.rawValue)
+                context.announcements = try await web.core.announcements.views(
+                    for: context.member, language: context.language.rawValue,
+                    visitorDismissed: AnnouncementService.visitorDismissals(cookies[CookieName.dismissedAnnouncements]?.value))
+                let hints = LinkHints(saveData: LinkHints.saveData(header: request.headers[Self.saveData]),
+                                      revealed: request.uri.queryParameters["photos"] == "show")
+                context.photos = try await web.core.accounts.photoPolicy(for: context.member, settings: web.core.settings, hints: hints)
             }
             if let flash = cookies[CookieName.flash]?.value {
                 context.flash = Flash(cookieValue: flash).flatMap { web.renderer.catalogue(context).entries[$0.key] != nil ? $0 : nil }
@@ -100,4 +107,6 @@ struct PageMiddleware: RouterMiddleware {
         guard let name, (try? AccountRules.validateTimeZone(name)) != nil else { return nil }
         return TimeZone(identifier: name)
     }
+
+    static let saveData = HTTPField.Name("Save-Data")!
 }

@@ -8,6 +8,7 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         [
             "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:",
             "font-src 'self'", "connect-src 'self'", "media-src 'self'", "form-action 'self'",
+            "manifest-src 'self'", "worker-src 'self'",
             "frame-ancestors 'none'", "base-uri 'none'",
         ].joined(separator: "; ")
     }

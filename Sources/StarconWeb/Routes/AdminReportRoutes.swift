@@ -30,7 +30,7 @@ struct AdminReportRoutes {
             return [
                 "id": String(report.id),
                 "category": t.text("report_category_\(report.category.rawValue)"),
-                "kind": t.text("report_kind_\(report.targetKind.rawValue)"),
+                "kind": t.text(ReportRoutes.kindKey(report.targetKind)),
                 "link": Self.link(report),
                 "when": formatter.dateTime(report.createdAt),
                 "reporter": "@" + report.reporter.username,
@@ -69,6 +69,7 @@ struct AdminReportRoutes {
         case .status: report.account.map { "/@\($0.username)/\(report.targetID)" } ?? ""
         case .account: report.account.map { "/@\($0.username)" } ?? ""
         case .message, .article, .mail: ""
+        case .sitePage: report.excerpt.prefix { $0 != "\n" }.hasPrefix("/sites/") ? String(report.excerpt.prefix { $0 != "\n" }) : ""
         }
     }
 

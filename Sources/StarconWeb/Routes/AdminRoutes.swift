@@ -16,6 +16,7 @@ struct AdminRoutes {
         router.post("/admin/members/{id}/suspend") { request, context in try await suspend(request, context, suspended: true) }
         router.post("/admin/members/{id}/unsuspend") { request, context in try await suspend(request, context, suspended: false) }
         router.post("/admin/members/{id}/lock") { request, context in try await lock(request, context) }
+        router.post("/admin/members/{id}/reset-link") { request, context in try await resetLink(request, context) }
         router.post("/admin/members/{id}/expiry") { request, context in try await setExpiry(request, context) }
         router.post("/admin/members/{id}/unlimit") { request, context in try await unlimit(request, context) }
         router.get("/admin/invitations") { _, context in try await invitations(context) }
@@ -63,6 +64,10 @@ struct AdminRoutes {
             "modes": RegistrationMode.allCases.map { ["value": $0.rawValue, "label": t.text("mode_\($0.rawValue)"), "selected": $0 == mode] },
             "member_count": t.plural("admin_member_count", count: active, formatter: formatter),
             "pending_count": pending > 0 ? t.plural("admin_pending_count", count: pending, formatter: formatter) : "",
+            "datasaver": ["action": "/admin/photos", "can_set": Permissions.instance(member).setPhotoLoadingDefault,
+                          "explain": t.text("datasaver_admin_explain"),
+                          "options": DataSaverRoutes.options(t, selected: try await web.core.settings.photoLoadingDefault() ?? .always,
+                                                             followDefault: nil)],
         ])
     }
 
@@ -88,8 +93,10 @@ struct AdminRoutes {
             row["status_label"] = t.text("status_\(account.status.rawValue)")
             row["suspended"] = account.status == .suspended
             row["can_suspend"] = may.suspend
+            row["confirm_suspend"] = t.text("safety_confirm_suspend", ["name": account.username])
             row["can_unsuspend"] = may.unsuspend
             row["can_lock"] = actor.isAdmin && account.id != actor.id
+            row["can_reset"] = Permissions.issueResetLink(account, viewer: actor)
             row["suspended_note"] = account.status == .suspended ? t.text("members_suspended_note", ["reason": account.statusReason]) : ""
             row["suspended_until"] = account.status == .suspended ? account.suspendedUntil.map { t.text("report_member_suspended_until", ["date": formatter.dateTime($0)]) } ?? "" : ""
             row["limited"] = account.limited
@@ -129,6 +136,10 @@ struct AdminRoutes {
         let actor = try web.staff(context)
         let form = try await web.form(request, context)
         if suspended {
+            let t = web.renderer.catalogue(context)
+            let name = try await web.core.accounts.find(id: try id(context))?.username ?? ""
+            if let ask = web.unconfirmed(form, request, context, question: t.text("safety_confirm_suspend", ["name": name]),
+                                         detail: form.text("reason"), button: t.text("members_suspend"), back: "/admin/members") { return ask }
             _ = try await web.core.accounts.suspend(actor: actor, target: try id(context), reason: form.text("reason"), days: try Self.days(form.text("days")))
         } else {
             _ = try await web.core.accounts.setSuspended(actor: actor, target: try id(context), suspended: false, reason: "")
@@ -165,7 +176,22 @@ struct AdminRoutes {
         let (account, token) = try await web.core.locks.lock(actor: actor, target: try id(context), reason: form.text("reason"))
         let t = web.renderer.catalogue(context)
         return web.renderer.page("admin_locked", title: t.text("lock_done_title"), section: .admin, data: [
+            "heading": t.text("lock_done_title"), "hint": t.text("lock_done_hint"),
             "text": t.text("lock_done_text", ["name": account.username]), "link": web.publicURL + "/reset/" + token,
+        ], context: context)
+    }
+
+    /// A member forgot their password: the same one-time link, handed over by an admin; nothing else changes.
+    private func resetLink(_ request: Request, _ context: WebContext) async throws -> Response {
+        let actor = try web.admin(context)
+        _ = try await web.form(request, context)
+        let target = try id(context)
+        let token = try await web.core.locks.issueResetLink(actor: actor, target: target)
+        let name = try await web.core.accounts.find(id: target)?.username ?? ""
+        let t = web.renderer.catalogue(context)
+        return web.renderer.page("admin_locked", title: t.text("safety_reset_done_title"), section: .admin, data: [
+            "heading": t.text("safety_reset_done_title"), "hint": t.text("safety_reset_done_hint"),
+            "text": t.text("safety_reset_done_text", ["name": name]), "link": web.publicURL + "/reset/" + token,
         ], context: context)
     }
 

@@ -25,19 +25,24 @@ struct FeedActionRoutes {
         let replyTo = form["in_reply_to_id"].flatMap { Int64($0) }
         let visibility = Visibility(rawValue: form.text("visibility")) ?? .public
         return try await web.handlingFormErrors(context) {
-            let photos = form.files.filter { $0.field.hasPrefix("photo") }
-            guard photos.count <= MediaAttachment.maxPerStatus else { throw CoreError.invalid("media_count", field: "photo") }
+            // The composer's one control sends `photos` (several files, described by alt1…4 in order); API-style
+            // forms and older pages send `photo1…4` with `alt1…4`.
+            let chosen = form.files.filter { $0.field == "photos" }
+            let numbered = form.files.filter { $0.field.hasPrefix("photo") && $0.field != "photos" }
+            guard chosen.count + numbered.count <= MediaAttachment.maxPerStatus else { throw CoreError.invalid("media_count", field: "photo") }
+            let described = chosen.enumerated().map { ($1, form.text("alt\($0 + 1)")) }
+                + numbered.map { ($0, form.text("alt" + $0.field.dropFirst("photo".count))) }
             var mediaIDs: [Int64] = []
-            for photo in photos {
-                let alt = form.text("alt" + photo.field.dropFirst("photo".count))
+            for (photo, alt) in described {
                 mediaIDs.append(try await web.core.media.upload(owner: member, data: photo.data, description: alt).id)
             }
             // A poll when any option is filled in; the core checks the rest (two or more, photos or a poll).
             let options = (1...PollRules.maxOptions).map { form.text("poll_option_\($0)").trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let poll = options.isEmpty ? nil : NewPoll(options: options, expiresIn: Int64(form.text("poll_expires_in")) ?? 86_400,
                                                         multiple: form["poll_multiple"] != nil)
-            let new = FeedService.NewStatus(text: form.text("text"), spoilerText: form.text("spoiler_text"),
+            var new = FeedService.NewStatus(text: form.text("text"), spoilerText: form.text("spoiler_text"),
                                             visibility: visibility, inReplyToID: replyTo, mediaIDs: mediaIDs, poll: poll)
+            new.idempotencyKey = form["idempotency_key"].flatMap { $0.isEmpty ? nil : $0 }
             // A time in the member's zone schedules the post instead (the core checks it is far enough ahead).
             if replyTo == nil, !form.text("scheduled_at").isEmpty {
                 let at = try ScheduledRoutes.milliseconds(localTime: form.text("scheduled_at"), in: context.timeZone)
@@ -78,6 +83,8 @@ struct FeedActionRoutes {
         case "unbookmark": _ = try await feed.remove(.bookmark, by: member, statusID: id)
         case "reblog": _ = try await feed.reblog(by: member, statusID: id)
         case "unreblog": _ = try await feed.unreblog(by: member, statusID: id)
+        case "mute": _ = try await feed.muteThread(by: member, statusID: id)
+        case "unmute": _ = try await feed.unmuteThread(by: member, statusID: id)
         case let action where action.hasPrefix("react-") || action.hasPrefix("unreact-"):
             let code = action.split(separator: "-", maxSplits: 1).last.map(String.init) ?? ""
             let scalars = code.split(separator: "-").compactMap { UInt32($0, radix: 16).flatMap(Unicode.Scalar.init) }
@@ -88,6 +95,9 @@ struct FeedActionRoutes {
             let choices = ([form["choice"]] + (0..<PollRules.maxOptions).map { form["choice_\($0)"] }).compactMap { $0.flatMap { Int($0) } }
             _ = try await feed.vote(by: member, pollID: id, choices: choices)
         case "delete":
+            let t = web.renderer.catalogue(context)
+            if let ask = web.unconfirmed(form, request, context, question: t.text("safety_confirm_delete_post"),
+                                         button: t.text("feed_delete"), back: form["return_to"] ?? "/") { return ask }
             try await feed.delete(actor: member, id: id)
             let returnTo = WebServices.safeLocalPath(form["return_to"]) ?? "/"
             return web.redirect(returnTo.hasSuffix("/\(id)") ? "/" : returnTo, flash: Flash("feed_deleted"))
@@ -107,7 +117,12 @@ struct FeedActionRoutes {
         switch context.parameters.get("item") ?? "" {
         case "follow": _ = try await relationships.follow(member, target)
         case "unfollow": _ = try await relationships.unfollow(member, target)
-        case "block": _ = try await relationships.block(member, target)
+        case "block":
+            let t = web.renderer.catalogue(context)
+            if let ask = web.unconfirmed(form, request, context, question: t.text("safety_confirm_block", ["name": target.displayName]),
+                                         detail: t.text("safety_confirm_block_detail"), button: t.text("profile_block"),
+                                         back: form["return_to"] ?? "/@\(target.username)") { return ask }
+            _ = try await relationships.block(member, target)
         case "unblock": _ = try await relationships.unblock(member, target)
         case "mute": _ = try await relationships.mute(member, target)
         case "unmute": _ = try await relationships.unmute(member, target)

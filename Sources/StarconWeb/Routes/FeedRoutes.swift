@@ -24,7 +24,8 @@ struct FeedRoutes {
     }
 
     func model(_ context: WebContext, _ member: Account, returnTo: String) -> StatusViewModel {
-        StatusViewModel(catalogue: web.renderer.catalogue(context), formatter: web.renderer.formatter(context), returnTo: returnTo)
+        StatusViewModel(catalogue: web.renderer.catalogue(context), formatter: web.renderer.formatter(context), returnTo: returnTo,
+                        photos: context.photos)
     }
 
     private func page(_ template: String, title: String, _ context: WebContext, data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
@@ -124,9 +125,11 @@ struct FeedRoutes {
         form["return_to"] = path
         form["photo_slots"] = StatusViewModel.photoSlots
         form["visibilities"] = models.visibilities(selected: view.status.visibility)
+        let focused = models.status(view, highlighted: true)  // first, so its photos are the page's first screen
         return page("status_page", title: t.text("feed_status_title", ["name": view.status.author.displayName]), context, data: [
+            "heading": t.text("feed_status_title", ["name": view.status.author.displayName]),
             "ancestors": thread.ancestors.map { models.status($0) },
-            "status": models.status(view, highlighted: true),
+            "status": focused,
             "descendants": thread.descendants.map { models.status($0) },
             "composer": replyTarget.permissions.reply ? form as Any : false,
         ], status: status)
@@ -173,7 +176,9 @@ struct FeedRoutes {
             actions.append(["action": relationship.muting ? "unmute" : "mute", "label": t.text(relationship.muting ? "profile_unmute" : "profile_mute")])
         }
         if may.block {
-            actions.append(["action": relationship.blocking ? "unblock" : "block", "label": t.text(relationship.blocking ? "profile_unblock" : "profile_block"), "danger": !relationship.blocking])
+            var block: [String: Any] = ["action": relationship.blocking ? "unblock" : "block", "label": t.text(relationship.blocking ? "profile_unblock" : "profile_block"), "danger": !relationship.blocking]
+            if !relationship.blocking { block["confirm"] = t.text("safety_confirm_block", ["name": account.displayName]) }
+            actions.append(block)
         }
         let data: [String: Any] = [
             "account": models.author(account), "bio": account.bio, "locked": account.locked,

@@ -34,7 +34,7 @@ struct ListRoutes {
         let t = web.renderer.catalogue(context)
         let lists = try await web.core.lists.lists(of: member)
         return web.renderer.page("lists", title: t.text("lists_title"), section: .feed, data: [
-            "tabs": tabs(t), "lists": lists.map { ["id": String($0.id), "title": $0.title] }, "empty": lists.isEmpty,
+            "tabs": tabs(t), "lists": lists.map { ["id": String($0.id), "title": $0.title, "exclusive": $0.exclusive] as [String: Any] }, "empty": lists.isEmpty,
             "title_value": title, "error": error as Any,
         ], context: context, status: status)
     }
@@ -43,7 +43,7 @@ struct ListRoutes {
         let member = try web.member(context)
         let form = try await web.form(request, context)
         return try await web.handlingFormErrors(context) {
-            let list = try await web.core.lists.create(owner: member, title: form.text("title"))
+            let list = try await web.core.lists.create(owner: member, title: form.text("title"), exclusive: form["exclusive"] != nil)
             return web.redirect("/lists/\(list.id)", flash: Flash("list_created"))
         } onError: { error, message in
             try await index(context, title: form.text("title"), error: message, status: error.httpStatus)
@@ -64,7 +64,7 @@ struct ListRoutes {
         let result = try await web.core.feed.timeline(.list(id), viewer: member, page: FeedRoutes.pageRequest(request))
         let models = pages.model(context, member, returnTo: "/lists/\(id)")
         return web.renderer.page("list", title: list.title, section: .feed, data: [
-            "tabs": tabs(t), "id": String(list.id), "title": list.title, "error": error as Any,
+            "tabs": tabs(t), "id": String(list.id), "title": list.title, "exclusive": list.exclusive, "error": error as Any,
             "members": members.map { ["account_id": String($0.id), "author": models.author($0)] as [String: Any] }, "has_members": !members.isEmpty,
             "candidates": following.map { ["id": String($0.id), "name": "\($0.displayName) (@\($0.username))"] }, "has_candidates": !following.isEmpty,
             "statuses": result.items.map { models.status($0) }, "empty": result.items.isEmpty,
@@ -77,7 +77,8 @@ struct ListRoutes {
         let id = try listID(context)
         let form = try await web.form(request, context)
         return try await web.handlingFormErrors(context) {
-            _ = try await web.core.lists.update(id, owner: member, title: form.text("title"), repliesPolicy: nil, exclusive: nil)
+            _ = try await web.core.lists.update(id, owner: member, title: form.text("title"), repliesPolicy: nil,
+                                                exclusive: form["exclusive"] != nil)
             return web.redirect("/lists/\(id)", flash: Flash("list_saved"))
         } onError: { error, message in
             try await show(request, context, error: message, status: error.httpStatus)

@@ -34,7 +34,7 @@ struct PhotoRoutes {
             (1...status.media.count).contains(n) ? Self.href(statusID: status.id, number: n, back: back) : ""
         }
         let name = status.author.displayName
-        return web.renderer.page("photo", title: t.text("viewer_title", ["name": name]), section: .feed, data: [
+        return web.renderer.page("photo_viewer", title: t.text("viewer_title", ["name": name]), section: .feed, data: [
             "large": "/media/\(media.large.file(media.digest))", "original": "/media/\(media.original.file(media.digest))",
             "width": media.large.width, "height": media.large.height, "alt": media.description,
             "position": status.media.count > 1 ? t.text("viewer_position", ["n": String(number), "count": String(status.media.count)]) : "",

@@ -21,6 +21,10 @@ struct ReportRoutes {
         return "/report/\(kind.rawValue)/\(id)?return_to=" + (returnTo.addingPercentEncoding(withAllowedCharacters: allowed) ?? "/")
     }
 
+    /// Locale keys of a kind: `report_…`, but a site page's are the sites area's own (`site_report_…`).
+    static func titleKey(_ kind: ReportTargetKind) -> String { kind == .sitePage ? "site_report_title" : "report_title_\(kind.rawValue)" }
+    static func kindKey(_ kind: ReportTargetKind) -> String { kind == .sitePage ? "site_report_kind" : "report_kind_\(kind.rawValue)" }
+
     private func target(_ context: WebContext) throws -> (ReportTargetKind, Int64) {
         guard let kind = context.parameters.get("kind").flatMap(ReportTargetKind.init(rawValue:)),
               let id = context.parameters.get("id", as: Int64.self) else { throw PageError.notFound }
@@ -39,8 +43,8 @@ struct ReportRoutes {
         let t = web.renderer.catalogue(context)
         let preview = try await web.core.reports.preview(reporter: member, kind: kind, targetID: id)
         let about = preview.account.map { "\($0.displayName) (@\($0.username))" } ?? ""
-        return web.renderer.page("report", title: t.text("report_title_\(kind.rawValue)"), data: [
-            "heading": t.text("report_title_\(kind.rawValue)"),
+        return web.renderer.page("report", title: t.text(Self.titleKey(kind)), data: [
+            "heading": t.text(Self.titleKey(kind)),
             "about": about.isEmpty ? "" : t.text("report_about", ["name": about]),
             "excerpt": preview.excerpt,
             "action": "/report/\(kind.rawValue)/\(id)",

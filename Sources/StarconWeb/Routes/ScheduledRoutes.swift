@@ -11,6 +11,7 @@ struct ScheduledRoutes {
     func add(to router: Router<WebContext>) {
         router.get("/settings/scheduled") { _, context in try await index(context) }
         router.post("/settings/scheduled/{id}/reschedule") { request, context in try await reschedule(request, context) }
+        router.post("/settings/scheduled/{id}/edit") { request, context in try await edit(request, context) }
         router.post("/settings/scheduled/{id}/cancel") { request, context in try await cancel(request, context) }
     }
 
@@ -63,6 +64,19 @@ struct ScheduledRoutes {
             let at = try Self.milliseconds(localTime: form.text("scheduled_at"), in: context.timeZone)
             _ = try await web.core.feed.reschedule(id, author: member, at: at)
             return web.redirect("/settings/scheduled", flash: Flash("schedule_saved"))
+        } onError: { error, message in
+            try await index(context, error: message, status: error.httpStatus)
+        }
+    }
+
+    /// New text and content warning; the core cleans and checks them as it does for a post.
+    private func edit(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        guard let id = context.parameters.get("id", as: Int64.self) else { throw PageError.notFound }
+        let form = try await web.form(request, context)
+        return try await web.handlingFormErrors(context) {
+            _ = try await web.core.feed.editScheduled(id, author: member, text: form.text("text"), spoilerText: form.text("spoiler_text"), at: nil)
+            return web.redirect("/settings/scheduled#scheduled-\(id)", flash: Flash("apps_scheduled_saved"))
         } onError: { error, message in
             try await index(context, error: message, status: error.httpStatus)
         }

@@ -7,7 +7,7 @@ import StarconCore
 struct SearchRoutes {
     let web: WebServices
 
-    enum Kind: String, CaseIterable { case posts, people, tags, articles, mail, messages }
+    enum Kind: String, CaseIterable { case posts, people, tags, articles, sites, mail, messages }
 
     func add(to router: Router<WebContext>) {
         router.get("/search") { request, context in try await page(request, context) }
@@ -24,7 +24,7 @@ struct SearchRoutes {
         var values: [String: Any] = [
             "query": text, "type": kind.rawValue,
             "tabs": Kind.allCases.map { tab in
-                ["href": Self.path(text, tab), "label": t.text("search_tab_\(tab.rawValue)"), "current": tab == kind] as [String: Any]
+                ["href": Self.path(text, tab), "label": t.text(tab == .sites ? "site_search_tab" : "search_tab_\(tab.rawValue)"), "current": tab == kind] as [String: Any]
             },
         ]
         if let query {
@@ -32,7 +32,7 @@ struct SearchRoutes {
             values["searched"] = true
             values["results"] = results
             values["none"] = results.isEmpty
-            values["short"] = query.isShort && (kind == .posts || kind == .articles)
+            values["short_query"] = query.isShort && (kind == .posts || kind == .articles || kind == .sites)
             if results.count == query.limit { values["more"] = Self.path(text, kind, offset: query.offset + query.limit) }
         }
         return web.renderer.page("search", title: t.text("search_title"), section: .search, data: values, context: context)
@@ -41,7 +41,8 @@ struct SearchRoutes {
     private func results(_ kind: Kind, _ query: SearchQuery, _ member: Account, _ request: Request, _ context: WebContext) async throws -> [[String: Any]] {
         let search = web.core.search
         let formatter = web.renderer.formatter(context)
-        let models = StatusViewModel(catalogue: web.renderer.catalogue(context), formatter: formatter, returnTo: FeedRoutes.path(request))
+        let models = StatusViewModel(catalogue: web.renderer.catalogue(context), formatter: formatter, returnTo: FeedRoutes.path(request),
+                                     photos: context.photos)
         switch kind {
         case .posts:
             return try await search.statuses(query, viewer: member).map { ["status": models.status($0)] }
@@ -56,6 +57,11 @@ struct SearchRoutes {
                 let group = article.newsgroups.split(separator: ",").first.map(String.init) ?? ""
                 return ["link": ["href": "/newsgroups/\(group)/threads/\(article.threadID)", "title": article.subject,
                                  "meta": "\(article.authorName) · \(group) · \(formatter.dateTime(article.postedAt))", "excerpt": Self.excerpt(article.body)]]
+            }
+        case .sites:
+            return try await search.sitePages(query, languages: [context.language.rawValue]).map { hit in
+                ["link": ["href": "/sites/\(hit.siteName)/\(hit.slug)?lang=\(hit.language)", "title": hit.title, "lang": hit.language,
+                          "meta": "\(hit.siteTitle) · /sites/\(hit.siteName)/\(hit.slug)", "excerpt": hit.excerpt]]
             }
         case .mail:
             return try await search.mail(query, viewer: member).map { entry in

@@ -61,6 +61,9 @@ struct SettingsRoutes {
             "discoverable": values.map { $0["discoverable"] == "1" } ?? member.discoverable,
             "profile_avatar": member.avatarFile.map { "/media/\($0)" } ?? "", "profile_header": member.headerFile.map { "/media/\($0)" } ?? "",
             "profile": web.renderer.memberValues(member, catalogue: t),
+            "datasaver": ["action": "/settings/photos", "can_set": true, "explain": t.text("datasaver_explain"),
+                          "options": DataSaverRoutes.options(t, selected: member.photoLoading,
+                                                             followDefault: try await web.core.settings.photoLoadingDefault() ?? .always)],
         ], status: status)
     }
 

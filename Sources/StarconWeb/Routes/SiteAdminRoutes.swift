@@ -21,7 +21,7 @@ struct SiteAdminRoutes {
             "sites": sites.map { site in
                 [
                     "name": site.name, "title": site.title, "owner": site.owner.username, "kind": t.text("kind_\(site.owner.kind.rawValue)"),
-                    "offline": !site.isOnline,
+                    "offline": !web.core.sites.isOnline(site),
                 ] as [String: Any]
             },
         ], status: status)

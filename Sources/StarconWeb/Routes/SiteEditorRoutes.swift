@@ -3,7 +3,7 @@ import Hummingbird
 import StarconCore
 
 /// Writing a site, without JavaScript: its pages and their translations (one tab per language), drafts,
-/// publishing now or at a time, revisions with restore, and its editors. What is offered comes from
+/// publishing now or at a time, photos, revisions with restore, moving and deleting pages, and its editors. What is offered comes from
 /// `SitePermissions`; every change is checked again by `SiteService`.
 struct SiteEditorRoutes {
     let web: WebServices
@@ -17,6 +17,9 @@ struct SiteEditorRoutes {
         router.get("/site-editor/{name}/pages/{id}") { request, context in try await editPage(request, context) }
         router.post("/site-editor/{name}/pages/{id}") { request, context in try await savePage(request, context) }
         router.post("/site-editor/{name}/pages/{id}/restore") { request, context in try await restore(request, context) }
+        router.post("/site-editor/{name}/pages/{id}/move") { request, context in try await move(request, context) }
+        router.get("/site-editor/{name}/pages/{id}/delete") { _, context in try await confirmDelete(context) }
+        router.post("/site-editor/{name}/pages/{id}/delete") { request, context in try await delete(request, context) }
     }
 
     private func site(_ context: WebContext) async throws -> Site {
@@ -69,7 +72,7 @@ struct SiteEditorRoutes {
         }
         let editors = try await web.core.sites.editors(of: site)
         return web.renderer.page("site_editor", title: site.title, data: [
-            "name": site.name, "site_title": site.title, "offline": !site.isOnline, "can_edit": permissions.edit,
+            "name": site.name, "site_title": site.title, "offline": !web.core.sites.isOnline(site), "can_edit": permissions.edit,
             "can_manage": permissions.manageEditors, "pages": rows, "has_pages": !rows.isEmpty, "error": error as Any,
             "parents": pages.filter { $0.kind == .page && $0.parentID == nil && !$0.slug.isEmpty }.map { ["id": String($0.id), "slug": "/" + $0.slug] },
             "editors": editors.map { ["username": $0.username, "display": $0.displayName] }, "has_editors": !editors.isEmpty,
@@ -152,10 +155,14 @@ struct SiteEditorRoutes {
                 [
                     "revision_id": String(revision.id), "when": formatter.dateTime(revision.createdAt), "who": authors[revision.accountID] ?? "?",
                     "action": t.text("site_revision_\(revision.action.rawValue)"), "title": revision.title,
-                    "size": t.text("site_revision_size", ["count": formatter.number(revision.body.count)]),
+                    "size": t.text("site_revision_size", ["count": formatter.number(revision.body.count)]), "note": revision.note,
                 ] as [String: Any]
             },
-            "has_revisions": !revisions.isEmpty,
+            "has_revisions": !revisions.isEmpty, "published": current?.isPublished == true,
+            "move_slug": page.slug, "position": String(page.position), "is_menu_page": page.kind == .page,
+            "parents": try await web.core.sites.pages(of: site)
+                .filter { $0.kind == .page && $0.parentID == nil && !$0.slug.isEmpty && $0.id != page.id }
+                .map { ["parent_id": String($0.id), "parent_slug": "/" + $0.slug, "selected": $0.id == page.parentID] as [String: Any] },
         ], context: context, status: status)
     }
 
@@ -170,6 +177,16 @@ struct SiteEditorRoutes {
             let sites = web.core.sites
             let back = "/site-editor/\(site.name)/pages/\(page.id)?lang=\(language)"
             switch form.text("action") {
+            case "photo":
+                guard let photo = form.files.first(where: { $0.field == "photo" && !$0.data.isEmpty }) else {
+                    throw CoreError.invalid("media_type", field: "photo")
+                }
+                try await sites.insertPhoto(actor: member, site: site, page: page, language: language, title: title, body: body,
+                                            data: photo.data, description: form.text("photo_alt"))
+                return web.redirect(back, flash: Flash("site_photo_inserted"))
+            case "unpublish":
+                try await sites.unpublish(actor: member, site: site, page: page, language: language)
+                return web.redirect(back, flash: Flash("site_unpublished"))
             case "unschedule":
                 try await sites.unschedule(actor: member, site: site, page: page, language: language)
                 return web.redirect(back, flash: Flash("site_unscheduled"))
@@ -202,5 +219,51 @@ struct SiteEditorRoutes {
         guard let id = Int64(form.text("revision")) else { throw PageError.notFound }
         let restored = try await web.core.sites.restore(actor: member, site: site, page: page, revisionID: id)
         return web.redirect("/site-editor/\(site.name)/pages/\(page.id)?lang=\(restored.language)", flash: Flash("site_restored"))
+    }
+
+    // MARK: Moving and deleting
+
+    private func move(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let form = try await web.form(request, context)  // the CSRF check, before anything is looked up
+        let site = try await self.site(context)
+        let page = try await self.page(site, context)
+        let language = Site.languages.contains(form.text("language")) ? form.text("language") : "ko"
+        return try await web.handlingFormErrors(context) {
+            guard let position = Int64(form.text("position").trimmingCharacters(in: .whitespaces)) else {
+                throw CoreError.invalid("site_position", field: "position")
+            }
+            try await web.core.sites.movePage(actor: member, site: site, page: page, slug: form.text("slug"),
+                                              parentID: Int64(form.text("parent")), position: position)
+            return web.redirect("/site-editor/\(site.name)/pages/\(page.id)?lang=\(language)", flash: Flash("site_page_moved"))
+        } onError: { error, message in
+            var head = request.head
+            head.path = "/site-editor/\(site.name)/pages/\(page.id)?lang=\(language)"
+            return try await editPage(Request(head: head, body: request.body), context, error: message, status: error.httpStatus)
+        }
+    }
+
+    private func confirmDelete(_ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        let site = try await self.site(context)
+        let page = try await self.page(site, context)
+        guard try await web.core.sites.permissions(site, viewer: member).edit else { throw PageError.forbidden }
+        let t = web.renderer.catalogue(context)
+        let translations = try await web.core.sites.translations(of: page)
+        let slug = page.slug.isEmpty ? "/" : "/" + page.slug
+        return web.renderer.page("site_page_delete", title: t.text("site_delete_title", ["page": slug]), data: [
+            "name": site.name, "id": String(page.id), "slug": slug,
+            "titles": translations.map { ["code": $0.language, "title": $0.title] },
+            "children": try await web.core.sites.pages(of: site).contains { $0.parentID == page.id },
+        ], context: context)
+    }
+
+    private func delete(_ request: Request, _ context: WebContext) async throws -> Response {
+        let member = try web.member(context)
+        _ = try await web.form(request, context)  // the CSRF check, before anything is looked up
+        let site = try await self.site(context)
+        let page = try await self.page(site, context)
+        try await web.core.sites.deletePage(actor: member, site: site, page: page)
+        return web.redirect("/site-editor/\(site.name)", flash: Flash("site_page_deleted"))
     }
 }

@@ -48,7 +48,7 @@ struct SiteRoutes {
         guard let rawName = context.parameters.get("name"), let name = rawName.removingPercentEncoding,
               let site = try await web.core.sites.site(named: name) else { throw PageError.notFound }
         let base = request.headers[SiteHost.field] == site.name ? "" : "/sites/\(site.name)"
-        guard site.isOnline else { return offline(site, context) }
+        guard web.core.sites.isOnline(site) else { return offline(site, context) }
         let segments = path.compactMap { $0.removingPercentEncoding }
         if segments == ["feed.atom"] { return try await atom(site, request, base: base) }
         let slug = segments.joined(separator: "/").lowercased()
@@ -74,7 +74,7 @@ struct SiteRoutes {
         let t = web.renderer.catalogue(context)
         let requested = request.uri.queryParameters.get("lang").map { String($0) }
         let available = translations.map(\.language)
-        let published = try await web.core.sites.publishedTranslations(of: site)
+        let published = try await web.core.sites.menuTitles(of: site)
         let pages = try await web.core.sites.pages(of: site)
         // A home page with nothing written yet still shows the menu and the news, in the visitor's language.
         let language = Self.choose(available, requested: requested, visitor: context.language)
@@ -124,6 +124,9 @@ struct SiteRoutes {
             "switcher": switcher, "has_switcher": !available.isEmpty, "menu": menu, "has_menu": !menu.isEmpty,
             "has_alternates": available.count > 1, "news": news, "has_news": !news.isEmpty,
             "not_in_your_language": shown != nil && language != context.language.rawValue && requested == nil,
+            // On the site's own host `/report` would be the site's path: the report page is the network's.
+            "report": shown != nil && page != nil
+                ? web.publicURL + ReportRoutes.href(.sitePage, page!.id, returnTo: "/sites/\(site.name)/\(page!.slug)?lang=\(language)") : "",
         ]
         let html = web.renderer.library.render(Renderer.prune(values) ?? values, withTemplate: "site_page") ?? ""
         return Self.cached(html, contentType: "text/html; charset=utf-8", request: request)

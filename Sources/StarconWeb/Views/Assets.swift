@@ -22,9 +22,9 @@ struct Assets: Sendable {
         var byHashedName: [String: Asset] = [:]
         var urlByName: [String: String] = [:]
         for file in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() where !file.hasPrefix(".") {
-            let data = try Data(contentsOf: directory.appendingPathComponent(file))
-            let digest = Secrets.hex(SHA256.hash(data: data).prefix(6))
             let ext = (file as NSString).pathExtension
+            let data = AssetMinifier.minify(try Data(contentsOf: directory.appendingPathComponent(file)), ext: ext)
+            let digest = Secrets.hex(SHA256.hash(data: data).prefix(6))
             let base = (file as NSString).deletingPathExtension
             let hashedName = "\(base).\(digest).\(ext)"
             let contentType = Self.contentTypes[ext] ?? "application/octet-stream"
@@ -49,6 +49,9 @@ struct Assets: Sendable {
         "css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8", "svg": "image/svg+xml",
         "png": "image/png", "ico": "image/x-icon", "txt": "text/plain; charset=utf-8",
     ]
+
+    /// Every asset's hashed URL: the app shell a service worker keeps, and what names its version.
+    var shellURLs: [String] { urlByName.values.sorted() }
 
     /// The cache-busting URL of an asset by its file name.
     func url(_ name: String) -> String { urlByName[name] ?? "/static/\(name)" }

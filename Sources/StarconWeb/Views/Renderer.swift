@@ -73,7 +73,8 @@ struct Renderer: Sendable {
     static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status,
-            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            // Kept by the browser only, revalidated on every visit (ConditionalPageMiddleware answers 304).
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "private, no-cache", .eTag: PageETag.of(html)],
             body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
@@ -95,8 +96,13 @@ struct Renderer: Sendable {
             "announcements": context.announcements.map(announcementValues),
             "announce_script": assets.url("announce.js"),
             "zone_script": assets.url("zone.js"),
-            // Where a dismiss form returns to; only members may dismiss, so a visitor's page (the sign-in page with
-            // whatever `next` it was given) never echoes its own address.
+            "photos_script": assets.url("photos.js"),
+            "offline_script": assets.url("offline.js"),
+            // A composer's idempotency key: a retried send of this page's form (a double tap, a resend after a
+            // dropped link, the offline queue) makes one post.
+            "form_key": Secrets.token(),
+            // Where a dismiss form returns to. A visitor's page (the sign-in page with whatever `next` it was given)
+            // never echoes its own address: their dismissal returns by the Referer (`AnnouncementRoutes`).
             "back": context.member == nil ? "/" : context.pagePath,
         ]
         if let flash = context.flash {

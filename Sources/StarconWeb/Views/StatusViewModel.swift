@@ -8,8 +8,18 @@ struct StatusViewModel {
     let formatter: Formatters
     /// Where action forms send the member back to.
     let returnTo: String
+    /// How this page's photos load; each post takes the next place on the page.
+    var photos = PhotoPolicy(member: nil, instanceDefault: nil, hints: LinkHints())
+    let places = PlaceCounter()
+
+    /// Counts the posts rendered so far, so the first screen's photos come with the page and later ones wait.
+    final class PlaceCounter {
+        private(set) var current = -1
+        func advance() { current += 1 }
+    }
 
     func status(_ view: StatusView, highlighted: Bool = false) -> [String: Any] {
+        places.advance()
         var values = view.reblog.map { item($0.view, repostedBy: view.status.author, highlighted: highlighted) }
             ?? item(view, repostedBy: nil, highlighted: highlighted)
         // A `warn` filter folds the post behind its title (a <details>, so "show anyway" needs no script).
@@ -39,22 +49,34 @@ struct StatusViewModel {
             "favourited": view.favourited, "reblogged": view.reblogged, "bookmarked": view.bookmarked,
             "can_reply": may.reply, "can_favourite": may.favourite, "can_reblog": may.repost, "can_react": may.react,
             "can_bookmark": may.bookmark, "can_edit": may.edit, "can_delete": may.delete, "highlighted": highlighted,
+            // Muting the conversation is offered on the post one opened (its page), as a reader of the thread.
+            "can_mute_thread": highlighted && may.bookmark, "thread_muted": view.muted,
+            "has_more": may.edit || may.delete || may.report,
             "report_href": may.report ? ReportRoutes.href(.status, status.id, returnTo: returnTo) : "",
             "status_lang": status.language ?? "",
-            "media": status.media.enumerated().map { index, media -> [String: Any] in
-                ["small": "/media/\(media.small.file(media.digest))", "large": "/media/\(media.large.file(media.digest))",
-                 "viewer": PhotoRoutes.href(statusID: status.id, number: index + 1, back: returnTo),
-                 "original": "/media/\(media.original.file(media.digest))", "alt": media.description,
-                 "width": media.small.width, "height": media.small.height]
-            },
+            "media": mediaValues(status, path: path),
             "media_count": status.media.count, "has_media": !status.media.isEmpty,
             "poll": status.poll.map { [poll($0, view: view)] } ?? [],
             "reactions": FeedRules.reactions.map { emoji -> [String: Any] in
                 let count = status.reactions.first { $0.emoji == emoji }?.count ?? 0
+                let name = catalogue.text("a11y_react_with", ["emoji": emoji])
                 return ["emoji": emoji, "count": count > 0 ? formatter.number(count) : "", "mine": view.myReactions.contains(emoji),
+                        "label": count > 0 ? catalogue.text("a11y_reaction_count", ["name": name, "count": formatter.number(count)]) : name,
                         "code": emoji.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: "-")]
             },
         ]
+    }
+
+    private func mediaValues(_ status: Status, path: String) -> [[String: Any]] {
+        guard !status.media.isEmpty else { return [] }
+        let presentation = photos.presentation(position: places.current)
+        let photo = PhotoViewModel(catalogue: catalogue, formatter: formatter)
+        return status.media.enumerated().map { index, media in
+            var values = photo.values(media, presentation, revealHref: "\(path)?photos=show#status-\(status.id)")
+            // Tapping the photo opens the viewer (a page of its own, or a dialog with script: people.js).
+            values["viewer"] = PhotoRoutes.href(statusID: status.id, number: index + 1, back: returnTo)
+            return values
+        }
     }
 
     /// A poll's options with their share of the votes (when the viewer may see the counts), and a form to

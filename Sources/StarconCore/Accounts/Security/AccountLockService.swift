@@ -35,16 +35,18 @@ public struct AccountLockService: Sendable {
         return (account, token)
     }
 
-    /// A fresh reset link for a locked account (the first was lost); earlier links stop working.
-    public func reissueLink(actor: Account?, target id: Int64) async throws -> String {
-        if let actor, !Permissions.instance(actor).administer { throw CoreError.forbidden }
+    /// A fresh one-time link to set a new password: for a locked account whose first link was lost, or for a
+    /// member who forgot their password (no mail yet, so an admin hands it over). Earlier links stop working;
+    /// nothing else changes until the link is used. `actor` nil: the command line.
+    public func issueResetLink(actor: Account?, target id: Int64) async throws -> String {
         let token = Secrets.token()
         let now = clock.nowMilliseconds()
         try await database.write { db in
-            guard let stored = try await AccountService.storedCredentials(id: id, db: db) else { throw CoreError.notFound }
-            guard stored.resetRequired else { throw CoreError.invalid("account_not_locked") }
+            guard let target = try await AccountService.find(id: id, db: db) else { throw CoreError.notFound }
+            if let actor, !Permissions.issueResetLink(target, viewer: actor) { throw CoreError.forbidden }
             try await db.raw("DELETE FROM password_resets WHERE account_id = \(bind: id)").run()
             try await insertReset(token, accountID: id, now: now, db: db)
+            try await audit.record(actor: actor?.id, action: "account.reset_link", target: target.username, db: db)
         }
         return token
     }

@@ -113,13 +113,30 @@ public struct SignInService: Sendable {
     /// in, is not locked, and the credential it used still holds (its app password exists; the main
     /// password only while TOTP is off).
     public func stillValid(_ signIn: ClientSignIn) async -> Bool {
+        await stillValid(accountID: signIn.account.id, appPasswordID: signIn.appPasswordID, forMail: false)
+    }
+
+    /// The one rule every mail session (IMAP, SMTP) asks after `credentialsRevoked`: `stillValid`, and the
+    /// account as stored now may still use mail. A session signed in with an app password ends when that
+    /// app password alone is revoked.
+    public func mailStillAllowed(_ signIn: ClientSignIn) async -> Bool {
+        await stillValid(accountID: signIn.account.id, appPasswordID: signIn.appPasswordID, forMail: true)
+    }
+
+    /// `mailStillAllowed` for a front that kept only the ids of the sign-in (SMTP's identity).
+    public func mailStillAllowed(accountID: Int64, appPasswordID: Int64?) async -> Bool {
+        await stillValid(accountID: accountID, appPasswordID: appPasswordID, forMail: true)
+    }
+
+    private func stillValid(accountID: Int64, appPasswordID: Int64?, forMail: Bool) async -> Bool {
         let now = clock.nowMilliseconds()
         do {
             return try await database.read { db in
-                guard let stored = try await AccountService.storedCredentials(id: signIn.account.id, db: db),
+                guard let stored = try await AccountService.storedCredentials(id: accountID, db: db),
                       !stored.resetRequired, (try? AccountService.ensureMaySignIn(stored.account, now: now)) != nil else { return false }
-                if let id = signIn.appPasswordID {
-                    return try await db.raw("SELECT id FROM app_passwords WHERE id = \(bind: id)").first() != nil
+                if forMail, !AccountService.mayUseMail(stored.account, now: now) { return false }
+                if let id = appPasswordID {
+                    return try await db.raw("SELECT id FROM app_passwords WHERE id = \(bind: id) AND account_id = \(bind: accountID)").first() != nil
                 }
                 return try await !TwoFactorService.isEnabled(accountID: stored.account.id, db: db)
             }

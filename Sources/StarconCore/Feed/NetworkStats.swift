@@ -81,12 +81,14 @@ public struct NetworkStats: Sendable {
         }
     }
 
-    /// Discoverable active members, most recently active first (`order=active`) or newest first (`new`).
-    public func directory(newest: Bool, limit: Int, offset: Int) async throws -> [Account] {
+    /// Discoverable active members, most recently active first (`order=active`) or newest first (`new`);
+    /// `kind`: only members of that kind (people, officials, organisations…).
+    public func directory(newest: Bool, kind: AccountKind? = nil, limit: Int, offset: Int) async throws -> [Account] {
         let order = newest ? "id DESC" : "COALESCE(last_seen_at, created_at) DESC, id DESC"
+        let ofKind: SQLQueryString = kind.map { "AND kind = \(bind: $0.rawValue)" } ?? ""
         return try await database.read { db in
             try await db.raw("""
-                SELECT \(unsafeRaw: AccountRow.columns) FROM accounts WHERE status = 'active' AND discoverable = 1
+                SELECT \(unsafeRaw: AccountRow.columns) FROM accounts WHERE status = 'active' AND discoverable = 1 \(ofKind)
                 ORDER BY \(unsafeRaw: order) LIMIT \(bind: limit) OFFSET \(bind: offset)
                 """).all().map(AccountRow.decode)
         }

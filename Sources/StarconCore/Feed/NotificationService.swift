@@ -46,6 +46,26 @@ public struct NotificationService: Sendable {
         }
     }
 
+    /// Unread notifications the member has not seen yet: newer than the last one the notifications page
+    /// showed them (`markSeen`). The header's bell counts these; each stays unread until read.
+    public func unseenCount(for account: Account) async throws -> Int {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT COUNT(*) AS n FROM notifications n JOIN accounts a ON a.id = n.account_id
+                WHERE n.account_id = \(bind: account.id) AND n.read = 0 AND n.id > a.notifications_seen_id
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    /// The member saw their notifications up to `id` (forward only).
+    public func markSeen(upTo id: Int64, for account: Account) async throws {
+        try await database.write { db in
+            try await db.raw("""
+                UPDATE accounts SET notifications_seen_id = \(bind: id) WHERE id = \(bind: account.id) AND notifications_seen_id < \(bind: id)
+                """).run()
+        }
+    }
+
     public func markAllRead(for account: Account) async throws {
         try await database.write { db in
             try await db.raw("UPDATE notifications SET read = 1 WHERE account_id = \(bind: account.id) AND read = 0").run()

@@ -87,8 +87,10 @@ extension NewsService {
         }
     }
 
-    /// Threads of a group, most recent activity first; `before` is the last `lastNumber` of the previous page.
-    public func threads(in group: Newsgroup, for account: Account, before: Int64? = nil, limit: Int = 30) async throws -> [NewsThread] {
+    /// Threads of a group, most recent activity first; `before` is the last `lastNumber` of the previous page,
+    /// `after` the first of the next one (the page of threads just newer than it).
+    public func threads(in group: Newsgroup, for account: Account, before: Int64? = nil, after: Int64? = nil,
+                        limit: Int = 30) async throws -> [NewsThread] {
         try await database.read { db in
             let readUpTo = try await db.raw("SELECT read_up_to FROM news_subscriptions WHERE account_id = \(bind: account.id) AND group_id = \(bind: group.id)")
                 .first()?.decode(column: "read_up_to", as: Int64.self) ?? 0
@@ -98,9 +100,10 @@ extension NewsService {
                      WHERE ga.group_id = t.group_id AND a.thread_id = t.thread_id AND ga.number > \(bind: readUpTo)
                      AND NOT EXISTS (SELECT 1 FROM news_reads r WHERE r.account_id = \(bind: account.id) AND r.article_id = a.id)) AS unread
                 FROM news_threads t WHERE t.group_id = \(bind: group.id) AND t.last_number < \(bind: before ?? Int64.max)
-                ORDER BY t.last_number DESC LIMIT \(bind: limit)
+                  AND t.last_number > \(bind: after ?? 0)
+                ORDER BY t.last_number \(unsafeRaw: after == nil ? "DESC" : "ASC") LIMIT \(bind: limit)
                 """).all()
-            return try rows.map { row in
+            return try (after == nil ? rows : rows.reversed()).map { row in
                 NewsThread(
                     threadID: try row.decode(column: "thread_id", as: Int64.self),
                     subject: try row.decode(column: "subject", as: String.self),

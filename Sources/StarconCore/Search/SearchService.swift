@@ -14,18 +14,20 @@ public struct SearchService: Sendable {
     let mail: MailService
 
     /// Active members whose username or display name contains the query (a username that starts with it
-    /// first), leaving out anyone blocked either way. `following`: only members the searcher follows.
-    public func accounts(_ query: SearchQuery, viewer: Account, following: Bool = false) async throws -> [Account] {
+    /// first), leaving out anyone blocked either way. `following`: only members the searcher follows;
+    /// `kind`: only members of that kind.
+    public func accounts(_ query: SearchQuery, viewer: Account, following: Bool = false, kind: AccountKind? = nil) async throws -> [Account] {
         let index = TextSearchIndex(kind: "account", engine: database.engine)
         let name = query.text.hasPrefix("@") ? String(query.text.dropFirst()) : query.text
         guard !name.isEmpty else { return [] }
         let prefix = TextSearchIndex.escapeLike(name) + "%"
         let followed: SQLQueryString = following
             ? "AND a.id IN (SELECT target_id FROM follows WHERE account_id = \(bind: viewer.id))" : ""
+        let ofKind: SQLQueryString = kind.map { "AND a.kind = \(bind: $0.rawValue)" } ?? ""
         return try await database.read { db in
             try await db.raw("""
                 SELECT \(unsafeRaw: AccountRow.joinedColumns) FROM accounts a
-                WHERE a.status = 'active' AND \(SearchVisibility.notBlocked("a.id", viewer: viewer.id)) \(followed)
+                WHERE a.status = 'active' AND \(SearchVisibility.notBlocked("a.id", viewer: viewer.id)) \(followed) \(ofKind)
                   AND (a.username_key LIKE \(bind: prefix) ESCAPE '\\' OR \(index.condition(idColumn: "a.id", query: name)))
                 ORDER BY CASE WHEN a.username_key = \(bind: name) THEN 0 WHEN a.username_key LIKE \(bind: prefix) ESCAPE '\\' THEN 1 ELSE 2 END,
                   a.username_key LIMIT \(bind: query.limit) OFFSET \(bind: query.offset)

@@ -5,10 +5,10 @@
 public enum Schema {
     /// Each area appends its own list (in `Schema+<Area>.swift`, numbers in its own range) so branches do not collide:
     /// mail submission and queue 50–54, IMAP 55–59, Mastodon API 60–79, web mail and search 80–89, account security 90–99,
-    /// moderation 100–109, announcements and dashboard 110–119, search 120–129, sites 140–149, offline 150–154.
+    /// moderation 100–109, announcements and dashboard 110–119, search 120–129, people 130–134, sites 140–149, offline 150–154.
     /// In version order, as the Migrator applies them (an area's list may come after a higher range's).
     public static let migrations: [Migration] = (base + mailQueueMigrations + mastodonMigrations + mailSearch + mailBytes + mailFetchCache
-        + accountSecurityMigrations + moderationMigrations + announcementMigrations + search + sitesMigrations + apps16Migrations
+        + accountSecurityMigrations + moderationMigrations + announcementMigrations + search + peopleMigrations + sitesMigrations + apps16Migrations
         + offlineMigrations).sorted { $0.version < $1.version }
 
     static let base: [Migration] = [

@@ -32,7 +32,7 @@ struct PageMiddleware: RouterMiddleware {
                     context.member = member
                     context.session = session
                     if request.method == .get {
-                        context.unreadNotifications = try await web.core.notifications.unreadCount(for: member)
+                        context.unreadNotifications = try await web.core.notifications.unseenCount(for: member)
                         context.unreadMessages = try await web.core.messenger.unreadTotal(for: member)
                         context.unreadMail = try await web.core.mail.unreadInInbox(of: member)
                         context.warnings = try await web.core.accounts.pendingWarnings(of: member)

@@ -21,7 +21,6 @@ struct FeedRoutes {
         }
         router.get("/statuses/{id}") { _, context in try await statusRedirect(context) }
         router.get("/statuses/{id}/edit") { _, context in try await editPage(context) }
-        router.get("/notifications") { _, context in try await notifications(context) }
     }
 
     func model(_ context: WebContext, _ member: Account, returnTo: String) -> StatusViewModel {
@@ -34,7 +33,8 @@ struct FeedRoutes {
     }
 
     static func pageRequest(_ request: Request) -> PageRequest {
-        PageRequest(maxID: request.uri.queryParameters["max_id"].flatMap { Int64(String($0)) })
+        PageRequest(maxID: request.uri.queryParameters["max_id"].flatMap { Int64(String($0)) },
+                    minID: request.uri.queryParameters["min_id"].flatMap { Int64(String($0)) })
     }
 
     static func path(_ request: Request) -> String {
@@ -52,18 +52,19 @@ struct FeedRoutes {
                       composer: [String: Any]? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let member = try web.member(context)
         let t = web.renderer.catalogue(context)
-        let result = try await web.core.feed.timeline(timeline, viewer: member, page: Self.pageRequest(request))
+        let pageRequest = Self.pageRequest(request)
+        let result = try await web.core.feed.timeline(timeline, viewer: member, page: pageRequest)
         let models = model(context, member, returnTo: Self.path(request))
+        let firstPage = pageRequest.maxID == nil && pageRequest.minID == nil
         let title = heading ?? t.text("feed_tab_\(tab)")
         var values: [String: Any] = [
             "heading": title,
             "tabs": Self.tabs(t, current: tab),
             "statuses": try await statusesMarkingNew(result.items, tab: tab, request, member, models),
             "empty": result.items.isEmpty,
-            "older": result.items.count >= PageRequest().limit ? result.oldestCursor.map { "\(request.uri.path)?max_id=\($0)" } ?? "" : "",
             "show_composer": tab == "home",
             // Live "new posts" only on the first page of home (an older page is history).
-            "stream": tab == "home" && request.uri.queryParameters["max_id"] == nil ? "user" : "",
+            "stream": tab == "home" && firstPage ? "user" : "",
             "new_posts_forms": t.pluralFormsJSON("feed_new_posts"),
         ]
         var form = composer ?? [:]
@@ -74,6 +75,8 @@ struct FeedRoutes {
         form["poll_durations"] = models.pollDurations
         form["visibilities"] = models.visibilities(selected: Visibility(rawValue: form["visibility"] as? String ?? "") ?? .public)
         values["composer"] = form
+        values.merge(Paging.links(path: request.uri.path, page: pageRequest, count: result.items.count,
+                                  newest: result.newestCursor, oldest: result.oldestCursor)) { $1 }
         return page("feed", title: title, context, data: values, status: status)
     }
 
@@ -81,7 +84,7 @@ struct FeedRoutes {
     /// reading it moves the marker to the newest post shown.
     private func statusesMarkingNew(_ items: [StatusView], tab: String, _ request: Request, _ member: Account,
                                      _ models: StatusViewModel) async throws -> [[String: Any]] {
-        guard tab == "home", request.uri.queryParameters["max_id"] == nil, let newest = items.map(\.status.id).max() else {
+        guard tab == "home", request.uri.queryParameters["max_id"] == nil, request.uri.queryParameters["min_id"] == nil, let newest = items.map(\.status.id).max() else {
             return items.map { models.status($0) }
         }
         let lastRead = try await web.core.markers.advance("home", to: newest, for: member)
@@ -159,7 +162,7 @@ struct FeedRoutes {
         let pageRequest = Self.pageRequest(request)
         let result = try await web.core.feed.timeline(.account(account.id), viewer: member, page: pageRequest)
         // Pinned posts first, on the first page only (and not again below).
-        let pinned = pageRequest.maxID == nil ? try await web.core.feed.pinned(of: account.id, viewer: member) : []
+        let pinned = pageRequest.maxID == nil && pageRequest.minID == nil ? try await web.core.feed.pinned(of: account.id, viewer: member) : []
         let pinnedIDs = Set(pinned.map(\.status.id))
         let models = model(context, member, returnTo: Self.path(request))
         let me = account.id == member.id
@@ -177,14 +180,17 @@ struct FeedRoutes {
             if !relationship.blocking { block["confirm"] = t.text("safety_confirm_block", ["name": account.displayName]) }
             actions.append(block)
         }
-        return page("profile", title: account.displayName, context, data: [
+        let data: [String: Any] = [
             "account": models.author(account), "bio": account.bio, "locked": account.locked,
             "joined": t.text("profile_joined", ["date": formatter.date(account.createdAt)]),
             "counts": [
-                ["label": t.plural("profile_posts", count: counts.statuses, formatter: formatter)],
-                ["label": t.plural("profile_followers", count: counts.followers, formatter: formatter)],
-                ["label": t.plural("profile_following", count: counts.following, formatter: formatter)],
-            ],
+                ["label": t.plural("profile_posts", count: counts.statuses, formatter: formatter), "href": false],
+                ["label": t.plural("profile_followers", count: counts.followers, formatter: formatter), "href": "/@\(account.username)/followers"],
+                ["label": t.plural("profile_following", count: counts.following, formatter: formatter), "href": "/@\(account.username)/following"],
+            ] as [[String: Any]],
+            // Opens the pair's conversation (the same one every time) or starts it; the core decides whether
+            // this member may be messaged (blocks either way refuse it).
+            "may_message": may.message && !me,
             "follows_you": relationship.followedBy && !me, "me": me,
             "actions": actions, "action_base": "/@\(account.username)", "return_to": Self.path(request),
             "report_href": may.report ? ReportRoutes.href(.account, account.id, returnTo: Self.path(request)) : "",
@@ -192,32 +198,9 @@ struct FeedRoutes {
             "statuses": result.items.filter { !pinnedIDs.contains($0.status.id) }.map { models.status($0) }, "empty": result.items.isEmpty && pinned.isEmpty,
             "avatar": account.avatarFile.map { "/media/\($0)" } ?? "", "header": account.headerFile.map { "/media/\($0)" } ?? "",
             "fields": account.fields.map { ["name": $0.name, "value": $0.value] }, "has_fields": !account.fields.isEmpty, "bot": account.bot,
-            "older": result.items.count >= PageRequest().limit ? result.oldestCursor.map { "/@\(account.username)?max_id=\($0)" } ?? "" : "",
-        ])
-    }
-
-    // MARK: Notifications
-
-    private func notifications(_ context: WebContext) async throws -> Response {
-        let member = try web.member(context)
-        let t = web.renderer.catalogue(context)
-        let list = try await web.core.notifications.list(for: member, page: PageRequest(limit: FeedRules.maxPageSize))
-        let models = model(context, member, returnTo: "/notifications")
-        var items: [[String: Any]] = []
-        for notification in list {
-            let status = try await notification.statusID.asyncMap { try await web.core.feed.view(id: $0, viewer: member) } ?? nil
-            if notification.statusID != nil && status == nil { continue }
-            var item = models.notification(notification, status: status)
-            item["request_base"] = "/follow_requests/\(notification.from.id)"
-            items.append(item)
-        }
-        let requests = try await web.core.relationships.accounts(.requests, of: member.id)
-        // Seeing the list moves the apps' notifications marker too (and marks all read, as it always has).
-        if let newest = list.map(\.id).max() { try await web.core.markers.advance("notifications", to: newest, for: member) }
-        try await web.core.notifications.markAllRead(for: member)
-        return page("notifications", title: t.text("notifications_title"), context, data: [
-            "notifications": items, "empty": items.isEmpty && requests.isEmpty, "has_requests": !requests.isEmpty,
-            "requests": requests.map { ["author": models.author($0.0), "request_base": "/follow_requests/\($0.0.id)"] as [String: Any] },
-        ])
+        ]
+        return page("profile", title: account.displayName, context, data: data.merging(
+            Paging.links(path: "/@\(account.username)", page: pageRequest, count: result.items.count,
+                         newest: result.newestCursor, oldest: result.oldestCursor)) { $1 })
     }
 }

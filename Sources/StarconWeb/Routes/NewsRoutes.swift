@@ -100,7 +100,9 @@ struct NewsRoutes {
         let t = web.renderer.catalogue(context)
         let formatter = web.renderer.formatter(context)
         let before = request.uri.queryParameters["before"].flatMap { Int64(String($0)) }
-        let threads = try await web.core.news.threads(in: group, for: member, before: before, limit: Self.threadsPerPage)
+        let after = request.uri.queryParameters["after"].flatMap { Int64(String($0)) }
+        let threads = try await web.core.news.threads(in: group, for: member, before: before, after: after, limit: Self.threadsPerPage)
+        let full = threads.count == Self.threadsPerPage
         let may = try await web.core.news.view(of: group, viewer: member).permissions
         let subscribed = try await web.core.news.isSubscribed(member, to: group)
         let pending = may.moderate ? try await web.core.news.pending(actor: member, in: group).count : 0
@@ -115,7 +117,9 @@ struct NewsRoutes {
                     "unread": thread.unread > 0 ? t.plural("news_unread_count", count: thread.unread, formatter: formatter) : "",
                 ]
             },
-            "older": threads.count == Self.threadsPerPage ? "\(groupPath(group))?before=\(threads.last!.lastNumber)" : "",
+            "older": (full || after != nil) ? threads.last.map { "\(groupPath(group))?before=\($0.lastNumber)" } ?? "" : "",
+            // Back towards the newest threads: the page just newer than this one.
+            "newer": before != nil || (after != nil && full) ? threads.first.map { "\(groupPath(group))?after=\($0.lastNumber)" } ?? groupPath(group) : "",
             "subscribed": subscribed,
             "may_post": may.post,
             "posting_note": may.postWaitsForApproval ? t.text("news_moderated_note")

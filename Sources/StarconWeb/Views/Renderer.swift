@@ -115,6 +115,7 @@ struct Renderer: Sendable {
                 me["unread_label"] = catalogue.plural("notifications_unread", count: context.unreadNotifications, formatter: formatters[context.language]!)
             }
             me["script"] = assets.url("feed.js")  // on every page: in-place likes, live posts and bell
+            me["people_script"] = assets.url("people.js")  // the photo viewer and next pages on scroll
             values["member"] = me
             values["warnings"] = context.warnings.map { warning -> [String: Any] in
                 ["id": String(warning.id), "text": warning.text, "date": formatters[context.language]!.date(warning.createdAt)]

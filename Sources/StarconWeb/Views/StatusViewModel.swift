@@ -53,6 +53,7 @@ struct StatusViewModel {
             "can_mute_thread": highlighted && may.bookmark, "thread_muted": view.muted,
             "has_more": may.edit || may.delete || may.report,
             "report_href": may.report ? ReportRoutes.href(.status, status.id, returnTo: returnTo) : "",
+            "status_lang": status.language ?? "",
             "media": mediaValues(status, path: path),
             "media_count": status.media.count, "has_media": !status.media.isEmpty,
             "poll": status.poll.map { [poll($0, view: view)] } ?? [],
@@ -70,7 +71,12 @@ struct StatusViewModel {
         guard !status.media.isEmpty else { return [] }
         let presentation = photos.presentation(position: places.current)
         let photo = PhotoViewModel(catalogue: catalogue, formatter: formatter)
-        return status.media.map { photo.values($0, presentation, revealHref: "\(path)?photos=show#status-\(status.id)") }
+        return status.media.enumerated().map { index, media in
+            var values = photo.values(media, presentation, revealHref: "\(path)?photos=show#status-\(status.id)")
+            // Tapping the photo opens the viewer (a page of its own, or a dialog with script: people.js).
+            values["viewer"] = PhotoRoutes.href(statusID: status.id, number: index + 1, back: returnTo)
+            return values
+        }
     }
 
     /// A poll's options with their share of the votes (when the viewer may see the counts), and a form to
@@ -93,22 +99,9 @@ struct StatusViewModel {
     func author(_ account: Account) -> [String: Any] {
         ["display_name": account.displayName, "username": account.username, "path": "/@\(account.username)",
          "initial": String(account.displayName.first ?? "?"),
+         // `false`, not absent: Mustache would otherwise take an outer `avatar_url` (a profile's own picture).
+         "avatar_url": account.avatarFile.map { "/media/\($0)" as Any } ?? false,
          "badge": account.kind == .person ? "" : catalogue.text("kind_\(account.kind.rawValue)"), "kind": account.kind.rawValue]
-    }
-
-    func notification(_ notification: StarconCore.Notification, status: StatusView?) -> [String: Any] {
-        // A report's outcome names what the moderators decided, not who.
-        let text = notification.kind == .reportResolved
-            ? catalogue.text("report_notice_\(notification.reportOutcome?.rawValue ?? "dismiss")")
-            : catalogue.text("notification_\(notification.kind.rawValue)", ["name": notification.from.displayName, "emoji": notification.emoji ?? ""])
-        return [
-            "text": text,
-            // A report's outcome is the instance's word, not the reporter's own doing: it links nowhere else.
-            "author": notification.kind == .reportResolved ? ["path": "/notifications"] as [String: Any] : author(notification.from),
-            "date": formatter.relative(notification.createdAt), "unread": !notification.read,
-            "status": status.map { self.status($0) } as Any,
-            "is_request": notification.kind == .followRequest,
-        ]
     }
 
     static let photoSlots = (1...MediaAttachment.maxPerStatus).map { ["n": $0] }

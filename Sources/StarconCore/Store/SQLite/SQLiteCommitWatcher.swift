@@ -4,8 +4,13 @@ import Glibc
 #endif
 
 /// Tells when another process wrote to an SQLite database: inotify on the database's directory, for writes
-/// to its `-wal` file (every commit in WAL mode appends there). A thread of its own blocks in `poll`; its
-/// one-second timeout only lets it notice cancellation.
+/// to its `-wal` file (every commit in WAL mode appends there). A thread of its own blocks in `poll`.
+///
+/// The write that inotify reports can come before the commit is readable: SQLite appends the commit's frames to
+/// the WAL and only then updates the WAL index (`-shm`, a memory map, which inotify does not see). A reader woken
+/// in between finds nothing new, and with no later write nothing would wake it again: an event would wait for
+/// the next commit (a test waiting on a second node hung that way on a loaded machine). So after each reported
+/// write the watcher looks once more when the file has been quiet for a moment, and once a second regardless.
 enum SQLiteCommitWatcher {
     static func watch(databasePath path: String, _ changed: @escaping @Sendable () -> Void) async {
         #if canImport(Glibc)
@@ -41,9 +46,15 @@ enum SQLiteCommitWatcher {
         defer { buffer.deallocate() }
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         changed()
+        var settling = false
         while !stop.isSet {
             poller.revents = 0
-            guard poll(&poller, 1, 1000) > 0 else { continue }
+            guard poll(&poller, 1, settling ? settleMilliseconds : 1000) > 0 else {
+                // Quiet: the last commit reported is surely indexed by now (or a second has passed).
+                settling = false
+                changed()
+                continue
+            }
             var touched = false
             while true {
                 let count = read(fd, buffer, bufferSize)
@@ -59,9 +70,15 @@ enum SQLiteCommitWatcher {
                     offset += MemoryLayout<inotify_event>.size + nameLength
                 }
             }
-            if touched { changed() }
+            if touched {
+                changed()
+                settling = true
+            }
         }
     }
+
+    /// How long the WAL must stay quiet before the watcher looks again after a reported write.
+    private static let settleMilliseconds: Int32 = 20
     #endif
 }
 

